@@ -1,0 +1,222 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef HOOKBOX_ERROR_HPP
+#define HOOKBOX_ERROR_HPP
+
+/// \file
+/// Error codes, the `hookbox` error category, diagnostics that name the offending field, and the
+/// `is_retryable` classifier.
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+namespace hookbox {
+
+using error_code = boost::system::error_code;
+
+/// Errors reported by hookbox. The numeric values are stable and may be stored or logged.
+enum class errc : int {
+    // ----- bad input: the caller must change the request; retrying it unchanged fails again -----
+
+    /// A required text field is empty. The diagnostics name the field.
+    empty_field = 1,
+    /// A text field is longer than its column allows. The diagnostics name the field and the limit.
+    field_too_long,
+    /// A text field is not valid UTF-8.
+    invalid_utf8,
+    /// The URL is not an absolute `http://` or `https://` URL with a host.
+    invalid_url,
+    /// The HTTP method is not an RFC 9110 token.
+    invalid_method,
+    /// A header name is not a token, or a header value contains CR, LF or another control character.
+    invalid_header,
+    /// The payload text is not valid JSON.
+    invalid_payload,
+    /// The payload is larger than `outbox_params::max_payload_bytes`.
+    payload_too_large,
+    /// The per-request timeout is zero or negative.
+    invalid_timeout,
+    /// A partition count is zero or negative.
+    invalid_partition_count,
+    /// A claim names a partition outside `[0, partition_count)`, or a count other than the outbox's.
+    invalid_partition,
+    /// A numeric option is outside its allowed range (a claim limit of 0, a claim TTL of 0, ...).
+    invalid_argument,
+    /// A delivery id is not a canonical UUID string.
+    invalid_delivery_id,
+
+    // ----- state: the request was well formed but the delivery is not in a state that allows it -----
+
+    /// No delivery has this id.
+    not_found,
+    /// The delivery's status does not allow the operation (for example redelivering a pending row).
+    not_eligible,
+    /// The claim was reaped or taken over by another claimer; the ack was discarded and nothing changed.
+    claim_lost,
+
+    // ----- storage: the operation may succeed if retried later -----
+
+    /// The storage is busy (locked by another writer); retry after a short delay.
+    storage_busy,
+    /// The storage failed (I/O error, full disk, read-only file); nothing was changed.
+    storage_failure,
+    /// A stored row could not be decoded (for example corrupt JSON); the diagnostics name the row.
+    corrupt_row,
+};
+
+namespace detail {
+
+class error_category_impl final : public boost::system::error_category {
+public:
+    // A fixed id so that codes compare equal across shared-library boundaries.
+    constexpr error_category_impl() noexcept : boost::system::error_category(0x6b5e3a2f1c4d7e90ULL) {}
+
+    const char* name() const noexcept override { return "hookbox"; }
+
+    std::string message(int ev) const override { return message(ev, nullptr, 0); }
+
+    const char* message(int ev, char*, std::size_t) const noexcept override {
+        switch (static_cast<errc>(ev)) {
+        case errc::empty_field: return "a required field is empty; supply a non-empty value";
+        case errc::field_too_long:
+            return "a field is longer than its column allows; shorten it to the documented limit";
+        case errc::invalid_utf8: return "a text field is not valid UTF-8; encode it as UTF-8";
+        case errc::invalid_url:
+            return "the URL must be an absolute http:// or https:// URL with a host and no whitespace";
+        case errc::invalid_method:
+            return "the HTTP method must be a token of letters, digits or !#$%&'*+-.^_`|~ (for example POST)";
+        case errc::invalid_header:
+            return "a header name must be a token and a header value must not contain CR, LF or NUL";
+        case errc::invalid_payload: return "the payload is not valid JSON; send it as a raw body instead";
+        case errc::payload_too_large:
+            return "the payload exceeds outbox_params::max_payload_bytes; send a reference instead";
+        case errc::invalid_timeout: return "the request timeout must be greater than zero";
+        case errc::invalid_partition_count: return "partition count must be > 0";
+        case errc::invalid_partition:
+            return "the claim's partition index must be in [0, count) and its count must equal the "
+                   "outbox's partition_count";
+        case errc::invalid_argument: return "an option is outside its allowed range";
+        case errc::invalid_delivery_id:
+            return "a delivery id must be a canonical UUID (8-4-4-4-12 hexadecimal digits)";
+        case errc::not_found: return "no delivery has this id";
+        case errc::not_eligible:
+            return "the delivery's status does not allow this operation; redeliver needs success, failed or dead";
+        case errc::claim_lost:
+            return "the claim was reaped or taken over by another claimer, so the ack was discarded; make the "
+                   "claim TTL longer than the request timeout";
+        case errc::storage_busy: return "the storage is busy (locked by another writer); retry shortly";
+        case errc::storage_failure:
+            return "the storage failed (I/O error, full disk or read-only file); nothing was changed";
+        case errc::corrupt_row: return "a stored delivery row could not be decoded";
+        }
+        return "unknown hookbox error";
+    }
+};
+
+}  // namespace detail
+
+/// The category of every `errc` value.
+inline const boost::system::error_category& error_category() noexcept {
+    static constexpr detail::error_category_impl instance;
+    return instance;
+}
+
+/// Makes an `error_code` from an `errc` value (found by argument-dependent lookup).
+inline error_code make_error_code(errc e) noexcept { return error_code(static_cast<int>(e), error_category()); }
+
+/// True when retrying the same operation later may succeed: storage contention and I/O, and the
+/// transport errors of the operating system (timeouts, resets, refused connections). Validation
+/// errors, `not_found`, `not_eligible`, `claim_lost` and `corrupt_row` are final.
+inline bool is_retryable(const error_code& ec) noexcept {
+    if (!ec)
+        return false;
+    if (ec.category() == error_category()) {
+        auto e = static_cast<errc>(ec.value());
+        return e == errc::storage_busy || e == errc::storage_failure;
+    }
+    // Operating-system and Asio errors map onto the generic conditions.
+    using std_errc = boost::system::errc::errc_t;
+    for (auto cond : {std_errc::timed_out, std_errc::connection_reset, std_errc::connection_refused,
+                      std_errc::connection_aborted, std_errc::network_unreachable, std_errc::host_unreachable,
+                      std_errc::network_down, std_errc::broken_pipe, std_errc::resource_unavailable_try_again,
+                      std_errc::interrupted, std_errc::device_or_resource_busy}) {
+        if (ec == boost::system::errc::make_error_condition(cond))
+            return true;
+    }
+    return false;
+}
+
+/// What went wrong, in words: the field at fault (when a field is at fault) and a message that names
+/// the rule. Filled by the `error_code&` overloads; carried by `error_with_diagnostics`.
+class diagnostics {
+public:
+    diagnostics() = default;
+
+    /// The request field at fault, as named in the documentation (`webhook_id`, `headers[2].value`),
+    /// or empty when the error is not about one field.
+    const std::string& field() const noexcept { return field_; }
+
+    /// A full sentence: the field, the rule it broke and the value's size where that helps.
+    /// Never contains a secret.
+    const std::string& message() const noexcept { return message_; }
+
+    void clear() noexcept {
+        field_.clear();
+        message_.clear();
+    }
+
+    void assign(std::string field, std::string message) {
+        field_ = std::move(field);
+        message_ = std::move(message);
+    }
+
+private:
+    std::string field_;
+    std::string message_;
+};
+
+/// The exception thrown by the throwing overloads: a `system_error` whose `what()` includes the
+/// diagnostics message, and which keeps the diagnostics for inspection.
+class error_with_diagnostics : public boost::system::system_error {
+public:
+    error_with_diagnostics(error_code ec, diagnostics diag)
+        : boost::system::system_error(ec, diag.message()), diag_(std::move(diag)) {}
+
+    const diagnostics& get_diagnostics() const noexcept { return diag_; }
+
+private:
+    diagnostics diag_;
+};
+
+namespace detail {
+
+inline void throw_on_error(const error_code& ec, const diagnostics& diag) {
+    if (ec)
+        throw error_with_diagnostics(ec, diag);
+}
+
+// Sets both the code and the words in one place, so that no error leaves the diagnostics stale.
+inline void fail(error_code& ec, diagnostics& diag, errc e, std::string field, std::string message) {
+    ec = make_error_code(e);
+    diag.assign(std::move(field), std::move(message));
+}
+
+}  // namespace detail
+
+}  // namespace hookbox
+
+template <>
+struct boost::system::is_error_code_enum<hookbox::errc> : std::true_type {};
+
+#endif  // HOOKBOX_ERROR_HPP

@@ -1,0 +1,292 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef HOOKBOX_OUTBOX_HPP
+#define HOOKBOX_OUTBOX_HPP
+
+/// \file
+/// `basic_outbox<Storage, Clock, Hasher>`: the durable queue of deliveries, and `outbox`, the
+/// in-memory one.
+
+#include <hookbox/clock.hpp>
+#include <hookbox/delivery.hpp>
+#include <hookbox/error.hpp>
+#include <hookbox/partition.hpp>
+#include <hookbox/storage/concept.hpp>
+#include <hookbox/storage/memory_storage.hpp>
+#include <hookbox/validate.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hookbox {
+
+/// Parameters of a `basic_outbox`, fixed at construction.
+struct outbox_params {
+    /// Partitions that webhook ids hash into (`hash_partition(webhook_id, partition_count)`); every
+    /// node sharing the storage must use the same count. Must be > 0. The seed's default is 8.
+    int partition_count = 8;
+    /// Largest payload `enqueue` accepts, in bytes.
+    std::size_t max_payload_bytes = 1024 * 1024;
+    /// Response bodies are stored truncated to this many bytes (at a UTF-8 boundary).
+    std::size_t response_body_limit = 16 * 1024;
+};
+
+namespace detail {
+
+// Cuts at most `limit` bytes without splitting a UTF-8 sequence.
+inline void truncate_utf8(std::string& s, std::size_t limit) {
+    if (s.size() <= limit)
+        return;
+    std::size_t cut = limit;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
+        --cut;
+    s.resize(cut);
+}
+
+}  // namespace detail
+
+/// A durable queue of webhook deliveries: `enqueue` stores a delivery (once per
+/// `(event_id, webhook_id)`), `claim` hands deliveries to a sender, `ack` records each attempt's
+/// outcome, and `list`, `get`, `redeliver` and `stats` serve operations.
+///
+/// \tparam Storage where rows live; a model of `outbox_storage` (`memory_storage`, ...).
+/// \tparam Clock where times come from; a model of `outbox_clock`.
+/// \tparam Hasher maps a webhook id to its partition; a model of `partition_hasher`.
+///
+/// Every operation comes in two forms: one that reports failure through `error_code&` and
+/// `diagnostics&` (which names the field at fault), and one that throws `error_with_diagnostics`.
+/// On failure nothing is stored or changed.
+///
+/// Thread-safety: every member function may be called from several threads at once, provided the
+/// storage allows it (every storage hookbox ships does).
+template <class Storage, class Clock = std::chrono::system_clock, class Hasher = fnv1a_partition_hasher>
+    requires outbox_storage<Storage> && outbox_clock<Clock> && partition_hasher<Hasher>
+class basic_outbox {
+public:
+    using storage_type = Storage;
+    using clock_type = Clock;
+    using hasher_type = Hasher;
+
+    /// Throws `error_with_diagnostics` (`errc::invalid_partition_count`) if
+    /// `params.partition_count <= 0`.
+    explicit basic_outbox(outbox_params params = {}, Storage storage = Storage(), Clock clock = Clock(),
+                          Hasher hasher = Hasher())
+        : params_(params), storage_(std::move(storage)), clock_(std::move(clock)), hasher_(std::move(hasher)) {
+        error_code ec;
+        diagnostics diag;
+        if (detail::check_count(params_.partition_count, ec, diag))
+            return;
+        throw error_with_diagnostics(ec, std::move(diag));
+    }
+
+    /// Stores a delivery, unless `(req.event_id, req.webhook_id)` is stored already, in which case
+    /// the stored row's id is returned with `created = false` and nothing changes.
+    ///
+    /// The new row is `pending` and claimable at once, with a fresh random id, `method` defaulted to
+    /// `POST`, `partition_key = hasher.partition(webhook_id, partition_count)`, `attempts = 0` and
+    /// `created_at = updated_at = now`.
+    ///
+    /// Errors: the validation errors of `validate(const enqueue_request&, ...)` (the diagnostics name
+    /// the field); the storage's errors.
+    enqueue_result enqueue(enqueue_request req, error_code& ec, diagnostics& diag) {
+        if (!validate(req, params_.max_payload_bytes, ec, diag))
+            return {};
+        int partition = hasher_.partition(req.webhook_id, params_.partition_count, ec, diag);
+        if (ec) {
+            diag.assign("webhook_id", "webhook_id: " + diag.message());
+            return {};
+        }
+        timestamp now = now_ms(clock_);
+        delivery d;
+        d.id = delivery_id::generate();
+        d.webhook_id = std::move(req.webhook_id);
+        d.event_id = std::move(req.event_id);
+        d.event_type = std::move(req.event_type);
+        d.url = std::move(req.url);
+        d.method = req.method.empty() ? std::string("POST") : std::move(req.method);
+        d.headers = std::move(req.headers);
+        d.has_secret = !req.secret.empty();
+        d.secret = std::move(req.secret);
+        d.timeout = req.timeout;
+        d.payload = std::move(req.payload);
+        d.partition_key = partition;
+        d.created_at = now;
+        d.updated_at = now;
+        return storage_.insert(std::move(d), ec, diag);
+    }
+
+    /// Throwing overload of `enqueue`.
+    enqueue_result enqueue(enqueue_request req) {
+        return call([&](error_code& ec, diagnostics& diag) { return enqueue(std::move(req), ec, diag); });
+    }
+
+    /// Takes up to `opts.limit` claimable deliveries, oldest first, and makes them `in_flight` for
+    /// `opts.node_id`. First, every `in_flight` row whose claim is older than `opts.claim_ttl` (in
+    /// any partition) goes back to `pending`, and the ack of that old claim will fail.
+    ///
+    /// Each returned delivery carries its secret and the `claim_token` that `ack` must present.
+    /// Its cost does not grow with the number of rows that are not claimable.
+    ///
+    /// Errors: `errc::empty_field`, `errc::field_too_long` (node_id), `errc::invalid_argument`
+    /// (limit, claim_ttl), `errc::invalid_partition`; the storage's errors.
+    std::vector<delivery> claim(const claim_options& opts, error_code& ec, diagnostics& diag) {
+        if (!validate(opts, params_.partition_count, ec, diag))
+            return {};
+        timestamp now = now_ms(clock_);
+        claim_query q;
+        q.node_id = opts.node_id;
+        q.limit = opts.limit;
+        q.now = now;
+        q.reap_before = now - opts.claim_ttl;
+        if (opts.partition)
+            q.partition = opts.partition->index;
+        return storage_.claim(q, ec, diag);
+    }
+
+    /// Throwing overload of `claim`.
+    std::vector<delivery> claim(const claim_options& opts) {
+        return call([&](error_code& ec, diagnostics& diag) { return claim(opts, ec, diag); });
+    }
+
+    /// Records the outcome of one attempt at a claimed delivery, fenced by its claim token:
+    /// `attempts` goes up by one, the claim is released, `response_code`, `response_body`
+    /// (truncated to `response_body_limit`), `error` and `last_duration` are recorded, and
+    /// `last_attempted_at = updated_at = now`. Then:
+    ///
+    /// | outcome | status | next_retry_at | error |
+    /// |---|---|---|---|
+    /// | success | `success` | unset | unset |
+    /// | retry | `pending` | `result.next_retry_at` | `result.error` |
+    /// | dead | `dead` | unset | `result.error` |
+    ///
+    /// Errors: `errc::claim_lost` if the claim was reaped or another claimer holds the row now (the
+    /// row is left as it is); `errc::not_found`; `errc::invalid_argument` for a result out of range.
+    void ack(delivery_id id, std::uint64_t claim_token, attempt_result result, error_code& ec, diagnostics& diag) {
+        if (!validate(result, ec, diag))
+            return;
+        completion c;
+        switch (result.outcome) {
+        case attempt_outcome::success: c.status = delivery_status::success; break;
+        case attempt_outcome::retry:
+            c.status = delivery_status::pending;
+            c.next_retry_at = result.next_retry_at;
+            break;
+        case attempt_outcome::dead: c.status = delivery_status::dead; break;
+        }
+        c.response_code = result.http_status;
+        if (!result.response_body.empty()) {
+            detail::truncate_utf8(result.response_body, params_.response_body_limit);
+            c.response_body = std::move(result.response_body);
+        }
+        if (result.outcome != attempt_outcome::success && !result.error.empty())
+            c.error = std::move(result.error);
+        c.duration = result.duration;
+        c.now = now_ms(clock_);
+        storage_.complete(id, claim_token, std::move(c), ec, diag);
+    }
+
+    /// Throwing overload of `ack`.
+    void ack(delivery_id id, std::uint64_t claim_token, attempt_result result) {
+        call([&](error_code& ec, diagnostics& diag) { ack(id, claim_token, std::move(result), ec, diag); });
+    }
+
+    /// `ack(d.id, d.claim_token, result, ec, diag)`, for a delivery returned by `claim`.
+    void ack(const delivery& d, attempt_result result, error_code& ec, diagnostics& diag) {
+        ack(d.id, d.claim_token, std::move(result), ec, diag);
+    }
+
+    /// Throwing overload of `ack`.
+    void ack(const delivery& d, attempt_result result) { ack(d.id, d.claim_token, std::move(result)); }
+
+    /// The delivery with this id (its secret cleared), or `std::nullopt`.
+    std::optional<delivery> get(delivery_id id, error_code& ec, diagnostics& diag) const {
+        return storage_.get(id, ec, diag);
+    }
+
+    /// Throwing overload of `get`.
+    std::optional<delivery> get(delivery_id id) const {
+        return call([&](error_code& ec, diagnostics& diag) { return get(id, ec, diag); });
+    }
+
+    /// One page of deliveries in enqueue order, filtered by status and webhook (secrets cleared).
+    /// Pass the page's `next_cursor` as `after_sequence` for the next page.
+    ///
+    /// Errors: `errc::invalid_argument` (limit); the storage's errors.
+    list_page list(const list_options& opts, error_code& ec, diagnostics& diag) const {
+        if (!validate(opts, ec, diag))
+            return {};
+        return storage_.list(opts, ec, diag);
+    }
+
+    /// Throwing overload of `list`.
+    list_page list(const list_options& opts = {}) const {
+        return call([&](error_code& ec, diagnostics& diag) { return list(opts, ec, diag); });
+    }
+
+    /// Sends a finished delivery again: a `success`, `failed` or `dead` row goes back to `pending`
+    /// with `attempts = 0` and its last outcome cleared (url, payload, headers and secret are kept),
+    /// and is claimable at once. Returns the row after the reset.
+    ///
+    /// Errors: `errc::not_found` (`Delivery row '<id>' not found`); `errc::not_eligible`
+    /// (`Delivery row '<id>' is '<status>', expected one of: success, failed, dead`).
+    delivery redeliver(delivery_id id, error_code& ec, diagnostics& diag) {
+        return storage_.redeliver(id, now_ms(clock_), ec, diag);
+    }
+
+    /// Throwing overload of `redeliver`.
+    delivery redeliver(delivery_id id) {
+        return call([&](error_code& ec, diagnostics& diag) { return redeliver(id, ec, diag); });
+    }
+
+    /// Rows per status, and the age of the oldest pending row.
+    outbox_stats stats(error_code& ec, diagnostics& diag) const {
+        return storage_.stats(now_ms(clock_), ec, diag);
+    }
+
+    /// Throwing overload of `stats`.
+    outbox_stats stats() const {
+        return call([&](error_code& ec, diagnostics& diag) { return stats(ec, diag); });
+    }
+
+    const outbox_params& params() const noexcept { return params_; }
+    Storage& storage() noexcept { return storage_; }
+    const Storage& storage() const noexcept { return storage_; }
+    Clock& clock() noexcept { return clock_; }
+    const Hasher& hasher() const noexcept { return hasher_; }
+
+private:
+    template <class F>
+    static auto call(F&& f) {
+        error_code ec;
+        diagnostics diag;
+        if constexpr (std::is_void_v<decltype(f(ec, diag))>) {
+            f(ec, diag);
+            detail::throw_on_error(ec, diag);
+        } else {
+            auto r = f(ec, diag);
+            detail::throw_on_error(ec, diag);
+            return r;
+        }
+    }
+
+    outbox_params params_;
+    mutable Storage storage_;
+    mutable Clock clock_;
+    Hasher hasher_;
+};
+
+/// The in-memory outbox with the system clock and the seed's partitioning.
+using outbox = basic_outbox<memory_storage>;
+
+}  // namespace hookbox
+
+#endif  // HOOKBOX_OUTBOX_HPP

@@ -1,0 +1,148 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef HOOKBOX_STORAGE_CONCEPT_HPP
+#define HOOKBOX_STORAGE_CONCEPT_HPP
+
+/// \file
+/// The `outbox_storage` concept: where `basic_outbox` keeps its deliveries.
+///
+/// A storage stores and moves rows; it does not decide. `basic_outbox` validates requests, makes
+/// ids, partition keys and timestamps, computes the outcome of each ack, and hands the storage
+/// finished values. What the storage must guarantee is atomicity: dedup, claim, complete and
+/// redeliver are each all-or-nothing, also when called from several threads (or processes) at once.
+
+#include <hookbox/delivery.hpp>
+#include <hookbox/error.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace hookbox {
+
+/// What `outbox_storage::claim` takes, already validated and resolved to times.
+struct claim_query {
+    std::string_view node_id;
+    std::size_t limit = 0;
+    /// The time of the claim; claimed rows get `claimed_at = updated_at = now`.
+    timestamp now{};
+    /// Reap first: every `in_flight` row with `claimed_at < reap_before` (strictly) goes back to
+    /// `pending`, from every partition. `now - claim_ttl`.
+    timestamp reap_before{};
+    /// Only rows with this `partition_key`; unset means every partition.
+    std::optional<int> partition;
+};
+
+/// What `outbox_storage::complete` applies to an `in_flight` row, computed by the outbox from an
+/// attempt result. The storage applies it verbatim, increments `attempts` by one, and clears
+/// `claimed_by`, `claimed_at` and `claim_token`.
+struct completion {
+    /// `success`, `pending` (retry) or `dead`.
+    delivery_status status = delivery_status::success;
+    std::optional<timestamp> next_retry_at;
+    std::optional<int> response_code;
+    std::optional<std::string> response_body;
+    std::optional<std::string> error;
+    std::chrono::milliseconds duration{0};
+    /// `last_attempted_at = updated_at = now`.
+    timestamp now{};
+};
+
+/// The storage policy of `basic_outbox`.
+///
+/// Notation: `s` an `S&`; `d` a `delivery&&` (a new row: status `pending`, `attempts` 0, id,
+/// partition key and times set by the outbox, `sequence` 0); `q` a `const claim_query&`;
+/// `id` a `delivery_id`; `token` a `std::uint64_t`; `c` a `completion&&`; `lo` a
+/// `const list_options&`; `now` a `timestamp`; `ec` an `error_code&`; `diag` a `diagnostics&`.
+/// Every operation sets `ec` (and `diag`) on failure and then changes nothing.
+///
+/// | Expression | Type | Semantics |
+/// |---|---|---|
+/// | `s.insert(d, ec, diag)` | `enqueue_result` | If a row with the same `(event_id, webhook_id)` exists, returns its id with `created = false` and changes nothing. Otherwise stores `d`, assigning the next `sequence`, and returns its id with `created = true`. Atomic against concurrent inserts of the same pair. |
+/// | `s.claim(q, ec, diag)` | `std::vector<delivery>` | Reaps (see `claim_query::reap_before`), then takes up to `q.limit` `pending` rows with `next_retry_at` unset or `<= q.now` (of `q.partition` only, when set), lowest `sequence` first, and makes them `in_flight` with `claimed_by = q.node_id`, `claimed_at = q.now` and a fresh `claim_token` unique within the storage. Returns them with their secrets. No row is returned to two concurrent claimers. Its cost must not grow with the number of rows that are not claimable. |
+/// | `s.complete(id, token, c, ec, diag)` | `void` | If row `id` is `in_flight` with `claim_token == token`, applies `c`. Otherwise changes nothing and fails: `errc::not_found` for an unknown id, `errc::claim_lost` for any other row. |
+/// | `s.get(id, ec, diag)` | `std::optional<delivery>` | The row, its secret cleared; `std::nullopt` if there is none. |
+/// | `s.list(lo, ec, diag)` | `list_page` | Rows with `sequence > lo.after_sequence`, matching the filters, in `sequence` order, at most `lo.limit`, secrets cleared; `next_cursor` set when more may follow. |
+/// | `s.redeliver(id, now, ec, diag)` | `delivery` | If the row's status is terminal, resets it to `pending` (attempts 0; claimed_by, claimed_at, claim_token, next_retry_at, last_attempted_at, response_code, response_body, error and last_duration cleared; `updated_at = now`) and returns it, secret cleared. `errc::not_found` with the message `Delivery row '<id>' not found`, or `errc::not_eligible` with `Delivery row '<id>' is '<status>', expected one of: success, failed, dead`. |
+/// | `s.stats(now, ec, diag)` | `outbox_stats` | Rows per status, and `now - created_at` of the pending row with the lowest `sequence`. |
+///
+/// Exemplar: `test/contract/` holds the suite every model passes; `memory_storage.hpp` is the
+/// shortest complete model.
+///
+/// Models: `memory_storage`.
+template <class S>
+concept outbox_storage = std::move_constructible<S> &&
+    requires(S& s, delivery&& d, const claim_query& q, delivery_id id, std::uint64_t token, completion&& c,
+             const list_options& lo, timestamp now, error_code& ec, diagnostics& diag) {
+        { s.insert(std::move(d), ec, diag) } -> std::same_as<enqueue_result>;
+        { s.claim(q, ec, diag) } -> std::same_as<std::vector<delivery>>;
+        { s.complete(id, token, std::move(c), ec, diag) } -> std::same_as<void>;
+        { s.get(id, ec, diag) } -> std::same_as<std::optional<delivery>>;
+        { s.list(lo, ec, diag) } -> std::same_as<list_page>;
+        { s.redeliver(id, now, ec, diag) } -> std::same_as<delivery>;
+        { s.stats(now, ec, diag) } -> std::same_as<outbox_stats>;
+    };
+
+namespace detail {
+
+inline void fail_not_found(error_code& ec, diagnostics& diag, const delivery_id& id) {
+    fail(ec, diag, errc::not_found, "id", "Delivery row '" + id.to_string() + "' not found");
+}
+
+inline void fail_not_eligible(error_code& ec, diagnostics& diag, const delivery_id& id, delivery_status s) {
+    fail(ec, diag, errc::not_eligible, "id",
+         "Delivery row '" + id.to_string() + "' is '" + std::string(to_string(s)) +
+             "', expected one of: success, failed, dead");
+}
+
+inline void fail_claim_lost(error_code& ec, diagnostics& diag, const delivery_id& id) {
+    fail(ec, diag, errc::claim_lost, "claim_token",
+         "Delivery row '" + id.to_string() +
+             "': the claim was reaped or taken over by another claimer; the ack was discarded");
+}
+
+// The reset `redeliver` applies, shared by every storage so that they agree field for field.
+inline void reset_for_redelivery(delivery& d, timestamp now) {
+    d.status = delivery_status::pending;
+    d.attempts = 0;
+    d.claimed_by.reset();
+    d.claimed_at.reset();
+    d.claim_token = 0;
+    d.next_retry_at.reset();
+    d.last_attempted_at.reset();
+    d.response_code.reset();
+    d.response_body.reset();
+    d.error.reset();
+    d.last_duration.reset();
+    d.updated_at = now;
+}
+
+// Applies a completion to an in_flight row (the storage has checked the claim token).
+inline void apply_completion(delivery& d, completion&& c) {
+    d.status = c.status;
+    d.attempts += 1;
+    d.claimed_by.reset();
+    d.claimed_at.reset();
+    d.claim_token = 0;
+    d.next_retry_at = c.next_retry_at;
+    d.response_code = c.response_code;
+    d.response_body = std::move(c.response_body);
+    d.error = std::move(c.error);
+    d.last_duration = c.duration;
+    d.last_attempted_at = c.now;
+    d.updated_at = c.now;
+}
+
+}  // namespace detail
+
+}  // namespace hookbox
+
+#endif  // HOOKBOX_STORAGE_CONCEPT_HPP

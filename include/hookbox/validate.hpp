@@ -1,0 +1,339 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef HOOKBOX_VALIDATE_HPP
+#define HOOKBOX_VALIDATE_HPP
+
+/// \file
+/// The rules every request must keep, checked before anything is stored. Each failure sets an
+/// `errc` and diagnostics whose `field()` names the field (`url`, `headers[1].name`, `claim_ttl`)
+/// and whose `message()` states the rule.
+
+#include <hookbox/delivery.hpp>
+#include <hookbox/error.hpp>
+#include <hookbox/partition.hpp>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace hookbox {
+
+/// Column limits, in bytes of UTF-8 (the seed's `sys_webhook_delivery` column lengths).
+namespace limits {
+inline constexpr std::size_t webhook_id = 64;
+inline constexpr std::size_t event_id = 128;
+inline constexpr std::size_t event_type = 128;
+inline constexpr std::size_t url = 2048;
+inline constexpr std::size_t method = 10;
+inline constexpr std::size_t secret = 256;
+inline constexpr std::size_t node_id = 128;
+inline constexpr std::size_t header_name = 256;
+inline constexpr std::size_t header_value = 8192;
+inline constexpr std::size_t headers = 64;
+inline constexpr std::size_t claim_limit = 10000;
+inline constexpr std::size_t list_limit = 10000;
+}  // namespace limits
+
+namespace detail {
+
+// RFC 9110 tchar.
+constexpr bool is_tchar(char c) noexcept {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return true;
+    for (char t : std::string_view("!#$%&'*+-.^_`|~"))
+        if (c == t)
+            return true;
+    return false;
+}
+
+constexpr bool is_token(std::string_view s) noexcept {
+    if (s.empty())
+        return false;
+    for (char c : s)
+        if (!is_tchar(c))
+            return false;
+    return true;
+}
+
+constexpr char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (ascii_lower(a[i]) != ascii_lower(b[i]))
+            return false;
+    return true;
+}
+
+inline bool check_text(std::string_view field, std::string_view value, std::size_t max, bool required,
+                       error_code& ec, diagnostics& diag) {
+    if (value.empty()) {
+        if (!required)
+            return true;
+        fail(ec, diag, errc::empty_field, std::string(field), std::string(field) + ": must not be empty");
+        return false;
+    }
+    if (value.size() > max) {
+        fail(ec, diag, errc::field_too_long, std::string(field),
+             std::string(field) + ": must be at most " + std::to_string(max) + " bytes (got " +
+                 std::to_string(value.size()) + ")");
+        return false;
+    }
+    if (!is_valid_utf8(value)) {
+        fail(ec, diag, errc::invalid_utf8, std::string(field), std::string(field) + ": must be valid UTF-8");
+        return false;
+    }
+    return true;
+}
+
+inline bool url_fail(error_code& ec, diagnostics& diag, std::string rule) {
+    fail(ec, diag, errc::invalid_url, "url", "url: " + std::move(rule));
+    return false;
+}
+
+}  // namespace detail
+
+/// Checks that `url` is an absolute `http://` or `https://` URL: a host (a name of letters, digits,
+/// `-`, `.`, `_`, `~`, or a bracketed IPv6 literal), an optional port in 1..65535, and nothing but
+/// visible ASCII after it (non-ASCII must be percent-encoded, internationalised host names
+/// punycoded). Whether the host may be reached is the sender's question, not this one.
+///
+/// Errors: `errc::empty_field`, `errc::field_too_long`, `errc::invalid_url`.
+inline bool validate_url(std::string_view url, error_code& ec, diagnostics& diag) {
+    if (!detail::check_text("url", url, limits::url, true, ec, diag))
+        return false;
+    std::size_t scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos)
+        return detail::url_fail(ec, diag, "must be absolute, starting with http:// or https://");
+    std::string_view scheme = url.substr(0, scheme_end);
+    if (!detail::iequals(scheme, "http") && !detail::iequals(scheme, "https"))
+        return detail::url_fail(ec, diag, "scheme '" + std::string(scheme.substr(0, 16)) +
+                                              "' is not allowed; use http or https");
+    for (char c : url) {
+        auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7F)
+            return detail::url_fail(ec, diag,
+                                    "must not contain whitespace, control or non-ASCII characters "
+                                    "(percent-encode them)");
+    }
+    std::string_view rest = url.substr(scheme_end + 3);
+    std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+    if (auto at = authority.rfind('@'); at != std::string_view::npos)
+        authority = authority.substr(at + 1);
+    std::string_view host;
+    std::string_view port;
+    if (!authority.empty() && authority.front() == '[') {
+        std::size_t close = authority.find(']');
+        if (close == std::string_view::npos)
+            return detail::url_fail(ec, diag, "IPv6 host is missing its closing ']'");
+        host = authority.substr(1, close - 1);
+        for (char c : host)
+            if (!(detail::hex_value(c) >= 0 || c == ':' || c == '.'))
+                return detail::url_fail(ec, diag, "IPv6 host may contain only hexadecimal digits, ':' and '.'");
+        std::string_view after = authority.substr(close + 1);
+        if (!after.empty()) {
+            if (after.front() != ':')
+                return detail::url_fail(ec, diag, "unexpected characters after the IPv6 host");
+            port = after.substr(1);
+            if (port.empty())
+                return detail::url_fail(ec, diag, "port is empty");
+        }
+    } else {
+        std::size_t colon = authority.find(':');
+        host = authority.substr(0, colon);
+        if (colon != std::string_view::npos) {
+            port = authority.substr(colon + 1);
+            if (port.empty())
+                return detail::url_fail(ec, diag, "port is empty");
+        }
+        for (char c : host) {
+            bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '.' || c == '_' || c == '~';
+            if (!ok)
+                return detail::url_fail(ec, diag, "host may contain only letters, digits, '-', '.', '_' and '~'");
+        }
+    }
+    if (host.empty())
+        return detail::url_fail(ec, diag, "must have a host");
+    if (!port.empty()) {
+        if (port.size() > 5)
+            return detail::url_fail(ec, diag, "port must be a number in 1..65535");
+        long value = 0;
+        for (char c : port) {
+            if (c < '0' || c > '9')
+                return detail::url_fail(ec, diag, "port must be a number in 1..65535");
+            value = value * 10 + (c - '0');
+        }
+        if (value < 1 || value > 65535)
+            return detail::url_fail(ec, diag, "port must be a number in 1..65535");
+    }
+    return true;
+}
+
+/// Checks one custom header. `index` is its position, used to name the field (`headers[2].value`).
+///
+/// The name must be a token and must not be one that frames the request or the connection
+/// (`Host`, `Content-Length`, `Transfer-Encoding`, `Connection`, `Keep-Alive`, `Upgrade`, `TE`,
+/// `Trailer`, `Proxy-Connection`): the sender sets those. The value must not contain CR, LF, NUL
+/// or any other control character but horizontal tab.
+///
+/// Errors: `errc::invalid_header`, `errc::field_too_long`.
+inline bool validate_header(const header& h, std::size_t index, error_code& ec, diagnostics& diag) {
+    std::string prefix = "headers[" + std::to_string(index) + "]";
+    if (!detail::is_token(h.name)) {
+        detail::fail(ec, diag, errc::invalid_header, prefix + ".name",
+                     prefix + ".name: must be a non-empty token (letters, digits, !#$%&'*+-.^_`|~)");
+        return false;
+    }
+    if (h.name.size() > limits::header_name) {
+        detail::fail(ec, diag, errc::field_too_long, prefix + ".name",
+                     prefix + ".name: must be at most " + std::to_string(limits::header_name) + " bytes");
+        return false;
+    }
+    for (std::string_view reserved : {"host", "content-length", "transfer-encoding", "connection", "keep-alive",
+                                      "upgrade", "te", "trailer", "proxy-connection"}) {
+        if (detail::iequals(h.name, reserved)) {
+            detail::fail(ec, diag, errc::invalid_header, prefix + ".name",
+                         prefix + ".name: '" + h.name + "' is set by the sender and cannot be overridden");
+            return false;
+        }
+    }
+    if (h.value.size() > limits::header_value) {
+        detail::fail(ec, diag, errc::field_too_long, prefix + ".value",
+                     prefix + ".value: must be at most " + std::to_string(limits::header_value) + " bytes");
+        return false;
+    }
+    for (char c : h.value) {
+        auto u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && c != '\t') || u == 0x7F) {
+            detail::fail(ec, diag, errc::invalid_header, prefix + ".value",
+                         prefix + ".value: must not contain CR, LF, NUL or other control characters");
+            return false;
+        }
+    }
+    return true;
+}
+
+/// Checks an enqueue request against every rule of `enqueue_request`'s fields, stopping at the
+/// first failure. `max_payload_bytes` bounds `payload.size()`.
+inline bool validate(const enqueue_request& req, std::size_t max_payload_bytes, error_code& ec,
+                     diagnostics& diag) {
+    ec.clear();
+    if (!detail::check_text("webhook_id", req.webhook_id, limits::webhook_id, true, ec, diag) ||
+        !detail::check_text("event_id", req.event_id, limits::event_id, true, ec, diag) ||
+        !detail::check_text("event_type", req.event_type, limits::event_type, true, ec, diag) ||
+        !validate_url(req.url, ec, diag))
+        return false;
+    if (!req.method.empty()) {
+        if (req.method.size() > limits::method) {
+            detail::fail(ec, diag, errc::field_too_long, "method",
+                         "method: must be at most " + std::to_string(limits::method) + " bytes");
+            return false;
+        }
+        if (!detail::is_token(req.method)) {
+            detail::fail(ec, diag, errc::invalid_method, "method",
+                         "method: must be an HTTP token such as POST (letters, digits, !#$%&'*+-.^_`|~)");
+            return false;
+        }
+    }
+    if (req.headers.size() > limits::headers) {
+        detail::fail(ec, diag, errc::field_too_long, "headers",
+                     "headers: at most " + std::to_string(limits::headers) + " custom headers");
+        return false;
+    }
+    for (std::size_t i = 0; i < req.headers.size(); ++i)
+        if (!validate_header(req.headers[i], i, ec, diag))
+            return false;
+    if (req.secret.size() > limits::secret) {
+        // The secret's value is never quoted.
+        detail::fail(ec, diag, errc::field_too_long, "secret",
+                     "secret: must be at most " + std::to_string(limits::secret) + " bytes");
+        return false;
+    }
+    if (req.timeout && req.timeout->count() <= 0) {
+        detail::fail(ec, diag, errc::invalid_timeout, "timeout",
+                     "timeout: must be greater than zero (got " + std::to_string(req.timeout->count()) + " ms)");
+        return false;
+    }
+    if (req.payload.size() > max_payload_bytes) {
+        detail::fail(ec, diag, errc::payload_too_large, "payload",
+                     "payload: " + std::to_string(req.payload.size()) + " bytes exceeds max_payload_bytes (" +
+                         std::to_string(max_payload_bytes) + ")");
+        return false;
+    }
+    return true;
+}
+
+/// Checks claim options for an outbox with `partition_count` partitions.
+inline bool validate(const claim_options& opts, int partition_count, error_code& ec, diagnostics& diag) {
+    ec.clear();
+    if (!detail::check_text("node_id", opts.node_id, limits::node_id, true, ec, diag))
+        return false;
+    if (opts.limit == 0 || opts.limit > limits::claim_limit) {
+        detail::fail(ec, diag, errc::invalid_argument, "limit",
+                     "limit: must be in 1.." + std::to_string(limits::claim_limit) + " (got " +
+                         std::to_string(opts.limit) + ")");
+        return false;
+    }
+    if (opts.claim_ttl.count() <= 0) {
+        detail::fail(ec, diag, errc::invalid_argument, "claim_ttl", "claim_ttl: must be greater than zero");
+        return false;
+    }
+    if (opts.partition) {
+        if (opts.partition->count != partition_count) {
+            detail::fail(ec, diag, errc::invalid_partition, "partition.count",
+                         "partition.count: must equal the outbox's partition_count (" +
+                             std::to_string(partition_count) + "), got " + std::to_string(opts.partition->count));
+            return false;
+        }
+        if (opts.partition->index < 0 || opts.partition->index >= partition_count) {
+            detail::fail(ec, diag, errc::invalid_partition, "partition.index",
+                         "partition.index: must be in [0, " + std::to_string(partition_count) + "), got " +
+                             std::to_string(opts.partition->index));
+            return false;
+        }
+    }
+    return true;
+}
+
+/// Checks an attempt result.
+inline bool validate(const attempt_result& r, error_code& ec, diagnostics& diag) {
+    ec.clear();
+    if (r.http_status && (*r.http_status < 100 || *r.http_status > 599)) {
+        detail::fail(ec, diag, errc::invalid_argument, "http_status",
+                     "http_status: must be in 100..599 (got " + std::to_string(*r.http_status) + ")");
+        return false;
+    }
+    if (r.duration.count() < 0) {
+        detail::fail(ec, diag, errc::invalid_argument, "duration", "duration: must not be negative");
+        return false;
+    }
+    if (r.next_retry_at && r.outcome != attempt_outcome::retry) {
+        detail::fail(ec, diag, errc::invalid_argument, "next_retry_at",
+                     "next_retry_at: only a retry outcome may set it");
+        return false;
+    }
+    return true;
+}
+
+/// Checks list options.
+inline bool validate(const list_options& opts, error_code& ec, diagnostics& diag) {
+    ec.clear();
+    if (opts.limit == 0 || opts.limit > limits::list_limit) {
+        detail::fail(ec, diag, errc::invalid_argument, "limit",
+                     "limit: must be in 1.." + std::to_string(limits::list_limit) + " (got " +
+                         std::to_string(opts.limit) + ")");
+        return false;
+    }
+    return true;
+}
+
+}  // namespace hookbox
+
+#endif  // HOOKBOX_VALIDATE_HPP

@@ -1,0 +1,1674 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef HOOKBOX_TEST_CONTRACT_OUTBOX_CONTRACT_CASES_HPP
+#define HOOKBOX_TEST_CONTRACT_OUTBOX_CONTRACT_CASES_HPP
+
+// The outbox contract cases: the seed's sql-outbox and redeliver tests (seed-behaviour.md section 10.2 and
+// section 10.5) plus hookbox's own guarantees (fencing, paging, stats, validation), written once over the
+// storage factories in `outbox_contract_factories`. They reach the storage only through the public
+// basic_outbox API, and assume nothing about ids, tokens or sequence numbers beyond the contract:
+// sequence grows with enqueue order, claim tokens are non-zero and differ between claims.
+
+#include "contract/outbox_contract.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <latch>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+// Checks an (error_code, diagnostics) pair: the code, and the field the diagnostics name.
+#define HOOKBOX_CHECK_ERROR(ec, diag, code, field_name)                  \
+    do {                                                                 \
+        BOOST_TEST((ec) == ::hookbox::make_error_code(code));            \
+        BOOST_TEST((diag).field() == std::string(field_name));           \
+    } while (false)
+
+namespace hookbox::test {
+
+namespace contract_detail {
+
+using std::chrono::milliseconds;
+
+// Printable views of optional fields, so that BOOST_TEST shows both sides on failure.
+inline std::string show(const std::optional<std::string>& v) { return v ? "'" + *v + "'" : "<unset>"; }
+inline std::string show(const std::optional<int>& v) { return v ? std::to_string(*v) : "<unset>"; }
+inline std::string show(const std::optional<timestamp>& v) {
+    return v ? std::to_string(v->time_since_epoch().count()) + " ms" : "<unset>";
+}
+inline std::string show(const std::optional<milliseconds>& v) {
+    return v ? std::to_string(v->count()) + " ms" : "<unset>";
+}
+inline std::string show(timestamp t) { return show(std::optional<timestamp>(t)); }
+inline std::string show(milliseconds d) { return show(std::optional<milliseconds>(d)); }
+
+inline const std::string unset = "<unset>";
+
+inline attempt_result success_result(int status = 200, std::string body = "ok", milliseconds duration = milliseconds(42)) {
+    attempt_result r;
+    r.outcome = attempt_outcome::success;
+    r.http_status = status;
+    r.response_body = std::move(body);
+    r.duration = duration;
+    return r;
+}
+
+inline attempt_result retry_result(std::optional<timestamp> at, int status = 503, std::string error = "upstream") {
+    attempt_result r;
+    r.outcome = attempt_outcome::retry;
+    r.http_status = status;
+    r.error = std::move(error);
+    r.duration = milliseconds(7);
+    r.next_retry_at = at;
+    return r;
+}
+
+inline attempt_result dead_result(int status = 410, std::string error = "gone") {
+    attempt_result r;
+    r.outcome = attempt_outcome::dead;
+    r.http_status = status;
+    r.error = std::move(error);
+    r.duration = milliseconds(9);
+    return r;
+}
+
+inline claim_options claim_opts(std::string node, std::size_t limit = 100, milliseconds ttl = milliseconds(60000),
+                                std::optional<partition_ref> partition = std::nullopt) {
+    claim_options o;
+    o.node_id = std::move(node);
+    o.limit = limit;
+    o.claim_ttl = ttl;
+    o.partition = partition;
+    return o;
+}
+
+// The first `n` webhook ids of the form `<prefix>N` that fall in pairwise different partitions (of 8).
+inline std::vector<std::string> webhooks_in_distinct_partitions(std::size_t n, const std::string& prefix = "wh-") {
+    std::vector<std::string> out;
+    std::set<int> seen;
+    for (int i = 0; out.size() < n && i < 10000; ++i) {
+        std::string id = prefix + std::to_string(i);
+        if (seen.insert(hash_partition(id, 8)).second)
+            out.push_back(id);
+    }
+    return out;
+}
+
+template <class Outbox>
+delivery get_row(const Outbox& o, const delivery_id& id) {
+    std::optional<delivery> d = o.get(id);
+    BOOST_REQUIRE_MESSAGE(d.has_value(), "row " << id << " is missing");
+    return *d;
+}
+
+inline std::vector<std::string> event_ids_of(const std::vector<delivery>& rows) {
+    std::vector<std::string> out;
+    for (const auto& d : rows)
+        out.push_back(d.event_id);
+    return out;
+}
+
+}  // namespace contract_detail
+
+BOOST_AUTO_TEST_SUITE(outbox_contract)
+
+using namespace contract_detail;
+using std::chrono::milliseconds;
+
+// ---------------------------------------------------------------------------------------------
+// enqueue
+// ---------------------------------------------------------------------------------------------
+
+// seed section 10.2 #1
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_inserts_pending_row_with_precomputed_partition_key, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    BOOST_TEST(hash_partition("wh-1", 8) == 4);
+
+    enqueue_request req = make_request("wh-1", "evt-1");
+    req.secret = "s3cret";
+    enqueue_result r = this->outbox.enqueue(req);
+    BOOST_TEST(r.created);
+    BOOST_TEST(!r.id.is_nil());
+
+    delivery d = get_row(this->outbox, r.id);
+    BOOST_TEST(d.id == r.id);
+    BOOST_TEST(d.webhook_id == "wh-1");
+    BOOST_TEST(d.event_id == "evt-1");
+    BOOST_TEST(d.event_type == "data.record.created");
+    BOOST_TEST(d.url == "https://receiver.example/hook");
+    BOOST_TEST(d.partition_key == 4);
+    BOOST_TEST(d.status == delivery_status::pending);
+    BOOST_TEST(d.attempts == 0);
+    BOOST_TEST(d.method == "POST");
+    BOOST_TEST(d.payload.body() == req.payload.body());
+    BOOST_TEST((d.payload.kind() == payload_kind::json));
+    BOOST_TEST(show(d.created_at) == show(this->now()));
+    BOOST_TEST(show(d.updated_at) == show(this->now()));
+    BOOST_TEST(d.has_secret);
+    BOOST_TEST(d.secret.empty());
+    BOOST_TEST(show(d.next_retry_at) == unset);
+    BOOST_TEST(show(d.claimed_by) == unset);
+    BOOST_TEST(show(d.claimed_at) == unset);
+    BOOST_TEST(d.claim_token == 0u);
+    BOOST_TEST(show(d.last_attempted_at) == unset);
+    BOOST_TEST(show(d.response_code) == unset);
+    BOOST_TEST(show(d.response_body) == unset);
+    BOOST_TEST(show(d.error) == unset);
+
+    // Without a secret: has_secret is false. A later enqueue gets a later time and sequence.
+    this->clock.advance(milliseconds(1234));
+    enqueue_result r2 = this->outbox.enqueue(make_request("wh-2", "evt-1"));
+    BOOST_TEST(r2.created);
+    BOOST_TEST(r2.id != r.id);
+    delivery d2 = get_row(this->outbox, r2.id);
+    BOOST_TEST(!d2.has_secret);
+    BOOST_TEST(d2.partition_key == hash_partition("wh-2", 8));
+    BOOST_TEST(show(d2.created_at) == show(this->now()));
+    BOOST_TEST(d2.sequence > d.sequence);
+    BOOST_TEST(this->outbox.list().items.size() == 2u);
+}
+
+// seed section 10.2 #2
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_dedups_by_event_id_and_webhook_id, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    enqueue_request first = make_request("wh-1", "evt-1");
+    enqueue_result r1 = this->outbox.enqueue(first);
+    BOOST_TEST(r1.created);
+
+    this->clock.advance(milliseconds(500));
+    enqueue_request second = make_request("wh-1", "evt-1", "https://other.example/changed");
+    second.payload = payload::parse(R"({"replaced":true})");
+    enqueue_result r2 = this->outbox.enqueue(second);
+    BOOST_TEST(!r2.created);
+    BOOST_TEST(r2.id == r1.id);
+
+    // Nothing of the duplicate was stored.
+    delivery d = get_row(this->outbox, r1.id);
+    BOOST_TEST(d.payload.body() == first.payload.body());
+    BOOST_TEST(d.url == "https://receiver.example/hook");
+    BOOST_TEST(show(d.updated_at) == show(d.created_at));
+    BOOST_TEST(this->outbox.list().items.size() == 1u);
+
+    // The same event for another webhook is another delivery.
+    enqueue_result r3 = this->outbox.enqueue(make_request("wh-2", "evt-1"));
+    BOOST_TEST(r3.created);
+    BOOST_TEST(r3.id != r1.id);
+    // And another event for the same webhook too.
+    enqueue_result r4 = this->outbox.enqueue(make_request("wh-1", "evt-2"));
+    BOOST_TEST(r4.created);
+    BOOST_TEST(r4.id != r1.id);
+    BOOST_TEST(r4.id != r3.id);
+    BOOST_TEST(this->outbox.list().items.size() == 3u);
+
+    // Dedup also holds after the first row finished.
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    for (const auto& c : claimed)
+        this->outbox.ack(c, success_result());
+    enqueue_result r5 = this->outbox.enqueue(make_request("wh-1", "evt-1"));
+    BOOST_TEST(!r5.created);
+    BOOST_TEST(r5.id == r1.id);
+    BOOST_TEST(get_row(this->outbox, r1.id).status == delivery_status::success);
+    BOOST_TEST(this->outbox.list().items.size() == 3u);
+}
+
+// seed section 10.2 #3
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(concurrent_duplicate_enqueues_create_one_row, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    constexpr int threads = 8;
+    std::vector<enqueue_result> results(threads);
+    std::vector<error_code> errors(threads);
+    std::latch start(threads);
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+            enqueue_request req = make_request("wh-race", "evt-race");
+            diagnostics diag;
+            start.arrive_and_wait();
+            results[t] = this->outbox.enqueue(std::move(req), errors[t], diag);
+        });
+    }
+    for (auto& th : pool)
+        th.join();
+
+    int created = 0;
+    for (int t = 0; t < threads; ++t) {
+        BOOST_TEST_CONTEXT("thread " << t) {
+            BOOST_TEST(!errors[t]);
+            BOOST_TEST(results[t].id == results[0].id);
+        }
+        created += results[t].created ? 1 : 0;
+    }
+    BOOST_TEST(created == 1);
+    BOOST_TEST(!results[0].id.is_nil());
+    auto rows = this->outbox.list().items;
+    BOOST_TEST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(rows[0].id == results[0].id);
+}
+
+// hookbox: method default, custom method, headers and timeout round-trip.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_defaults_method_and_round_trips_fields, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    enqueue_request no_method = make_request("wh-1", "evt-empty-method");
+    no_method.method = "";
+    delivery d1 = get_row(this->outbox, this->outbox.enqueue(no_method).id);
+    BOOST_TEST(d1.method == "POST");
+    BOOST_TEST(show(d1.timeout) == unset);
+    BOOST_TEST(d1.headers.empty());
+
+    enqueue_request custom = make_request("wh-1", "evt-put");
+    custom.method = "PUT";
+    custom.headers = {{"X-Trace", "abc-123"}, {"Authorization", "Bearer t\tok"}, {"X-Empty", ""}};
+    custom.timeout = milliseconds(2500);
+    custom.payload = payload::raw("plain text body");
+    delivery d2 = get_row(this->outbox, this->outbox.enqueue(custom).id);
+    BOOST_TEST(d2.method == "PUT");
+    BOOST_TEST_REQUIRE(d2.headers.size() == 3u);
+    for (std::size_t i = 0; i < d2.headers.size(); ++i) {
+        BOOST_TEST_CONTEXT("header " << i) {
+            BOOST_TEST(d2.headers[i].name == custom.headers[i].name);
+            BOOST_TEST(d2.headers[i].value == custom.headers[i].value);
+        }
+    }
+    BOOST_TEST(show(d2.timeout) == show(milliseconds(2500)));
+    BOOST_TEST(d2.payload.body() == "plain text body");
+    BOOST_TEST((d2.payload.kind() == payload_kind::raw));
+
+    // What claim hands out carries the same fields.
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 2u);
+    const delivery& c2 = claimed[0].id == d2.id ? claimed[0] : claimed[1];
+    BOOST_TEST(c2.method == "PUT");
+    BOOST_TEST(c2.headers.size() == 3u);
+    BOOST_TEST(show(c2.timeout) == show(milliseconds(2500)));
+    BOOST_TEST(c2.payload.body() == "plain text body");
+}
+
+// ---------------------------------------------------------------------------------------------
+// claim
+// ---------------------------------------------------------------------------------------------
+
+// seed section 10.2 #4
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_marks_row_in_flight_and_hands_out_the_secret, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    enqueue_request req = make_request("wh-1", "evt-1");
+    req.secret = "whsec_topsecret";
+    delivery_id id = this->outbox.enqueue(req).id;
+
+    this->clock.advance(milliseconds(250));
+    auto claimed = this->outbox.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    const delivery& c = claimed[0];
+    BOOST_TEST(c.id == id);
+    BOOST_TEST(c.status == delivery_status::in_flight);
+    BOOST_TEST(show(c.claimed_by) == "'node-A'");
+    BOOST_TEST(show(c.claimed_at) == show(this->now()));
+    BOOST_TEST(c.claim_token != 0u);
+    BOOST_TEST(c.attempts == 0);  // claim does not count an attempt
+    BOOST_TEST(c.secret == "whsec_topsecret");
+    BOOST_TEST(c.has_secret);
+    BOOST_TEST(c.payload.body() == req.payload.body());
+
+    delivery stored = get_row(this->outbox, id);
+    BOOST_TEST(stored.status == delivery_status::in_flight);
+    BOOST_TEST(show(stored.claimed_by) == "'node-A'");
+    BOOST_TEST(show(stored.claimed_at) == show(this->now()));
+    BOOST_TEST(show(stored.updated_at) == show(this->now()));
+    BOOST_TEST(stored.attempts == 0);
+    BOOST_TEST(stored.secret.empty());
+    BOOST_TEST(stored.has_secret);
+
+    auto listed = this->outbox.list().items;
+    BOOST_TEST_REQUIRE(listed.size() == 1u);
+    BOOST_TEST(listed[0].secret.empty());
+    BOOST_TEST(listed[0].has_secret);
+    BOOST_TEST(listed[0].status == delivery_status::in_flight);
+
+    // An in_flight row is not handed out again while its claim is fresh.
+    BOOST_TEST(this->outbox.claim(claim_opts("node-B", 10)).empty());
+
+    // Tokens differ between the rows of one claim and between claims.
+    this->outbox.enqueue(make_request("wh-1", "evt-2"));
+    this->outbox.enqueue(make_request("wh-1", "evt-3"));
+    auto more = this->outbox.claim(claim_opts("node-B", 10));
+    BOOST_TEST_REQUIRE(more.size() == 2u);
+    std::set<std::uint64_t> tokens{c.claim_token, more[0].claim_token, more[1].claim_token};
+    BOOST_TEST(tokens.size() == 3u);
+    BOOST_TEST(tokens.count(0) == 0u);
+    BOOST_TEST(more[0].secret.empty());  // enqueued without a secret
+    BOOST_TEST(!more[0].has_secret);
+}
+
+// seed section 10.2 #5
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_filters_by_partition, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    auto hooks = webhooks_in_distinct_partitions(3);
+    BOOST_TEST_REQUIRE(hooks.size() == 3u);
+    std::map<int, std::set<delivery_id>> by_partition;
+    for (const auto& w : hooks) {
+        for (int e = 0; e < 3; ++e) {
+            delivery_id id = this->outbox.enqueue(make_request(w, "evt-" + std::to_string(e))).id;
+            by_partition[hash_partition(w, 8)].insert(id);
+            BOOST_TEST(get_row(this->outbox, id).partition_key == hash_partition(w, 8));
+        }
+    }
+
+    int p = hash_partition(hooks[0], 8);
+    auto claimed = this->outbox.claim(claim_opts("node-A", 100, milliseconds(60000), partition_ref{p, 8}));
+    BOOST_TEST(claimed.size() == 3u);
+    std::set<delivery_id> got;
+    for (const auto& d : claimed) {
+        BOOST_TEST(d.partition_key == p);
+        BOOST_TEST(d.webhook_id == hooks[0]);
+        got.insert(d.id);
+    }
+    BOOST_TEST((got == by_partition[p]));
+
+    // The other partitions' rows are untouched.
+    for (std::size_t i = 1; i < hooks.size(); ++i) {
+        int q = hash_partition(hooks[i], 8);
+        for (const auto& id : by_partition[q])
+            BOOST_TEST(get_row(this->outbox, id).status == delivery_status::pending);
+    }
+
+    // A partition with no rows gives nothing.
+    int empty = 0;
+    while (by_partition.count(empty))
+        ++empty;
+    BOOST_TEST(this->outbox.claim(claim_opts("node-A", 100, milliseconds(60000), partition_ref{empty, 8})).empty());
+
+    // Claiming the second partition gives exactly its rows.
+    int q = hash_partition(hooks[1], 8);
+    auto second = this->outbox.claim(claim_opts("node-B", 100, milliseconds(60000), partition_ref{q, 8}));
+    std::set<delivery_id> got2;
+    for (const auto& d : second)
+        got2.insert(d.id);
+    BOOST_TEST((got2 == by_partition[q]));
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_rejects_invalid_partition, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    this->outbox.enqueue(make_request("wh-1", "evt-1"));
+    struct bad_partition {
+        const char* name;
+        partition_ref ref;
+        const char* field;
+    };
+    const bad_partition cases[] = {
+        {"index equal to count", {8, 8}, "partition.index"},
+        {"index negative", {-1, 8}, "partition.index"},
+        {"count smaller than the outbox's", {0, 4}, "partition.count"},
+        {"count larger than the outbox's", {0, 16}, "partition.count"},
+        {"count zero", {0, 0}, "partition.count"},
+    };
+    for (const auto& tc : cases) {
+        BOOST_TEST_CONTEXT(tc.name) {
+            error_code ec;
+            diagnostics diag;
+            auto rows = this->outbox.claim(claim_opts("node-A", 10, milliseconds(60000), tc.ref), ec, diag);
+            HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_partition, tc.field);
+            BOOST_TEST(rows.empty());
+        }
+    }
+    // Nothing was claimed by the rejected calls.
+    BOOST_TEST(this->outbox.list({.status = delivery_status::pending}).items.size() == 1u);
+
+    BOOST_CHECK_EXCEPTION(this->outbox.claim(claim_opts("node-A", 10, milliseconds(60000), partition_ref{9, 8})),
+                          error_with_diagnostics, [](const error_with_diagnostics& e) {
+                              return e.code() == make_error_code(errc::invalid_partition) &&
+                                     e.get_diagnostics().field() == "partition.index";
+                          });
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_rejects_invalid_options, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    this->outbox.enqueue(make_request("wh-1", "evt-1"));
+    struct bad_options {
+        const char* name;
+        claim_options opts;
+        errc code;
+        const char* field;
+    };
+    const bad_options cases[] = {
+        {"empty node_id", claim_opts("", 10), errc::empty_field, "node_id"},
+        {"node_id of 129 bytes", claim_opts(std::string(129, 'n'), 10), errc::field_too_long, "node_id"},
+        {"node_id not UTF-8", claim_opts("node-\xff", 10), errc::invalid_utf8, "node_id"},
+        {"limit 0", claim_opts("node-A", 0), errc::invalid_argument, "limit"},
+        {"limit 10001", claim_opts("node-A", 10001), errc::invalid_argument, "limit"},
+        {"claim_ttl 0", claim_opts("node-A", 10, milliseconds(0)), errc::invalid_argument, "claim_ttl"},
+        {"claim_ttl negative", claim_opts("node-A", 10, milliseconds(-5)), errc::invalid_argument, "claim_ttl"},
+    };
+    for (const auto& tc : cases) {
+        BOOST_TEST_CONTEXT(tc.name) {
+            error_code ec;
+            diagnostics diag;
+            auto rows = this->outbox.claim(tc.opts, ec, diag);
+            HOOKBOX_CHECK_ERROR(ec, diag, tc.code, tc.field);
+            BOOST_TEST(rows.empty());
+            BOOST_TEST(this->outbox.list({.status = delivery_status::pending}).items.size() == 1u);
+        }
+    }
+    // The limits themselves are accepted.
+    BOOST_TEST(this->outbox.claim(claim_opts(std::string(128, 'n'), 10000)).size() == 1u);
+
+    BOOST_CHECK_EXCEPTION(this->outbox.claim(claim_opts("", 10)), error_with_diagnostics,
+                          [](const error_with_diagnostics& e) {
+                              return e.code() == make_error_code(errc::empty_field) &&
+                                     e.get_diagnostics().field() == "node_id";
+                          });
+}
+
+// seed section 10.2 #6
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_skips_rows_whose_next_retry_at_is_in_the_future, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    timestamp retry_at = this->now() + milliseconds(60000);
+    this->outbox.ack(claimed[0], retry_result(retry_at));
+
+    BOOST_TEST(get_row(this->outbox, id).status == delivery_status::pending);
+    BOOST_TEST(this->outbox.claim(claim_opts("node-A")).empty());
+    BOOST_TEST(this->outbox.claim(claim_opts("node-A", 100, milliseconds(60000),
+                                             partition_ref{hash_partition("wh-1", 8), 8}))
+                   .empty());
+
+    this->clock.advance(milliseconds(59999));
+    BOOST_TEST(this->outbox.claim(claim_opts("node-A")).empty());
+
+    // next_retry_at == now is claimable.
+    this->clock.advance(milliseconds(1));
+    BOOST_TEST(show(this->now()) == show(retry_at));
+    auto again = this->outbox.claim(claim_opts("node-B"));
+    BOOST_TEST_REQUIRE(again.size() == 1u);
+    BOOST_TEST(again[0].id == id);
+    BOOST_TEST(show(again[0].claimed_by) == "'node-B'");
+    BOOST_TEST(again[0].attempts == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(retry_without_next_retry_at_is_claimable_at_once, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    this->outbox.ack(claimed[0], retry_result(std::nullopt));
+    BOOST_TEST(show(get_row(this->outbox, id).next_retry_at) == unset);
+    auto again = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(again.size() == 1u);
+    BOOST_TEST(again[0].id == id);
+}
+
+// seed section 10.2 #7
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_reaps_stale_in_flight_rows_past_claim_ttl, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    auto dead = this->outbox.claim(claim_opts("dead-node"));
+    BOOST_TEST_REQUIRE(dead.size() == 1u);
+
+    this->clock.advance(milliseconds(300000));
+    auto claimed = this->outbox.claim(claim_opts("node-B", 10, milliseconds(60000)));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    BOOST_TEST(claimed[0].id == id);
+    BOOST_TEST(show(claimed[0].claimed_by) == "'node-B'");
+    BOOST_TEST(show(claimed[0].claimed_at) == show(this->now()));
+    BOOST_TEST(claimed[0].claim_token != 0u);
+    BOOST_TEST(claimed[0].claim_token != dead[0].claim_token);
+    BOOST_TEST(claimed[0].attempts == 0);  // reaping does not count an attempt
+
+    delivery d = get_row(this->outbox, id);
+    BOOST_TEST(d.status == delivery_status::in_flight);
+    BOOST_TEST(show(d.claimed_by) == "'node-B'");
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_ttl_boundary_is_strict, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    BOOST_TEST_REQUIRE(this->outbox.claim(claim_opts("node-A")).size() == 1u);
+    timestamp claimed_at = this->now();
+
+    // Exactly claim_ttl old: not reaped.
+    this->clock.advance(milliseconds(60000));
+    BOOST_TEST(this->outbox.claim(claim_opts("node-B", 10, milliseconds(60000))).empty());
+    delivery d = get_row(this->outbox, id);
+    BOOST_TEST(d.status == delivery_status::in_flight);
+    BOOST_TEST(show(d.claimed_by) == "'node-A'");
+    BOOST_TEST(show(d.claimed_at) == show(claimed_at));
+
+    // One millisecond older: reaped and re-claimed.
+    this->clock.advance(milliseconds(1));
+    auto claimed = this->outbox.claim(claim_opts("node-B", 10, milliseconds(60000)));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    BOOST_TEST(claimed[0].id == id);
+    BOOST_TEST(show(claimed[0].claimed_by) == "'node-B'");
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(reap_is_global_across_partitions, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    auto hooks = webhooks_in_distinct_partitions(2);
+    BOOST_TEST_REQUIRE(hooks.size() == 2u);
+    int p = hash_partition(hooks[0], 8);
+    int q = hash_partition(hooks[1], 8);
+    delivery_id id = this->outbox.enqueue(make_request(hooks[0], "evt-1")).id;
+    BOOST_TEST_REQUIRE(
+        this->outbox.claim(claim_opts("node-A", 10, milliseconds(60000), partition_ref{p, 8})).size() == 1u);
+
+    this->clock.advance(milliseconds(60001));
+    // A claim of another partition reaps the stale row, but does not take it.
+    BOOST_TEST(this->outbox.claim(claim_opts("node-B", 10, milliseconds(60000), partition_ref{q, 8})).empty());
+    delivery d = get_row(this->outbox, id);
+    BOOST_TEST(d.status == delivery_status::pending);
+    BOOST_TEST(show(d.claimed_by) == unset);
+    BOOST_TEST(show(d.claimed_at) == unset);
+    BOOST_TEST(d.claim_token == 0u);
+    BOOST_TEST(d.attempts == 0);
+    BOOST_TEST(show(d.updated_at) == show(this->now()));
+}
+
+// seed section 10.2 #11
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(concurrent_claims_never_double_claim_a_row, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    constexpr int rows = 200;
+    constexpr int workers = 10;
+    const std::string hook = "wh-hot";
+    const int p = hash_partition(hook, 8);
+    for (int i = 0; i < rows; ++i)
+        this->outbox.enqueue(make_request(hook, "evt-" + std::to_string(i)));
+
+    std::vector<std::vector<delivery>> got(workers);
+    std::vector<error_code> errors(workers);
+    std::latch start(workers);
+    std::vector<std::thread> pool;
+    for (int w = 0; w < workers; ++w) {
+        pool.emplace_back([&, w] {
+            claim_options opts = claim_opts("worker-" + std::to_string(w), 1000, milliseconds(60000), partition_ref{p, 8});
+            start.arrive_and_wait();
+            // Claim until nothing is left: a storage may hand a racing claimer fewer rows than exist.
+            for (;;) {
+                diagnostics diag;
+                auto batch = this->outbox.claim(opts, errors[w], diag);
+                if (errors[w] || batch.empty())
+                    break;
+                got[w].insert(got[w].end(), batch.begin(), batch.end());
+            }
+        });
+    }
+    for (auto& th : pool)
+        th.join();
+
+    std::size_t total = 0;
+    std::set<delivery_id> ids;
+    std::set<std::uint64_t> tokens;
+    for (int w = 0; w < workers; ++w) {
+        const std::string node = "worker-" + std::to_string(w);
+        BOOST_TEST_CONTEXT(node) {
+            BOOST_TEST(!errors[w]);
+            total += got[w].size();
+            for (const auto& d : got[w]) {
+                ids.insert(d.id);
+                tokens.insert(d.claim_token);
+                BOOST_TEST(show(d.claimed_by) == "'" + node + "'");
+                delivery stored = get_row(this->outbox, d.id);
+                BOOST_TEST(stored.status == delivery_status::in_flight);
+                BOOST_TEST(show(stored.claimed_by) == "'" + node + "'");
+            }
+        }
+    }
+    BOOST_TEST(total == static_cast<std::size_t>(rows));
+    BOOST_TEST(ids.size() == static_cast<std::size_t>(rows));
+    BOOST_TEST(tokens.size() == static_cast<std::size_t>(rows));
+    BOOST_TEST(tokens.count(0) == 0u);
+    BOOST_TEST(this->outbox.claim(claim_opts("late", 1000)).empty());
+    BOOST_TEST(this->outbox.stats().count(delivery_status::in_flight) == static_cast<std::size_t>(rows));
+}
+
+// hookbox: claim takes the lowest sequence first, across partitions.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_takes_oldest_first_across_partitions, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    auto hooks = webhooks_in_distinct_partitions(4);
+    BOOST_TEST_REQUIRE(hooks.size() == 4u);
+    // e0..e9 spread over the webhooks in an order that is not grouped by partition.
+    const int pick[10] = {2, 0, 3, 1, 1, 2, 0, 3, 3, 0};
+    std::vector<std::string> expected;
+    for (int i = 0; i < 10; ++i) {
+        std::string e = "e" + std::to_string(i);
+        this->outbox.enqueue(make_request(hooks[pick[i]], e));
+        expected.push_back(e);
+        this->clock.advance(milliseconds(1));
+    }
+
+    std::vector<std::string> order;
+    std::vector<std::size_t> sizes;
+    for (;;) {
+        auto batch = this->outbox.claim(claim_opts("node-A", 3));
+        if (batch.empty())
+            break;
+        sizes.push_back(batch.size());
+        std::uint64_t last = 0;
+        for (const auto& d : batch) {
+            BOOST_TEST(d.sequence > last);
+            last = d.sequence;
+            order.push_back(d.event_id);
+        }
+        BOOST_TEST_REQUIRE(sizes.size() <= 4u);
+    }
+    BOOST_TEST(order == expected, boost::test_tools::per_element());
+    const std::vector<std::size_t> expected_sizes{3, 3, 3, 1};
+    BOOST_TEST(sizes == expected_sizes, boost::test_tools::per_element());
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(retried_row_keeps_its_sequence_position, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    auto hooks = webhooks_in_distinct_partitions(2);
+    BOOST_TEST_REQUIRE(hooks.size() == 2u);
+    // Same partition and another partition as the retried row.
+    delivery_id a0 = this->outbox.enqueue(make_request(hooks[0], "a0")).id;
+    auto first = this->outbox.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(first.size() == 1u);
+    this->outbox.ack(first[0], retry_result(this->now() + milliseconds(1000)));
+
+    this->outbox.enqueue(make_request(hooks[1], "a1"));
+    this->outbox.enqueue(make_request(hooks[0], "a2"));
+    this->clock.advance(milliseconds(1000));
+
+    auto batch = this->outbox.claim(claim_opts("node-A", 2));
+    const std::vector<std::string> expected{"a0", "a1"};
+    BOOST_TEST(event_ids_of(batch) == expected, boost::test_tools::per_element());
+    BOOST_TEST_REQUIRE(!batch.empty());
+    BOOST_TEST(batch[0].id == a0);
+
+    // The same within the retried row's partition.
+    auto rest = this->outbox.claim(claim_opts("node-A", 10));
+    const std::vector<std::string> expected_rest{"a2"};
+    BOOST_TEST(event_ids_of(rest) == expected_rest, boost::test_tools::per_element());
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(retried_row_keeps_its_sequence_position_within_a_partition, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    const std::string hook = "wh-1";
+    const int p = hash_partition(hook, 8);
+    this->outbox.enqueue(make_request(hook, "b0"));
+    auto first = this->outbox.claim(claim_opts("node-A", 1, milliseconds(60000), partition_ref{p, 8}));
+    BOOST_TEST_REQUIRE(first.size() == 1u);
+    this->outbox.ack(first[0], retry_result(this->now() + milliseconds(10)));
+    this->outbox.enqueue(make_request(hook, "b1"));
+    this->outbox.enqueue(make_request(hook, "b2"));
+    this->clock.advance(milliseconds(10));
+
+    auto batch = this->outbox.claim(claim_opts("node-A", 2, milliseconds(60000), partition_ref{p, 8}));
+    const std::vector<std::string> expected{"b0", "b1"};
+    BOOST_TEST(event_ids_of(batch) == expected, boost::test_tools::per_element());
+}
+
+// ---------------------------------------------------------------------------------------------
+// ack
+// ---------------------------------------------------------------------------------------------
+
+// seed section 10.2 #8
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_success_marks_success_and_increments_attempts, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    this->clock.advance(milliseconds(321));
+
+    error_code ec;
+    diagnostics diag;
+    this->outbox.ack(claimed[0], success_result(200, "ok", milliseconds(321)), ec, diag);
+    BOOST_TEST(!ec);
+
+    delivery d = get_row(this->outbox, id);
+    BOOST_TEST(d.status == delivery_status::success);
+    BOOST_TEST(d.attempts == 1);
+    BOOST_TEST(show(d.claimed_by) == unset);
+    BOOST_TEST(show(d.claimed_at) == unset);
+    BOOST_TEST(d.claim_token == 0u);
+    BOOST_TEST(show(d.response_code) == "200");
+    BOOST_TEST(show(d.response_body) == "'ok'");
+    BOOST_TEST(show(d.error) == unset);
+    BOOST_TEST(show(d.next_retry_at) == unset);
+    BOOST_TEST(show(d.last_attempted_at) == show(this->now()));
+    BOOST_TEST(show(d.updated_at) == show(this->now()));
+    BOOST_TEST(show(d.last_duration) == show(milliseconds(321)));
+
+    // A success row is never claimed again.
+    this->clock.advance(milliseconds(10000000));
+    BOOST_TEST(this->outbox.claim(claim_opts("node-A")).empty());
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_success_drops_the_error_text, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    this->outbox.ack(claimed[0], retry_result(std::nullopt, 503, "upstream"));
+    claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    attempt_result ok = success_result(204, "");
+    ok.error = "ignored on success";
+    this->outbox.ack(claimed[0], ok);
+    delivery d = get_row(this->outbox, id);
+    BOOST_TEST(d.status == delivery_status::success);
+    BOOST_TEST(show(d.error) == unset);
+    BOOST_TEST(show(d.response_code) == "204");
+    BOOST_TEST(show(d.response_body) == unset);
+}
+
+// seed section 10.2 #9
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_retry_schedules_retry_as_pending, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    this->clock.advance(milliseconds(40));
+    timestamp retry_at = this->now() + milliseconds(5000);
+    this->outbox.ack(claimed[0], retry_result(retry_at, 503, "upstream"));
+
+    delivery d = get_row(this->outbox, id);
+    BOOST_TEST(d.status == delivery_status::pending);
+    BOOST_TEST(d.attempts == 1);
+    BOOST_TEST(show(d.next_retry_at) == show(retry_at));
+    BOOST_TEST(show(d.error) == "'upstream'");
+    BOOST_TEST(show(d.response_code) == "503");
+    BOOST_TEST(show(d.claimed_by) == unset);
+    BOOST_TEST(show(d.claimed_at) == unset);
+    BOOST_TEST(d.claim_token == 0u);
+    BOOST_TEST(show(d.last_attempted_at) == show(this->now()));
+    BOOST_TEST(show(d.last_duration) == show(milliseconds(7)));
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_retry_of_a_transport_error_stores_no_response_code, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    attempt_result r = retry_result(this->now() + milliseconds(1000));
+    r.http_status.reset();
+    r.error = "connect ECONNREFUSED";
+    this->outbox.ack(claimed[0], r);
+    delivery d = get_row(this->outbox, id);
+    BOOST_TEST(show(d.response_code) == unset);
+    BOOST_TEST(show(d.error) == "'connect ECONNREFUSED'");
+}
+
+// seed section 10.2 #10
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_dead_marks_terminal, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    this->outbox.ack(claimed[0], dead_result(410, "gone"));
+
+    delivery d = get_row(this->outbox, id);
+    BOOST_TEST(d.status == delivery_status::dead);
+    BOOST_TEST(show(d.next_retry_at) == unset);
+    BOOST_TEST(show(d.error) == "'gone'");
+    BOOST_TEST(show(d.response_code) == "410");
+    BOOST_TEST(d.attempts == 1);
+    BOOST_TEST(show(d.claimed_by) == unset);
+    BOOST_TEST(d.claim_token == 0u);
+
+    this->clock.advance(milliseconds(10000000));
+    BOOST_TEST(this->outbox.claim(claim_opts("node-A")).empty());
+}
+
+// hookbox: attempts count acks across cycles.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(attempts_accumulate_across_retry_cycles, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    for (int cycle = 1; cycle <= 2; ++cycle) {
+        BOOST_TEST_CONTEXT("retry cycle " << cycle) {
+            auto claimed = this->outbox.claim(claim_opts("node-A"));
+            BOOST_TEST_REQUIRE(claimed.size() == 1u);
+            BOOST_TEST(claimed[0].attempts == cycle - 1);
+            this->outbox.ack(claimed[0], retry_result(this->now() + milliseconds(1000)));
+            BOOST_TEST(get_row(this->outbox, id).attempts == cycle);
+            this->clock.advance(milliseconds(1000));
+        }
+    }
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    this->outbox.ack(claimed[0], success_result());
+    delivery d = get_row(this->outbox, id);
+    BOOST_TEST(d.status == delivery_status::success);
+    BOOST_TEST(d.attempts == 3);
+    BOOST_TEST(show(d.error) == unset);
+    BOOST_TEST(show(d.next_retry_at) == unset);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_rejects_invalid_result_and_leaves_row_unchanged, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+
+    struct bad_result {
+        const char* name;
+        attempt_result result;
+        const char* field;
+    };
+    attempt_result status_low = success_result(99);
+    attempt_result status_high = dead_result(600);
+    attempt_result negative = success_result();
+    negative.duration = milliseconds(-1);
+    attempt_result success_with_retry = success_result();
+    success_with_retry.next_retry_at = this->now();
+    attempt_result dead_with_retry = dead_result();
+    dead_with_retry.next_retry_at = this->now();
+    const bad_result cases[] = {
+        {"http_status 99", status_low, "http_status"},
+        {"http_status 600", status_high, "http_status"},
+        {"negative duration", negative, "duration"},
+        {"success with next_retry_at", success_with_retry, "next_retry_at"},
+        {"dead with next_retry_at", dead_with_retry, "next_retry_at"},
+    };
+    for (const auto& tc : cases) {
+        BOOST_TEST_CONTEXT(tc.name) {
+            error_code ec;
+            diagnostics diag;
+            this->outbox.ack(claimed[0], tc.result, ec, diag);
+            HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, tc.field);
+            delivery d = get_row(this->outbox, id);
+            BOOST_TEST(d.status == delivery_status::in_flight);
+            BOOST_TEST(d.attempts == 0);
+            BOOST_TEST(show(d.claimed_by) == "'node-A'");
+        }
+    }
+    // The claim is still good.
+    error_code ec;
+    diagnostics diag;
+    this->outbox.ack(claimed[0], success_result(599), ec, diag);
+    BOOST_TEST(!ec);
+    BOOST_TEST(get_row(this->outbox, id).status == delivery_status::success);
+}
+
+// hookbox: the response body is stored truncated at a UTF-8 boundary; empty is absent.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_truncates_the_response_body, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    delivery_id long_id = this->outbox.enqueue(make_request("wh-1", "evt-long")).id;
+    delivery_id utf8_id = this->outbox.enqueue(make_request("wh-1", "evt-utf8")).id;
+    delivery_id empty_id = this->outbox.enqueue(make_request("wh-1", "evt-empty")).id;
+    delivery_id exact_id = this->outbox.enqueue(make_request("wh-1", "evt-exact")).id;
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 4u);
+    std::map<delivery_id, delivery> by_id;
+    for (const auto& d : claimed)
+        by_id[d.id] = d;
+
+    this->outbox.ack(by_id[long_id], success_result(200, std::string(20000, 'x')));
+    // "a" then 2-byte sequences: byte 16384 is the middle of one, so the cut moves back by one.
+    std::string utf8 = "a";
+    for (int i = 0; i < 10000; ++i)
+        utf8 += "\xc3\xa9";
+    attempt_result utf8_result = dead_result(500, "boom");
+    utf8_result.response_body = utf8;
+    this->outbox.ack(by_id[utf8_id], utf8_result);
+    this->outbox.ack(by_id[empty_id], retry_result(std::nullopt, 500, ""));
+    this->outbox.ack(by_id[exact_id], success_result(200, std::string(16384, 'y')));
+
+    delivery l = get_row(this->outbox, long_id);
+    BOOST_TEST_REQUIRE(l.response_body.has_value());
+    BOOST_TEST(l.response_body->size() == 16384u);
+    BOOST_TEST((*l.response_body == std::string(16384, 'x')));
+
+    delivery e = get_row(this->outbox, empty_id);
+    BOOST_TEST(show(e.response_body) == unset);
+    BOOST_TEST(show(e.error) == unset);  // empty error text is absent too
+
+    delivery x = get_row(this->outbox, exact_id);
+    BOOST_TEST_REQUIRE(x.response_body.has_value());
+    BOOST_TEST(x.response_body->size() == 16384u);
+
+    delivery ud = get_row(this->outbox, utf8_id);
+    BOOST_TEST_REQUIRE(ud.response_body.has_value());
+    BOOST_TEST(ud.response_body->size() == 16383u);
+    BOOST_TEST(is_valid_utf8(*ud.response_body));
+    BOOST_TEST((*ud.response_body == utf8.substr(0, 16383)));
+}
+
+// hookbox fencing (a): the ack of a reaped and re-claimed claim is discarded.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_after_reap_and_reclaim_is_claim_lost, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    auto old_claim = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(old_claim.size() == 1u);
+
+    this->clock.advance(milliseconds(60001));
+    auto new_claim = this->outbox.claim(claim_opts("node-B", 10, milliseconds(60000)));
+    BOOST_TEST_REQUIRE(new_claim.size() == 1u);
+    BOOST_TEST(new_claim[0].id == id);
+    BOOST_TEST(new_claim[0].claim_token != old_claim[0].claim_token);
+    timestamp reclaimed_at = this->now();
+
+    this->clock.advance(milliseconds(5));
+    for (const attempt_result& stale : {success_result(), retry_result(this->now()), dead_result()}) {
+        error_code ec;
+        diagnostics diag;
+        this->outbox.ack(old_claim[0], stale, ec, diag);
+        HOOKBOX_CHECK_ERROR(ec, diag, errc::claim_lost, "claim_token");
+        delivery d = get_row(this->outbox, id);
+        BOOST_TEST(d.status == delivery_status::in_flight);
+        BOOST_TEST(show(d.claimed_by) == "'node-B'");
+        BOOST_TEST(show(d.claimed_at) == show(reclaimed_at));
+        BOOST_TEST(d.attempts == 0);
+        BOOST_TEST(show(d.response_code) == unset);
+        BOOST_TEST(show(d.last_attempted_at) == unset);
+    }
+
+    // The throwing overload carries the same code.
+    BOOST_CHECK_EXCEPTION(this->outbox.ack(old_claim[0], success_result()), error_with_diagnostics,
+                          [](const error_with_diagnostics& e) {
+                              return e.code() == make_error_code(errc::claim_lost) &&
+                                     e.get_diagnostics().field() == "claim_token";
+                          });
+
+    // The new claimer's ack succeeds.
+    error_code ec;
+    diagnostics diag;
+    this->outbox.ack(new_claim[0], success_result(), ec, diag);
+    BOOST_TEST(!ec);
+    delivery d = get_row(this->outbox, id);
+    BOOST_TEST(d.status == delivery_status::success);
+    BOOST_TEST(d.attempts == 1);
+}
+
+// hookbox fencing (b): a claim is acked once.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(second_ack_of_the_same_claim_is_claim_lost, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    delivery_id id2 = this->outbox.enqueue(make_request("wh-1", "evt-2")).id;
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 2u);
+    const delivery& c1 = claimed[0].id == id ? claimed[0] : claimed[1];
+    const delivery& c2 = claimed[0].id == id ? claimed[1] : claimed[0];
+
+    this->outbox.ack(c1, success_result(200, "first"));
+    delivery before = get_row(this->outbox, id);
+    this->clock.advance(milliseconds(10));
+    error_code ec;
+    diagnostics diag;
+    this->outbox.ack(c1, dead_result(500, "second"), ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::claim_lost, "claim_token");
+    delivery after = get_row(this->outbox, id);
+    BOOST_TEST(after.status == delivery_status::success);
+    BOOST_TEST(after.attempts == 1);
+    BOOST_TEST(show(after.response_body) == "'first'");
+    BOOST_TEST(show(after.error) == unset);
+    BOOST_TEST(show(after.updated_at) == show(before.updated_at));
+
+    // After a retry ack the row is pending: a second ack of that claim is lost too.
+    this->outbox.ack(c2, retry_result(std::nullopt));
+    this->outbox.ack(c2, success_result(), ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::claim_lost, "claim_token");
+    delivery d2 = get_row(this->outbox, id2);
+    BOOST_TEST(d2.status == delivery_status::pending);
+    BOOST_TEST(d2.attempts == 1);
+
+    // A token of another row does not fence this one.
+    auto reclaimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(reclaimed.size() == 1u);
+    this->outbox.ack(id2, c1.claim_token, success_result(), ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::claim_lost, "claim_token");
+    BOOST_TEST(get_row(this->outbox, id2).status == delivery_status::in_flight);
+    this->outbox.ack(id2, 0, success_result(), ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::claim_lost, "claim_token");
+    BOOST_TEST(get_row(this->outbox, id2).status == delivery_status::in_flight);
+}
+
+// hookbox fencing (c): reaped but not yet re-claimed.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_after_reap_before_reclaim_is_claim_lost, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    const std::string hook = "wh-1";
+    const int p = hash_partition(hook, 8);
+    const int q = (p + 1) % 8;
+    delivery_id id = this->outbox.enqueue(make_request(hook, "evt-1")).id;
+    auto old_claim = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(old_claim.size() == 1u);
+
+    this->clock.advance(milliseconds(60001));
+    // Reap only: the claim is of an empty partition.
+    BOOST_TEST(this->outbox.claim(claim_opts("node-B", 10, milliseconds(60000), partition_ref{q, 8})).empty());
+    BOOST_TEST(get_row(this->outbox, id).status == delivery_status::pending);
+
+    error_code ec;
+    diagnostics diag;
+    this->outbox.ack(old_claim[0], success_result(), ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::claim_lost, "claim_token");
+    delivery d = get_row(this->outbox, id);
+    BOOST_TEST(d.status == delivery_status::pending);
+    BOOST_TEST(d.attempts == 0);
+    BOOST_TEST(show(d.claimed_by) == unset);
+    BOOST_TEST(show(d.response_code) == unset);
+
+    // Still claimable by anyone.
+    auto again = this->outbox.claim(claim_opts("node-C"));
+    BOOST_TEST_REQUIRE(again.size() == 1u);
+    BOOST_TEST(again[0].id == id);
+}
+
+// hookbox fencing (d)
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_of_unknown_id_is_not_found, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    this->outbox.enqueue(make_request("wh-1", "evt-1"));
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+
+    delivery_id unknown = delivery_id::generate();
+    error_code ec;
+    diagnostics diag;
+    this->outbox.ack(unknown, claimed[0].claim_token, success_result(), ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::not_found, "id");
+    BOOST_TEST(get_row(this->outbox, claimed[0].id).status == delivery_status::in_flight);
+    BOOST_TEST(this->outbox.list().items.size() == 1u);
+
+    BOOST_CHECK_EXCEPTION(this->outbox.ack(unknown, 1, success_result()), error_with_diagnostics,
+                          [](const error_with_diagnostics& e) { return e.code() == make_error_code(errc::not_found); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// get, list
+// ---------------------------------------------------------------------------------------------
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(get_of_unknown_id_is_empty, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    this->outbox.enqueue(make_request("wh-1", "evt-1"));
+    error_code ec;
+    diagnostics diag;
+    std::optional<delivery> d = this->outbox.get(delivery_id::generate(), ec, diag);
+    BOOST_TEST(!ec);
+    BOOST_TEST(!d.has_value());
+}
+
+// seed section 10.2 #12
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_filters_by_status, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    delivery_id id1 = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    delivery_id id2 = this->outbox.enqueue(make_request("wh-1", "evt-2")).id;
+    delivery_id id3 = this->outbox.enqueue(make_request("wh-1", "evt-3")).id;
+    auto claimed = this->outbox.claim(claim_opts("node-A", 2));
+    BOOST_TEST_REQUIRE(claimed.size() == 2u);
+    BOOST_TEST_REQUIRE(claimed[0].id == id1);
+    this->outbox.ack(claimed[0], success_result());
+
+    auto success = this->outbox.list({.status = delivery_status::success}).items;
+    BOOST_TEST_REQUIRE(success.size() == 1u);
+    BOOST_TEST(success[0].id == id1);
+
+    auto in_flight = this->outbox.list({.status = delivery_status::in_flight}).items;
+    BOOST_TEST_REQUIRE(in_flight.size() == 1u);
+    BOOST_TEST(in_flight[0].id == id2);
+    BOOST_TEST(in_flight[0].secret.empty());
+
+    auto pending = this->outbox.list({.status = delivery_status::pending}).items;
+    BOOST_TEST_REQUIRE(pending.size() == 1u);
+    BOOST_TEST(pending[0].id == id3);
+
+    BOOST_TEST(this->outbox.list({.status = delivery_status::dead}).items.empty());
+    BOOST_TEST(this->outbox.list({.status = delivery_status::failed}).items.empty());
+    BOOST_TEST(this->outbox.list().items.size() == 3u);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_filters_by_webhook_id, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    std::vector<delivery_id> x_ids;
+    for (int i = 0; i < 3; ++i) {
+        x_ids.push_back(this->outbox.enqueue(make_request("wh-x", "evt-" + std::to_string(i))).id);
+        this->outbox.enqueue(make_request("wh-y", "evt-" + std::to_string(i)));
+    }
+    this->outbox.enqueue(make_request("wh-xx", "evt-0"));  // not a prefix match
+
+    list_options lo;
+    lo.webhook_id = "wh-x";
+    auto rows = this->outbox.list(lo).items;
+    BOOST_TEST_REQUIRE(rows.size() == 3u);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        BOOST_TEST(rows[i].webhook_id == "wh-x");
+        BOOST_TEST(rows[i].id == x_ids[i]);
+    }
+    lo.webhook_id = "wh-none";
+    BOOST_TEST(this->outbox.list(lo).items.empty());
+
+    // Both filters at once.
+    auto claimed = this->outbox.claim(claim_opts("node-A", 1));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    BOOST_TEST_REQUIRE(claimed[0].id == x_ids[0]);
+    list_options both;
+    both.webhook_id = "wh-x";
+    both.status = delivery_status::pending;
+    auto pending_x = this->outbox.list(both).items;
+    BOOST_TEST_REQUIRE(pending_x.size() == 2u);
+    BOOST_TEST(pending_x[0].id == x_ids[1]);
+    BOOST_TEST(pending_x[1].id == x_ids[2]);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_pages_in_sequence_order, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    auto hooks = webhooks_in_distinct_partitions(3);
+    BOOST_TEST_REQUIRE(hooks.size() == 3u);
+    std::vector<delivery_id> ids;
+    for (int i = 0; i < 5; ++i)
+        ids.push_back(this->outbox.enqueue(make_request(hooks[i % 3], "evt-" + std::to_string(i))).id);
+
+    list_options lo;
+    lo.limit = 2;
+    std::vector<delivery_id> seen;
+    std::vector<std::size_t> sizes;
+    std::uint64_t last = 0;
+    for (int page_no = 0; page_no < 10; ++page_no) {
+        list_page page = this->outbox.list(lo);
+        sizes.push_back(page.items.size());
+        for (const auto& d : page.items) {
+            BOOST_TEST(d.sequence > last);
+            last = d.sequence;
+            seen.push_back(d.id);
+        }
+        if (!page.next_cursor)
+            break;
+        BOOST_TEST_REQUIRE(!page.items.empty());
+        BOOST_TEST(*page.next_cursor == page.items.back().sequence);
+        lo.after_sequence = page.next_cursor;
+    }
+    const std::vector<std::size_t> expected_sizes{2, 2, 1};
+    BOOST_TEST(sizes == expected_sizes, boost::test_tools::per_element());
+    BOOST_TEST(seen == ids, boost::test_tools::per_element());
+
+    // Paging with a status filter skips the rows that do not match.
+    auto claimed = this->outbox.claim(claim_opts("node-A", 2));  // ids[0], ids[1]
+    BOOST_TEST_REQUIRE(claimed.size() == 2u);
+    list_options pending;
+    pending.status = delivery_status::pending;
+    pending.limit = 2;
+    list_page p1 = this->outbox.list(pending);
+    BOOST_TEST_REQUIRE(p1.items.size() == 2u);
+    BOOST_TEST(p1.items[0].id == ids[2]);
+    BOOST_TEST(p1.items[1].id == ids[3]);
+    BOOST_TEST_REQUIRE(p1.next_cursor.has_value());
+    pending.after_sequence = p1.next_cursor;
+    list_page p2 = this->outbox.list(pending);
+    BOOST_TEST_REQUIRE(p2.items.size() == 1u);
+    BOOST_TEST(p2.items[0].id == ids[4]);
+    BOOST_TEST(!p2.next_cursor.has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_rejects_limit_out_of_range, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    this->outbox.enqueue(make_request("wh-1", "evt-1"));
+    for (std::size_t limit : {std::size_t(0), std::size_t(10001)}) {
+        BOOST_TEST_CONTEXT("limit " << limit) {
+            error_code ec;
+            diagnostics diag;
+            list_options lo;
+            lo.limit = limit;
+            list_page page = this->outbox.list(lo, ec, diag);
+            HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "limit");
+            BOOST_TEST(page.items.empty());
+        }
+    }
+    list_options lo;
+    lo.limit = 0;
+    BOOST_CHECK_EXCEPTION(this->outbox.list(lo), error_with_diagnostics, [](const error_with_diagnostics& e) {
+        return e.code() == make_error_code(errc::invalid_argument) && e.get_diagnostics().field() == "limit";
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// redeliver (seed section 10.5)
+// ---------------------------------------------------------------------------------------------
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(redeliver_resets_a_success_row_to_pending, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    enqueue_request req = make_request("wh-1", "evt-1");
+    req.secret = "whsec_x";
+    req.headers = {{"X-Trace", "t-1"}};
+    delivery_id id = this->outbox.enqueue(req).id;
+    timestamp created = this->now();
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    this->outbox.ack(claimed[0], success_result(200, "ok", milliseconds(12)));
+    BOOST_TEST_REQUIRE(get_row(this->outbox, id).status == delivery_status::success);
+
+    this->clock.advance(milliseconds(1000));
+    error_code ec;
+    diagnostics diag;
+    delivery r = this->outbox.redeliver(id, ec, diag);
+    BOOST_TEST(!ec);
+    for (const delivery& d : {r, get_row(this->outbox, id)}) {
+        BOOST_TEST(d.id == id);
+        BOOST_TEST(d.status == delivery_status::pending);
+        BOOST_TEST(d.attempts == 0);
+        BOOST_TEST(show(d.claimed_by) == unset);
+        BOOST_TEST(show(d.claimed_at) == unset);
+        BOOST_TEST(d.claim_token == 0u);
+        BOOST_TEST(show(d.next_retry_at) == unset);
+        BOOST_TEST(show(d.error) == unset);
+        BOOST_TEST(show(d.response_code) == unset);
+        BOOST_TEST(show(d.response_body) == unset);
+        BOOST_TEST(show(d.last_attempted_at) == unset);
+        BOOST_TEST(show(d.last_duration) == unset);
+        BOOST_TEST(d.url == req.url);
+        BOOST_TEST(d.payload.body() == req.payload.body());
+        BOOST_TEST(d.headers.size() == 1u);
+        BOOST_TEST(d.has_secret);
+        BOOST_TEST(d.secret.empty());
+        BOOST_TEST(show(d.updated_at) == show(this->now()));
+        BOOST_TEST(show(d.created_at) == show(created));
+    }
+    BOOST_TEST(this->outbox.stats().count(delivery_status::success) == 0u);
+    BOOST_TEST(this->outbox.stats().count(delivery_status::pending) == 1u);
+
+    // Claimable at once, with its secret.
+    auto again = this->outbox.claim(claim_opts("node-B"));
+    BOOST_TEST_REQUIRE(again.size() == 1u);
+    BOOST_TEST(again[0].id == id);
+    BOOST_TEST(again[0].secret == "whsec_x");
+    BOOST_TEST(again[0].attempts == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(redeliver_resets_a_dead_row_and_clears_its_backoff, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    this->outbox.ack(claimed[0], retry_result(this->now() + milliseconds(5000)));
+    this->clock.advance(milliseconds(5000));
+    claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    this->outbox.ack(claimed[0], dead_result(500, "gave up"));
+    delivery dead = get_row(this->outbox, id);
+    BOOST_TEST_REQUIRE(dead.status == delivery_status::dead);
+    BOOST_TEST(dead.attempts == 2);
+
+    delivery r = this->outbox.redeliver(id);
+    BOOST_TEST(r.status == delivery_status::pending);
+    BOOST_TEST(r.attempts == 0);
+    BOOST_TEST(show(r.next_retry_at) == unset);
+    BOOST_TEST(show(r.error) == unset);
+    BOOST_TEST(show(r.response_code) == unset);
+    BOOST_TEST(show(r.last_attempted_at) == unset);
+
+    // No backoff: claimable without the clock moving.
+    auto again = this->outbox.claim(claim_opts("node-B"));
+    BOOST_TEST_REQUIRE(again.size() == 1u);
+    BOOST_TEST(again[0].id == id);
+    BOOST_TEST(show(again[0].claimed_by) == "'node-B'");
+
+    // And a redelivered row runs the whole cycle again.
+    this->outbox.ack(again[0], success_result());
+    delivery done = get_row(this->outbox, id);
+    BOOST_TEST(done.status == delivery_status::success);
+    BOOST_TEST(done.attempts == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(redeliver_of_unknown_id_is_not_found, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    this->outbox.enqueue(make_request("wh-1", "evt-1"));
+    delivery_id unknown = delivery_id::generate();
+    error_code ec;
+    diagnostics diag;
+    this->outbox.redeliver(unknown, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::not_found, "id");
+    BOOST_TEST(diag.message() == "Delivery row '" + unknown.to_string() + "' not found");
+
+    BOOST_CHECK_EXCEPTION(this->outbox.redeliver(unknown), error_with_diagnostics,
+                          [&](const error_with_diagnostics& e) {
+                              return e.code() == make_error_code(errc::not_found) &&
+                                     e.get_diagnostics().message() ==
+                                         "Delivery row '" + unknown.to_string() + "' not found";
+                          });
+    BOOST_TEST(this->outbox.list().items.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(redeliver_rejects_pending_and_in_flight_rows, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    delivery_id pending_id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    error_code ec;
+    diagnostics diag;
+    this->outbox.redeliver(pending_id, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::not_eligible, "id");
+    BOOST_TEST(diag.message().find("is 'pending', expected one of: success, failed, dead") != std::string::npos,
+               "message: " << diag.message());
+    BOOST_TEST(diag.message().find(pending_id.to_string()) != std::string::npos);
+    BOOST_TEST(get_row(this->outbox, pending_id).status == delivery_status::pending);
+
+    // A retried row is pending too, and keeps its backoff.
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    timestamp retry_at = this->now() + milliseconds(5000);
+    this->outbox.ack(claimed[0], retry_result(retry_at));
+    this->outbox.redeliver(pending_id, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::not_eligible, "id");
+    delivery retried = get_row(this->outbox, pending_id);
+    BOOST_TEST(retried.attempts == 1);
+    BOOST_TEST(show(retried.next_retry_at) == show(retry_at));
+
+    delivery_id flying_id = this->outbox.enqueue(make_request("wh-1", "evt-2")).id;
+    claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    BOOST_TEST_REQUIRE(claimed[0].id == flying_id);
+    this->outbox.redeliver(flying_id, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::not_eligible, "id");
+    BOOST_TEST(diag.message().find("is 'in_flight', expected one of: success, failed, dead") != std::string::npos,
+               "message: " << diag.message());
+    delivery flying = get_row(this->outbox, flying_id);
+    BOOST_TEST(flying.status == delivery_status::in_flight);
+    BOOST_TEST(show(flying.claimed_by) == "'node-A'");
+    // The claim survives the rejected redeliver.
+    this->outbox.ack(claimed[0], success_result(), ec, diag);
+    BOOST_TEST(!ec);
+
+    BOOST_CHECK_EXCEPTION(this->outbox.redeliver(pending_id), error_with_diagnostics,
+                          [](const error_with_diagnostics& e) {
+                              return e.code() == make_error_code(errc::not_eligible);
+                          });
+}
+
+// ---------------------------------------------------------------------------------------------
+// stats
+// ---------------------------------------------------------------------------------------------
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(stats_counts_rows_per_status_and_the_oldest_pending_age, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    outbox_stats s0 = this->outbox.stats();
+    BOOST_TEST(s0.total() == 0u);
+    BOOST_TEST(show(s0.oldest_pending_age) == unset);
+
+    const timestamp t0 = this->now();
+    delivery_id e1 = this->outbox.enqueue(make_request("wh-1", "e1")).id;
+    this->clock.advance(milliseconds(1000));
+    delivery_id e2 = this->outbox.enqueue(make_request("wh-2", "e2")).id;
+    this->clock.advance(milliseconds(1000));
+    delivery_id e3 = this->outbox.enqueue(make_request("wh-3", "e3")).id;
+    delivery_id e4 = this->outbox.enqueue(make_request("wh-1", "e4")).id;
+    delivery_id e5 = this->outbox.enqueue(make_request("wh-2", "e5")).id;
+
+    outbox_stats s1 = this->outbox.stats();
+    BOOST_TEST(s1.count(delivery_status::pending) == 5u);
+    BOOST_TEST(s1.total() == 5u);
+    BOOST_TEST(show(s1.oldest_pending_age) == show(milliseconds(2000)));
+
+    auto take_one = [&](const delivery_id& expected) {
+        auto c = this->outbox.claim(claim_opts("node-A", 1));
+        BOOST_TEST_REQUIRE(c.size() == 1u);
+        BOOST_TEST_REQUIRE(c[0].id == expected);
+        return c[0];
+    };
+    this->outbox.ack(take_one(e1), success_result());
+    // e1 is gone from pending: the oldest is e2, enqueued at t0 + 1000.
+    BOOST_TEST(show(this->outbox.stats().oldest_pending_age) == show(milliseconds(1000)));
+    this->outbox.ack(take_one(e2), dead_result());
+    this->outbox.ack(take_one(e3), retry_result(this->now() + milliseconds(10000)));
+    take_one(e4);
+
+    this->clock.advance(milliseconds(3000));
+    outbox_stats s2 = this->outbox.stats();
+    BOOST_TEST(s2.count(delivery_status::pending) == 2u);  // e3 (waiting to retry), e5
+    BOOST_TEST(s2.count(delivery_status::in_flight) == 1u);
+    BOOST_TEST(s2.count(delivery_status::success) == 1u);
+    BOOST_TEST(s2.count(delivery_status::dead) == 1u);
+    BOOST_TEST(s2.count(delivery_status::failed) == 0u);
+    BOOST_TEST(s2.total() == 5u);
+    // The oldest pending row is e3 (enqueued at t0 + 2000), also while it waits for its retry.
+    BOOST_TEST(show(s2.oldest_pending_age) == show(this->now() - (t0 + milliseconds(2000))));
+    BOOST_TEST(show(s2.oldest_pending_age) == show(milliseconds(3000)));
+
+    take_one(e5);
+    outbox_stats s3 = this->outbox.stats();
+    BOOST_TEST(s3.count(delivery_status::pending) == 1u);
+    BOOST_TEST(s3.count(delivery_status::in_flight) == 2u);
+    BOOST_TEST(show(s3.oldest_pending_age) == show(milliseconds(3000)));
+
+    // e3's retry time comes; e4's and e5's claims (13 s and 10 s old) are still fresh.
+    this->clock.advance(milliseconds(10000));
+    take_one(e3);
+    outbox_stats s4 = this->outbox.stats();
+    BOOST_TEST(s4.count(delivery_status::pending) == 0u);
+    BOOST_TEST(s4.count(delivery_status::in_flight) == 3u);
+    BOOST_TEST(show(s4.oldest_pending_age) == unset);
+
+    // Redelivery and reaping move the counts too.
+    this->outbox.redeliver(e1);
+    outbox_stats s5 = this->outbox.stats();
+    BOOST_TEST(s5.count(delivery_status::success) == 0u);
+    BOOST_TEST(s5.count(delivery_status::pending) == 1u);
+    BOOST_TEST(show(s5.oldest_pending_age) == show(this->now() - t0));  // e1 keeps its created_at
+
+    this->clock.advance(milliseconds(60001));
+    // Reaps e3, e4 and e5 (claimed more than 60 s ago), then takes the oldest pending row, e1.
+    take_one(e1);
+    outbox_stats s6 = this->outbox.stats();
+    BOOST_TEST(s6.count(delivery_status::pending) == 3u);
+    BOOST_TEST(s6.count(delivery_status::in_flight) == 1u);
+    BOOST_TEST(s6.count(delivery_status::dead) == 1u);
+    BOOST_TEST(s6.total() == 5u);
+    // The oldest pending row is now e3 again.
+    BOOST_TEST(show(s6.oldest_pending_age) == show(this->now() - (t0 + milliseconds(2000))));
+}
+
+// ---------------------------------------------------------------------------------------------
+// validation
+// ---------------------------------------------------------------------------------------------
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_rejects_invalid_requests, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    using outbox_type = typename outbox_fixture<Factory>::outbox_type;
+    outbox_params small_params;
+    small_params.max_payload_bytes = 16;
+    outbox_type small(small_params, this->factory.make(), this->clock);
+
+    struct invalid_case {
+        const char* name;
+        std::function<void(enqueue_request&)> mutate;
+        errc code;
+        std::string field;
+        bool small_outbox = false;
+    };
+    const std::vector<invalid_case> cases = {
+        {"empty webhook_id", [](auto& r) { r.webhook_id = ""; }, errc::empty_field, "webhook_id"},
+        {"empty event_id", [](auto& r) { r.event_id = ""; }, errc::empty_field, "event_id"},
+        {"empty event_type", [](auto& r) { r.event_type = ""; }, errc::empty_field, "event_type"},
+        {"empty url", [](auto& r) { r.url = ""; }, errc::empty_field, "url"},
+        {"webhook_id of 65 bytes", [](auto& r) { r.webhook_id = std::string(65, 'w'); }, errc::field_too_long,
+         "webhook_id"},
+        {"event_id of 129 bytes", [](auto& r) { r.event_id = std::string(129, 'e'); }, errc::field_too_long,
+         "event_id"},
+        {"event_type of 129 bytes", [](auto& r) { r.event_type = std::string(129, 't'); }, errc::field_too_long,
+         "event_type"},
+        {"url of 2049 bytes", [](auto& r) { r.url = "https://receiver.example/" + std::string(2049 - 25, 'p'); },
+         errc::field_too_long, "url"},
+        {"url not absolute", [](auto& r) { r.url = "receiver.example/hook"; }, errc::invalid_url, "url"},
+        {"url relative path", [](auto& r) { r.url = "/hook"; }, errc::invalid_url, "url"},
+        {"url ftp scheme", [](auto& r) { r.url = "ftp://receiver.example/hook"; }, errc::invalid_url, "url"},
+        {"url with a space", [](auto& r) { r.url = "https://receiver.example/a b"; }, errc::invalid_url, "url"},
+        {"url with CR LF", [](auto& r) { r.url = "https://receiver.example/a\r\nX-Evil: 1"; }, errc::invalid_url,
+         "url"},
+        {"url with no host", [](auto& r) { r.url = "https:///hook"; }, errc::invalid_url, "url"},
+        {"url with only userinfo", [](auto& r) { r.url = "https://user@/hook"; }, errc::invalid_url, "url"},
+        {"url port 0", [](auto& r) { r.url = "https://receiver.example:0/hook"; }, errc::invalid_url, "url"},
+        {"url port 70000", [](auto& r) { r.url = "https://receiver.example:70000/hook"; }, errc::invalid_url, "url"},
+        {"url port not a number", [](auto& r) { r.url = "https://receiver.example:8o/hook"; }, errc::invalid_url,
+         "url"},
+        {"url empty port", [](auto& r) { r.url = "https://receiver.example:/hook"; }, errc::invalid_url, "url"},
+        {"url non-ASCII", [](auto& r) { r.url = "https://receiver.example/caf\xc3\xa9"; }, errc::invalid_url, "url"},
+        {"method with a space", [](auto& r) { r.method = "PO ST"; }, errc::invalid_method, "method"},
+        {"method of 11 bytes", [](auto& r) { r.method = "PROPPATCHXX"; }, errc::field_too_long, "method"},
+        {"header name with a space", [](auto& r) { r.headers = {{"X Bad", "v"}}; }, errc::invalid_header,
+         "headers[0].name"},
+        {"header name empty", [](auto& r) { r.headers = {{"", "v"}}; }, errc::invalid_header, "headers[0].name"},
+        {"header value with CR LF", [](auto& r) { r.headers = {{"X-Ok", "a\r\nX-Evil: 1"}}; },
+         errc::invalid_header, "headers[0].value"},
+        {"second header value with NUL", [](auto& r) { r.headers = {{"X-Ok", "v"}, {"X-Two", std::string("a\0b", 3)}}; },
+         errc::invalid_header, "headers[1].value"},
+        {"header Content-Length", [](auto& r) { r.headers = {{"Content-Length", "10"}}; }, errc::invalid_header,
+         "headers[0].name"},
+        {"header host in lower case", [](auto& r) { r.headers = {{"host", "evil.example"}}; },
+         errc::invalid_header, "headers[0].name"},
+        {"65 headers",
+         [](auto& r) {
+             for (int i = 0; i < 65; ++i)
+                 r.headers.push_back({"X-H" + std::to_string(i), "v"});
+         },
+         errc::field_too_long, "headers"},
+        {"secret of 257 bytes", [](auto& r) { r.secret = std::string(257, 's'); }, errc::field_too_long, "secret"},
+        {"timeout 0 ms", [](auto& r) { r.timeout = milliseconds(0); }, errc::invalid_timeout, "timeout"},
+        {"timeout negative", [](auto& r) { r.timeout = milliseconds(-1); }, errc::invalid_timeout, "timeout"},
+        {"webhook_id not UTF-8", [](auto& r) { r.webhook_id = "\xff"; }, errc::invalid_utf8, "webhook_id"},
+        {"event_id not UTF-8", [](auto& r) { r.event_id = "evt-\xc3\x28"; }, errc::invalid_utf8, "event_id"},
+        {"event_type surrogate", [](auto& r) { r.event_type = "\xed\xa0\x80"; }, errc::invalid_utf8, "event_type"},
+        {"payload larger than max_payload_bytes", [](auto&) {}, errc::payload_too_large, "payload", true},
+        {"payload of 17 bytes", [](auto& r) { r.payload = payload::raw(std::string(17, 'p')); },
+         errc::payload_too_large, "payload", true},
+    };
+    for (const auto& tc : cases) {
+        BOOST_TEST_CONTEXT(tc.name) {
+            outbox_type& target = tc.small_outbox ? small : this->outbox;
+            enqueue_request req = make_request("wh-1", "evt-1");
+            tc.mutate(req);
+            error_code ec;
+            diagnostics diag;
+            enqueue_result r = target.enqueue(req, ec, diag);
+            HOOKBOX_CHECK_ERROR(ec, diag, tc.code, tc.field);
+            BOOST_TEST(!diag.message().empty());
+            BOOST_TEST(!r.created);
+            // Nothing was stored.
+            BOOST_TEST(this->outbox.list().items.empty());
+            BOOST_TEST(small.list().items.empty());
+        }
+    }
+
+    // The throwing overload throws the same code and diagnostics.
+    enqueue_request bad = make_request("wh-1", "evt-1", "ftp://receiver.example/hook");
+    BOOST_CHECK_EXCEPTION(this->outbox.enqueue(bad), error_with_diagnostics, [](const error_with_diagnostics& e) {
+        return e.code() == make_error_code(errc::invalid_url) && e.get_diagnostics().field() == "url";
+    });
+    enqueue_request no_webhook = make_request("", "evt-1");
+    BOOST_CHECK_EXCEPTION(this->outbox.enqueue(no_webhook), error_with_diagnostics,
+                          [](const error_with_diagnostics& e) {
+                              return e.code() == make_error_code(errc::empty_field) &&
+                                     e.get_diagnostics().field() == "webhook_id";
+                          });
+    BOOST_TEST(this->outbox.list().items.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_accepts_fields_at_their_limits, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    using outbox_type = typename outbox_fixture<Factory>::outbox_type;
+    struct valid_case {
+        const char* name;
+        std::function<void(enqueue_request&)> mutate;
+    };
+    const std::vector<valid_case> cases = {
+        {"webhook_id of 64 bytes", [](auto& r) { r.webhook_id = std::string(64, 'w'); }},
+        {"event_id of 128 bytes", [](auto& r) { r.event_id = std::string(128, 'e'); }},
+        {"event_type of 128 bytes", [](auto& r) { r.event_type = std::string(128, 't'); }},
+        {"url of 2048 bytes", [](auto& r) { r.url = "https://receiver.example/" + std::string(2048 - 25, 'p'); }},
+        {"http url with port 65535", [](auto& r) { r.url = "http://receiver.example:65535/hook?x=1#f"; }},
+        {"IPv6 url", [](auto& r) { r.url = "https://[::1]:8443/hook"; }},
+        {"method of 10 bytes", [](auto& r) { r.method = "PROPPATCHX"; }},
+        {"64 headers",
+         [](auto& r) {
+             for (int i = 0; i < 64; ++i)
+                 r.headers.push_back({"X-H" + std::to_string(i), "v\t" + std::to_string(i)});
+         }},
+        {"secret of 256 bytes", [](auto& r) { r.secret = std::string(256, 's'); }},
+        {"timeout 1 ms", [](auto& r) { r.timeout = milliseconds(1); }},
+        {"non-ASCII webhook_id", [](auto& r) { r.webhook_id = "wh-\xc3\xa9\xf0\x9f\x98\x80"; }},
+    };
+    std::size_t stored = 0;
+    for (const auto& tc : cases) {
+        BOOST_TEST_CONTEXT(tc.name) {
+            enqueue_request req = make_request("wh-1", "evt-" + std::to_string(stored));
+            tc.mutate(req);
+            error_code ec;
+            diagnostics diag;
+            enqueue_result r = this->outbox.enqueue(req, ec, diag);
+            BOOST_TEST(!ec, ec.message() << ": " << diag.message());
+            BOOST_TEST(r.created);
+            ++stored;
+            BOOST_TEST(this->outbox.list().items.size() == stored);
+            if (r.created) {
+                delivery d = get_row(this->outbox, r.id);
+                BOOST_TEST(d.webhook_id == req.webhook_id);
+                BOOST_TEST(d.event_id == req.event_id);
+                BOOST_TEST(d.url == req.url);
+                BOOST_TEST(d.partition_key == hash_partition(req.webhook_id, 8));
+            }
+        }
+    }
+
+    // A payload of exactly max_payload_bytes is accepted.
+    outbox_params params;
+    params.max_payload_bytes = 16;
+    outbox_type small(params, this->factory.make(), this->clock);
+    enqueue_request req = make_request("wh-1", "evt-1");
+    req.payload = payload::parse(R"({"k":"12345678"})");
+    BOOST_TEST_REQUIRE(req.payload.size() == 16u);
+    BOOST_TEST(small.enqueue(req).created);
+    BOOST_TEST(small.list().items.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(payload_parse_rejects_invalid_json, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    error_code ec;
+    diagnostics diag;
+    payload p = payload::parse("{bad", ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_payload, "payload");
+    BOOST_TEST(p.body() == "null");
+    BOOST_CHECK_EXCEPTION(payload::parse("{bad"), error_with_diagnostics, [](const error_with_diagnostics& e) {
+        return e.code() == make_error_code(errc::invalid_payload) && e.get_diagnostics().field() == "payload";
+    });
+    // A parsed payload is stored byte for byte, whitespace included.
+    enqueue_request req = make_request("wh-1", "evt-1");
+    req.payload = payload::parse("{ \"a\" : [1, 2] }");
+    delivery d = get_row(this->outbox, this->outbox.enqueue(req).id);
+    BOOST_TEST(d.payload.body() == "{ \"a\" : [1, 2] }");
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(outbox_rejects_non_positive_partition_count, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    using outbox_type = typename outbox_fixture<Factory>::outbox_type;
+    for (int count : {0, -1}) {
+        BOOST_TEST_CONTEXT("partition_count " << count) {
+            outbox_params params;
+            params.partition_count = count;
+            BOOST_CHECK_EXCEPTION(outbox_type(params, this->factory.make(), this->clock), error_with_diagnostics,
+                                  [](const error_with_diagnostics& e) {
+                                      return e.code() == make_error_code(errc::invalid_partition_count) &&
+                                             e.get_diagnostics().field() == "partition_count";
+                                  });
+        }
+    }
+    // Another count is honoured: partition keys and claim partitions follow it.
+    outbox_params params;
+    params.partition_count = 3;
+    outbox_type three(params, this->factory.make(), this->clock);
+    delivery_id id = three.enqueue(make_request("wh-1", "evt-1")).id;
+    int p = hash_partition("wh-1", 3);
+    BOOST_TEST(get_row(three, id).partition_key == p);
+    error_code ec;
+    diagnostics diag;
+    three.claim(claim_opts("node-A", 10, milliseconds(60000), partition_ref{p, 8}), ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_partition, "partition.count");
+    BOOST_TEST(three.claim(claim_opts("node-A", 10, milliseconds(60000), partition_ref{p, 3})).size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()  // outbox_contract
+
+}  // namespace hookbox::test
+
+#undef HOOKBOX_CHECK_ERROR
+
+#endif  // HOOKBOX_TEST_CONTRACT_OUTBOX_CONTRACT_CASES_HPP

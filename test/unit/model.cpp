@@ -1,0 +1,230 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// The model: error codes, delivery ids, payloads, statuses, clocks and the concepts' models.
+
+#include "common/test_common.hpp"
+
+#include <boost/asio/error.hpp>
+#include <boost/json/parse.hpp>
+
+#include <chrono>
+#include <set>
+#include <string>
+
+BOOST_AUTO_TEST_SUITE(model)
+
+using namespace hookbox;
+using namespace std::chrono_literals;
+
+// ----- the concepts' models -----
+
+static_assert(outbox_storage<memory_storage>);
+static_assert(outbox_clock<std::chrono::system_clock>);
+static_assert(outbox_clock<manual_clock>);
+static_assert(partition_hasher<fnv1a_partition_hasher>);
+static_assert(!outbox_storage<int>);
+static_assert(!outbox_clock<int>);
+
+// The exemplar of the partition_hasher documentation.
+struct first_byte_hasher {
+    int partition(std::string_view key, int count, error_code& ec, diagnostics&) const {
+        ec.clear();
+        return key.empty() ? 0 : static_cast<unsigned char>(key[0]) % count;
+    }
+};
+static_assert(partition_hasher<first_byte_hasher>);
+
+// The exemplar of the outbox_clock documentation.
+struct utc_clock {
+    using duration = std::chrono::milliseconds;
+    using time_point = std::chrono::sys_time<duration>;
+    time_point now() const { return std::chrono::time_point_cast<duration>(std::chrono::system_clock::now()); }
+};
+static_assert(outbox_clock<utc_clock>);
+
+BOOST_AUTO_TEST_CASE(outbox_uses_its_hasher_and_clock_policies) {
+    manual_clock clock;
+    basic_outbox<memory_storage, manual_clock, first_byte_hasher> ob({.partition_count = 4}, {}, clock);
+    auto id = ob.enqueue(test::make_request("a-hook", "evt-1")).id;  // 'a' is 97; 97 % 4 == 1
+    auto d = ob.get(id);
+    BOOST_TEST(d->partition_key == 1);
+    BOOST_TEST(d->created_at == now_ms(clock));
+
+    basic_outbox<memory_storage, utc_clock> real_time;
+    auto before = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    auto id2 = real_time.enqueue(test::make_request("wh-1", "evt-1")).id;
+    BOOST_TEST(real_time.get(id2)->created_at >= before);
+}
+
+// ----- errors -----
+
+BOOST_AUTO_TEST_CASE(error_codes_have_a_category_and_actionable_messages) {
+    error_code ec = errc::claim_lost;
+    BOOST_TEST(std::string(ec.category().name()) == "hookbox");
+    BOOST_TEST(ec.message().find("claim TTL") != std::string::npos);
+    for (int v = static_cast<int>(errc::empty_field); v <= static_cast<int>(errc::corrupt_row); ++v) {
+        BOOST_TEST_CONTEXT("errc " << v) {
+            std::string m = error_code(v, error_category()).message();
+            BOOST_TEST(!m.empty());
+            BOOST_TEST(m != "unknown hookbox error");
+        }
+    }
+    BOOST_TEST(error_code(999, error_category()).message() == "unknown hookbox error");
+}
+
+BOOST_AUTO_TEST_CASE(is_retryable_separates_transient_from_final_errors) {
+    BOOST_TEST(!is_retryable(error_code()));
+    BOOST_TEST(is_retryable(errc::storage_busy));
+    BOOST_TEST(is_retryable(errc::storage_failure));
+    for (errc e : {errc::empty_field, errc::invalid_url, errc::invalid_payload, errc::not_found, errc::not_eligible,
+                   errc::claim_lost, errc::corrupt_row, errc::invalid_partition_count}) {
+        BOOST_TEST_CONTEXT(error_code(e).message()) { BOOST_TEST(!is_retryable(e)); }
+    }
+    BOOST_TEST(is_retryable(boost::asio::error::timed_out));
+    BOOST_TEST(is_retryable(boost::asio::error::connection_reset));
+    BOOST_TEST(is_retryable(boost::asio::error::connection_refused));
+    BOOST_TEST(!is_retryable(boost::asio::error::operation_aborted));
+    BOOST_TEST(!is_retryable(boost::system::errc::make_error_code(boost::system::errc::invalid_argument)));
+}
+
+BOOST_AUTO_TEST_CASE(throwing_overloads_carry_the_diagnostics) {
+    outbox ob;
+    auto req = test::make_request("", "evt-1");
+    try {
+        ob.enqueue(req);
+        BOOST_FAIL("enqueue accepted an empty webhook_id");
+    } catch (const error_with_diagnostics& e) {
+        BOOST_TEST(e.code() == errc::empty_field);
+        BOOST_TEST(e.get_diagnostics().field() == "webhook_id");
+        BOOST_TEST(std::string(e.what()).find("webhook_id: must not be empty") != std::string::npos);
+    }
+}
+
+// ----- delivery ids -----
+
+BOOST_AUTO_TEST_CASE(generated_ids_are_version_4_and_distinct) {
+    std::set<delivery_id> seen;
+    for (int i = 0; i < 10000; ++i) {
+        delivery_id id = delivery_id::generate();
+        BOOST_TEST_REQUIRE((id.bytes()[6] >> 4) == 4);        // version
+        BOOST_TEST_REQUIRE((id.bytes()[8] & 0xC0) == 0x80);   // variant
+        BOOST_TEST_REQUIRE(!id.is_nil());
+        seen.insert(id);
+    }
+    BOOST_TEST(seen.size() == 10000u);
+}
+
+BOOST_AUTO_TEST_CASE(ids_round_trip_through_text) {
+    delivery_id id = delivery_id::generate();
+    std::string text = id.to_string();
+    BOOST_TEST(text.size() == 36u);
+    BOOST_TEST(text[8] == '-');
+    BOOST_TEST(text[23] == '-');
+    BOOST_TEST(delivery_id::parse(text) == id);
+
+    std::string upper = text;
+    for (char& c : upper)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    BOOST_TEST(delivery_id::parse(upper) == id);
+    BOOST_TEST(delivery_id::parse("00000000-0000-0000-0000-000000000000").is_nil());
+}
+
+BOOST_AUTO_TEST_CASE(malformed_ids_are_rejected) {
+    const char* bad[] = {"", "not-a-uuid", "1d8b923f8bd44581b30dff850dc01546",
+                         "1d8b923f-8bd4-4581-b30d-ff850dc0154",  "1d8b923f-8bd4-4581-b30d-ff850dc01546a",
+                         "1d8b923f_8bd4-4581-b30d-ff850dc01546", "1d8b923g-8bd4-4581-b30d-ff850dc01546"};
+    for (const char* text : bad) {
+        BOOST_TEST_CONTEXT("'" << text << "'") {
+            error_code ec;
+            delivery_id::parse(text, ec);
+            BOOST_TEST(ec == errc::invalid_delivery_id);
+            BOOST_CHECK_THROW(delivery_id::parse(text), error_with_diagnostics);
+        }
+    }
+}
+
+// ----- payloads -----
+
+BOOST_AUTO_TEST_CASE(default_payload_is_json_null) {
+    payload p;
+    BOOST_TEST(p.kind() == payload_kind::json);
+    BOOST_TEST(p.body() == "null");
+    BOOST_TEST(p.to_json().is_null());
+}
+
+BOOST_AUTO_TEST_CASE(json_text_is_kept_byte_for_byte) {
+    std::string text = "{ \"b\": 1,\n  \"a\": [true, null] }";
+    payload p = payload::parse(text);
+    BOOST_TEST(p.kind() == payload_kind::json);
+    BOOST_TEST(p.body() == text);
+    BOOST_TEST(p.to_json().as_object().at("b").as_int64() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(json_values_serialise_compactly_in_insertion_order) {
+    payload p = payload::from_json(boost::json::parse(R"({"z": 1, "a": {"k": "v"}})"));
+    BOOST_TEST(p.body() == R"({"z":1,"a":{"k":"v"}})");
+}
+
+BOOST_AUTO_TEST_CASE(invalid_json_text_is_rejected_naming_the_payload) {
+    for (const char* text : {"{bad", "", "{\"a\":1,}", "[1 2]", "nul"}) {
+        BOOST_TEST_CONTEXT("'" << text << "'") {
+            error_code ec;
+            diagnostics diag;
+            payload::parse(text, ec, diag);
+            BOOST_TEST(ec == errc::invalid_payload);
+            BOOST_TEST(diag.field() == "payload");
+        }
+    }
+    BOOST_CHECK_THROW(payload::parse("{bad"), error_with_diagnostics);
+}
+
+BOOST_AUTO_TEST_CASE(raw_bodies_are_not_checked) {
+    payload p = payload::raw("plain text, not JSON");
+    BOOST_TEST(p.kind() == payload_kind::raw);
+    BOOST_TEST(p.body() == "plain text, not JSON");
+    BOOST_TEST(p.to_json().as_string() == "plain text, not JSON");
+    BOOST_TEST(!(p == payload::parse("\"plain text, not JSON\"")));
+}
+
+BOOST_AUTO_TEST_CASE(copies_share_the_body) {
+    payload p = payload::raw(std::string(4096, 'x'));
+    payload q = p;
+    BOOST_TEST(q.body().data() == p.body().data());
+    BOOST_TEST(q == p);
+}
+
+// ----- statuses and clocks -----
+
+BOOST_AUTO_TEST_CASE(statuses_round_trip_through_their_column_names) {
+    const char* names[] = {"pending", "in_flight", "success", "failed", "dead"};
+    for (std::size_t i = 0; i < delivery_status_count; ++i) {
+        auto s = static_cast<delivery_status>(i);
+        BOOST_TEST(to_string(s) == names[i]);
+        BOOST_TEST(parse_delivery_status(names[i]) == s);
+    }
+    BOOST_TEST(!parse_delivery_status("PENDING").has_value());
+    BOOST_TEST(!parse_delivery_status("").has_value());
+    BOOST_TEST(is_terminal(delivery_status::success));
+    BOOST_TEST(is_terminal(delivery_status::failed));
+    BOOST_TEST(is_terminal(delivery_status::dead));
+    BOOST_TEST(!is_terminal(delivery_status::pending));
+    BOOST_TEST(!is_terminal(delivery_status::in_flight));
+}
+
+BOOST_AUTO_TEST_CASE(manual_clock_copies_share_one_time) {
+    manual_clock a;
+    manual_clock b = a;
+    auto start = a.now();
+    BOOST_TEST(start.time_since_epoch().count() == 1767225600000);
+    b.advance(1500ms);
+    BOOST_TEST((a.now() - start) == 1500ms);
+    a.set(manual_clock::time_point(0ms));
+    BOOST_TEST(b.now().time_since_epoch().count() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()  // model

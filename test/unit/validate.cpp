@@ -1,0 +1,192 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// The validators on their own; the contract suite checks them again through enqueue and claim.
+
+#include "common/test_common.hpp"
+
+#include <hookbox/validate.hpp>
+
+#include <string>
+
+BOOST_AUTO_TEST_SUITE(validation)
+
+using namespace hookbox;
+using namespace std::chrono_literals;
+
+BOOST_AUTO_TEST_CASE(url_rules) {
+    struct {
+        const char* name;
+        std::string url;
+        bool valid;
+    } cases[] = {
+        {"https", "https://receiver.example/hook", true},
+        {"http with port and query", "http://127.0.0.1:18080/hook?x=1#f", true},
+        {"upper-case scheme", "HTTPS://receiver.example", true},
+        {"IPv6 literal with port", "http://[::1]:8080/hook", true},
+        {"userinfo", "https://user:pass@receiver.example/h", true},
+        {"percent-encoded path", "https://receiver.example/a%20b", true},
+        {"max length", "https://receiver.example/" + std::string(2048 - 25, 'a'), true},
+        {"too long", "https://receiver.example/" + std::string(2049 - 25, 'a'), false},
+        {"relative", "/hook", false},
+        {"no scheme", "receiver.example/hook", false},
+        {"ftp", "ftp://receiver.example/file", false},
+        {"javascript", "javascript://alert(1)", false},
+        {"no host", "https:///hook", false},
+        {"empty host before port", "https://:443/hook", false},
+        {"space", "https://receiver.example/a b", false},
+        {"CR LF", "https://receiver.example/\r\nX-Injected: 1", false},
+        {"tab", "https://receiver.example/\t", false},
+        {"non-ASCII", "https://r\xc3\xa9seau.example/", false},
+        {"port 0", "https://receiver.example:0/", false},
+        {"port 65536", "https://receiver.example:65536/", false},
+        {"port letters", "https://receiver.example:80a/", false},
+        {"empty port", "https://receiver.example:/", false},
+        {"unclosed IPv6", "http://[::1/hook", false},
+        {"IPv6 junk", "http://[::1x]/hook", false},
+        {"host with bad char", "https://recei!ver.example/", false},
+    };
+    for (const auto& tc : cases) {
+        BOOST_TEST_CONTEXT(tc.name) {
+            error_code ec;
+            diagnostics diag;
+            bool ok = validate_url(tc.url, ec, diag);
+            BOOST_TEST(ok == tc.valid);
+            BOOST_TEST(!ec == tc.valid);
+            if (!tc.valid) {
+                BOOST_TEST(diag.field() == "url");
+                BOOST_TEST(diag.message().rfind("url: ", 0) == 0u);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(header_rules) {
+    struct {
+        const char* name;
+        header h;
+        errc expected;  // errc{} when valid
+        const char* field;
+    } cases[] = {
+        {"plain", {"X-Trace", "abc 123"}, errc{}, ""},
+        {"tab in value", {"X-Trace", "a\tb"}, errc{}, ""},
+        {"empty value", {"X-Empty", ""}, errc{}, ""},
+        {"empty name", {"", "v"}, errc::invalid_header, "headers[3].name"},
+        {"space in name", {"X Trace", "v"}, errc::invalid_header, "headers[3].name"},
+        {"colon in name", {"X-Trace:", "v"}, errc::invalid_header, "headers[3].name"},
+        {"CR LF in value", {"X-Trace", "a\r\nX-Injected: 1"}, errc::invalid_header, "headers[3].value"},
+        {"LF in value", {"X-Trace", "a\nb"}, errc::invalid_header, "headers[3].value"},
+        {"NUL in value", {"X-Trace", std::string("a\0b", 3)}, errc::invalid_header, "headers[3].value"},
+        {"DEL in value", {"X-Trace", "a\x7f"}, errc::invalid_header, "headers[3].value"},
+        {"Content-Length", {"Content-Length", "5"}, errc::invalid_header, "headers[3].name"},
+        {"transfer-encoding", {"transfer-encoding", "chunked"}, errc::invalid_header, "headers[3].name"},
+        {"Host", {"HOST", "evil.example"}, errc::invalid_header, "headers[3].name"},
+        {"long value", {"X-Big", std::string(8193, 'v')}, errc::field_too_long, "headers[3].value"},
+    };
+    for (const auto& tc : cases) {
+        BOOST_TEST_CONTEXT(tc.name) {
+            error_code ec;
+            diagnostics diag;
+            bool ok = validate_header(tc.h, 3, ec, diag);
+            BOOST_TEST(ok == (tc.expected == errc{}));
+            if (tc.expected != errc{}) {
+                BOOST_TEST(ec == tc.expected);
+                BOOST_TEST(diag.field() == tc.field);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(secrets_are_never_quoted_in_errors) {
+    auto req = test::make_request("wh-1", "evt-1");
+    req.secret = "whsec_" + std::string(300, 'S');
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(!validate(req, 1 << 20, ec, diag));
+    BOOST_TEST(ec == errc::field_too_long);
+    BOOST_TEST(diag.field() == "secret");
+    BOOST_TEST(diag.message().find("SSSS") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(claim_option_rules) {
+    struct {
+        const char* name;
+        claim_options opts;
+        errc expected;
+        const char* field;
+    } cases[] = {
+        {"defaults with a node", {.node_id = "n"}, errc{}, ""},
+        {"partition in range", {.node_id = "n", .partition = partition_ref{7, 8}}, errc{}, ""},
+        {"empty node", {.node_id = ""}, errc::empty_field, "node_id"},
+        {"long node", {.node_id = std::string(129, 'n')}, errc::field_too_long, "node_id"},
+        {"limit 0", {.node_id = "n", .limit = 0}, errc::invalid_argument, "limit"},
+        {"limit too big", {.node_id = "n", .limit = 10001}, errc::invalid_argument, "limit"},
+        {"ttl 0", {.node_id = "n", .claim_ttl = 0ms}, errc::invalid_argument, "claim_ttl"},
+        {"negative ttl", {.node_id = "n", .claim_ttl = -5ms}, errc::invalid_argument, "claim_ttl"},
+        {"index 8 of 8", {.node_id = "n", .partition = partition_ref{8, 8}}, errc::invalid_partition,
+         "partition.index"},
+        {"negative index", {.node_id = "n", .partition = partition_ref{-1, 8}}, errc::invalid_partition,
+         "partition.index"},
+        {"other count", {.node_id = "n", .partition = partition_ref{0, 4}}, errc::invalid_partition,
+         "partition.count"},
+    };
+    for (const auto& tc : cases) {
+        BOOST_TEST_CONTEXT(tc.name) {
+            error_code ec;
+            diagnostics diag;
+            bool ok = validate(tc.opts, 8, ec, diag);
+            BOOST_TEST(ok == (tc.expected == errc{}));
+            if (tc.expected != errc{}) {
+                BOOST_TEST(ec == tc.expected);
+                BOOST_TEST(diag.field() == tc.field);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(attempt_result_rules) {
+    struct {
+        const char* name;
+        attempt_result r;
+        bool valid;
+        const char* field;
+    } cases[] = {
+        {"success 200", {.outcome = attempt_outcome::success, .http_status = 200}, true, ""},
+        {"transport error", {.outcome = attempt_outcome::retry, .error = "reset"}, true, ""},
+        {"status 99", {.outcome = attempt_outcome::dead, .http_status = 99}, false, "http_status"},
+        {"status 600", {.outcome = attempt_outcome::dead, .http_status = 600}, false, "http_status"},
+        {"negative duration", {.outcome = attempt_outcome::success, .duration = -1ms}, false, "duration"},
+        {"retry time on success",
+         {.outcome = attempt_outcome::success, .next_retry_at = timestamp(1000ms)}, false, "next_retry_at"},
+    };
+    for (const auto& tc : cases) {
+        BOOST_TEST_CONTEXT(tc.name) {
+            error_code ec;
+            diagnostics diag;
+            BOOST_TEST(validate(tc.r, ec, diag) == tc.valid);
+            if (!tc.valid) {
+                BOOST_TEST(ec == errc::invalid_argument);
+                BOOST_TEST(diag.field() == tc.field);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(ack_rejects_an_out_of_range_result_and_changes_nothing) {
+    outbox ob;
+    ob.enqueue(test::make_request("wh-1", "evt-1"));
+    auto claimed = ob.claim({.node_id = "n"});
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    error_code ec;
+    diagnostics diag;
+    ob.ack(claimed[0], {.outcome = attempt_outcome::success, .http_status = 42}, ec, diag);
+    BOOST_TEST(ec == errc::invalid_argument);
+    BOOST_TEST(ob.get(claimed[0].id)->status == delivery_status::in_flight);
+    BOOST_TEST(ob.get(claimed[0].id)->attempts == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()  // validation
