@@ -171,6 +171,27 @@ public:
     /// Errors: `errc::claim_lost` if the claim was reaped or another claimer holds the row now (the
     /// row is left as it is); `errc::not_found`; `errc::invalid_argument` for a result out of range.
     void ack(delivery_id id, std::uint64_t claim_token, attempt_result result, error_code& ec, diagnostics& diag) {
+        complete(claim_ref{id, 0, claim_token}, std::move(result), ec, diag);
+    }
+
+    /// Throwing overload of `ack`.
+    void ack(delivery_id id, std::uint64_t claim_token, attempt_result result) {
+        call([&](error_code& ec, diagnostics& diag) { ack(id, claim_token, std::move(result), ec, diag); });
+    }
+
+    /// `ack` for a delivery returned by `claim`: the same, and faster, since the delivery also tells
+    /// the storage where its row is.
+    void ack(const delivery& d, attempt_result result, error_code& ec, diagnostics& diag) {
+        complete(claim_ref{d.id, d.sequence, d.claim_token}, std::move(result), ec, diag);
+    }
+
+    /// Throwing overload of `ack`.
+    void ack(const delivery& d, attempt_result result) {
+        call([&](error_code& ec, diagnostics& diag) { ack(d, std::move(result), ec, diag); });
+    }
+
+private:
+    void complete(const claim_ref& ref, attempt_result&& result, error_code& ec, diagnostics& diag) {
         if (!validate(result, ec, diag))
             return;
         completion c;
@@ -191,21 +212,10 @@ public:
             c.error = std::move(result.error);
         c.duration = result.duration;
         c.now = now_ms(clock_);
-        storage_.complete(id, claim_token, std::move(c), ec, diag);
+        storage_.complete(ref, std::move(c), ec, diag);
     }
 
-    /// Throwing overload of `ack`.
-    void ack(delivery_id id, std::uint64_t claim_token, attempt_result result) {
-        call([&](error_code& ec, diagnostics& diag) { ack(id, claim_token, std::move(result), ec, diag); });
-    }
-
-    /// `ack(d.id, d.claim_token, result, ec, diag)`, for a delivery returned by `claim`.
-    void ack(const delivery& d, attempt_result result, error_code& ec, diagnostics& diag) {
-        ack(d.id, d.claim_token, std::move(result), ec, diag);
-    }
-
-    /// Throwing overload of `ack`.
-    void ack(const delivery& d, attempt_result result) { ack(d.id, d.claim_token, std::move(result)); }
+public:
 
     /// The delivery with this id (its secret cleared), or `std::nullopt`.
     std::optional<delivery> get(delivery_id id, error_code& ec, diagnostics& diag) const {

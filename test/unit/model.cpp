@@ -227,4 +227,17 @@ BOOST_AUTO_TEST_CASE(manual_clock_copies_share_one_time) {
     BOOST_TEST(b.now().time_since_epoch().count() == 0);
 }
 
+// The README's "Five lines", verbatim: it must compile and do what it says.
+BOOST_AUTO_TEST_CASE(readme_five_lines) {
+    hookbox::outbox outbox;                                   // in memory; 8 partitions
+    auto id = outbox.enqueue({.webhook_id = "wh-1", .event_id = "evt-42", .event_type = "order.created",
+                              .url = "https://receiver.example/hooks",
+                              .payload = hookbox::payload::parse(R"({"order":42})")}).id;
+    for (auto& d : outbox.claim({.node_id = "node-a", .limit = 32}))
+        outbox.ack(d, {.outcome = hookbox::attempt_outcome::success, .http_status = 200});
+
+    BOOST_TEST(outbox.get(id)->status == delivery_status::success);
+    BOOST_TEST(outbox.get(id)->payload.body() == R"({"order":42})");
+}
+
 BOOST_AUTO_TEST_SUITE_END()  // model

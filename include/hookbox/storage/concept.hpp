@@ -41,6 +41,15 @@ struct claim_query {
     std::optional<int> partition;
 };
 
+/// Names a claimed row for `outbox_storage::complete`: its id, its fencing token, and (when known) its
+/// sequence, which lets a storage find the row without a lookup by id.
+struct claim_ref {
+    delivery_id id;
+    /// The row's `sequence` as `claim` returned it, or 0 when unknown (the storage then looks up `id`).
+    std::uint64_t sequence = 0;
+    std::uint64_t claim_token = 0;
+};
+
 /// What `outbox_storage::complete` applies to an `in_flight` row, computed by the outbox from an
 /// attempt result. The storage applies it verbatim, increments `attempts` by one, and clears
 /// `claimed_by`, `claimed_at` and `claim_token`.
@@ -60,7 +69,7 @@ struct completion {
 ///
 /// Notation: `s` an `S&`; `d` a `delivery&&` (a new row: status `pending`, `attempts` 0, id,
 /// partition key and times set by the outbox, `sequence` 0); `q` a `const claim_query&`;
-/// `id` a `delivery_id`; `token` a `std::uint64_t`; `c` a `completion&&`; `lo` a
+/// `id` a `delivery_id`; `ref` a `const claim_ref&`; `c` a `completion&&`; `lo` a
 /// `const list_options&`; `now` a `timestamp`; `ec` an `error_code&`; `diag` a `diagnostics&`.
 /// Every operation sets `ec` (and `diag`) on failure and then changes nothing.
 ///
@@ -68,7 +77,7 @@ struct completion {
 /// |---|---|---|
 /// | `s.insert(d, ec, diag)` | `enqueue_result` | If a row with the same `(event_id, webhook_id)` exists, returns its id with `created = false` and changes nothing. Otherwise stores `d`, assigning the next `sequence`, and returns its id with `created = true`. Atomic against concurrent inserts of the same pair. |
 /// | `s.claim(q, ec, diag)` | `std::vector<delivery>` | Reaps (see `claim_query::reap_before`), then takes up to `q.limit` `pending` rows with `next_retry_at` unset or `<= q.now` (of `q.partition` only, when set), lowest `sequence` first, and makes them `in_flight` with `claimed_by = q.node_id`, `claimed_at = q.now` and a fresh `claim_token` unique within the storage. Returns them with their secrets. No row is returned to two concurrent claimers. Its cost must not grow with the number of rows that are not claimable. |
-/// | `s.complete(id, token, c, ec, diag)` | `void` | If row `id` is `in_flight` with `claim_token == token`, applies `c`. Otherwise changes nothing and fails: `errc::not_found` for an unknown id, `errc::claim_lost` for any other row. |
+/// | `s.complete(ref, c, ec, diag)` | `void` | If row `ref.id` is `in_flight` with `claim_token == ref.claim_token`, applies `c`. Otherwise changes nothing and fails: `errc::not_found` for an unknown id, `errc::claim_lost` for any other row. A non-zero `ref.sequence` that does not belong to `ref.id` is treated as unknown. |
 /// | `s.get(id, ec, diag)` | `std::optional<delivery>` | The row, its secret cleared; `std::nullopt` if there is none. |
 /// | `s.list(lo, ec, diag)` | `list_page` | Rows with `sequence > lo.after_sequence`, matching the filters, in `sequence` order, at most `lo.limit`, secrets cleared; `next_cursor` set when more may follow. |
 /// | `s.redeliver(id, now, ec, diag)` | `delivery` | If the row's status is terminal, resets it to `pending` (attempts 0; claimed_by, claimed_at, claim_token, next_retry_at, last_attempted_at, response_code, response_body, error and last_duration cleared; `updated_at = now`) and returns it, secret cleared. `errc::not_found` with the message `Delivery row '<id>' not found`, or `errc::not_eligible` with `Delivery row '<id>' is '<status>', expected one of: success, failed, dead`. |
@@ -80,11 +89,11 @@ struct completion {
 /// Models: `memory_storage`.
 template <class S>
 concept outbox_storage = std::move_constructible<S> &&
-    requires(S& s, delivery&& d, const claim_query& q, delivery_id id, std::uint64_t token, completion&& c,
+    requires(S& s, delivery&& d, const claim_query& q, delivery_id id, const claim_ref& ref, completion&& c,
              const list_options& lo, timestamp now, error_code& ec, diagnostics& diag) {
         { s.insert(std::move(d), ec, diag) } -> std::same_as<enqueue_result>;
         { s.claim(q, ec, diag) } -> std::same_as<std::vector<delivery>>;
-        { s.complete(id, token, std::move(c), ec, diag) } -> std::same_as<void>;
+        { s.complete(ref, std::move(c), ec, diag) } -> std::same_as<void>;
         { s.get(id, ec, diag) } -> std::same_as<std::optional<delivery>>;
         { s.list(lo, ec, diag) } -> std::same_as<list_page>;
         { s.redeliver(id, now, ec, diag) } -> std::same_as<delivery>;

@@ -15,13 +15,16 @@
 #include <hookbox/error.hpp>
 #include <hookbox/storage/concept.hpp>
 
+#include <boost/intrusive/list.hpp>
 #include <boost/intrusive/set.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,25 +38,25 @@ namespace detail::mem {
 
 namespace bi = boost::intrusive;
 
-// normal_link: membership is known from the row's status, so the hooks need no self-checks.
-using hook = bi::set_member_hook<bi::link_mode<bi::normal_link>>;
+// normal_link: membership is known from row::where, so the hooks need no self-checks.
+using list_hook = bi::list_member_hook<bi::link_mode<bi::normal_link>>;
+using set_hook = bi::set_member_hook<bi::link_mode<bi::normal_link>>;
+
+// Which queue a row is in. Fresh rows (never claimed) arrive in sequence order, so a FIFO list keeps
+// them ordered at no cost; rows that come back (retried, reaped, redelivered) are rarer and go
+// through ordered sets.
+enum class place : unsigned char { none, fresh, ready, delayed, in_flight };
 
 struct row {
     delivery d;
-    // In exactly one of: a partition's ready or delayed queue (pending), or the in-flight set
-    // (in_flight); in none when the row is finished. Which one follows from d.status and delayed.
-    hook queue_hook;
-    // In the pending-by-sequence index while pending (for the age of the oldest pending row).
-    hook pending_hook;
-    // In the all-rows index for the row's whole life (for list paging).
-    hook all_hook;
-    bool delayed = false;
+    place where = place::none;
+    list_hook list_link;   // fresh (per partition) or in_flight
+    set_hook set_link;     // ready or delayed (per partition)
+    set_hook pending_link; // returned: ready or delayed, ordered by sequence for stats
 };
 
 struct by_sequence {
     bool operator()(const row& a, const row& b) const noexcept { return a.d.sequence < b.d.sequence; }
-    bool operator()(std::uint64_t a, const row& b) const noexcept { return a < b.d.sequence; }
-    bool operator()(const row& a, std::uint64_t b) const noexcept { return a.d.sequence < b; }
 };
 
 struct by_retry_time {
@@ -64,27 +67,25 @@ struct by_retry_time {
     }
 };
 
-struct by_claim_time {
-    bool operator()(const row& a, const row& b) const noexcept {
-        if (*a.d.claimed_at != *b.d.claimed_at)
-            return *a.d.claimed_at < *b.d.claimed_at;
-        return a.d.claim_token < b.d.claim_token;
-    }
-};
+using row_list = bi::list<row, bi::member_hook<row, list_hook, &row::list_link>, bi::constant_time_size<false>>;
 
-template <class Compare, hook row::*Hook>
-using row_index = bi::multiset<row, bi::member_hook<row, hook, Hook>, bi::compare<Compare>,
-                               bi::constant_time_size<false>>;
-
-using ready_queue = row_index<by_sequence, &row::queue_hook>;
-using delayed_queue = row_index<by_retry_time, &row::queue_hook>;
-using inflight_index = row_index<by_claim_time, &row::queue_hook>;
-using pending_index = row_index<by_sequence, &row::pending_hook>;
-using all_index = row_index<by_sequence, &row::all_hook>;
+template <class Compare, set_hook row::*Hook>
+using row_set = bi::multiset<row, bi::member_hook<row, set_hook, Hook>, bi::compare<Compare>,
+                             bi::constant_time_size<false>>;
 
 struct partition_queues {
-    ready_queue ready;      // claimable now, lowest sequence first
-    delayed_queue delayed;  // waiting for next_retry_at, earliest first
+    row_list fresh;                                 // never claimed, in sequence order
+    row_set<by_sequence, &row::set_link> ready;     // came back, claimable now
+    row_set<by_retry_time, &row::set_link> delayed; // came back, waiting for next_retry_at
+
+    static constexpr std::uint64_t none = ~std::uint64_t(0);
+
+    // The lowest sequence claimable in this partition, or `none`.
+    std::uint64_t head() const noexcept {
+        std::uint64_t a = fresh.empty() ? none : fresh.front().d.sequence;
+        std::uint64_t b = ready.empty() ? none : ready.begin()->d.sequence;
+        return a < b ? a : b;
+    }
 };
 
 // The dedup key views the row's own strings and carries their hash, so that growing the table
@@ -96,6 +97,9 @@ struct dedup_key {
 
     dedup_key(std::string_view event, std::string_view webhook) noexcept
         : event_id(event), webhook_id(webhook), hash(compute(event, webhook)) {}
+
+    dedup_key(std::string_view event, std::string_view webhook, std::size_t h) noexcept
+        : event_id(event), webhook_id(webhook), hash(h) {}
 
     friend bool operator==(const dedup_key& a, const dedup_key& b) noexcept {
         return a.hash == b.hash && a.event_id == b.event_id && a.webhook_id == b.webhook_id;
@@ -119,11 +123,13 @@ struct dedup_hash {
 ///
 /// Every operation takes one mutex, so a `memory_storage` may be used from several threads at once.
 ///
-/// Costs do not depend on how many rows exist: each partition keeps its claimable rows in a queue
-/// ordered by sequence and its retries in a queue ordered by `next_retry_at`; in-flight rows are
-/// ordered by claim time for reaping; finished rows are in none of these. Claiming `k` rows costs
-/// `O(k log n)` plus `O(p)` for `p` partitions; enqueue and ack cost `O(log n)`. `list` walks rows in
-/// sequence order from its cursor, so a filtered `list` costs the rows it passes over.
+/// Costs do not depend on how many rows exist. Each partition keeps its never-claimed rows in a
+/// FIFO (they arrive in sequence order), and rows that come back (retried, reaped, redelivered) in a
+/// set ordered by sequence, or by `next_retry_at` while they wait; in-flight rows are kept in claim
+/// order for reaping; finished rows are in none of these. Enqueue, claiming one row and acking one row
+/// cost `O(1)` on the common path and `O(log n)` for rows that came back; a claim over every
+/// partition adds `O(p)` for `p` partitions. `list` seeks its cursor in `O(1)` and then walks rows in
+/// sequence order, so a filtered `list` costs the rows it passes over.
 ///
 /// Finished rows stay until removed (the retention sweeper does that), and their dedup entries with
 /// them.
@@ -142,8 +148,9 @@ public:
             detail::fail(ec, diag, errc::invalid_partition, "partition_key", "partition_key: must not be negative");
             return {};
         }
+        detail::mem::dedup_key key(d.event_id, d.webhook_id);
         std::lock_guard lock(s_->mu);
-        if (auto it = s_->dedup.find(detail::mem::dedup_key{d.event_id, d.webhook_id}); it != s_->dedup.end())
+        if (auto it = s_->dedup.find(key); it != s_->dedup.end())
             return {it->second->d.id, false};
         auto owned = std::make_unique<detail::mem::row>();
         auto& r = *owned;
@@ -154,10 +161,12 @@ public:
                          "id: delivery id " + r.d.id.to_string() + " is already taken by another delivery");
             return {};
         }
-        r.d.sequence = ++s_->next_sequence;
-        s_->dedup.emplace(detail::mem::dedup_key{r.d.event_id, r.d.webhook_id}, &r);
-        s_->all.insert(s_->all.end(), r);
-        s_->make_pending(r);
+        s_->all.push_back(&r);
+        r.d.sequence = s_->all.size();  // dense from 1, so that all[sequence - 1] is the row
+        s_->dedup.emplace(detail::mem::dedup_key(r.d.event_id, r.d.webhook_id, key.hash), &r);
+        s_->partition(r.d.partition_key).fresh.push_back(r);
+        r.where = detail::mem::place::fresh;
+        s_->count(delivery_status::pending, +1);
         return {r.d.id, true};
     }
 
@@ -166,52 +175,54 @@ public:
         std::vector<delivery> out;
         std::lock_guard lock(s_->mu);
         s_->reap(q.reap_before, q.now);
+        using queues = detail::mem::partition_queues;
         if (q.partition) {
             if (*q.partition < 0 || static_cast<std::size_t>(*q.partition) >= s_->partitions.size())
                 return out;
             auto& part = *s_->partitions[*q.partition];
             s_->promote(part, q.now);
-            out.reserve(std::min(q.limit, static_cast<std::size_t>(64)));
-            while (out.size() < q.limit && !part.ready.empty())
-                out.push_back(s_->take(*part.ready.begin(), part, q));
+            out.reserve(std::min(q.limit, std::size_t(256)));
+            while (out.size() < q.limit && part.head() != queues::none)
+                out.push_back(s_->take(part, q));
             return out;
         }
-        // Every partition: merge the ready queues by sequence, lowest first.
-        using head = std::pair<std::uint64_t, detail::mem::partition_queues*>;
+        // Every partition: merge the partitions' queues by sequence, lowest first.
+        using head = std::pair<std::uint64_t, queues*>;
         std::vector<head> heap;
         heap.reserve(s_->partitions.size());
         for (auto& p : s_->partitions) {
             s_->promote(*p, q.now);
-            if (!p->ready.empty())
-                heap.emplace_back(p->ready.begin()->d.sequence, p.get());
+            if (auto h = p->head(); h != queues::none)
+                heap.emplace_back(h, p.get());
         }
         auto later = [](const head& a, const head& b) { return a.first > b.first; };
         std::make_heap(heap.begin(), heap.end(), later);
-        out.reserve(std::min(q.limit, static_cast<std::size_t>(256)));
+        out.reserve(std::min(q.limit, std::size_t(256)));
         while (out.size() < q.limit && !heap.empty()) {
             std::pop_heap(heap.begin(), heap.end(), later);
             auto* part = heap.back().second;
-            out.push_back(s_->take(*part->ready.begin(), *part, q));
-            if (part->ready.empty()) {
+            out.push_back(s_->take(*part, q));
+            if (auto h = part->head(); h == queues::none) {
                 heap.pop_back();
             } else {
-                heap.back().first = part->ready.begin()->d.sequence;
+                heap.back().first = h;
                 std::push_heap(heap.begin(), heap.end(), later);
             }
         }
         return out;
     }
 
-    void complete(delivery_id id, std::uint64_t token, completion&& c, error_code& ec, diagnostics& diag) {
+    void complete(const claim_ref& ref, completion&& c, error_code& ec, diagnostics& diag) {
         ec.clear();
         std::lock_guard lock(s_->mu);
-        auto it = s_->rows.find(id);
-        if (it == s_->rows.end())
-            return detail::fail_not_found(ec, diag, id);
-        auto& r = *it->second;
-        if (r.d.status != delivery_status::in_flight || r.d.claim_token != token)
-            return detail::fail_claim_lost(ec, diag, id);
-        s_->inflight.erase(s_->inflight.iterator_to(r));
+        detail::mem::row* found = s_->find(ref);
+        if (!found)
+            return detail::fail_not_found(ec, diag, ref.id);
+        auto& r = *found;
+        if (r.d.status != delivery_status::in_flight || r.d.claim_token != ref.claim_token)
+            return detail::fail_claim_lost(ec, diag, ref.id);
+        s_->in_flight.erase(s_->in_flight.iterator_to(r));
+        r.where = detail::mem::place::none;
         s_->count(delivery_status::in_flight, -1);
         detail::apply_completion(r.d, std::move(c));
         if (r.d.status == delivery_status::pending)
@@ -233,10 +244,12 @@ public:
         ec.clear();
         list_page page;
         std::lock_guard lock(s_->mu);
-        auto it = lo.after_sequence ? s_->all.upper_bound(*lo.after_sequence, detail::mem::by_sequence{})
-                                    : s_->all.begin();
-        for (; it != s_->all.end(); ++it) {
-            const delivery& d = it->d;
+        std::uint64_t start = lo.after_sequence.value_or(0);
+        for (std::uint64_t i = start; i < s_->all.size(); ++i) {
+            const auto* r = s_->all[i];
+            if (r == nullptr)
+                continue;
+            const delivery& d = r->d;
             if (lo.status && d.status != *lo.status)
                 continue;
             if (lo.webhook_id && d.webhook_id != *lo.webhook_id)
@@ -275,34 +288,53 @@ public:
         std::lock_guard lock(s_->mu);
         for (std::size_t i = 0; i < delivery_status_count; ++i)
             st.by_status[i] = static_cast<std::size_t>(s_->counts[i]);
-        if (!s_->pending.empty())
-            st.oldest_pending_age = now - s_->pending.begin()->d.created_at;
+        // The oldest pending row heads a fresh queue or the returned-rows index.
+        const detail::mem::row* oldest = s_->returned.empty() ? nullptr : &*s_->returned.begin();
+        for (const auto& p : s_->partitions)
+            if (!p->fresh.empty() && (!oldest || p->fresh.front().d.sequence < oldest->d.sequence))
+                oldest = &p->fresh.front();
+        if (oldest)
+            st.oldest_pending_age = now - oldest->d.created_at;
         return st;
     }
 
 private:
     struct state {
         mutable std::mutex mu;
-        // Declared before the indexes so that they are destroyed after them.
+        // Owns the rows. Declared first, so that the indexes below are destroyed before it.
         boost::unordered_flat_map<delivery_id, std::unique_ptr<detail::mem::row>, std::hash<delivery_id>> rows;
         boost::unordered_flat_map<detail::mem::dedup_key, detail::mem::row*, detail::mem::dedup_hash> dedup;
+        // Every row by sequence: all[sequence - 1]; a removed row leaves a null.
+        std::deque<detail::mem::row*> all;
         std::vector<std::unique_ptr<detail::mem::partition_queues>> partitions;
-        detail::mem::inflight_index inflight;
-        detail::mem::pending_index pending;
-        detail::mem::all_index all;
-        std::uint64_t next_sequence = 0;
+        // In claim order: (claimed_at, claim_token) ascending, so the oldest claim is reaped first.
+        detail::mem::row_list in_flight;
+        // Pending rows that came back (ready or delayed), by sequence.
+        detail::mem::row_set<detail::mem::by_sequence, &detail::mem::row::pending_link> returned;
         std::uint64_t next_token = 0;
         std::array<std::int64_t, delivery_status_count> counts{};
 
         ~state() {
-            // The indexes do not own the rows; empty them before the rows go.
+            // The intrusive indexes do not own the rows; empty them before the rows go.
             for (auto& p : partitions) {
+                p->fresh.clear();
                 p->ready.clear();
                 p->delayed.clear();
             }
-            inflight.clear();
-            pending.clear();
-            all.clear();
+            in_flight.clear();
+            returned.clear();
+        }
+
+        // By sequence when the caller knows it (an index, no hashing), else by id.
+        detail::mem::row* find(const claim_ref& ref) const {
+            if (ref.sequence != 0) {
+                if (ref.sequence > all.size())
+                    return nullptr;
+                detail::mem::row* r = all[ref.sequence - 1];
+                return r && r->d.id == ref.id ? r : nullptr;
+            }
+            auto it = rows.find(ref.id);
+            return it == rows.end() ? nullptr : it->second.get();
         }
 
         void count(delivery_status s, int delta) noexcept { counts[static_cast<std::size_t>(s)] += delta; }
@@ -313,35 +345,36 @@ private:
             return *partitions[p];
         }
 
-        // Queues a row that has just become pending: a retry waits in the delayed queue until its
-        // time (promote moves it), anything else is claimable at once.
+        // Queues a row that has come back to pending (retry, reap, redeliver): one with a retry
+        // time waits in the delayed queue until promote moves it; anything else is claimable now.
         void make_pending(detail::mem::row& r) {
             r.d.status = delivery_status::pending;
             count(delivery_status::pending, +1);
             auto& part = partition(r.d.partition_key);
-            r.delayed = r.d.next_retry_at.has_value();
-            // Keys almost always grow (new rows, retries scheduled later than earlier ones), so an end
-            // hint makes these inserts constant time instead of a walk over cold rows.
-            if (r.delayed)
+            // Keys almost always grow, so an end hint makes these inserts constant time.
+            if (r.d.next_retry_at) {
                 part.delayed.insert(part.delayed.end(), r);
-            else
+                r.where = detail::mem::place::delayed;
+            } else {
                 part.ready.insert(part.ready.end(), r);
-            pending.insert(pending.end(), r);
+                r.where = detail::mem::place::ready;
+            }
+            returned.insert(returned.end(), r);
         }
 
         void promote(detail::mem::partition_queues& part, timestamp now) {
             while (!part.delayed.empty() && *part.delayed.begin()->d.next_retry_at <= now) {
                 auto& r = *part.delayed.begin();
                 part.delayed.erase(part.delayed.begin());
-                r.delayed = false;
                 part.ready.insert(part.ready.end(), r);
+                r.where = detail::mem::place::ready;
             }
         }
 
         void reap(timestamp reap_before, timestamp now) {
-            while (!inflight.empty() && *inflight.begin()->d.claimed_at < reap_before) {
-                auto& r = *inflight.begin();
-                inflight.erase(inflight.begin());
+            while (!in_flight.empty() && *in_flight.front().d.claimed_at < reap_before) {
+                auto& r = in_flight.front();
+                in_flight.pop_front();
                 count(delivery_status::in_flight, -1);
                 r.d.claimed_by.reset();
                 r.d.claimed_at.reset();
@@ -351,18 +384,33 @@ private:
             }
         }
 
-        delivery take(detail::mem::row& r, detail::mem::partition_queues& part, const claim_query& q) {
-            part.ready.erase(part.ready.iterator_to(r));
-            pending.erase(pending.iterator_to(r));
+        // Removes the partition's lowest-sequence claimable row and claims it.
+        delivery take(detail::mem::partition_queues& part, const claim_query& q) {
+            detail::mem::row* r;
+            bool fresh_first = !part.fresh.empty() &&
+                               (part.ready.empty() || part.fresh.front().d.sequence < part.ready.begin()->d.sequence);
+            if (fresh_first) {
+                r = &part.fresh.front();
+                part.fresh.pop_front();
+            } else {
+                r = &*part.ready.begin();
+                part.ready.erase(part.ready.begin());
+                returned.erase(returned.iterator_to(*r));
+            }
             count(delivery_status::pending, -1);
             count(delivery_status::in_flight, +1);
-            r.d.status = delivery_status::in_flight;
-            r.d.claimed_by.emplace(q.node_id);
-            r.d.claimed_at = q.now;
-            r.d.updated_at = q.now;
-            r.d.claim_token = ++next_token;
-            inflight.insert(inflight.end(), r);
-            return r.d;
+            r->d.status = delivery_status::in_flight;
+            r->d.claimed_by.emplace(q.node_id);
+            r->d.claimed_at = q.now;
+            r->d.updated_at = q.now;
+            r->d.claim_token = ++next_token;
+            r->where = detail::mem::place::in_flight;
+            // Claims come in time order unless the clock stepped back; then walk back to keep order.
+            auto pos = in_flight.end();
+            while (pos != in_flight.begin() && *std::prev(pos)->d.claimed_at > q.now)
+                --pos;
+            in_flight.insert(pos, *r);
+            return r->d;
         }
     };
 
