@@ -206,6 +206,21 @@ inline void throw_on_error(const error_code& ec, const diagnostics& diag) {
         throw error_with_diagnostics(ec, diag);
 }
 
+// Runs f(ec, diag) and throws error_with_diagnostics if it failed: the body of every throwing overload.
+template <class F>
+auto call_or_throw(F&& f) {
+    error_code ec;
+    diagnostics diag;
+    if constexpr (std::is_void_v<decltype(f(ec, diag))>) {
+        f(ec, diag);
+        throw_on_error(ec, diag);
+    } else {
+        auto r = f(ec, diag);
+        throw_on_error(ec, diag);
+        return r;
+    }
+}
+
 // Sets both the code and the words in one place, so that no error leaves the diagnostics stale.
 inline void fail(error_code& ec, diagnostics& diag, errc e, std::string field, std::string message) {
     ec = make_error_code(e);

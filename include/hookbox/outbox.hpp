@@ -126,7 +126,7 @@ public:
 
     /// Throwing overload of `enqueue`.
     enqueue_result enqueue(enqueue_request req) {
-        return call([&](error_code& ec, diagnostics& diag) { return enqueue(std::move(req), ec, diag); });
+        return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return enqueue(std::move(req), ec, diag); });
     }
 
     /// Takes up to `opts.limit` claimable deliveries, oldest first, and makes them `in_flight` for
@@ -154,7 +154,7 @@ public:
 
     /// Throwing overload of `claim`.
     std::vector<delivery> claim(const claim_options& opts) {
-        return call([&](error_code& ec, diagnostics& diag) { return claim(opts, ec, diag); });
+        return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return claim(opts, ec, diag); });
     }
 
     /// Records the outcome of one attempt at a claimed delivery, fenced by its claim token:
@@ -176,7 +176,7 @@ public:
 
     /// Throwing overload of `ack`.
     void ack(delivery_id id, std::uint64_t claim_token, attempt_result result) {
-        call([&](error_code& ec, diagnostics& diag) { ack(id, claim_token, std::move(result), ec, diag); });
+        detail::call_or_throw([&](error_code& ec, diagnostics& diag) { ack(id, claim_token, std::move(result), ec, diag); });
     }
 
     /// `ack` for a delivery returned by `claim`: the same, and faster, since the delivery also tells
@@ -187,7 +187,7 @@ public:
 
     /// Throwing overload of `ack`.
     void ack(const delivery& d, attempt_result result) {
-        call([&](error_code& ec, diagnostics& diag) { ack(d, std::move(result), ec, diag); });
+        detail::call_or_throw([&](error_code& ec, diagnostics& diag) { ack(d, std::move(result), ec, diag); });
     }
 
 private:
@@ -224,7 +224,7 @@ public:
 
     /// Throwing overload of `get`.
     std::optional<delivery> get(delivery_id id) const {
-        return call([&](error_code& ec, diagnostics& diag) { return get(id, ec, diag); });
+        return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return get(id, ec, diag); });
     }
 
     /// One page of deliveries in enqueue order, filtered by status and webhook (secrets cleared).
@@ -239,7 +239,7 @@ public:
 
     /// Throwing overload of `list`.
     list_page list(const list_options& opts = {}) const {
-        return call([&](error_code& ec, diagnostics& diag) { return list(opts, ec, diag); });
+        return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return list(opts, ec, diag); });
     }
 
     /// Sends a finished delivery again: a `success`, `failed` or `dead` row goes back to `pending`
@@ -254,7 +254,7 @@ public:
 
     /// Throwing overload of `redeliver`.
     delivery redeliver(delivery_id id) {
-        return call([&](error_code& ec, diagnostics& diag) { return redeliver(id, ec, diag); });
+        return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return redeliver(id, ec, diag); });
     }
 
     /// Rows per status, and the age of the oldest pending row.
@@ -264,7 +264,7 @@ public:
 
     /// Throwing overload of `stats`.
     outbox_stats stats() const {
-        return call([&](error_code& ec, diagnostics& diag) { return stats(ec, diag); });
+        return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return stats(ec, diag); });
     }
 
     const outbox_params& params() const noexcept { return params_; }
@@ -274,20 +274,6 @@ public:
     const Hasher& hasher() const noexcept { return hasher_; }
 
 private:
-    template <class F>
-    static auto call(F&& f) {
-        error_code ec;
-        diagnostics diag;
-        if constexpr (std::is_void_v<decltype(f(ec, diag))>) {
-            f(ec, diag);
-            detail::throw_on_error(ec, diag);
-        } else {
-            auto r = f(ec, diag);
-            detail::throw_on_error(ec, diag);
-            return r;
-        }
-    }
-
     outbox_params params_;
     mutable Storage storage_;
     mutable Clock clock_;

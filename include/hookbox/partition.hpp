@@ -71,11 +71,10 @@ inline std::int32_t decode_utf8(std::string_view s, std::size_t& i) noexcept {
 }
 
 // Calls f(unit) for each UTF-16 code unit of the UTF-8 text; false on invalid UTF-8.
-template <class F>
-bool for_each_utf16_unit(std::string_view s, F&& f) noexcept {
+template <class F> bool for_each_utf16_unit(std::string_view s, F&& f) noexcept {
     std::size_t i = 0;
     while (i < s.size()) {
-        if (static_cast<unsigned char>(s[i]) < 0x80) {  // ASCII fast path: the common case for ids
+        if (static_cast<unsigned char>(s[i]) < 0x80) { // ASCII fast path: the common case for ids
             f(static_cast<std::uint32_t>(static_cast<unsigned char>(s[i])));
             ++i;
             continue;
@@ -110,7 +109,7 @@ inline bool check_count(int count, error_code& ec, diagnostics& diag) {
     return true;
 }
 
-}  // namespace detail
+} // namespace detail
 
 /// Returns the valid-UTF-8 check used for every text field: true when `s` is well-formed UTF-8
 /// (no overlong forms, no surrogates, nothing above U+10FFFF).
@@ -152,11 +151,8 @@ inline int hash_partition(std::string_view key, int count, error_code& ec, diagn
 
 /// Throwing overload of `hash_partition`; throws `error_with_diagnostics`.
 inline int hash_partition(std::string_view key, int count) {
-    error_code ec;
-    diagnostics diag;
-    int p = hash_partition(key, count, ec, diag);
-    detail::throw_on_error(ec, diag);
-    return p;
+    return detail::call_or_throw(
+        [&](error_code& ec, diagnostics& diag) { return hash_partition(key, count, ec, diag); });
 }
 
 /// Where a node starts its walk over the partitions: Java's `String.hashCode` over the UTF-16 code
@@ -179,18 +175,17 @@ inline int node_offset(std::string_view node_id, int count, error_code& ec, diag
 
 /// Throwing overload of `node_offset`; throws `error_with_diagnostics`.
 inline int node_offset(std::string_view node_id, int count) {
-    error_code ec;
-    diagnostics diag;
-    int p = node_offset(node_id, count, ec, diag);
-    detail::throw_on_error(ec, diag);
-    return p;
+    return detail::call_or_throw(
+        [&](error_code& ec, diagnostics& diag) { return node_offset(node_id, count, ec, diag); });
 }
 
 /// The partition-hasher policy of `basic_outbox`.
 ///
 /// | Expression | Type | Semantics |
 /// |---|---|---|
-/// | `h.partition(key, count, ec, diag)` | `int` | The partition in `[0, count)` for `key`. Pure: the same key and count always give the same partition, on every node. On bad input sets `ec` (and `diag`) and returns 0. |
+/// | `h.partition(key, count, ec, diag)` | `int` | The partition in `[0, count)` for `key`. Pure: the same
+/// key and count always give the same partition, on every node. On bad input sets `ec` (and `diag`) and
+/// returns 0. |
 ///
 /// Notation: `h` a `const H`, `key` a `std::string_view`, `count` an `int`, `ec` an `error_code&`,
 /// `diag` a `diagnostics&`.
@@ -207,8 +202,8 @@ inline int node_offset(std::string_view node_id, int count) {
 ///
 /// Models: `fnv1a_partition_hasher` (the default, wire-compatible with the seed).
 template <class H>
-concept partition_hasher = std::copy_constructible<H> && requires(const H& h, std::string_view key, int count,
-                                                                  error_code& ec, diagnostics& diag) {
+concept partition_hasher = std::copy_constructible<H> &&
+    requires(const H& h, std::string_view key, int count, error_code& ec, diagnostics& diag) {
     { h.partition(key, count, ec, diag) } -> std::same_as<int>;
 };
 
@@ -219,6 +214,6 @@ struct fnv1a_partition_hasher {
     }
 };
 
-}  // namespace hookbox
+} // namespace hookbox
 
-#endif  // HOOKBOX_PARTITION_HPP
+#endif // HOOKBOX_PARTITION_HPP

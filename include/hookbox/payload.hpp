@@ -58,7 +58,8 @@ public:
         boost::json::parse(text, jec, &mr);
         if (jec) {
             detail::fail(ec, diag, errc::invalid_payload, "payload",
-                         "payload: not valid JSON (" + jec.message() + "); use payload::raw for a non-JSON body");
+                         "payload: not valid JSON (" + jec.message() +
+                             "); use payload::raw for a non-JSON body");
             return payload();
         }
         return payload(std::make_shared<const std::string>(std::move(text)), payload_kind::json);
@@ -66,11 +67,8 @@ public:
 
     /// Throwing overload of `parse`; throws `error_with_diagnostics`.
     static payload parse(std::string text) {
-        error_code ec;
-        diagnostics diag;
-        payload p = parse(std::move(text), ec, diag);
-        detail::throw_on_error(ec, diag);
-        return p;
+        return detail::call_or_throw(
+            [&](error_code& ec, diagnostics& diag) { return parse(std::move(text), ec, diag); });
     }
 
     /// A raw body, sent unchanged and not checked.
@@ -118,6 +116,6 @@ private:
     payload_kind kind_;
 };
 
-}  // namespace hookbox
+} // namespace hookbox
 
-#endif  // HOOKBOX_PAYLOAD_HPP
+#endif // HOOKBOX_PAYLOAD_HPP
