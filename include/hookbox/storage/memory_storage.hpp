@@ -38,18 +38,13 @@ namespace detail::mem {
 
 namespace bi = boost::intrusive;
 
-// normal_link: membership is known from row::where, so the hooks need no self-checks.
+// normal_link: which index holds a row follows from its status (pending: its partition's fresh,
+// ready or delayed queue; in_flight: the in-flight list; finished: none), so the hooks need no self-checks.
 using list_hook = bi::list_member_hook<bi::link_mode<bi::normal_link>>;
 using set_hook = bi::set_member_hook<bi::link_mode<bi::normal_link>>;
 
-// Which queue a row is in. Fresh rows (never claimed) arrive in sequence order, so a FIFO list keeps
-// them ordered at no cost; rows that come back (retried, reaped, redelivered) are rarer and go
-// through ordered sets.
-enum class place : unsigned char { none, fresh, ready, delayed, in_flight };
-
 struct row {
     delivery d;
-    place where = place::none;
     list_hook list_link;   // fresh (per partition) or in_flight
     set_hook set_link;     // ready or delayed (per partition)
     set_hook pending_link; // returned: ready or delayed, ordered by sequence for stats
@@ -165,7 +160,6 @@ public:
         r.d.sequence = s_->all.size();  // dense from 1, so that all[sequence - 1] is the row
         s_->dedup.emplace(detail::mem::dedup_key(r.d.event_id, r.d.webhook_id, key.hash), &r);
         s_->partition(r.d.partition_key).fresh.push_back(r);
-        r.where = detail::mem::place::fresh;
         s_->count(delivery_status::pending, +1);
         return {r.d.id, true};
     }
@@ -222,7 +216,6 @@ public:
         if (r.d.status != delivery_status::in_flight || r.d.claim_token != ref.claim_token)
             return detail::fail_claim_lost(ec, diag, ref.id);
         s_->in_flight.erase(s_->in_flight.iterator_to(r));
-        r.where = detail::mem::place::none;
         s_->count(delivery_status::in_flight, -1);
         detail::apply_completion(r.d, std::move(c));
         if (r.d.status == delivery_status::pending)
@@ -354,10 +347,8 @@ private:
             // Keys almost always grow, so an end hint makes these inserts constant time.
             if (r.d.next_retry_at) {
                 part.delayed.insert(part.delayed.end(), r);
-                r.where = detail::mem::place::delayed;
             } else {
                 part.ready.insert(part.ready.end(), r);
-                r.where = detail::mem::place::ready;
             }
             returned.insert(returned.end(), r);
         }
@@ -367,7 +358,6 @@ private:
                 auto& r = *part.delayed.begin();
                 part.delayed.erase(part.delayed.begin());
                 part.ready.insert(part.ready.end(), r);
-                r.where = detail::mem::place::ready;
             }
         }
 
@@ -404,7 +394,6 @@ private:
             r->d.claimed_at = q.now;
             r->d.updated_at = q.now;
             r->d.claim_token = ++next_token;
-            r->where = detail::mem::place::in_flight;
             // Claims come in time order unless the clock stepped back; then walk back to keep order.
             auto pos = in_flight.end();
             while (pos != in_flight.begin() && *std::prev(pos)->d.claimed_at > q.now)
