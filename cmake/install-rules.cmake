@@ -7,6 +7,9 @@ mark_as_advanced(HOOKBOX_INSTALL_CMAKEDIR)
 
 install(DIRECTORY include/ DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}" COMPONENT hookbox_development)
 install(TARGETS hookbox EXPORT hookboxTargets INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+if(TARGET hookbox_sqlite)
+    install(TARGETS hookbox_sqlite EXPORT hookboxTargets)
+endif()
 
 configure_package_config_file(cmake/hookbox-config.cmake.in
     "${PROJECT_BINARY_DIR}/hookbox-config.cmake"

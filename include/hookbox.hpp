@@ -9,16 +9,24 @@
 #define HOOKBOX_HPP
 
 /// \file
-/// Every public hookbox header.
+/// Every public hookbox header but `hookbox/engine/sqlite_engine.hpp`, which needs SQLite 3 (link
+/// `hookbox::sqlite` and include it as well).
 
 #include <hookbox/clock.hpp>
 #include <hookbox/delivery.hpp>
 #include <hookbox/delivery_id.hpp>
+#include <hookbox/engine/concept.hpp>
+#include <hookbox/engine/filter.hpp>
+#include <hookbox/engine/memory_engine.hpp>
+#include <hookbox/engine/schema.hpp>
+#include <hookbox/engine/value.hpp>
 #include <hookbox/error.hpp>
 #include <hookbox/outbox.hpp>
 #include <hookbox/partition.hpp>
 #include <hookbox/payload.hpp>
 #include <hookbox/storage/concept.hpp>
+#include <hookbox/storage/delivery_schema.hpp>
+#include <hookbox/storage/engine_storage.hpp>
 #include <hookbox/storage/memory_storage.hpp>
 #include <hookbox/validate.hpp>
 #include <hookbox/version.hpp>

@@ -206,6 +206,21 @@ struct attempt_result {
     std::optional<timestamp> next_retry_at;
 };
 
+/// One entry of `basic_outbox::ack_many`: which claim, and the outcome of its attempt.
+struct ack_entry {
+    delivery_id id;
+    /// The row's `sequence` as `claim` returned it (lets the storage find the row without a lookup by
+    /// id), or 0.
+    std::uint64_t sequence = 0;
+    std::uint64_t claim_token = 0;
+    attempt_result result;
+
+    /// The entry for a delivery that `claim` returned.
+    static ack_entry for_claimed(const delivery& d, attempt_result r) {
+        return ack_entry{d.id, d.sequence, d.claim_token, std::move(r)};
+    }
+};
+
 /// What `basic_outbox::list` takes: filters and a page.
 struct list_options {
     /// Only rows in this status.

@@ -69,10 +69,25 @@ enum class errc : int {
 
     /// The storage is busy (locked by another writer); retry after a short delay.
     storage_busy,
-    /// The storage failed (I/O error, full disk, read-only file); nothing was changed.
+    /// The storage failed (an I/O error, a lost connection); nothing was changed.
     storage_failure,
     /// A stored row could not be decoded (for example corrupt JSON); the diagnostics name the row.
     corrupt_row,
+
+    // ----- data engines -----
+
+    /// An insert or update would give two rows the same values in a unique index. The diagnostics
+    /// name the index.
+    unique_violation,
+    /// A statement names a table or column that does not exist, gives a column a value of the wrong
+    /// type, or a schema definition is malformed. The diagnostics name the table and column.
+    schema_error,
+    /// The database was migrated by a newer version of its schema than this program knows.
+    schema_too_new,
+    /// The database is read-only (file permissions, read-only mount or open flags); nothing was changed.
+    read_only,
+    /// The disk or the database's size limit is full; nothing was changed.
+    storage_full,
 };
 
 namespace detail {
@@ -117,8 +132,15 @@ public:
                    "claim TTL longer than the request timeout";
         case errc::storage_busy: return "the storage is busy (locked by another writer); retry shortly";
         case errc::storage_failure:
-            return "the storage failed (I/O error, full disk or read-only file); nothing was changed";
+            return "the storage failed (an I/O error); nothing was changed";
         case errc::corrupt_row: return "a stored delivery row could not be decoded";
+        case errc::unique_violation: return "a row with the same values in a unique index exists already";
+        case errc::schema_error:
+            return "the statement names an unknown table or column, or gives a column a value of the wrong type";
+        case errc::schema_too_new:
+            return "the database was migrated by a newer program than this one; upgrade hookbox";
+        case errc::read_only: return "the database is read-only; nothing was changed";
+        case errc::storage_full: return "the disk or the database size limit is full; nothing was changed";
         }
         return "unknown hookbox error";
     }
@@ -143,7 +165,7 @@ inline bool is_retryable(const error_code& ec) noexcept {
         return false;
     if (ec.category() == error_category()) {
         auto e = static_cast<errc>(ec.value());
-        return e == errc::storage_busy || e == errc::storage_failure;
+        return e == errc::storage_busy || e == errc::storage_failure || e == errc::storage_full;
     }
     // Operating-system and Asio errors map onto the generic conditions.
     using std_errc = boost::system::errc::errc_t;

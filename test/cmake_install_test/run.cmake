@@ -21,10 +21,12 @@ if(rc)
     message(FATAL_ERROR "building the consumer failed: ${rc}")
 endif()
 
-execute_process(COMMAND "${WORK_DIR}/build/consumer" RESULT_VARIABLE rc)
-if(rc)
-    message(FATAL_ERROR "the consumer failed: ${rc}")
-endif()
+foreach(program IN ITEMS consumer consumer_sqlite)
+    execute_process(COMMAND "${WORK_DIR}/build/${program}" RESULT_VARIABLE rc)
+    if(rc)
+        message(FATAL_ERROR "${program} failed: ${rc}")
+    endif()
+endforeach()
 
 # The consumer must have used the installed headers, not the source tree's.
 if(NOT EXISTS "${prefix}/include/hookbox/outbox.hpp" OR NOT EXISTS "${prefix}/share/hookbox/hookbox-config.cmake")

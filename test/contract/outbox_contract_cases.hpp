@@ -1685,6 +1685,101 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(outbox_rejects_non_positive_partition_count, Fa
     BOOST_TEST(three.claim(claim_opts("node-A", 10, milliseconds(60000), partition_ref{p, 3})).size() == 1u);
 }
 
+// ---------------------------------------------------------------------------------------------
+// batches: enqueue_many and ack_many
+// ---------------------------------------------------------------------------------------------
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_many_stores_in_order_and_dedups, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    delivery_id first = this->outbox.enqueue(make_request("wh-1", "evt-0")).id;
+    std::vector<enqueue_request> batch{make_request("wh-1", "evt-1"), make_request("wh-2", "evt-2"),
+                                       make_request("wh-1", "evt-0"),  // stored before
+                                       make_request("wh-1", "evt-1")}; // repeated within the batch
+    auto results = this->outbox.enqueue_many(batch);
+    BOOST_TEST_REQUIRE(results.size() == 4u);
+    BOOST_TEST(results[0].created);
+    BOOST_TEST(results[1].created);
+    BOOST_TEST(!results[2].created);
+    BOOST_TEST(results[2].id == first);
+    BOOST_TEST(!results[3].created);
+    BOOST_TEST(results[3].id == results[0].id);
+    auto all = this->outbox.list();
+    BOOST_TEST_REQUIRE(all.items.size() == 3u);
+    BOOST_TEST(event_ids_of(all.items) == (std::vector<std::string>{"evt-0", "evt-1", "evt-2"}));
+    BOOST_TEST(all.items[1].sequence < all.items[2].sequence);
+    BOOST_TEST(this->outbox.enqueue_many({}).empty());
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_many_with_one_bad_request_stores_nothing, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    std::vector<enqueue_request> batch{make_request("wh-1", "evt-1"), make_request("wh-1", "evt-2"),
+                                       make_request("wh-1", "evt-3", "ftp://nope")};
+    error_code ec;
+    diagnostics diag;
+    auto results = this->outbox.enqueue_many(batch, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_url, "requests[2].url");
+    BOOST_TEST(results.empty());
+    BOOST_TEST(this->outbox.list().items.empty());
+    BOOST_CHECK_THROW(this->outbox.enqueue_many(batch), error_with_diagnostics);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_many_applies_each_entry_and_reports_each_error, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    for (int i = 0; i < 4; ++i)
+        this->outbox.enqueue(make_request("wh-1", "evt-" + std::to_string(i)));
+    auto claimed = this->outbox.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(claimed.size() == 4u);
+    std::vector<ack_entry> entries{
+        ack_entry::for_claimed(claimed[0], success_result()),
+        ack_entry::for_claimed(claimed[1], retry_result(this->now() + milliseconds(5000))),
+        ack_entry::for_claimed(claimed[2], dead_result()),
+        ack_entry{claimed[3].id, claimed[3].sequence, claimed[3].claim_token + 1, success_result()},  // wrong token
+        ack_entry{delivery_id::generate(), 0, 1, success_result()},                                    // unknown
+    };
+    auto errors = this->outbox.ack_many(entries);
+    BOOST_TEST_REQUIRE(errors.size() == 5u);
+    BOOST_TEST(!errors[0]);
+    BOOST_TEST(!errors[1]);
+    BOOST_TEST(!errors[2]);
+    BOOST_TEST(errors[3] == make_error_code(errc::claim_lost));
+    BOOST_TEST(errors[4] == make_error_code(errc::not_found));
+    BOOST_TEST(get_row(this->outbox, claimed[0].id).status == delivery_status::success);
+    auto retried = get_row(this->outbox, claimed[1].id);
+    BOOST_TEST(retried.status == delivery_status::pending);
+    BOOST_TEST(retried.attempts == 1);
+    BOOST_TEST(retried.next_retry_at == std::optional<timestamp>(this->now() + milliseconds(5000)));
+    BOOST_TEST(get_row(this->outbox, claimed[2].id).status == delivery_status::dead);
+    auto lost = get_row(this->outbox, claimed[3].id);
+    BOOST_TEST(lost.status == delivery_status::in_flight);
+    BOOST_TEST(lost.attempts == 0);
+    // An ack_many entry without a sequence finds its row by id.
+    errors = this->outbox.ack_many({ack_entry{claimed[3].id, 0, claimed[3].claim_token, success_result()}});
+    BOOST_TEST(!errors.at(0));
+    BOOST_TEST(get_row(this->outbox, claimed[3].id).status == delivery_status::success);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_many_with_one_bad_result_applies_nothing, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    this->outbox.enqueue(make_request("wh-1", "evt-1"));
+    this->outbox.enqueue(make_request("wh-1", "evt-2"));
+    auto claimed = this->outbox.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(claimed.size() == 2u);
+    attempt_result bad = success_result();
+    bad.http_status = 42;
+    error_code ec;
+    diagnostics diag;
+    auto errors = this->outbox.ack_many(
+        {ack_entry::for_claimed(claimed[0], success_result()), ack_entry::for_claimed(claimed[1], bad)}, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "entries[1].http_status");
+    BOOST_TEST(errors.empty());
+    BOOST_TEST(get_row(this->outbox, claimed[0].id).status == delivery_status::in_flight);
+    BOOST_TEST(get_row(this->outbox, claimed[1].id).status == delivery_status::in_flight);
+}
+
 BOOST_AUTO_TEST_SUITE_END()  // outbox_contract
 
 }  // namespace hookbox::test

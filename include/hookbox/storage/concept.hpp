@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -77,7 +78,9 @@ struct completion {
 /// |---|---|---|
 /// | `s.insert(d, ec, diag)` | `enqueue_result` | If a row with the same `(event_id, webhook_id)` exists, returns its id with `created = false` and changes nothing. Otherwise stores `d`, assigning the next `sequence`, and returns its id with `created = true`. Atomic against concurrent inserts of the same pair. |
 /// | `s.claim(q, ec, diag)` | `std::vector<delivery>` | Reaps (see `claim_query::reap_before`), then takes up to `q.limit` `pending` rows with `next_retry_at` unset or `<= q.now` (of `q.partition` only, when set), lowest `sequence` first, and makes them `in_flight` with `claimed_by = q.node_id`, `claimed_at = q.now` and a fresh `claim_token` unique within the storage. Returns them with their secrets. No row is returned to two concurrent claimers. Its cost must not grow with the number of rows that are not claimable. |
+/// | `s.insert_many(ds, ec, diag)` | `std::vector<enqueue_result>` | `ds` a `std::vector<delivery>&&`: `insert` for each, in order, as one atomic step (all stored, or on failure none); a pair repeated within `ds` is stored once and its later entries return the first one's id with `created = false`. |
 /// | `s.complete(ref, c, ec, diag)` | `void` | If row `ref.id` is `in_flight` with `claim_token == ref.claim_token`, applies `c`. Otherwise changes nothing and fails: `errc::not_found` for an unknown id, `errc::claim_lost` for any other row. A non-zero `ref.sequence` that does not belong to `ref.id` is treated as unknown. |
+/// | `s.complete_many(refs, cs, ec, diag)` | `std::vector<error_code>` | `refs` a `std::span<const claim_ref>`, `cs` a `std::vector<completion>&&` of the same size: `complete` for each, in one step where the storage can; returns each entry's own error (`not_found`, `claim_lost`, or none). `ec` is set only when the whole batch failed and nothing was applied. |
 /// | `s.get(id, ec, diag)` | `std::optional<delivery>` | The row, its secret cleared; `std::nullopt` if there is none. |
 /// | `s.list(lo, ec, diag)` | `list_page` | Rows with `sequence > lo.after_sequence`, matching the filters, in `sequence` order, at most `lo.limit`, secrets cleared; `next_cursor` set when more may follow. |
 /// | `s.redeliver(id, now, ec, diag)` | `delivery` | If the row's status is terminal, resets it to `pending` (attempts 0; claimed_by, claimed_at, claim_token, next_retry_at, last_attempted_at, response_code, response_body, error and last_duration cleared; `updated_at = now`) and returns it, secret cleared. `errc::not_found` with the message `Delivery row '<id>' not found`, or `errc::not_eligible` with `Delivery row '<id>' is '<status>', expected one of: success, failed, dead`. |
@@ -86,14 +89,17 @@ struct completion {
 /// Exemplar: `test/contract/` holds the suite every model passes; `memory_storage.hpp` is the
 /// shortest complete model.
 ///
-/// Models: `memory_storage`.
+/// Models: `memory_storage`, `engine_storage<Engine>`.
 template <class S>
 concept outbox_storage = std::move_constructible<S> &&
-    requires(S& s, delivery&& d, const claim_query& q, delivery_id id, const claim_ref& ref, completion&& c,
+    requires(S& s, delivery&& d, std::vector<delivery>&& ds, std::span<const claim_ref> refs,
+             std::vector<completion>&& cs, const claim_query& q, delivery_id id, const claim_ref& ref, completion&& c,
              const list_options& lo, timestamp now, error_code& ec, diagnostics& diag) {
         { s.insert(std::move(d), ec, diag) } -> std::same_as<enqueue_result>;
+        { s.insert_many(std::move(ds), ec, diag) } -> std::same_as<std::vector<enqueue_result>>;
         { s.claim(q, ec, diag) } -> std::same_as<std::vector<delivery>>;
         { s.complete(ref, std::move(c), ec, diag) } -> std::same_as<void>;
+        { s.complete_many(refs, std::move(cs), ec, diag) } -> std::same_as<std::vector<error_code>>;
         { s.get(id, ec, diag) } -> std::same_as<std::optional<delivery>>;
         { s.list(lo, ec, diag) } -> std::same_as<list_page>;
         { s.redeliver(id, now, ec, diag) } -> std::same_as<delivery>;

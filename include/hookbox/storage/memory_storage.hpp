@@ -28,6 +28,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -139,29 +140,43 @@ public:
 
     enqueue_result insert(delivery&& d, error_code& ec, diagnostics& diag) {
         ec.clear();
-        if (d.partition_key < 0) {
-            detail::fail(ec, diag, errc::invalid_partition, "partition_key", "partition_key: must not be negative");
+        if (!check_new(d, ec, diag))
             return {};
-        }
         detail::mem::dedup_key key(d.event_id, d.webhook_id);
         std::lock_guard lock(s_->mu);
         if (auto it = s_->dedup.find(key); it != s_->dedup.end())
             return {it->second->d.id, false};
-        auto owned = std::make_unique<detail::mem::row>();
-        auto& r = *owned;
-        r.d = std::move(d);
-        auto [pos, inserted] = s_->rows.try_emplace(r.d.id, std::move(owned));
-        if (!inserted) {
-            detail::fail(ec, diag, errc::storage_failure, "id",
-                         "id: delivery id " + r.d.id.to_string() + " is already taken by another delivery");
+        if (s_->rows.contains(d.id)) {
+            fail_id_taken(d.id, ec, diag);
             return {};
         }
-        s_->all.push_back(&r);
-        r.d.sequence = s_->all.size();  // dense from 1, so that all[sequence - 1] is the row
-        s_->dedup.emplace(detail::mem::dedup_key(r.d.event_id, r.d.webhook_id, key.hash), &r);
-        s_->partition(r.d.partition_key).fresh.push_back(r);
-        s_->count(delivery_status::pending, +1);
-        return {r.d.id, true};
+        return s_->store(std::move(d), key.hash);
+    }
+
+    std::vector<enqueue_result> insert_many(std::vector<delivery>&& ds, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        for (const auto& d : ds)
+            if (!check_new(d, ec, diag))
+                return {};
+        std::vector<enqueue_result> out;
+        out.reserve(ds.size());
+        std::lock_guard lock(s_->mu);
+        // Check every id first, so that nothing is stored unless everything can be.
+        boost::unordered_flat_map<delivery_id, int, std::hash<delivery_id>> fresh_ids;
+        for (const auto& d : ds) {
+            if (s_->rows.contains(d.id) || !fresh_ids.emplace(d.id, 0).second) {
+                fail_id_taken(d.id, ec, diag);
+                return {};
+            }
+        }
+        for (auto& d : ds) {
+            detail::mem::dedup_key key(d.event_id, d.webhook_id);
+            if (auto it = s_->dedup.find(key); it != s_->dedup.end())
+                out.push_back({it->second->d.id, false});
+            else
+                out.push_back(s_->store(std::move(d), key.hash));
+        }
+        return out;
     }
 
     std::vector<delivery> claim(const claim_query& q, error_code& ec, diagnostics&) {
@@ -209,19 +224,19 @@ public:
     void complete(const claim_ref& ref, completion&& c, error_code& ec, diagnostics& diag) {
         ec.clear();
         std::lock_guard lock(s_->mu);
-        detail::mem::row* found = s_->find(ref);
-        if (!found)
-            return detail::fail_not_found(ec, diag, ref.id);
-        auto& r = *found;
-        if (r.d.status != delivery_status::in_flight || r.d.claim_token != ref.claim_token)
-            return detail::fail_claim_lost(ec, diag, ref.id);
-        s_->in_flight.erase(s_->in_flight.iterator_to(r));
-        s_->count(delivery_status::in_flight, -1);
-        detail::apply_completion(r.d, std::move(c));
-        if (r.d.status == delivery_status::pending)
-            s_->make_pending(r);
-        else
-            s_->count(r.d.status, +1);
+        s_->complete(ref, std::move(c), ec, diag);
+    }
+
+    std::vector<error_code> complete_many(std::span<const claim_ref> refs, std::vector<completion>&& cs,
+                                          error_code& ec, diagnostics&) {
+        ec.clear();
+        std::vector<error_code> out(refs.size());
+        std::lock_guard lock(s_->mu);
+        for (std::size_t i = 0; i < refs.size(); ++i) {
+            diagnostics ignored;
+            s_->complete(refs[i], std::move(cs[i]), out[i], ignored);
+        }
+        return out;
     }
 
     std::optional<delivery> get(delivery_id id, error_code& ec, diagnostics&) const {
@@ -318,6 +333,36 @@ private:
             returned.clear();
         }
 
+        // Stores a new row whose id and (event_id, webhook_id) are known to be free.
+        enqueue_result store(delivery&& d, std::size_t dedup_hash) {
+            auto owned = std::make_unique<detail::mem::row>();
+            auto& r = *owned;
+            r.d = std::move(d);
+            rows.emplace(r.d.id, std::move(owned));
+            all.push_back(&r);
+            r.d.sequence = all.size();  // dense from 1, so that all[sequence - 1] is the row
+            dedup.emplace(detail::mem::dedup_key(r.d.event_id, r.d.webhook_id, dedup_hash), &r);
+            partition(r.d.partition_key).fresh.push_back(r);
+            count(delivery_status::pending, +1);
+            return {r.d.id, true};
+        }
+
+        void complete(const claim_ref& ref, completion&& c, error_code& ec, diagnostics& diag) {
+            detail::mem::row* found = find(ref);
+            if (!found)
+                return detail::fail_not_found(ec, diag, ref.id);
+            auto& r = *found;
+            if (r.d.status != delivery_status::in_flight || r.d.claim_token != ref.claim_token)
+                return detail::fail_claim_lost(ec, diag, ref.id);
+            in_flight.erase(in_flight.iterator_to(r));
+            count(delivery_status::in_flight, -1);
+            detail::apply_completion(r.d, std::move(c));
+            if (r.d.status == delivery_status::pending)
+                make_pending(r);
+            else
+                count(r.d.status, +1);
+        }
+
         // By sequence when the caller knows it (an index, no hashing), else by id.
         detail::mem::row* find(const claim_ref& ref) const {
             if (ref.sequence != 0) {
@@ -402,6 +447,19 @@ private:
             return r->d;
         }
     };
+
+    static bool check_new(const delivery& d, error_code& ec, diagnostics& diag) {
+        if (d.partition_key < 0) {
+            detail::fail(ec, diag, errc::invalid_partition, "partition_key", "partition_key: must not be negative");
+            return false;
+        }
+        return true;
+    }
+
+    static void fail_id_taken(const delivery_id& id, error_code& ec, diagnostics& diag) {
+        detail::fail(ec, diag, errc::storage_failure, "id",
+                     "id: delivery id " + id.to_string() + " is already taken by another delivery");
+    }
 
     static delivery redacted(const delivery& d) {
         delivery copy = d;

@@ -1,0 +1,149 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef HOOKBOX_STORAGE_DELIVERY_SCHEMA_HPP
+#define HOOKBOX_STORAGE_DELIVERY_SCHEMA_HPP
+
+/// \file
+/// The delivery table (`sys_webhook_delivery` by default) as a versioned schema plan for any data
+/// engine.
+///
+/// Version 1 holds the seed's columns and indexes (unique `(event_id, webhook_id)`,
+/// `(status, partition_key, next_retry_at)`, `(status, claimed_at)`, `(webhook_id)`), with `seq`, an
+/// auto-increment primary key that orders the rows, and `id` unique.
+///
+/// Version 2 adds what hookbox records beyond the seed: `claim_token` (the fencing token of the
+/// current claim, 0 when not claimed), `duration_ms` (how long the last attempt took) and
+/// `payload_raw` (the body of a non-JSON payload; `payload_json` is then `null`). It replaces the
+/// claim index by `(status, seq)` and `(status, partition_key, seq)`, so that a claim walks the
+/// pending rows in order and never touches finished ones.
+
+#include <hookbox/engine/schema.hpp>
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace hookbox {
+
+namespace delivery_column {
+// Positions in `delivery_columns`, the order in which engine_storage reads a row.
+enum : std::size_t {
+    seq,
+    id,
+    webhook_id,
+    event_id,
+    event_type,
+    url,
+    method,
+    headers_json,
+    secret,
+    timeout_ms,
+    payload_json,
+    partition_key,
+    status,
+    attempts,
+    claimed_by,
+    claimed_at,
+    next_retry_at,
+    last_attempted_at,
+    response_code,
+    response_body,
+    error,
+    created_at,
+    updated_at,
+    claim_token,
+    duration_ms,
+    payload_raw,
+    count_
+};
+}  // namespace delivery_column
+
+/// Every column of the delivery table at the latest version, in `delivery_column` order.
+inline constexpr std::array<std::string_view, delivery_column::count_> delivery_columns{
+    "seq",           "id",          "webhook_id",    "event_id",     "event_type",        "url",
+    "method",        "headers_json", "secret",       "timeout_ms",   "payload_json",      "partition_key",
+    "status",        "attempts",    "claimed_by",    "claimed_at",   "next_retry_at",     "last_attempted_at",
+    "response_code", "response_body", "error",       "created_at",   "updated_at",        "claim_token",
+    "duration_ms",   "payload_raw"};
+
+/// The schema plan of the delivery table named `table`. The plan is named `hookbox.<table>`.
+inline engine::schema_plan delivery_schema(std::string_view table = "sys_webhook_delivery") {
+    using engine::column_def;
+    using engine::column_type;
+    using engine::index_def;
+    const std::string t(table);
+    // Every field named, so that -Wmissing-field-initializers stays quiet in users' builds.
+    auto column = [](const char* n, column_type type, bool nullable, engine::value def = {}) {
+        column_def c;
+        c.name = n;
+        c.type = type;
+        c.nullable = nullable;
+        c.default_value = std::move(def);
+        return c;
+    };
+    auto text = [&](const char* n, bool nullable = true) { return column(n, column_type::text, nullable); };
+    auto integer = [&](const char* n, bool nullable = true) { return column(n, column_type::integer, nullable); };
+    column_def seq = column("seq", column_type::integer, false);
+    seq.auto_increment = true;
+
+    engine::table_def v1;
+    v1.name = t;
+    v1.primary_key = "seq";
+    v1.columns = {
+        seq,
+        text("id", false),
+        text("webhook_id", false),
+        text("event_id", false),
+        text("event_type", false),
+        text("url", false),
+        text("method"),
+        column("headers_json", column_type::json, true),
+        text("secret"),
+        integer("timeout_ms"),
+        column("payload_json", column_type::json, false),
+        integer("partition_key", false),
+        column("status", column_type::text, false, engine::value("pending")),
+        column("attempts", column_type::integer, false, engine::value(0)),
+        text("claimed_by"),
+        integer("claimed_at"),
+        integer("next_retry_at"),
+        integer("last_attempted_at"),
+        integer("response_code"),
+        text("response_body"),
+        text("error"),
+        integer("created_at", false),
+        integer("updated_at", false),
+    };
+    v1.indexes = {
+        index_def{t + "_id", {"id"}, true},
+        index_def{t + "_dedup", {"event_id", "webhook_id"}, true},
+        index_def{t + "_claim", {"status", "partition_key", "next_retry_at"}, false},
+        index_def{t + "_reap", {"status", "claimed_at"}, false},
+        index_def{t + "_webhook", {"webhook_id"}, false},
+    };
+
+    engine::schema_plan plan;
+    plan.name = "hookbox." + t;
+    plan.migrations.push_back(engine::migration{1, "the seed's delivery table, ordered by seq", {engine::create_table{v1}}});
+    plan.migrations.push_back(engine::migration{
+        2,
+        "claim tokens, attempt durations, raw payloads; ordered claim indexes",
+        {
+            engine::add_column{t, column("claim_token", column_type::integer, false, engine::value(0))},
+            engine::add_column{t, integer("duration_ms")},
+            engine::add_column{t, text("payload_raw")},
+            engine::drop_index{t, t + "_claim"},
+            engine::create_index{t, index_def{t + "_claim_seq", {"status", "seq"}, false}},
+            engine::create_index{t, index_def{t + "_claim_partition", {"status", "partition_key", "seq"}, false}},
+        }});
+    return plan;
+}
+
+}  // namespace hookbox
+
+#endif  // HOOKBOX_STORAGE_DELIVERY_SCHEMA_HPP

@@ -1,0 +1,905 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef HOOKBOX_STORAGE_ENGINE_STORAGE_HPP
+#define HOOKBOX_STORAGE_ENGINE_STORAGE_HPP
+
+/// \file
+/// `engine_storage<Engine>`: the outbox over any data engine, in the delivery table of
+/// `delivery_schema.hpp`.
+
+#include <hookbox/delivery.hpp>
+#include <hookbox/detail/json_check.hpp>
+#include <hookbox/engine/concept.hpp>
+#include <hookbox/error.hpp>
+#include <hookbox/storage/concept.hpp>
+#include <hookbox/storage/delivery_schema.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hookbox {
+
+/// How an `engine_storage` is set up.
+struct engine_storage_params {
+    /// The delivery table. Several outboxes may share one database under different tables.
+    std::string table = "sys_webhook_delivery";
+    /// Migrate the table to the latest version on construction. Turn off only when another
+    /// program owns the schema.
+    bool migrate = true;
+    /// Use the engine's native SQL for claim, ack and enqueue when it offers it (`sql_engine`).
+    /// Off, every operation goes through the generic `data_engine` statements.
+    bool native_sql = true;
+};
+
+namespace detail::es {
+
+using engine::cell_view;
+namespace col = delivery_column;
+
+inline cell_view to_cell(const engine::value& v) noexcept {
+    cell_view c;
+    c.type = v.type();
+    switch (v.type()) {
+    case engine::value::kind::null: break;
+    case engine::value::kind::integer: c.integer = v.as_integer(); break;
+    case engine::value::kind::real: c.real = v.as_real(); break;
+    case engine::value::kind::text:
+    case engine::value::kind::json: c.text = v.as_text(); break;
+    }
+    return c;
+}
+
+inline std::int64_t ms(timestamp t) noexcept { return t.time_since_epoch().count(); }
+inline timestamp from_ms(std::int64_t v) noexcept { return timestamp(std::chrono::milliseconds(v)); }
+
+inline engine::value opt_ms(const std::optional<timestamp>& t) {
+    return t ? engine::value(ms(*t)) : engine::value();
+}
+
+// Why a stored row could not be read: the column and the reason.
+struct decode_error {
+    std::string column;
+    std::string reason;
+};
+
+inline std::string headers_to_json(const std::vector<header>& hs) {
+    boost::json::array a;
+    a.reserve(hs.size());
+    for (const auto& h : hs)
+        a.push_back(boost::json::array{boost::json::string(h.name), boost::json::string(h.value)});
+    return boost::json::serialize(a);
+}
+
+// Headers are stored as an array of [name, value] pairs (order and repeats kept); an object of
+// name -> value (the seed's layout) is read as well.
+inline bool headers_from_json(std::string_view text, std::vector<header>& out, std::string& reason) {
+    error_code jec;
+    boost::json::value v = boost::json::parse(text, jec);
+    if (jec) {
+        reason = "not valid JSON (" + jec.message() + ")";
+        return false;
+    }
+    if (auto* o = v.if_object()) {
+        for (const auto& kv : *o) {
+            if (!kv.value().is_string()) {
+                reason = "header '" + std::string(kv.key()) + "' is not a string";
+                return false;
+            }
+            out.push_back(header{std::string(kv.key()), std::string(kv.value().get_string())});
+        }
+        return true;
+    }
+    if (auto* a = v.if_array()) {
+        for (const auto& e : *a) {
+            const auto* pair = e.if_array();
+            if (!pair || pair->size() != 2 || !(*pair)[0].is_string() || !(*pair)[1].is_string()) {
+                reason = "expected [name, value] pairs of strings";
+                return false;
+            }
+            out.push_back(header{std::string((*pair)[0].get_string()), std::string((*pair)[1].get_string())});
+        }
+        return true;
+    }
+    reason = "expected an array of [name, value] pairs or an object";
+    return false;
+}
+
+// Reads one row, in `delivery_columns` order, into `d` (secret included).
+inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err) {
+    auto fail = [&](std::size_t i, std::string reason) {
+        err.column = std::string(delivery_columns[i]);
+        err.reason = std::move(reason);
+        return false;
+    };
+    auto is_text = [&](std::size_t i) {
+        return c[i].type == engine::value::kind::text || c[i].type == engine::value::kind::json;
+    };
+    auto text = [&](std::size_t i, std::string& out) {
+        if (!is_text(i))
+            return fail(i, "expected text, found " + std::string(engine::to_string(c[i].type)));
+        out.assign(c[i].text);
+        return true;
+    };
+    auto opt_text = [&](std::size_t i, std::optional<std::string>& out) {
+        if (c[i].is_null()) {
+            out.reset();
+            return true;
+        }
+        out.emplace();
+        return text(i, *out);
+    };
+    auto integer = [&](std::size_t i, std::int64_t& out) {
+        if (c[i].type != engine::value::kind::integer)
+            return fail(i, "expected an integer, found " + std::string(engine::to_string(c[i].type)));
+        out = c[i].integer;
+        return true;
+    };
+    auto opt_time = [&](std::size_t i, std::optional<timestamp>& out) {
+        if (c[i].is_null()) {
+            out.reset();
+            return true;
+        }
+        std::int64_t v = 0;
+        if (!integer(i, v))
+            return false;
+        out = from_ms(v);
+        return true;
+    };
+    if (c.size() != col::count_)
+        return fail(0, "expected " + std::to_string(col::count_) + " columns, found " + std::to_string(c.size()));
+
+    std::int64_t n = 0;
+    if (!integer(col::seq, n))
+        return false;
+    d.sequence = static_cast<std::uint64_t>(n);
+    if (!is_text(col::id))
+        return fail(col::id, "expected text");
+    error_code idec;
+    d.id = delivery_id::parse(c[col::id].text, idec);
+    if (idec)
+        return fail(col::id, "'" + std::string(c[col::id].text.substr(0, 64)) + "' is not a UUID");
+    if (!text(col::webhook_id, d.webhook_id) || !text(col::event_id, d.event_id) ||
+        !text(col::event_type, d.event_type) || !text(col::url, d.url))
+        return false;
+    if (c[col::method].is_null())
+        d.method = "POST";
+    else if (!text(col::method, d.method))
+        return false;
+    d.headers.clear();
+    if (!c[col::headers_json].is_null()) {
+        std::string reason;
+        if (!is_text(col::headers_json))
+            return fail(col::headers_json, "expected JSON text");
+        if (!headers_from_json(c[col::headers_json].text, d.headers, reason))
+            return fail(col::headers_json, reason);
+    }
+    if (c[col::secret].is_null())
+        d.secret.clear();
+    else if (!text(col::secret, d.secret))
+        return false;
+    d.has_secret = !d.secret.empty();
+    if (c[col::timeout_ms].is_null()) {
+        d.timeout.reset();
+    } else {
+        if (!integer(col::timeout_ms, n))
+            return false;
+        d.timeout = std::chrono::milliseconds(n);
+    }
+    if (!c[col::payload_raw].is_null()) {
+        if (!is_text(col::payload_raw))
+            return fail(col::payload_raw, "expected text");
+        d.payload = payload::raw(std::string(c[col::payload_raw].text));
+    } else {
+        if (!is_text(col::payload_json))
+            return fail(col::payload_json, "expected JSON text");
+        error_code jec;
+        if (!json_is_valid(c[col::payload_json].text, jec))
+            return fail(col::payload_json, "not valid JSON (" + jec.message() + ")");
+        d.payload = payload::from_stored(std::string(c[col::payload_json].text), payload_kind::json);
+    }
+    if (!integer(col::partition_key, n))
+        return false;
+    d.partition_key = static_cast<int>(n);
+    if (!is_text(col::status))
+        return fail(col::status, "expected text");
+    auto st = parse_delivery_status(c[col::status].text);
+    if (!st)
+        return fail(col::status, "unknown status '" + std::string(c[col::status].text.substr(0, 32)) + "'");
+    d.status = *st;
+    if (!integer(col::attempts, n))
+        return false;
+    d.attempts = static_cast<int>(n);
+    if (!opt_text(col::claimed_by, d.claimed_by) || !opt_time(col::claimed_at, d.claimed_at) ||
+        !opt_time(col::next_retry_at, d.next_retry_at) || !opt_time(col::last_attempted_at, d.last_attempted_at))
+        return false;
+    if (c[col::response_code].is_null()) {
+        d.response_code.reset();
+    } else {
+        if (!integer(col::response_code, n))
+            return false;
+        d.response_code = static_cast<int>(n);
+    }
+    if (!opt_text(col::response_body, d.response_body) || !opt_text(col::error, d.error))
+        return false;
+    if (!integer(col::created_at, n))
+        return false;
+    d.created_at = from_ms(n);
+    if (!integer(col::updated_at, n))
+        return false;
+    d.updated_at = from_ms(n);
+    if (!integer(col::claim_token, n))
+        return false;
+    d.claim_token = static_cast<std::uint64_t>(n);
+    if (c[col::duration_ms].is_null()) {
+        d.last_duration.reset();
+    } else {
+        if (!integer(col::duration_ms, n))
+            return false;
+        d.last_duration = std::chrono::milliseconds(n);
+    }
+    return true;
+}
+
+// The columns an insert names, and their values for a new row.
+inline constexpr std::array<std::string_view, 17> insert_columns{
+    "id",           "webhook_id",    "event_id", "event_type", "url",        "method",
+    "headers_json", "secret",        "timeout_ms", "payload_json", "payload_raw", "partition_key",
+    "status",       "attempts",      "created_at", "updated_at", "claim_token"};
+
+inline std::vector<engine::value> insert_values(const delivery& d) {
+    std::vector<engine::value> v;
+    v.reserve(insert_columns.size());
+    v.emplace_back(d.id.to_string());
+    v.emplace_back(d.webhook_id);
+    v.emplace_back(d.event_id);
+    v.emplace_back(d.event_type);
+    v.emplace_back(d.url);
+    v.emplace_back(d.method);
+    v.push_back(d.headers.empty() ? engine::value() : engine::value::json(headers_to_json(d.headers)));
+    v.push_back(d.secret.empty() ? engine::value() : engine::value(d.secret));
+    v.push_back(d.timeout ? engine::value(std::int64_t(d.timeout->count())) : engine::value());
+    bool raw = d.payload.kind() == payload_kind::raw;
+    v.push_back(engine::value::json(raw ? std::string("null") : std::string(d.payload.body())));
+    v.push_back(raw ? engine::value(std::string(d.payload.body())) : engine::value());
+    v.emplace_back(std::int64_t(d.partition_key));
+    v.emplace_back("pending");
+    v.emplace_back(std::int64_t(0));
+    v.emplace_back(ms(d.created_at));
+    v.emplace_back(ms(d.updated_at));
+    v.emplace_back(std::int64_t(0));
+    return v;
+}
+
+// A claim nonce: random, below 2^62, so that nonce + seq is a positive 64-bit token unique to
+// this row and this claim.
+inline std::int64_t claim_nonce() noexcept {
+    auto b = delivery_id::generate().bytes();
+    std::uint64_t x = 0;
+    for (int i = 0; i < 8; ++i)
+        x = (x << 8) | b[i];
+    return static_cast<std::int64_t>(x >> 2) | 1;
+}
+
+inline std::string quote(std::string_view ident) {
+    std::string out = "\"";
+    out += ident;
+    out += '"';
+    return out;
+}
+
+}  // namespace detail::es
+
+/// An `outbox_storage` over any `data_engine`: deliveries are rows of the delivery table
+/// (`delivery_schema.hpp`), so they are as durable as the engine, and several processes sharing one
+/// database share one outbox.
+///
+/// It keeps the seed's SQL-outbox semantics, improved:
+/// - enqueue looks up `(event_id, webhook_id)`, inserts, and on a unique violation (a concurrent
+///   enqueue of the same pair) looks up again and returns the winner's id;
+/// - claim reaps, then takes the candidates lowest `seq` first and flips each with an update guarded
+///   by `status = 'pending'`, so a row another claimer took in between is skipped, all in one
+///   transaction; each row gets its own claim token;
+/// - ack is fenced by the claim token and increments `attempts` in the statement itself.
+///
+/// When the engine also models `sql_engine` (as `sqlite_engine` does), claim is one
+/// `UPDATE ... RETURNING` statement, enqueue one `INSERT ... ON CONFLICT DO NOTHING RETURNING`, and
+/// a batch of acks one transaction of prepared updates.
+///
+/// A stored row that cannot be decoded (corrupt JSON, an unknown status) is reported by `get` and
+/// `list` as `errc::corrupt_row`, naming the row and the column; `claim` marks such a row `dead` with
+/// the reason in `error`, and claims the rows after it.
+///
+/// Thread-safety: as safe as the engine; both engines hookbox ships serialize their statements, so
+/// an `engine_storage` over them may be used from several threads at once.
+template <engine::data_engine Engine>
+class engine_storage {
+public:
+    using engine_type = Engine;
+
+    /// Takes the engine and, unless `params.migrate` is false, migrates the delivery table.
+    /// Throws `error_with_diagnostics` on failure (for example `errc::schema_too_new`).
+    explicit engine_storage(Engine e, engine_storage_params params = {})
+        : engine_(std::move(e)), params_(std::move(params)) {
+        error_code ec;
+        diagnostics diag;
+        if (!init(ec, diag))
+            throw error_with_diagnostics(ec, std::move(diag));
+    }
+
+    /// Non-throwing construction.
+    static std::optional<engine_storage> open(Engine e, engine_storage_params params, error_code& ec,
+                                              diagnostics& diag) {
+        engine_storage s(uninitialized{}, std::move(e), std::move(params));
+        if (!s.init(ec, diag))
+            return std::nullopt;
+        return std::optional<engine_storage>(std::move(s));
+    }
+
+    Engine& engine() noexcept { return engine_; }
+    const engine_storage_params& params() const noexcept { return params_; }
+
+    // ----- outbox_storage -----
+
+    enqueue_result insert(delivery&& d, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        if (native())
+            return native_insert(d, ec, diag);
+        return generic_insert(d, ec, diag);
+    }
+
+    std::vector<enqueue_result> insert_many(std::vector<delivery>&& ds, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        std::vector<enqueue_result> out;
+        out.reserve(ds.size());
+        engine::transaction<Engine> tx(engine_, ec, diag);
+        if (ec)
+            return {};
+        for (auto& d : ds) {
+            out.push_back(native() ? native_insert(d, ec, diag) : generic_insert(d, ec, diag));
+            if (ec)
+                return {};
+        }
+        tx.commit(ec, diag);
+        if (ec)
+            return {};
+        return out;
+    }
+
+    std::vector<delivery> claim(const claim_query& q, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        std::vector<delivery> out;
+        engine::transaction<Engine> tx(engine_, ec, diag);
+        if (ec)
+            return {};
+        if (native())
+            native_claim(q, out, ec, diag);
+        else
+            generic_claim(q, out, ec, diag);
+        if (ec)
+            return {};
+        tx.commit(ec, diag);
+        if (ec)
+            return {};
+        return out;
+    }
+
+    void complete(const claim_ref& ref, completion&& c, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        complete_one(ref, c, ec, diag);
+    }
+
+    std::vector<error_code> complete_many(std::span<const claim_ref> refs, std::vector<completion>&& cs,
+                                          error_code& ec, diagnostics& diag) {
+        ec.clear();
+        std::vector<error_code> out(refs.size());
+        engine::transaction<Engine> tx(engine_, ec, diag);
+        if (ec)
+            return {};
+        for (std::size_t i = 0; i < refs.size(); ++i) {
+            diagnostics one;
+            complete_one(refs[i], cs[i], out[i], one);
+            // Per-entry outcomes are returned; anything else fails the batch.
+            if (out[i] && out[i] != errc::claim_lost && out[i] != errc::not_found) {
+                ec = out[i];
+                diag = std::move(one);
+                return {};
+            }
+        }
+        tx.commit(ec, diag);
+        if (ec)
+            return {};
+        return out;
+    }
+
+    std::optional<delivery> get(delivery_id id, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        auto r = engine_.find_one(params_.table, all_columns(engine::col("id") == id.to_string()), ec, diag);
+        if (ec || !r)
+            return std::nullopt;
+        delivery d;
+        if (!decode_record(*r, d, ec, diag))
+            return std::nullopt;
+        return redacted(std::move(d));
+    }
+
+    list_page list(const list_options& lo, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        engine::filter f = engine::col("seq") > std::int64_t(lo.after_sequence.value_or(0));
+        if (lo.status)
+            f = std::move(f) && engine::col("status") == std::string(to_string(*lo.status));
+        if (lo.webhook_id)
+            f = std::move(f) && engine::col("webhook_id") == *lo.webhook_id;
+        auto fo = all_columns(std::move(f));
+        fo.order = {engine::order_by{"seq"}};
+        fo.limit = lo.limit;
+        auto rows = engine_.find(params_.table, fo, ec, diag);
+        if (ec)
+            return {};
+        list_page page;
+        page.items.reserve(rows.size());
+        for (const auto& r : rows) {
+            delivery d;
+            if (!decode_record(r, d, ec, diag))
+                return {};
+            page.items.push_back(redacted(std::move(d)));
+        }
+        if (page.items.size() == lo.limit && !page.items.empty())
+            page.next_cursor = page.items.back().sequence;
+        return page;
+    }
+
+    delivery redeliver(delivery_id id, timestamp now, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        engine::transaction<Engine> tx(engine_, ec, diag);
+        if (ec)
+            return {};
+        const std::string ids = id.to_string();
+        std::vector<engine::change> reset{
+            engine::set("status", "pending"),      engine::set("attempts", 0),
+            engine::set("claimed_by", nullptr),    engine::set("claimed_at", nullptr),
+            engine::set("claim_token", 0),         engine::set("next_retry_at", nullptr),
+            engine::set("last_attempted_at", nullptr), engine::set("response_code", nullptr),
+            engine::set("response_body", nullptr), engine::set("error", nullptr),
+            engine::set("duration_ms", nullptr),   engine::set("updated_at", detail::es::ms(now))};
+        std::size_t n = engine_.update(params_.table,
+                                       engine::col("id") == ids &&
+                                           engine::col("status").in({"success", "failed", "dead"}),
+                                       reset, ec, diag);
+        if (ec)
+            return {};
+        if (n == 0) {
+            engine::find_options fo;
+            fo.where = engine::col("id") == ids;
+            fo.fields = {"status"};
+            auto r = engine_.find_one(params_.table, fo, ec, diag);
+            if (ec)
+                return {};
+            if (!r) {
+                detail::fail_not_found(ec, diag, id);
+                return {};
+            }
+            auto st = parse_delivery_status((*r)["status"].is_null() ? "" : (*r)["status"].as_text());
+            detail::fail_not_eligible(ec, diag, id, st.value_or(delivery_status::pending));
+            return {};
+        }
+        auto r = engine_.find_one(params_.table, all_columns(engine::col("id") == ids), ec, diag);
+        if (ec)
+            return {};
+        delivery d;
+        if (!r) {
+            detail::fail_not_found(ec, diag, id);
+            return {};
+        }
+        if (!decode_record(*r, d, ec, diag))
+            return {};
+        tx.commit(ec, diag);
+        if (ec)
+            return {};
+        return redacted(std::move(d));
+    }
+
+    outbox_stats stats(timestamp now, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        outbox_stats st;
+        for (std::size_t i = 0; i < delivery_status_count; ++i) {
+            auto s = static_cast<delivery_status>(i);
+            st.by_status[i] = engine_.count(params_.table, engine::col("status") == std::string(to_string(s)), ec, diag);
+            if (ec)
+                return {};
+        }
+        engine::find_options fo;
+        fo.where = engine::col("status") == "pending";
+        fo.fields = {"created_at"};
+        fo.order = {engine::order_by{"seq"}};
+        auto r = engine_.find_one(params_.table, fo, ec, diag);
+        if (ec)
+            return {};
+        if (r && !(*r)["created_at"].is_null())
+            st.oldest_pending_age = now - detail::es::from_ms((*r)["created_at"].as_integer());
+        return st;
+    }
+
+private:
+    struct uninitialized {};
+    engine_storage(uninitialized, Engine e, engine_storage_params params)
+        : engine_(std::move(e)), params_(std::move(params)) {}
+
+    static constexpr bool has_sql = engine::sql_engine<Engine>;
+
+    bool native() const noexcept { return has_sql && params_.native_sql; }
+
+    bool init(error_code& ec, diagnostics& diag) {
+        ec.clear();
+        if (!engine::detail::is_identifier(params_.table)) {
+            fail(ec, diag, errc::schema_error, "table",
+                 "table: '" + params_.table + "' must be 1-63 letters, digits or underscores");
+            return false;
+        }
+        if (params_.migrate) {
+            engine_.migrate(delivery_schema(params_.table), ec, diag);
+            if (ec)
+                return false;
+        }
+        if constexpr (has_sql)
+            build_sql();
+        return true;
+    }
+
+    engine::find_options all_columns(engine::filter where) const {
+        engine::find_options fo;
+        fo.where = std::move(where);
+        fo.fields.assign(delivery_columns.begin(), delivery_columns.end());
+        return fo;
+    }
+
+    bool decode_cells(std::span<const engine::cell_view> cells, delivery& d, error_code& ec, diagnostics& diag) {
+        detail::es::decode_error err;
+        if (detail::es::decode(cells, d, err))
+            return true;
+        std::string which = cells.size() > delivery_column::id && !cells[delivery_column::id].is_null()
+                                ? "'" + std::string(cells[delivery_column::id].text.substr(0, 64)) + "'"
+                                : "at seq " + std::to_string(cells.empty() ? 0 : cells[0].integer);
+        fail(ec, diag, errc::corrupt_row, err.column,
+             "Delivery row " + which + " in table '" + params_.table + "': column " + err.column + ": " + err.reason);
+        return false;
+    }
+
+    bool decode_record(const engine::record& r, delivery& d, error_code& ec, diagnostics& diag) {
+        std::array<engine::cell_view, delivery_column::count_> cells;
+        if (r.size() != cells.size()) {
+            fail(ec, diag, errc::corrupt_row, "", "Delivery row in table '" + params_.table + "': expected " +
+                                                      std::to_string(cells.size()) + " columns");
+            return false;
+        }
+        for (std::size_t i = 0; i < cells.size(); ++i)
+            cells[i] = detail::es::to_cell(r.at(i).value);
+        return decode_cells(cells, d, ec, diag);
+    }
+
+    static void fail(error_code& ec, diagnostics& diag, errc e, std::string field, std::string message) {
+        hookbox::detail::fail(ec, diag, e, std::move(field), std::move(message));
+    }
+
+    static delivery redacted(delivery&& d) {
+        d.secret.clear();
+        return std::move(d);
+    }
+
+    // ----- the generic path: data_engine statements only -----
+
+    enqueue_result find_by_pair(const delivery& d, error_code& ec, diagnostics& diag) {
+        engine::find_options fo;
+        fo.where = engine::col("event_id") == d.event_id && engine::col("webhook_id") == d.webhook_id;
+        fo.fields = {"id"};
+        auto r = engine_.find_one(params_.table, fo, ec, diag);
+        if (ec || !r)
+            return {};
+        error_code idec;
+        auto id = delivery_id::parse((*r)["id"].as_text(), idec);
+        if (idec) {
+            fail(ec, diag, errc::corrupt_row, "id", "Delivery row with event_id '" + d.event_id + "' and webhook_id '" +
+                                                        d.webhook_id + "' has an id that is not a UUID");
+            return {};
+        }
+        return {id, false};
+    }
+
+    enqueue_result generic_insert(const delivery& d, error_code& ec, diagnostics& diag) {
+        if (auto found = find_by_pair(d, ec, diag); ec || !found.id.is_nil())
+            return ec ? enqueue_result{} : found;
+        engine::record r;
+        auto values = detail::es::insert_values(d);
+        r.reserve(values.size());
+        for (std::size_t i = 0; i < values.size(); ++i)
+            r.push_back(std::string(detail::es::insert_columns[i]), std::move(values[i]));
+        engine_.insert(params_.table, r, ec, diag);
+        if (ec == errc::unique_violation) {
+            // A concurrent enqueue of the same pair won between the lookup and the insert.
+            error_code ec2;
+            diagnostics diag2;
+            auto winner = find_by_pair(d, ec2, diag2);
+            if (!ec2 && !winner.id.is_nil()) {
+                ec.clear();
+                diag.clear();
+                return winner;
+            }
+            return {};
+        }
+        if (ec)
+            return {};
+        return {d.id, true};
+    }
+
+    void generic_claim(const claim_query& q, std::vector<delivery>& out, error_code& ec, diagnostics& diag) {
+        const std::int64_t now = detail::es::ms(q.now);
+        reap(q, ec, diag);
+        if (ec)
+            return;
+        engine::find_options fo;
+        fo.where = engine::col("status") == "pending" &&
+                   (engine::col("next_retry_at").is_null() || engine::col("next_retry_at") <= now);
+        if (q.partition)
+            fo.where = std::move(fo.where) && engine::col("partition_key") == *q.partition;
+        fo.fields = {"seq"};
+        fo.order = {engine::order_by{"seq"}};
+        fo.limit = q.limit;
+        auto candidates = engine_.find(params_.table, fo, ec, diag);
+        if (ec)
+            return;
+        const std::int64_t nonce = detail::es::claim_nonce();
+        std::vector<engine::value> taken;
+        for (const auto& c : candidates) {
+            std::int64_t seq = c["seq"].as_integer();
+            std::size_t n = engine_.update(
+                params_.table, engine::col("seq") == seq && engine::col("status") == "pending",
+                {engine::set("status", "in_flight"), engine::set("claimed_by", std::string(q.node_id)),
+                 engine::set("claimed_at", now), engine::set("updated_at", now),
+                 engine::set("claim_token", nonce + seq)},
+                ec, diag);
+            if (ec)
+                return;
+            if (n == 1)
+                taken.emplace_back(seq);
+        }
+        if (taken.empty())
+            return;
+        auto rows = engine_.find(params_.table, [&] {
+            auto all = all_columns(engine::col("seq").in(std::move(taken)));
+            all.order = {engine::order_by{"seq"}};
+            return all;
+        }(), ec, diag);
+        if (ec)
+            return;
+        out.reserve(rows.size());
+        for (const auto& r : rows) {
+            delivery d;
+            error_code dec;
+            diagnostics ddiag;
+            if (decode_record(r, d, dec, ddiag)) {
+                out.push_back(std::move(d));
+                continue;
+            }
+            bury(r["seq"].as_integer(), now, ddiag.message(), ec, diag);
+            if (ec)
+                return;
+        }
+    }
+
+    void reap(const claim_query& q, error_code& ec, diagnostics& diag) {
+        engine_.update(params_.table,
+                       engine::col("status") == "in_flight" && engine::col("claimed_at") < detail::es::ms(q.reap_before),
+                       {engine::set("status", "pending"), engine::set("claimed_by", nullptr),
+                        engine::set("claimed_at", nullptr), engine::set("claim_token", 0),
+                        engine::set("updated_at", detail::es::ms(q.now))},
+                       ec, diag);
+    }
+
+    // A claimed row that cannot be decoded goes to `dead`, with the reason, so that it neither
+    // blocks the rows after it nor comes back.
+    void bury(std::int64_t seq, std::int64_t now, const std::string& reason, error_code& ec, diagnostics& diag) {
+        engine_.update(params_.table, engine::col("seq") == seq,
+                       {engine::set("status", "dead"), engine::set("claimed_by", nullptr),
+                        engine::set("claimed_at", nullptr), engine::set("claim_token", 0),
+                        engine::set("error", "corrupt row: " + reason), engine::set("updated_at", now)},
+                       ec, diag);
+    }
+
+    void complete_one(const claim_ref& ref, const completion& c, error_code& ec, diagnostics& diag) {
+        std::size_t n = native() ? native_complete(ref, c, ec, diag) : generic_complete(ref, c, ec, diag);
+        if (ec || n == 1)
+            return;
+        // Nothing matched: tell an unknown row from a lost claim.
+        std::size_t exists = engine_.count(params_.table, engine::col("id") == ref.id.to_string(), ec, diag);
+        if (ec)
+            return;
+        if (exists == 0)
+            return detail::fail_not_found(ec, diag, ref.id);
+        detail::fail_claim_lost(ec, diag, ref.id);
+    }
+
+    std::size_t generic_complete(const claim_ref& ref, const completion& c, error_code& ec, diagnostics& diag) {
+        engine::filter f = engine::col("id") == ref.id.to_string() &&
+                           engine::col("claim_token") == static_cast<std::int64_t>(ref.claim_token) &&
+                           engine::col("status") == "in_flight";
+        if (ref.sequence != 0)
+            f = engine::col("seq") == static_cast<std::int64_t>(ref.sequence) && std::move(f);
+        const std::int64_t now = detail::es::ms(c.now);
+        return engine_.update(
+            params_.table, f,
+            {engine::set("status", std::string(to_string(c.status))), engine::add("attempts", 1),
+             engine::set("claimed_by", nullptr), engine::set("claimed_at", nullptr), engine::set("claim_token", 0),
+             engine::set("next_retry_at", detail::es::opt_ms(c.next_retry_at)),
+             engine::set("response_code", c.response_code ? engine::value(*c.response_code) : engine::value()),
+             engine::set("response_body", c.response_body ? engine::value(*c.response_body) : engine::value()),
+             engine::set("error", c.error ? engine::value(*c.error) : engine::value()),
+             engine::set("duration_ms", std::int64_t(c.duration.count())), engine::set("last_attempted_at", now),
+             engine::set("updated_at", now)},
+            ec, diag);
+    }
+
+    // ----- the native path: one SQL statement per step -----
+
+    struct sql_text {
+        std::string insert, find_pair, reap, claim_all, claim_partition, complete_by_seq, complete_by_id;
+    };
+
+    void build_sql() {
+        const std::string t = detail::es::quote(params_.table);
+        std::string cols;
+        for (auto c : delivery_columns) {
+            if (!cols.empty())
+                cols += ", ";
+            cols += c;
+        }
+        std::string names, marks;
+        for (std::size_t i = 0; i < detail::es::insert_columns.size(); ++i) {
+            names += (i ? ", " : "") + std::string(detail::es::insert_columns[i]);
+            marks += (i ? ", ?" : "?") + std::to_string(i + 1);
+        }
+        sql_.insert = "INSERT INTO " + t + " (" + names + ") VALUES (" + marks +
+                      ") ON CONFLICT (event_id, webhook_id) DO NOTHING RETURNING seq";
+        sql_.find_pair = "SELECT id FROM " + t + " WHERE event_id = ?1 AND webhook_id = ?2";
+        sql_.reap = "UPDATE " + t +
+                    " SET status = 'pending', claimed_by = NULL, claimed_at = NULL, claim_token = 0, updated_at = ?2"
+                    " WHERE status = 'in_flight' AND claimed_at < ?1";
+        auto claim = [&](bool partition) {
+            return "UPDATE " + t +
+                   " SET status = 'in_flight', claimed_by = ?1, claimed_at = ?2, updated_at = ?2,"
+                   " claim_token = ?3 + seq WHERE seq IN (SELECT seq FROM " +
+                   t +
+                   " WHERE status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= ?2)" +
+                   (partition ? " AND partition_key = ?5" : "") + " ORDER BY seq LIMIT ?4) RETURNING " + cols;
+        };
+        sql_.claim_all = claim(false);
+        sql_.claim_partition = claim(true);
+        std::string set = "UPDATE " + t +
+                          " SET status = ?1, attempts = attempts + 1, claimed_by = NULL, claimed_at = NULL,"
+                          " claim_token = 0, next_retry_at = ?2, response_code = ?3, response_body = ?4, error = ?5,"
+                          " duration_ms = ?6, last_attempted_at = ?7, updated_at = ?7";
+        sql_.complete_by_seq = set + " WHERE seq = ?8 AND id = ?9 AND claim_token = ?10 AND status = 'in_flight'";
+        sql_.complete_by_id = set + " WHERE id = ?9 AND claim_token = ?10 AND status = 'in_flight' AND ?8 = 0";
+    }
+
+    enqueue_result native_insert(const delivery& d, error_code& ec, diagnostics& diag) {
+        if constexpr (has_sql) {
+            auto values = detail::es::insert_values(d);
+            bool inserted = false;
+            engine_.query(sql_.insert, values, [&](std::span<const engine::cell_view>) { inserted = true; }, ec, diag);
+            if (ec)
+                return {};
+            if (inserted)
+                return {d.id, true};
+            std::array<engine::value, 2> key{engine::value(d.event_id), engine::value(d.webhook_id)};
+            std::optional<delivery_id> existing;
+            error_code idec;
+            engine_.query(sql_.find_pair, key, [&](std::span<const engine::cell_view> row) {
+                    existing = delivery_id::parse(row[0].text, idec);
+                }, ec, diag);
+            if (ec)
+                return {};
+            if (!existing || idec) {
+                fail(ec, diag, errc::storage_failure, "event_id",
+                     "enqueue: the insert of event_id '" + d.event_id + "', webhook_id '" + d.webhook_id +
+                         "' conflicted, but no row with that pair was found");
+                return {};
+            }
+            return {*existing, false};
+        } else {
+            (void)d;
+            (void)ec;
+            (void)diag;
+            return {};
+        }
+    }
+
+    void native_claim(const claim_query& q, std::vector<delivery>& out, error_code& ec, diagnostics& diag) {
+        if constexpr (has_sql) {
+            const std::int64_t now = detail::es::ms(q.now);
+            std::array<engine::value, 2> reap_args{engine::value(detail::es::ms(q.reap_before)), engine::value(now)};
+            engine_.query(sql_.reap, reap_args, [](std::span<const engine::cell_view>) {}, ec, diag);
+            if (ec)
+                return;
+            std::vector<engine::value> args{engine::value(std::string(q.node_id)), engine::value(now),
+                                            engine::value(detail::es::claim_nonce()),
+                                            engine::value(static_cast<std::int64_t>(q.limit))};
+            if (q.partition)
+                args.emplace_back(*q.partition);
+            std::vector<std::pair<std::int64_t, std::string>> corrupt;
+            out.reserve(q.limit < 1024 ? q.limit : 1024);
+            engine_.query(q.partition ? sql_.claim_partition : sql_.claim_all, args,
+                          [&](std::span<const engine::cell_view> row) {
+                              delivery d;
+                              error_code dec;
+                              diagnostics ddiag;
+                              if (decode_cells(row, d, dec, ddiag))
+                                  out.push_back(std::move(d));
+                              else
+                                  corrupt.emplace_back(row[0].integer, ddiag.message());
+                          },
+                          ec, diag);
+            if (ec)
+                return;
+            // RETURNING does not promise an order.
+            std::sort(out.begin(), out.end(), [](const delivery& a, const delivery& b) { return a.sequence < b.sequence; });
+            for (const auto& [seq, reason] : corrupt) {
+                bury(seq, now, reason, ec, diag);
+                if (ec)
+                    return;
+            }
+        } else {
+            (void)q;
+            (void)out;
+            (void)ec;
+            (void)diag;
+        }
+    }
+
+    std::size_t native_complete(const claim_ref& ref, const completion& c, error_code& ec, diagnostics& diag) {
+        if constexpr (has_sql) {
+            const std::int64_t now = detail::es::ms(c.now);
+            std::array<engine::value, 10> args{
+                engine::value(std::string(to_string(c.status))),
+                detail::es::opt_ms(c.next_retry_at),
+                c.response_code ? engine::value(*c.response_code) : engine::value(),
+                c.response_body ? engine::value(*c.response_body) : engine::value(),
+                c.error ? engine::value(*c.error) : engine::value(),
+                engine::value(std::int64_t(c.duration.count())),
+                engine::value(now),
+                engine::value(static_cast<std::int64_t>(ref.sequence)),
+                engine::value(ref.id.to_string()),
+                engine::value(static_cast<std::int64_t>(ref.claim_token))};
+            return engine_.query(ref.sequence != 0 ? sql_.complete_by_seq : sql_.complete_by_id, args,
+                                 [](std::span<const engine::cell_view>) {}, ec, diag);
+        } else {
+            (void)ref;
+            (void)c;
+            (void)ec;
+            (void)diag;
+            return 0;
+        }
+    }
+
+    Engine engine_;
+    engine_storage_params params_;
+    sql_text sql_;
+};
+
+}  // namespace hookbox
+
+#endif  // HOOKBOX_STORAGE_ENGINE_STORAGE_HPP

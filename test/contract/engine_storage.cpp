@@ -1,0 +1,292 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// The outbox contract suite over engine_storage: on memory_engine, and on sqlite_engine with a
+// file, with :memory:, and with the native SQL path turned off (the generic statements on SQLite).
+// Then what only an engine-backed storage has: corrupt rows, the unique-index fallback of enqueue,
+// and migration from an older table.
+
+#include "common/temp_dir.hpp"
+#include "common/test_common.hpp"
+
+#include <hookbox/engine/memory_engine.hpp>
+#include <hookbox/engine/sqlite_engine.hpp>
+#include <hookbox/storage/engine_storage.hpp>
+
+#include <boost/mpl/list.hpp>
+
+namespace hookbox::test {
+
+struct memory_engine_storage_factory {
+    using engine_type = engine::memory_engine;
+    using storage_type = engine_storage<engine_type>;
+    static constexpr const char* name = "engine_storage<memory_engine>";
+    engine_type make_engine() { return engine_type(); }
+    storage_type make() { return storage_type(make_engine()); }
+};
+
+struct sqlite_file_storage_factory {
+    using engine_type = engine::sqlite_engine;
+    using storage_type = engine_storage<engine_type>;
+    static constexpr const char* name = "engine_storage<sqlite_engine> (file, native SQL)";
+    engine_type make_engine() {
+        engine::sqlite_params p;
+        p.path = process_temp_dir().file("outbox");
+        return engine_type(p);
+    }
+    storage_type make() { return storage_type(make_engine()); }
+};
+
+struct sqlite_memory_storage_factory {
+    using engine_type = engine::sqlite_engine;
+    using storage_type = engine_storage<engine_type>;
+    static constexpr const char* name = "engine_storage<sqlite_engine> (:memory:)";
+    engine_type make_engine() { return engine_type(engine::sqlite_params{}); }
+    storage_type make() { return storage_type(make_engine()); }
+};
+
+struct sqlite_generic_storage_factory {
+    using engine_type = engine::sqlite_engine;
+    using storage_type = engine_storage<engine_type>;
+    static constexpr const char* name = "engine_storage<sqlite_engine> (file, generic statements)";
+    engine_type make_engine() {
+        engine::sqlite_params p;
+        p.path = process_temp_dir().file("generic");
+        return engine_type(p);
+    }
+    storage_type make() {
+        engine_storage_params params;
+        params.native_sql = false;
+        return storage_type(make_engine(), params);
+    }
+};
+
+static_assert(outbox_storage<engine_storage<engine::memory_engine>>);
+static_assert(outbox_storage<engine_storage<engine::sqlite_engine>>);
+static_assert(engine::sql_engine<engine::sqlite_engine>);
+static_assert(!engine::sql_engine<engine::memory_engine>);
+
+using outbox_contract_factories =
+    boost::mpl::list<memory_engine_storage_factory, sqlite_file_storage_factory, sqlite_memory_storage_factory, sqlite_generic_storage_factory>;
+
+}  // namespace hookbox::test
+
+// The suite is named outbox_contract in the storage-level test binary; here it runs as part of
+// engine_storage_contract.
+#define outbox_contract engine_storage_contract
+#include "contract/outbox_contract_cases.hpp"
+#undef outbox_contract
+
+namespace hookbox::test {
+
+namespace {
+
+using namespace contract_detail;
+using std::chrono::milliseconds;
+
+// Forwards to an engine, except that it can be told to miss the next `n` lookups, as a lookup does
+// that runs just before a concurrent enqueue of the same pair commits.
+template <class Engine>
+class blinking_engine {
+public:
+    explicit blinking_engine(Engine e) : e_(std::move(e)) {}
+
+    std::shared_ptr<int> misses = std::make_shared<int>(0);
+
+    int migrate(const engine::schema_plan& p, error_code& ec, diagnostics& d) { return e_.migrate(p, ec, d); }
+    int migrate(const engine::schema_plan& p, int v, error_code& ec, diagnostics& d) { return e_.migrate(p, v, ec, d); }
+    int schema_version(std::string_view n, error_code& ec, diagnostics& d) { return e_.schema_version(n, ec, d); }
+    std::vector<engine::record> find(std::string_view t, const engine::find_options& fo, error_code& ec,
+                                     diagnostics& d) {
+        return e_.find(t, fo, ec, d);
+    }
+    std::optional<engine::record> find_one(std::string_view t, const engine::find_options& fo, error_code& ec,
+                                           diagnostics& d) {
+        if (*misses > 0) {
+            --*misses;
+            ec.clear();
+            return std::nullopt;
+        }
+        return e_.find_one(t, fo, ec, d);
+    }
+    std::int64_t insert(std::string_view t, const engine::record& r, error_code& ec, diagnostics& d) {
+        return e_.insert(t, r, ec, d);
+    }
+    std::vector<std::int64_t> insert_many(std::string_view t, std::span<const engine::record> rs, error_code& ec,
+                                          diagnostics& d) {
+        return e_.insert_many(t, rs, ec, d);
+    }
+    std::size_t update(std::string_view t, const engine::filter& f, const std::vector<engine::change>& ch,
+                       error_code& ec, diagnostics& d) {
+        return e_.update(t, f, ch, ec, d);
+    }
+    std::size_t remove(std::string_view t, const engine::filter& f, error_code& ec, diagnostics& d) {
+        return e_.remove(t, f, ec, d);
+    }
+    std::size_t count(std::string_view t, const engine::filter& f, error_code& ec, diagnostics& d) {
+        return e_.count(t, f, ec, d);
+    }
+    void begin(error_code& ec, diagnostics& d) { e_.begin(ec, d); }
+    void commit(error_code& ec, diagnostics& d) { e_.commit(ec, d); }
+    void rollback(error_code& ec, diagnostics& d) { e_.rollback(ec, d); }
+
+private:
+    Engine e_;
+};
+
+static_assert(engine::data_engine<blinking_engine<engine::memory_engine>>);
+
+template <class Factory>
+struct engine_fixture {
+    using storage_type = typename Factory::storage_type;
+    using outbox_type = basic_outbox<storage_type, manual_clock>;
+    Factory factory;
+    manual_clock clock;
+};
+
+// Reads columns straight from the engine, bypassing the outbox's decoding.
+template <class Engine>
+engine::record raw_row(Engine& e, const delivery_id& id, std::vector<std::string> fields) {
+    engine::find_options fo;
+    fo.where = engine::col("id") == id.to_string();
+    fo.fields = std::move(fields);
+    auto r = e.find_one("sys_webhook_delivery", fo);
+    BOOST_REQUIRE_MESSAGE(r.has_value(), "row " << id << " is missing");
+    return *r;
+}
+
+using engine_factories = boost::mpl::list<memory_engine_storage_factory, sqlite_file_storage_factory, sqlite_generic_storage_factory>;
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(engine_storage_contract)
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(corrupt_payload_is_an_error_for_its_row_and_claim_buries_it, Factory,
+                                 engine_factories, engine_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    typename engine_fixture<Factory>::outbox_type ob(outbox_params{}, this->factory.make(), this->clock);
+    delivery_id id1 = ob.enqueue(make_request("wh-1", "evt-1")).id;
+    delivery_id id2 = ob.enqueue(make_request("wh-1", "evt-2")).id;
+    delivery_id id3 = ob.enqueue(make_request("wh-1", "evt-3")).id;
+    auto& eng = ob.storage().engine();
+    BOOST_TEST(eng.update("sys_webhook_delivery", engine::col("id") == id2.to_string(),
+                          {engine::set("payload_json", engine::value::json("{\"broken\":"))}) == 1u);
+
+    error_code ec;
+    diagnostics diag;
+    auto got = ob.get(id2, ec, diag);
+    BOOST_TEST(ec == make_error_code(errc::corrupt_row));
+    BOOST_TEST(diag.field() == "payload_json");
+    BOOST_TEST(diag.message().find(id2.to_string()) != std::string::npos, diag.message());
+    BOOST_TEST(!got.has_value());
+    ob.list({}, ec, diag);
+    BOOST_TEST(ec == make_error_code(errc::corrupt_row));
+
+    // The claim takes the rows around it and marks the corrupt one dead, with the reason.
+    auto claimed = ob.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(claimed.size() == 2u);
+    BOOST_TEST(claimed[0].id == id1);
+    BOOST_TEST(claimed[1].id == id3);
+    auto r = raw_row(eng, id2, {"status", "error"});
+    BOOST_TEST(r["status"].as_text() == "dead");
+    BOOST_TEST_REQUIRE(!r["error"].is_null());
+    BOOST_TEST(r["error"].as_text().find("payload_json") != std::string::npos, r["error"].as_text());
+    BOOST_TEST(ob.claim(claim_opts("node-A", 10)).empty());
+    // Nothing else was touched.
+    ob.ack(claimed[0], success_result());
+    BOOST_TEST(get_row(ob, id1).status == delivery_status::success);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(corrupt_headers_are_an_error_for_their_row, Factory, engine_factories,
+                                 engine_fixture<Factory>) {
+    typename engine_fixture<Factory>::outbox_type ob(outbox_params{}, this->factory.make(), this->clock);
+    delivery_id id = ob.enqueue(make_request("wh-1", "evt-1")).id;
+    auto& eng = ob.storage().engine();
+    eng.update("sys_webhook_delivery", engine::col("id") == id.to_string(),
+               {engine::set("headers_json", engine::value::json("[[\"X-A\"]]"))});
+    error_code ec;
+    diagnostics diag;
+    ob.get(id, ec, diag);
+    BOOST_TEST(ec == make_error_code(errc::corrupt_row));
+    BOOST_TEST(diag.field() == "headers_json");
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_falls_back_to_the_unique_index_when_it_loses_a_race, Factory,
+                                 engine_factories, engine_fixture<Factory>) {
+    using engine_type = blinking_engine<typename Factory::engine_type>;
+    engine_type eng(this->factory.make_engine());
+    auto misses = eng.misses;
+    basic_outbox<engine_storage<engine_type>, manual_clock> ob(outbox_params{}, engine_storage<engine_type>(std::move(eng)),
+                                                               this->clock);
+    auto first = ob.enqueue(make_request("wh-1", "evt-1"));
+    BOOST_TEST(first.created);
+    // The lookup of the second enqueue misses the row, as if the first had not committed yet; the
+    // insert then hits the unique index, and the second lookup finds the winner.
+    *misses = 1;
+    auto second = ob.enqueue(make_request("wh-1", "evt-1"));
+    BOOST_TEST(*misses == 0);
+    BOOST_TEST(!second.created);
+    BOOST_TEST(second.id == first.id);
+    BOOST_TEST(ob.list().items.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_table_at_version_1_is_migrated_and_its_rows_delivered, Factory, engine_factories,
+                                 engine_fixture<Factory>) {
+    auto eng = this->factory.make_engine();
+    BOOST_TEST(eng.migrate(delivery_schema(), 1) == 1);
+    // A row as version 1 stored it: no claim_token, duration_ms or payload_raw columns.
+    delivery_id id = delivery_id::generate();
+    eng.insert("sys_webhook_delivery",
+               engine::record{{"id", id.to_string()},
+                              {"webhook_id", "wh-1"},
+                              {"event_id", "evt-1"},
+                              {"event_type", "order.created"},
+                              {"url", "https://receiver.example/hook"},
+                              {"method", "POST"},
+                              {"payload_json", engine::value::json(R"({"n": 1})")},
+                              {"partition_key", hash_partition("wh-1", 8)},
+                              {"created_at", std::int64_t(1000)},
+                              {"updated_at", std::int64_t(1000)}});
+    typename engine_fixture<Factory>::outbox_type ob(outbox_params{}, typename Factory::storage_type(std::move(eng)),
+                                                     this->clock);
+    BOOST_TEST(ob.storage().engine().schema_version("hookbox.sys_webhook_delivery") == 2);
+    auto claimed = ob.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    BOOST_TEST(claimed[0].id == id);
+    BOOST_TEST(claimed[0].payload.body() == R"({"n": 1})");
+    BOOST_TEST(claimed[0].claim_token != 0u);
+    ob.ack(claimed[0], success_result());
+    auto d = get_row(ob, id);
+    BOOST_TEST(d.status == delivery_status::success);
+    BOOST_TEST(d.last_duration == std::optional<milliseconds>(milliseconds(42)));
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_table_from_a_newer_program_is_refused, Factory, engine_factories,
+                                 engine_fixture<Factory>) {
+    auto eng = this->factory.make_engine();
+    auto newer = delivery_schema();
+    newer.migrations.push_back(engine::migration{
+        3, "a later column", {engine::add_column{"sys_webhook_delivery", engine::column_def{"later", engine::column_type::text}}}});
+    BOOST_TEST(eng.migrate(newer) == 3);
+    BOOST_CHECK_EXCEPTION(typename Factory::storage_type(std::move(eng)), error_with_diagnostics,
+                          [](const error_with_diagnostics& e) { return e.code() == make_error_code(errc::schema_too_new); });
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_bad_table_name_is_refused, Factory, engine_factories, engine_fixture<Factory>) {
+    engine_storage_params p;
+    p.table = "deliveries; DROP TABLE x";
+    error_code ec;
+    diagnostics diag;
+    auto s = Factory::storage_type::open(this->factory.make_engine(), p, ec, diag);
+    BOOST_TEST(!s.has_value());
+    BOOST_TEST(ec == make_error_code(errc::schema_error));
+    BOOST_TEST(diag.field() == "table");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace hookbox::test
