@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs hookbox's benchmarks in a Release build and prints their figures.
 #
-# Usage: bench/run.sh [all|w1|w1scale]     (default: all)
+# Usage: bench/run.sh [all|w1|w1scale|w1sqlite]     (default: all)
 # Env:   RUNS        runs of each workload (default 3); medians are reported
 #        PEERS_DIR   the peer harnesses (default: ../shared/bench/peers beside the checkout)
 #
@@ -20,8 +20,9 @@ mkdir -p "$out"
 
 scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target hookbox_bench_w1 --parallel "$(nproc)" >/dev/null
+cmake --build --preset release --target hookbox_bench_w1 hookbox_bench_w1_sqlite --parallel "$(nproc)" >/dev/null
 bench_w1="$root/build/release/bench/hookbox_bench_w1"
+bench_w1_sqlite="$root/build/release/bench/hookbox_bench_w1_sqlite"
 
 # The peer harness needs Node and its npm packages; shared/ is read-only, so install into a copy.
 peer_ready=0
@@ -58,6 +59,11 @@ for r in $(seq 1 "$runs"); do
     if [[ $what == all || $what == w1scale ]]; then
         run w1scale-hookbox "$bench_w1" scale
     fi
+    if [[ $what == all || $what == w1sqlite ]]; then
+        # On disk under build/, not in a tmpfs: the ceiling and hookbox share the same file system.
+        mkdir -p "$root/build/bench-tmp"
+        run w1-sqlite "$bench_w1_sqlite" 100000 "$root/build/bench-tmp"
+    fi
 done
 
 # Medians of every figure, then the ratios the goals are stated in.
@@ -81,4 +87,6 @@ ratio() {  # ratio <name> <numerator figure> <denominator figure>
 }
 ratio w1_memory_enqueue_vs_objectstack w1_hookbox_memory_enqueue_per_s w1_objectstack_enqueue_per_s
 ratio w1_memory_claim_ack_vs_objectstack w1_hookbox_memory_claim_ack_per_s w1_objectstack_claim_ack_per_s
+ratio w1_sqlite_enqueue_vs_raw w1_hookbox_sqlite_enqueue_per_s w1_rawsqlite_insert_per_s
+ratio w1_sqlite_claim_ack_vs_raw w1_hookbox_sqlite_claim_ack_per_s w1_rawsqlite_claim_ack_per_s
 ratio w1scale_claim_ack_1m_vs_10k w1scale_hookbox_memory_claim_ack_per_s_1000000 w1scale_hookbox_memory_claim_ack_per_s_10000

@@ -1,0 +1,314 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// W1 on SQLite (a file, WAL, synchronous=NORMAL), beside a raw-SQLite ceiling measured in the same
+// process: the same statements, prepared once, in transactions of the same size, with no hookbox
+// in between.
+//
+//   hookbox: enqueue N deliveries with enqueue_many in batches of 256 (one transaction each), then
+//            claim(limit 256) + ack_many of the claimed rows (one transaction each) until a claim
+//            returns nothing. Also N/10 single enqueues (one transaction each), for reference.
+//   raw:     the same INSERT ... ON CONFLICT DO NOTHING RETURNING in transactions of 256 rows; then
+//            per round one transaction with the reap UPDATE and the claim UPDATE ... RETURNING of 256
+//            rows (every column read), and one transaction with the 256 fenced ack UPDATEs.
+//
+// Usage: hookbox_bench_w1_sqlite [N] [folder]      (defaults: 100000, the system's temporary folder)
+// Every loop is bounded by count and by a 600 s wall-clock limit.
+
+#include "workload.hpp"
+
+#include <hookbox/engine/sqlite_engine.hpp>
+#include <hookbox/storage/engine_storage.hpp>
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+namespace {
+
+using namespace hookbox;
+using namespace hookbox::bench;
+using clock_type = std::chrono::steady_clock;
+
+constexpr std::size_t batch = 256;
+const auto deadline = clock_type::now() + std::chrono::seconds(600);
+
+void check_deadline() {
+    if (clock_type::now() > deadline)
+        throw std::runtime_error("benchmark exceeded its 600 s bound");
+}
+
+std::string fresh_file(const std::filesystem::path& dir, const std::string& stem) {
+    auto p = dir / ("hookbox-bench-" + std::to_string(::getpid()) + "-" + stem + ".sqlite");
+    for (const char* suffix : {"", "-wal", "-shm"})
+        std::filesystem::remove(p.string() + suffix);
+    return p.string();
+}
+
+void remove_file(const std::string& p) {
+    for (const char* suffix : {"", "-wal", "-shm"})
+        std::filesystem::remove(p + suffix);
+}
+
+engine::sqlite_engine open_engine(const std::string& path) {
+    engine::sqlite_params p;
+    p.path = path;
+    p.wal = true;
+    p.synchronous = engine::sqlite_params::sync_mode::normal;
+    return engine::sqlite_engine(p);
+}
+
+using sqlite_outbox = basic_outbox<engine_storage<engine::sqlite_engine>>;
+
+void run_hookbox(std::size_t n, const std::filesystem::path& dir) {
+    std::vector<std::vector<enqueue_request>> batches;
+    for (std::size_t i = 0; i < n; i += batch) {
+        std::vector<enqueue_request> b;
+        for (std::size_t j = i; j < std::min(n, i + batch); ++j)
+            b.push_back(request(j));
+        batches.push_back(std::move(b));
+    }
+    const std::string path = fresh_file(dir, "hookbox");
+    {
+        sqlite_outbox ob(outbox_params{}, engine_storage<engine::sqlite_engine>(open_engine(path)));
+        auto t0 = clock_type::now();
+        for (auto& b : batches) {
+            check_deadline();
+            ob.enqueue_many(std::move(b));
+        }
+        double enqueue_s = seconds_since(t0);
+
+        const claim_options opts{.node_id = "bench", .limit = batch, .claim_ttl = std::chrono::seconds(60)};
+        std::size_t acked = 0;
+        t0 = clock_type::now();
+        for (;;) {
+            check_deadline();
+            auto rows = ob.claim(opts);
+            if (rows.empty())
+                break;
+            std::vector<ack_entry> acks;
+            acks.reserve(rows.size());
+            for (const auto& d : rows)
+                acks.push_back(ack_entry::for_claimed(
+                    d, attempt_result{.outcome = attempt_outcome::success, .http_status = 200, .response_body = "ok\n"}));
+            for (const auto& e : ob.ack_many(std::move(acks)))
+                if (e)
+                    throw std::runtime_error("ack failed: " + e.message());
+            acked += rows.size();
+        }
+        double claim_ack_s = seconds_since(t0);
+        if (acked != n)
+            throw std::runtime_error("acked " + std::to_string(acked) + " of " + std::to_string(n));
+
+        // Single enqueues, one transaction each, into the same (now finished) table.
+        std::size_t singles = std::max<std::size_t>(n / 10, 1);
+        std::vector<enqueue_request> one;
+        for (std::size_t i = 0; i < singles; ++i)
+            one.push_back(request(n + i));
+        t0 = clock_type::now();
+        for (auto& r : one) {
+            check_deadline();
+            ob.enqueue(std::move(r));
+        }
+        double single_s = seconds_since(t0);
+
+        std::printf("W1 hookbox sqlite: N=%zu enqueue %.3fs (batches of %zu), claim+ack %.3fs, %zu single enqueues %.3fs\n",
+                    n, enqueue_s, batch, claim_ack_s, singles, single_s);
+        figure("w1_hookbox_sqlite_enqueue_per_s", double(n) / enqueue_s, "ops/s");
+        figure("w1_hookbox_sqlite_claim_ack_per_s", double(n) / claim_ack_s, "ops/s");
+        figure("w1_hookbox_sqlite_enqueue_single_per_s", double(singles) / single_s, "ops/s");
+        figure("w1_hookbox_sqlite_peak_rss", peak_rss_mib(), "MiB");
+    }
+    remove_file(path);
+}
+
+// ----- the ceiling: the same statements on the bare C API -----
+
+struct stmt {
+    sqlite3_stmt* s = nullptr;
+    stmt(sqlite3* db, const std::string& sql) {
+        if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
+            throw std::runtime_error(std::string("prepare: ") + sqlite3_errmsg(db));
+    }
+    ~stmt() { sqlite3_finalize(s); }
+};
+
+void exec(sqlite3* db, const char* sql) {
+    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+        throw std::runtime_error(std::string(sql) + ": " + sqlite3_errmsg(db));
+}
+
+void step_all(sqlite3* db, sqlite3_stmt* s) {
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE)
+        throw std::runtime_error(std::string("step: ") + sqlite3_errmsg(db));
+    sqlite3_reset(s);
+}
+
+void run_raw(std::size_t n, const std::filesystem::path& dir) {
+    const std::string path = fresh_file(dir, "raw");
+    // The table is created by hookbox's migrations (not timed), so that both sides run on the same
+    // columns and indexes.
+    { engine_storage<engine::sqlite_engine> setup(open_engine(path)); }
+
+    struct row {
+        std::string id, webhook, event, payload;
+        std::int64_t partition;
+    };
+    std::vector<row> rows;
+    rows.reserve(n);
+    for (std::size_t i = 0; i < n; ++i)
+        rows.push_back(row{delivery_id::generate().to_string(), webhook_id(i), event_id(i), payload_text(i),
+                           hash_partition(webhook_id(i), 8)});
+
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
+        throw std::runtime_error("open");
+    exec(db, "PRAGMA journal_mode=WAL");
+    exec(db, "PRAGMA synchronous=NORMAL");
+    {
+        stmt ins(db, "INSERT INTO \"sys_webhook_delivery\" (id, webhook_id, event_id, event_type, url, method, "
+                     "headers_json, secret, timeout_ms, payload_json, payload_raw, partition_key, status, attempts, "
+                     "created_at, updated_at, claim_token) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                     "?13, ?14, ?15, ?16, ?17) ON CONFLICT (event_id, webhook_id) DO NOTHING RETURNING seq");
+        std::string cols =
+            "seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, payload_json, "
+            "partition_key, status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, "
+            "response_code, response_body, error, created_at, updated_at, claim_token, duration_ms, payload_raw";
+        stmt reap(db, "UPDATE \"sys_webhook_delivery\" SET status = 'pending', claimed_by = NULL, claimed_at = NULL, "
+                      "claim_token = 0, updated_at = ?2 WHERE status = 'in_flight' AND claimed_at < ?1");
+        stmt claim(db, "UPDATE \"sys_webhook_delivery\" SET status = 'in_flight', claimed_by = ?1, claimed_at = ?2, "
+                       "updated_at = ?2, claim_token = ?3 + seq WHERE seq IN (SELECT seq FROM "
+                       "\"sys_webhook_delivery\" WHERE status = 'pending' AND (next_retry_at IS NULL OR "
+                       "next_retry_at <= ?2) ORDER BY seq LIMIT ?4) RETURNING " +
+                           cols);
+        stmt ack(db, "UPDATE \"sys_webhook_delivery\" SET status = ?1, attempts = attempts + 1, claimed_by = NULL, "
+                     "claimed_at = NULL, claim_token = 0, next_retry_at = ?2, response_code = ?3, response_body = ?4, "
+                     "error = ?5, duration_ms = ?6, last_attempted_at = ?7, updated_at = ?7 WHERE seq = ?8 AND "
+                     "id = ?9 AND claim_token = ?10 AND status = 'in_flight'");
+
+        const std::int64_t now = 1700000000000;
+        auto t0 = clock_type::now();
+        for (std::size_t i = 0; i < n; i += batch) {
+            check_deadline();
+            exec(db, "BEGIN IMMEDIATE");
+            for (std::size_t j = i; j < std::min(n, i + batch); ++j) {
+                const row& r = rows[j];
+                sqlite3_stmt* s = ins.s;
+                sqlite3_bind_text(s, 1, r.id.data(), int(r.id.size()), SQLITE_STATIC);
+                sqlite3_bind_text(s, 2, r.webhook.data(), int(r.webhook.size()), SQLITE_STATIC);
+                sqlite3_bind_text(s, 3, r.event.data(), int(r.event.size()), SQLITE_STATIC);
+                sqlite3_bind_text(s, 4, "order.created", -1, SQLITE_STATIC);
+                sqlite3_bind_text(s, 5, receiver_url, -1, SQLITE_STATIC);
+                sqlite3_bind_text(s, 6, "POST", -1, SQLITE_STATIC);
+                sqlite3_bind_null(s, 7);
+                sqlite3_bind_null(s, 8);
+                sqlite3_bind_null(s, 9);
+                sqlite3_bind_text(s, 10, r.payload.data(), int(r.payload.size()), SQLITE_STATIC);
+                sqlite3_bind_null(s, 11);
+                sqlite3_bind_int64(s, 12, r.partition);
+                sqlite3_bind_text(s, 13, "pending", -1, SQLITE_STATIC);
+                sqlite3_bind_int64(s, 14, 0);
+                sqlite3_bind_int64(s, 15, now);
+                sqlite3_bind_int64(s, 16, now);
+                sqlite3_bind_int64(s, 17, 0);
+                step_all(db, s);
+            }
+            exec(db, "COMMIT");
+        }
+        double insert_s = seconds_since(t0);
+
+        struct claimed {
+            std::int64_t seq, token;
+            std::string id;
+        };
+        std::vector<claimed> got;
+        std::size_t acked = 0;
+        std::int64_t nonce = 12345;
+        t0 = clock_type::now();
+        for (;;) {
+            check_deadline();
+            got.clear();
+            exec(db, "BEGIN IMMEDIATE");
+            sqlite3_bind_int64(reap.s, 1, now - 60000);
+            sqlite3_bind_int64(reap.s, 2, now);
+            step_all(db, reap.s);
+            sqlite3_bind_text(claim.s, 1, "bench", -1, SQLITE_STATIC);
+            sqlite3_bind_int64(claim.s, 2, now);
+            sqlite3_bind_int64(claim.s, 3, ++nonce);
+            sqlite3_bind_int64(claim.s, 4, std::int64_t(batch));
+            int rc;
+            std::size_t bytes = 0;
+            while ((rc = sqlite3_step(claim.s)) == SQLITE_ROW) {
+                // Read every column, as a claim that hands rows to a sender must.
+                for (int c = 0; c < sqlite3_column_count(claim.s); ++c)
+                    if (sqlite3_column_type(claim.s, c) == SQLITE_TEXT)
+                        bytes += std::string(reinterpret_cast<const char*>(sqlite3_column_text(claim.s, c)),
+                                             std::size_t(sqlite3_column_bytes(claim.s, c)))
+                                     .size();
+                got.push_back(claimed{sqlite3_column_int64(claim.s, 0), sqlite3_column_int64(claim.s, 23),
+                                      reinterpret_cast<const char*>(sqlite3_column_text(claim.s, 1))});
+            }
+            if (rc != SQLITE_DONE)
+                throw std::runtime_error(std::string("claim: ") + sqlite3_errmsg(db));
+            sqlite3_reset(claim.s);
+            exec(db, "COMMIT");
+            if (got.empty() || bytes == 0)
+                break;
+            exec(db, "BEGIN IMMEDIATE");
+            for (const auto& c : got) {
+                sqlite3_bind_text(ack.s, 1, "success", -1, SQLITE_STATIC);
+                sqlite3_bind_null(ack.s, 2);
+                sqlite3_bind_int64(ack.s, 3, 200);
+                sqlite3_bind_text(ack.s, 4, "ok\n", -1, SQLITE_STATIC);
+                sqlite3_bind_null(ack.s, 5);
+                sqlite3_bind_int64(ack.s, 6, 1);
+                sqlite3_bind_int64(ack.s, 7, now);
+                sqlite3_bind_int64(ack.s, 8, c.seq);
+                sqlite3_bind_text(ack.s, 9, c.id.data(), int(c.id.size()), SQLITE_STATIC);
+                sqlite3_bind_int64(ack.s, 10, c.token);
+                step_all(db, ack.s);
+                if (sqlite3_changes(db) != 1)
+                    throw std::runtime_error("raw ack matched no row");
+            }
+            exec(db, "COMMIT");
+            acked += got.size();
+        }
+        double claim_ack_s = seconds_since(t0);
+        if (acked != n)
+            throw std::runtime_error("raw acked " + std::to_string(acked) + " of " + std::to_string(n));
+        std::printf("W1 raw sqlite: N=%zu insert %.3fs, claim+ack %.3fs\n", n, insert_s, claim_ack_s);
+        figure("w1_rawsqlite_insert_per_s", double(n) / insert_s, "ops/s");
+        figure("w1_rawsqlite_claim_ack_per_s", double(n) / claim_ack_s, "ops/s");
+    }
+    sqlite3_close(db);
+    remove_file(path);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        std::size_t n = argc > 1 ? std::stoul(argv[1]) : 100000;
+        std::filesystem::path dir = argc > 2 ? std::filesystem::path(argv[2]) : std::filesystem::temp_directory_path();
+        run_raw(n, dir);
+        run_hookbox(n, dir);
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "benchmark failed: %s\n", e.what());
+        return 1;
+    }
+}
