@@ -146,11 +146,12 @@ public:
         std::lock_guard lock(s_->mu);
         if (auto it = s_->dedup.find(key); it != s_->dedup.end())
             return {it->second->d.id, false};
-        if (s_->rows.contains(d.id)) {
+        auto [slot, fresh] = s_->rows.try_emplace(d.id, nullptr);
+        if (!fresh) {
             fail_id_taken(d.id, ec, diag);
             return {};
         }
-        return s_->store(std::move(d), key.hash);
+        return s_->store(std::move(d), key.hash, slot->second);
     }
 
     std::vector<enqueue_result> insert_many(std::vector<delivery>&& ds, error_code& ec, diagnostics& diag) {
@@ -174,7 +175,7 @@ public:
             if (auto it = s_->dedup.find(key); it != s_->dedup.end())
                 out.push_back({it->second->d.id, false});
             else
-                out.push_back(s_->store(std::move(d), key.hash));
+                out.push_back(s_->store(std::move(d), key.hash, s_->rows[d.id]));
         }
         return out;
     }
@@ -192,7 +193,7 @@ public:
             s_->promote(part, q.now);
             out.reserve(std::min(q.limit, std::size_t(256)));
             while (out.size() < q.limit && part.head() != queues::none)
-                out.push_back(s_->take(part, q));
+                out.push_back(s_->take(part, q).d);
             return out;
         }
         // Every partition: merge the partitions' queues by sequence, lowest first.
@@ -210,7 +211,7 @@ public:
         while (out.size() < q.limit && !heap.empty()) {
             std::pop_heap(heap.begin(), heap.end(), later);
             auto* part = heap.back().second;
-            out.push_back(s_->take(*part, q));
+            out.push_back(s_->take(*part, q).d);
             if (auto h = part->head(); h == queues::none) {
                 heap.pop_back();
             } else {
@@ -334,11 +335,16 @@ private:
         }
 
         // Stores a new row whose id and (event_id, webhook_id) are known to be free.
-        enqueue_result store(delivery&& d, std::size_t dedup_hash) {
-            auto owned = std::make_unique<detail::mem::row>();
-            auto& r = *owned;
+        // `slot` is the row's entry in `rows`, made by the caller.
+        enqueue_result store(delivery&& d, std::size_t dedup_hash, std::unique_ptr<detail::mem::row>& slot) {
+            try {
+                slot = std::make_unique<detail::mem::row>();
+            } catch (...) {
+                rows.erase(d.id);  // no empty entry may stay behind
+                throw;
+            }
+            auto& r = *slot;
             r.d = std::move(d);
-            rows.emplace(r.d.id, std::move(owned));
             all.push_back(&r);
             r.d.sequence = all.size();  // dense from 1, so that all[sequence - 1] is the row
             dedup.emplace(detail::mem::dedup_key(r.d.event_id, r.d.webhook_id, dedup_hash), &r);
@@ -420,7 +426,7 @@ private:
         }
 
         // Removes the partition's lowest-sequence claimable row and claims it.
-        delivery take(detail::mem::partition_queues& part, const claim_query& q) {
+        detail::mem::row& take(detail::mem::partition_queues& part, const claim_query& q) {
             detail::mem::row* r;
             bool fresh_first = !part.fresh.empty() &&
                                (part.ready.empty() || part.fresh.front().d.sequence < part.ready.begin()->d.sequence);
@@ -444,7 +450,7 @@ private:
             while (pos != in_flight.begin() && *std::prev(pos)->d.claimed_at > q.now)
                 --pos;
             in_flight.insert(pos, *r);
-            return r->d;
+            return *r;
         }
     };
 
