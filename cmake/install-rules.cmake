@@ -10,6 +10,9 @@ install(TARGETS hookbox EXPORT hookboxTargets INCLUDES DESTINATION "${CMAKE_INST
 if(TARGET hookbox_sqlite)
     install(TARGETS hookbox_sqlite EXPORT hookboxTargets)
 endif()
+if(TARGET hookbox_signing)
+    install(TARGETS hookbox_signing EXPORT hookboxTargets)
+endif()
 
 configure_package_config_file(cmake/hookbox-config.cmake.in
     "${PROJECT_BINARY_DIR}/hookbox-config.cmake"

@@ -1,0 +1,640 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef HOOKBOX_SIGNING_SIGNER_HPP
+#define HOOKBOX_SIGNING_SIGNER_HPP
+
+/// \file
+/// Request signing, without I/O: the caller passes the body, the message id and the time, and gets
+/// back the header values to send. Two schemes:
+///
+/// - **Standard Webhooks** (https://www.standardwebhooks.com): the signed content is
+///   `{webhook-id}.{webhook-timestamp}.{body}`; `v1,` + base64(HMAC-SHA256(key, content)) for
+///   symmetric `whsec_` secrets and `v1a,` + base64(Ed25519 signature) for `whsk_` secret keys.
+///   Several secrets (key rotation) give several space-separated signatures in one
+///   `webhook-signature` header.
+/// - **ObjectStack-compatible**: `X-Objectstack-Signature: sha256=<lowercase hex
+///   HMAC-SHA256(secret, body)>`, the secret used as raw bytes, with no timestamp.
+///
+/// Needs OpenSSL 3's libcrypto (link `hookbox::signing`). Secrets are wiped from memory when a
+/// `secret` is destroyed or overwritten, and never appear in diagnostics or printed output.
+
+#include <hookbox/delivery.hpp>
+#include <hookbox/detail/base64.hpp>
+#include <hookbox/error.hpp>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <climits>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hookbox::signing {
+
+/// How requests are signed.
+enum class scheme : unsigned char {
+    /// Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`.
+    standard_webhooks,
+    /// The seed's format: `X-Objectstack-Event`, `X-Objectstack-Delivery`, `X-Objectstack-Attempt`
+    /// and, when signed, `X-Objectstack-Signature`.
+    objectstack,
+    /// No signature and no scheme headers.
+    none,
+};
+
+/// `standard_webhooks`, `objectstack` or `none`.
+constexpr std::string_view to_string(scheme s) noexcept {
+    switch (s) {
+    case scheme::standard_webhooks: return "standard_webhooks";
+    case scheme::objectstack: return "objectstack";
+    case scheme::none: return "none";
+    }
+    return "unknown";
+}
+
+/// The header names this library produces and reads. Receivers must match them case-insensitively.
+namespace header_names {
+inline constexpr std::string_view webhook_id = "webhook-id";
+inline constexpr std::string_view webhook_timestamp = "webhook-timestamp";
+inline constexpr std::string_view webhook_signature = "webhook-signature";
+inline constexpr std::string_view objectstack_event = "X-Objectstack-Event";
+inline constexpr std::string_view objectstack_delivery = "X-Objectstack-Delivery";
+inline constexpr std::string_view objectstack_attempt = "X-Objectstack-Attempt";
+inline constexpr std::string_view objectstack_signature = "X-Objectstack-Signature";
+}  // namespace header_names
+
+/// What a `secret` holds.
+enum class secret_kind : unsigned char {
+    /// A Standard Webhooks HMAC key (`whsec_...`): signs and verifies `v1`.
+    symmetric,
+    /// A Standard Webhooks Ed25519 secret key (`whsk_...`, 32-byte seed then 32-byte public key):
+    /// signs `v1a`, and verifies it with its public half.
+    ed25519_private,
+    /// A Standard Webhooks Ed25519 public key (`whpk_...`): verifies `v1a` only.
+    ed25519_public,
+    /// Bytes used as they are: the ObjectStack scheme's HMAC key.
+    raw,
+};
+
+/// `symmetric`, `ed25519_private`, `ed25519_public` or `raw`.
+constexpr std::string_view to_string(secret_kind k) noexcept {
+    switch (k) {
+    case secret_kind::symmetric: return "symmetric";
+    case secret_kind::ed25519_private: return "ed25519_private";
+    case secret_kind::ed25519_public: return "ed25519_public";
+    case secret_kind::raw: return "raw";
+    }
+    return "unknown";
+}
+
+/// Sizes of the Ed25519 keys and signatures.
+inline constexpr std::size_t ed25519_seed_size = 32;
+inline constexpr std::size_t ed25519_public_key_size = 32;
+inline constexpr std::size_t ed25519_signature_size = 64;
+
+namespace detail {
+
+struct evp_pkey_deleter {
+    void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
+};
+struct evp_md_ctx_deleter {
+    void operator()(EVP_MD_CTX* p) const noexcept { EVP_MD_CTX_free(p); }
+};
+using pkey_ptr = std::unique_ptr<EVP_PKEY, evp_pkey_deleter>;
+using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, evp_md_ctx_deleter>;
+
+inline const unsigned char* bytes_of(std::string_view s) noexcept {
+    return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+// Wipes a string holding key material before it is released.
+struct string_wiper {
+    std::string& s;
+    ~string_wiper() {
+        if (!s.empty())
+            OPENSSL_cleanse(s.data(), s.size());
+    }
+};
+
+// HMAC-SHA256(key, msg) into out. False only if libcrypto fails.
+inline bool hmac_sha256(std::string_view key, std::string_view msg, unsigned char (&out)[32]) noexcept {
+    if (key.size() > static_cast<std::size_t>(INT_MAX))
+        return false;
+    unsigned int len = 0;
+    // HMAC() wants a non-null key pointer even for an empty key.
+    static constexpr unsigned char empty_key[1] = {0};
+    const unsigned char* k = key.empty() ? empty_key : bytes_of(key);
+    return HMAC(EVP_sha256(), k, static_cast<int>(key.size()), bytes_of(msg), msg.size(), out, &len) != nullptr &&
+           len == 32;
+}
+
+// The public key of an Ed25519 seed. False only if libcrypto fails.
+inline bool ed25519_public_from_seed(std::string_view seed, unsigned char (&out)[ed25519_public_key_size]) noexcept {
+    pkey_ptr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes_of(seed), seed.size()));
+    std::size_t len = ed25519_public_key_size;
+    return key && EVP_PKEY_get_raw_public_key(key.get(), out, &len) == 1 && len == ed25519_public_key_size;
+}
+
+// The Ed25519 signature of msg under seed. False only if libcrypto fails.
+inline bool ed25519_sign(std::string_view seed, std::string_view msg,
+                         unsigned char (&sig)[ed25519_signature_size]) noexcept {
+    pkey_ptr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes_of(seed), seed.size()));
+    md_ctx_ptr ctx(EVP_MD_CTX_new());
+    if (!key || !ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1)
+        return false;
+    std::size_t len = ed25519_signature_size;
+    return EVP_DigestSign(ctx.get(), sig, &len, bytes_of(msg), msg.size()) == 1 && len == ed25519_signature_size;
+}
+
+// True when sig is a valid Ed25519 signature of msg under the public key pub.
+inline bool ed25519_verify(std::string_view pub, std::string_view msg, std::string_view sig) noexcept {
+    if (pub.size() != ed25519_public_key_size || sig.size() != ed25519_signature_size)
+        return false;
+    pkey_ptr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes_of(pub), pub.size()));
+    md_ctx_ptr ctx(EVP_MD_CTX_new());
+    if (!key || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1)
+        return false;
+    return EVP_DigestVerify(ctx.get(), bytes_of(sig), sig.size(), bytes_of(msg), msg.size()) == 1;
+}
+
+// Equality of two strings whose contents are secret-dependent, in time independent of where they
+// differ. Their lengths are not secret.
+inline bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && (a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0);
+}
+
+inline void append_hex(const unsigned char* p, std::size_t n, std::string& out) {
+    constexpr std::string_view digits = "0123456789abcdef";
+    for (std::size_t i = 0; i < n; ++i) {
+        out += digits[p[i] >> 4];
+        out += digits[p[i] & 0x0F];
+    }
+}
+
+// `{id}.{ts}.{body}`: the bytes Standard Webhooks signs.
+inline std::string signed_content(std::string_view msg_id, std::int64_t unix_seconds, std::string_view body) {
+    std::string ts = std::to_string(unix_seconds);
+    std::string content;
+    content.reserve(msg_id.size() + ts.size() + body.size() + 2);
+    content.append(msg_id).append(1, '.').append(ts).append(1, '.').append(body);
+    return content;
+}
+
+inline bool crypto_fail(error_code& ec, diagnostics& diag, std::string field, std::string_view what) {
+    hookbox::detail::fail(ec, diag, errc::invalid_argument, field,
+                          field + ": OpenSSL failed to compute the " + std::string(what));
+    return false;
+}
+
+// A header value must not contain CR, LF, NUL or another control character.
+inline bool check_header_text(std::string_view field, std::string_view value, error_code& ec, diagnostics& diag) {
+    if (value.empty()) {
+        hookbox::detail::fail(ec, diag, errc::invalid_argument, std::string(field),
+                              std::string(field) + ": must not be empty");
+        return false;
+    }
+    for (char c : value) {
+        auto u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && u != '\t') || u == 0x7F) {
+            hookbox::detail::fail(ec, diag, errc::invalid_argument, std::string(field),
+                                  std::string(field) + ": must not contain CR, LF or other control characters");
+            return false;
+        }
+    }
+    return true;
+}
+
+inline bool check_timestamp(std::int64_t unix_seconds, error_code& ec, diagnostics& diag) {
+    if (unix_seconds < 0) {
+        hookbox::detail::fail(ec, diag, errc::invalid_argument, "timestamp",
+                              "timestamp: must be a non-negative number of Unix seconds");
+        return false;
+    }
+    return true;
+}
+
+inline void clear(error_code& ec, diagnostics& diag) noexcept {
+    ec.clear();
+    diag.clear();
+}
+
+}  // namespace detail
+
+/// A signing or verification key. Parse Standard Webhooks keys with `secret::parse` and wrap an
+/// ObjectStack secret with `secret::raw`. A value type: copies hold their own bytes; every copy
+/// wipes its bytes when destroyed or overwritten. A default-constructed `secret` is empty and is
+/// refused by every operation.
+///
+/// Printing a secret shows its kind and size only; parsing errors never quote the text.
+class secret {
+public:
+    secret() = default;
+    secret(const secret&) = default;
+    secret(secret&&) noexcept = default;
+    secret& operator=(const secret& other) {
+        if (this != &other) {
+            wipe();
+            bytes_ = other.bytes_;
+            kind_ = other.kind_;
+        }
+        return *this;
+    }
+    secret& operator=(secret&& other) noexcept {
+        if (this != &other) {
+            wipe();
+            bytes_ = std::move(other.bytes_);
+            kind_ = other.kind_;
+        }
+        return *this;
+    }
+    ~secret() { wipe(); }
+
+    /// Parses a Standard Webhooks key:
+    ///
+    /// - `whsec_<base64>` or plain `<base64>`: a symmetric HMAC key;
+    /// - `whsk_<base64 of 64 bytes>`: an Ed25519 secret key, the 32-byte seed then the 32-byte
+    ///   public key (which must be the seed's);
+    /// - `whpk_<base64 of 32 bytes>`: an Ed25519 public key.
+    ///
+    /// The base64 uses the standard alphabet, with or without `=` padding. The decoded key must not
+    /// be empty.
+    ///
+    /// Errors: `errc::invalid_argument` (field `secret`); the message never contains the text.
+    static secret parse(std::string_view text, error_code& ec, diagnostics& diag) {
+        detail::clear(ec, diag);
+        secret_kind kind = secret_kind::symmetric;
+        std::string_view encoded = text;
+        std::string_view prefix = "whsec_";
+        if (text.starts_with("whsk_")) {
+            kind = secret_kind::ed25519_private;
+            prefix = "whsk_";
+            encoded.remove_prefix(5);
+        } else if (text.starts_with("whpk_")) {
+            kind = secret_kind::ed25519_public;
+            prefix = "whpk_";
+            encoded.remove_prefix(5);
+        } else if (text.starts_with("whsec_")) {
+            encoded.remove_prefix(6);
+        }
+        auto fail = [&](std::string rule) {
+            hookbox::detail::fail(ec, diag, errc::invalid_argument, "secret", "secret: " + std::move(rule));
+            return secret();
+        };
+        auto decoded = hookbox::detail::base64_decode(encoded);
+        if (!decoded)
+            return fail("the key after the optional " + std::string(prefix) +
+                        " prefix must be base64 (standard alphabet, padding optional)");
+        detail::string_wiper wipe_decoded{*decoded};
+        if (decoded->empty())
+            return fail("the key must not be empty");
+        if (kind == secret_kind::ed25519_private) {
+            if (decoded->size() != ed25519_seed_size + ed25519_public_key_size)
+                return fail("a whsk_ key must decode to 64 bytes (32-byte seed, 32-byte public key), not " +
+                            std::to_string(decoded->size()));
+            unsigned char pub[ed25519_public_key_size];
+            if (!detail::ed25519_public_from_seed(std::string_view(*decoded).substr(0, ed25519_seed_size), pub))
+                return fail("OpenSSL could not load the Ed25519 key");
+            if (!detail::constant_time_equal(
+                    std::string_view(reinterpret_cast<const char*>(pub), sizeof pub),
+                    std::string_view(*decoded).substr(ed25519_seed_size)))
+                return fail("the public half of the whsk_ key does not belong to its seed");
+        } else if (kind == secret_kind::ed25519_public && decoded->size() != ed25519_public_key_size) {
+            return fail("a whpk_ key must decode to 32 bytes, not " + std::to_string(decoded->size()));
+        }
+        secret s;
+        s.kind_ = kind;
+        s.bytes_.assign(decoded->begin(), decoded->end());
+        return s;
+    }
+
+    /// Parses a Standard Webhooks key; throws `error_with_diagnostics` where the other overload
+    /// reports an error.
+    static secret parse(std::string_view text) {
+        return hookbox::detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return parse(text, ec, diag); });
+    }
+
+    /// Wraps bytes used as they are (the ObjectStack scheme's secret: the text's UTF-8 bytes, no
+    /// decoding, so `whsec_test` is the 10-byte key `whsec_test`).
+    ///
+    /// Errors: `errc::invalid_argument` (field `secret`) when `bytes` is empty.
+    static secret raw(std::string_view bytes, error_code& ec, diagnostics& diag) {
+        detail::clear(ec, diag);
+        if (bytes.empty()) {
+            hookbox::detail::fail(ec, diag, errc::invalid_argument, "secret", "secret: must not be empty");
+            return secret();
+        }
+        secret s;
+        s.kind_ = secret_kind::raw;
+        s.bytes_.assign(bytes.begin(), bytes.end());
+        return s;
+    }
+
+    /// Wraps raw bytes; throws `error_with_diagnostics` when `bytes` is empty.
+    static secret raw(std::string_view bytes) {
+        return hookbox::detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return raw(bytes, ec, diag); });
+    }
+
+    /// What the secret holds. Meaningless when `empty()`.
+    secret_kind kind() const noexcept { return kind_; }
+
+    /// True for a default-constructed or moved-from secret.
+    bool empty() const noexcept { return bytes_.empty(); }
+
+    /// The key bytes, decoded: the HMAC key, the 64 bytes of an Ed25519 secret key, the 32 bytes of
+    /// a public key, or the raw bytes.
+    std::string_view bytes() const noexcept { return {bytes_.data(), bytes_.size()}; }
+
+    /// The Ed25519 public key (32 bytes) of an `ed25519_private` or `ed25519_public` secret; empty
+    /// for the other kinds.
+    std::string_view public_key() const noexcept {
+        if (kind_ == secret_kind::ed25519_private && bytes_.size() == ed25519_seed_size + ed25519_public_key_size)
+            return bytes().substr(ed25519_seed_size);
+        if (kind_ == secret_kind::ed25519_public)
+            return bytes();
+        return {};
+    }
+
+    /// Same kind and same bytes, compared in constant time for equal sizes.
+    friend bool operator==(const secret& a, const secret& b) noexcept {
+        return a.kind_ == b.kind_ && detail::constant_time_equal(a.bytes(), b.bytes());
+    }
+
+    /// Prints `secret(<kind>, <n> bytes)`: never the key.
+    friend std::ostream& operator<<(std::ostream& os, const secret& s) {
+        if (s.empty())
+            return os << "secret(empty)";
+        return os << "secret(" << to_string(s.kind_) << ", " << s.bytes_.size() << " bytes)";
+    }
+
+private:
+    void wipe() noexcept {
+        if (!bytes_.empty())
+            OPENSSL_cleanse(bytes_.data(), bytes_.size());
+        bytes_.clear();
+    }
+
+    // A vector, not a string: moving it hands over the buffer instead of copying a short key out of
+    // a small-string buffer that would then not be wiped.
+    std::vector<char> bytes_;
+    secret_kind kind_ = secret_kind::symmetric;
+};
+
+namespace detail {
+
+inline bool check_key(const secret& key, secret_kind want, std::string_view field, error_code& ec,
+                      diagnostics& diag) {
+    std::string f(field);
+    if (key.empty()) {
+        hookbox::detail::fail(ec, diag, errc::invalid_argument, f, f + ": is empty");
+        return false;
+    }
+    if (key.kind() != want) {
+        hookbox::detail::fail(ec, diag, errc::invalid_argument, f,
+                              f + ": a " + std::string(to_string(key.kind())) + " secret cannot be used here; need a " +
+                                  std::string(to_string(want)) + " one");
+        return false;
+    }
+    return true;
+}
+
+// `v1,<base64 HMAC>` of content, appended to out.
+inline bool append_v1(const secret& key, std::string_view content, std::string& out) {
+    unsigned char mac[32];
+    if (!hmac_sha256(key.bytes(), content, mac))
+        return false;
+    out += "v1,";
+    hookbox::detail::base64_encode_to(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac), out);
+    OPENSSL_cleanse(mac, sizeof mac);
+    return true;
+}
+
+// `v1a,<base64 Ed25519 signature>` of content, appended to out.
+inline bool append_v1a(const secret& key, std::string_view content, std::string& out) {
+    unsigned char sig[ed25519_signature_size];
+    if (!ed25519_sign(key.bytes().substr(0, ed25519_seed_size), content, sig))
+        return false;
+    out += "v1a,";
+    hookbox::detail::base64_encode_to(std::string_view(reinterpret_cast<const char*>(sig), sizeof sig), out);
+    return true;
+}
+
+// `sha256=<lowercase hex HMAC>` of body.
+inline bool objectstack_value(const secret& key, std::string_view body, std::string& out) {
+    unsigned char mac[32];
+    if (!hmac_sha256(key.bytes(), body, mac))
+        return false;
+    out = "sha256=";
+    append_hex(mac, sizeof mac, out);
+    OPENSSL_cleanse(mac, sizeof mac);
+    return true;
+}
+
+}  // namespace detail
+
+/// The Standard Webhooks `v1` signature: `v1,` + base64(HMAC-SHA256(key,
+/// `{msg_id}.{unix_seconds}.{body}`)). `key` must be a `symmetric` secret.
+///
+/// Errors: `errc::invalid_argument` (field `key`, `msg_id` or `timestamp`): an empty or
+/// non-symmetric key, an empty `msg_id` or one with control characters, a negative timestamp.
+inline std::string sign_v1(const secret& key, std::string_view msg_id, std::int64_t unix_seconds,
+                           std::string_view body, error_code& ec, diagnostics& diag) {
+    detail::clear(ec, diag);
+    if (!detail::check_key(key, secret_kind::symmetric, "key", ec, diag) ||
+        !detail::check_header_text("msg_id", msg_id, ec, diag) || !detail::check_timestamp(unix_seconds, ec, diag))
+        return {};
+    std::string out;
+    if (!detail::append_v1(key, detail::signed_content(msg_id, unix_seconds, body), out)) {
+        detail::crypto_fail(ec, diag, "key", "HMAC-SHA256");
+        return {};
+    }
+    return out;
+}
+
+/// `sign_v1`; throws `error_with_diagnostics` where the other overload reports an error.
+inline std::string sign_v1(const secret& key, std::string_view msg_id, std::int64_t unix_seconds,
+                           std::string_view body) {
+    return hookbox::detail::call_or_throw(
+        [&](error_code& ec, diagnostics& diag) { return sign_v1(key, msg_id, unix_seconds, body, ec, diag); });
+}
+
+/// The Standard Webhooks `v1a` signature: `v1a,` + base64(Ed25519 signature of
+/// `{msg_id}.{unix_seconds}.{body}`). `key` must be an `ed25519_private` secret (`whsk_`).
+///
+/// Errors: as `sign_v1`.
+inline std::string sign_v1a(const secret& key, std::string_view msg_id, std::int64_t unix_seconds,
+                            std::string_view body, error_code& ec, diagnostics& diag) {
+    detail::clear(ec, diag);
+    if (!detail::check_key(key, secret_kind::ed25519_private, "key", ec, diag) ||
+        !detail::check_header_text("msg_id", msg_id, ec, diag) || !detail::check_timestamp(unix_seconds, ec, diag))
+        return {};
+    std::string out;
+    if (!detail::append_v1a(key, detail::signed_content(msg_id, unix_seconds, body), out)) {
+        detail::crypto_fail(ec, diag, "key", "Ed25519 signature");
+        return {};
+    }
+    return out;
+}
+
+/// `sign_v1a`; throws `error_with_diagnostics` where the other overload reports an error.
+inline std::string sign_v1a(const secret& key, std::string_view msg_id, std::int64_t unix_seconds,
+                            std::string_view body) {
+    return hookbox::detail::call_or_throw(
+        [&](error_code& ec, diagnostics& diag) { return sign_v1a(key, msg_id, unix_seconds, body, ec, diag); });
+}
+
+/// The ObjectStack signature header value: `sha256=` + lowercase hex HMAC-SHA256(key, body). `key`
+/// must be a `raw` secret (`secret::raw`).
+///
+/// Errors: `errc::invalid_argument` (field `key`) for an empty or non-raw key.
+inline std::string objectstack_signature(const secret& key, std::string_view body, error_code& ec,
+                                         diagnostics& diag) {
+    detail::clear(ec, diag);
+    if (!detail::check_key(key, secret_kind::raw, "key", ec, diag))
+        return {};
+    std::string out;
+    if (!detail::objectstack_value(key, body, out)) {
+        detail::crypto_fail(ec, diag, "key", "HMAC-SHA256");
+        return {};
+    }
+    return out;
+}
+
+/// `objectstack_signature`; throws `error_with_diagnostics` where the other overload reports an error.
+inline std::string objectstack_signature(const secret& key, std::string_view body) {
+    return hookbox::detail::call_or_throw(
+        [&](error_code& ec, diagnostics& diag) { return objectstack_signature(key, body, ec, diag); });
+}
+
+/// One delivery attempt, as the signer sees it. Views: the caller keeps the strings alive for the
+/// call.
+struct message {
+    /// `webhook-id` / `X-Objectstack-Delivery`: the delivery id, the same on every attempt so that
+    /// receivers can deduplicate. Required; no control characters.
+    std::string_view id;
+    /// `webhook-timestamp`: when this attempt is made, in Unix seconds; not negative. Unused by the
+    /// ObjectStack scheme.
+    std::int64_t timestamp = 0;
+    /// The exact body bytes that will be sent.
+    std::string_view body;
+    /// `X-Objectstack-Event`. Required by the ObjectStack scheme; unused by Standard Webhooks.
+    std::string_view event_type;
+    /// `X-Objectstack-Attempt`: the number of the attempt being made, from 1. Unused by Standard
+    /// Webhooks.
+    int attempt = 1;
+};
+
+/// The headers that identify and sign `msg` under `s`, in this order:
+///
+/// - `standard_webhooks`: `webhook-id`, `webhook-timestamp` and, when `secrets` is not empty,
+///   `webhook-signature` with one space-separated `v1,`/`v1a,` entry per secret, in the order
+///   given (rotation: sign with the old and the new key until every receiver has the new one).
+///   Secrets must be `symmetric` or `ed25519_private`.
+/// - `objectstack`: `X-Objectstack-Event`, `X-Objectstack-Delivery`, `X-Objectstack-Attempt` and,
+///   when `secrets` holds one (`raw`) secret, `X-Objectstack-Signature`. The seed sets the first
+///   three before the custom headers (which may override them) and the signature after them
+///   (which overrides a custom header of the same name); the sender keeps that order.
+/// - `none`: no headers; `secrets` is ignored.
+///
+/// Errors: `errc::invalid_argument`, the field one of `id`, `timestamp`, `event_type`, `attempt`,
+/// `secrets` (more than one for `objectstack`) or `secrets[i]` (empty or of the wrong kind).
+inline std::vector<header> signature_headers(scheme s, std::span<const secret> secrets, const message& msg,
+                                             error_code& ec, diagnostics& diag) {
+    detail::clear(ec, diag);
+    std::vector<header> out;
+    auto secret_field = [](std::size_t i) { return "secrets[" + std::to_string(i) + "]"; };
+    switch (s) {
+    case scheme::none: return out;
+    case scheme::standard_webhooks: {
+        if (!detail::check_header_text("id", msg.id, ec, diag) || !detail::check_timestamp(msg.timestamp, ec, diag))
+            return out;
+        for (std::size_t i = 0; i < secrets.size(); ++i) {
+            const secret& k = secrets[i];
+            if (k.empty() || (k.kind() != secret_kind::symmetric && k.kind() != secret_kind::ed25519_private)) {
+                std::string f = secret_field(i);
+                hookbox::detail::fail(ec, diag, errc::invalid_argument, f,
+                                      f + (k.empty() ? std::string(": is empty")
+                                                     : ": a " + std::string(to_string(k.kind())) +
+                                                           " secret cannot sign Standard Webhooks; use a whsec_ or "
+                                                           "whsk_ key"));
+                return out;
+            }
+        }
+        out.reserve(secrets.empty() ? 2 : 3);
+        out.push_back({std::string(header_names::webhook_id), std::string(msg.id)});
+        out.push_back({std::string(header_names::webhook_timestamp), std::to_string(msg.timestamp)});
+        if (secrets.empty())
+            return out;
+        std::string content = detail::signed_content(msg.id, msg.timestamp, msg.body);
+        std::string value;
+        for (std::size_t i = 0; i < secrets.size(); ++i) {
+            if (i != 0)
+                value += ' ';
+            bool symmetric = secrets[i].kind() == secret_kind::symmetric;
+            bool ok = symmetric ? detail::append_v1(secrets[i], content, value)
+                                : detail::append_v1a(secrets[i], content, value);
+            if (!ok) {
+                out.clear();
+                detail::crypto_fail(ec, diag, secret_field(i), symmetric ? "HMAC-SHA256" : "Ed25519 signature");
+                return out;
+            }
+        }
+        out.push_back({std::string(header_names::webhook_signature), std::move(value)});
+        return out;
+    }
+    case scheme::objectstack: {
+        if (!detail::check_header_text("id", msg.id, ec, diag) ||
+            !detail::check_header_text("event_type", msg.event_type, ec, diag))
+            return out;
+        if (msg.attempt < 1) {
+            hookbox::detail::fail(ec, diag, errc::invalid_argument, "attempt", "attempt: must be 1 or more");
+            return out;
+        }
+        if (secrets.size() > 1) {
+            hookbox::detail::fail(ec, diag, errc::invalid_argument, "secrets",
+                                  "secrets: the objectstack scheme carries one signature; pass at most one secret");
+            return out;
+        }
+        if (!secrets.empty() && !detail::check_key(secrets[0], secret_kind::raw, secret_field(0), ec, diag))
+            return out;
+        out.reserve(4);
+        out.push_back({std::string(header_names::objectstack_event), std::string(msg.event_type)});
+        out.push_back({std::string(header_names::objectstack_delivery), std::string(msg.id)});
+        out.push_back({std::string(header_names::objectstack_attempt), std::to_string(msg.attempt)});
+        if (!secrets.empty()) {
+            std::string value;
+            if (!detail::objectstack_value(secrets[0], msg.body, value)) {
+                out.clear();
+                detail::crypto_fail(ec, diag, secret_field(0), "HMAC-SHA256");
+                return out;
+            }
+            out.push_back({std::string(header_names::objectstack_signature), std::move(value)});
+        }
+        return out;
+    }
+    }
+    hookbox::detail::fail(ec, diag, errc::invalid_argument, "scheme", "scheme: unknown value");
+    return out;
+}
+
+/// `signature_headers`; throws `error_with_diagnostics` where the other overload reports an error.
+inline std::vector<header> signature_headers(scheme s, std::span<const secret> secrets, const message& msg) {
+    return hookbox::detail::call_or_throw(
+        [&](error_code& ec, diagnostics& diag) { return signature_headers(s, secrets, msg, ec, diag); });
+}
+
+}  // namespace hookbox::signing
+
+#endif  // HOOKBOX_SIGNING_SIGNER_HPP
