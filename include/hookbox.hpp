@@ -15,6 +15,7 @@
 #include <hookbox/clock.hpp>
 #include <hookbox/delivery.hpp>
 #include <hookbox/delivery_id.hpp>
+#include <hookbox/dispatch/retry_policy.hpp>
 #include <hookbox/engine/concept.hpp>
 #include <hookbox/engine/filter.hpp>
 #include <hookbox/engine/memory_engine.hpp>
