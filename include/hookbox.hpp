@@ -22,6 +22,7 @@
 #include <hookbox/engine/schema.hpp>
 #include <hookbox/engine/value.hpp>
 #include <hookbox/error.hpp>
+#include <hookbox/observe/observer.hpp>
 #include <hookbox/outbox.hpp>
 #include <hookbox/partition.hpp>
 #include <hookbox/payload.hpp>

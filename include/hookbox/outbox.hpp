@@ -15,6 +15,7 @@
 #include <hookbox/clock.hpp>
 #include <hookbox/delivery.hpp>
 #include <hookbox/error.hpp>
+#include <hookbox/observe/observer.hpp>
 #include <hookbox/partition.hpp>
 #include <hookbox/storage/concept.hpp>
 #include <hookbox/storage/memory_storage.hpp>
@@ -61,6 +62,8 @@ inline void truncate_utf8(std::string& s, std::size_t limit) {
 /// \tparam Storage where rows live; a model of `outbox_storage` (`memory_storage`, ...).
 /// \tparam Clock where times come from; a model of `outbox_clock`.
 /// \tparam Hasher maps a webhook id to its partition; a model of `partition_hasher`.
+/// \tparam Observer told of enqueues, claims, attempts and dead deliveries (`observe/observer.hpp`);
+///         `no_observer` costs nothing.
 ///
 /// Every operation comes in two forms: one that reports failure through `error_code&` and
 /// `diagnostics&` (which names the field at fault), and one that throws `error_with_diagnostics`.
@@ -68,19 +71,22 @@ inline void truncate_utf8(std::string& s, std::size_t limit) {
 ///
 /// Thread-safety: every member function may be called from several threads at once, provided the
 /// storage allows it (every storage hookbox ships does).
-template <class Storage, class Clock = std::chrono::system_clock, class Hasher = fnv1a_partition_hasher>
+template <class Storage, class Clock = std::chrono::system_clock, class Hasher = fnv1a_partition_hasher,
+          class Observer = no_observer>
     requires outbox_storage<Storage> && outbox_clock<Clock> && partition_hasher<Hasher>
 class basic_outbox {
 public:
     using storage_type = Storage;
     using clock_type = Clock;
     using hasher_type = Hasher;
+    using observer_type = Observer;
 
     /// Throws `error_with_diagnostics` (`errc::invalid_partition_count`) if
     /// `params.partition_count <= 0`.
     explicit basic_outbox(outbox_params params = {}, Storage storage = Storage(), Clock clock = Clock(),
-                          Hasher hasher = Hasher())
-        : params_(params), storage_(std::move(storage)), clock_(std::move(clock)), hasher_(std::move(hasher)) {
+                          Hasher hasher = Hasher(), Observer observer = Observer())
+        : params_(params), storage_(std::move(storage)), clock_(std::move(clock)), hasher_(std::move(hasher)),
+          observer_(std::move(observer)) {
         error_code ec;
         diagnostics diag;
         if (detail::check_count(params_.partition_count, ec, diag))
@@ -101,7 +107,10 @@ public:
         delivery d;
         if (!make_delivery(std::move(req), d, ec, diag))
             return {};
-        return storage_.insert(std::move(d), ec, diag);
+        enqueue_result r = storage_.insert(std::move(d), ec, diag);
+        if (!ec)
+            detail::notify_enqueue(observer_, r);
+        return r;
     }
 
     /// Throwing overload of `enqueue`.
@@ -122,7 +131,11 @@ public:
                 return {};
             }
         }
-        return storage_.insert_many(std::move(ds), ec, diag);
+        auto results = storage_.insert_many(std::move(ds), ec, diag);
+        if (!ec)
+            for (const auto& r : results)
+                detail::notify_enqueue(observer_, r);
+        return results;
     }
 
     /// Throwing overload of `enqueue_many`.
@@ -151,7 +164,10 @@ public:
         q.reap_before = now - opts.claim_ttl;
         if (opts.partition)
             q.partition = opts.partition->index;
-        return storage_.claim(q, ec, diag);
+        auto rows = storage_.claim(q, ec, diag);
+        if (!ec)
+            detail::notify_claim(observer_, std::span<const delivery>(rows));
+        return rows;
     }
 
     /// Throwing overload of `claim`.
@@ -211,9 +227,16 @@ public:
                 return {};
             }
             refs.push_back(claim_ref{e.id, e.sequence, e.claim_token});
-            cs.push_back(to_completion(std::move(e.result), now));
+            cs.push_back(to_completion(observed(e.result), now));
         }
-        return storage_.complete_many(refs, std::move(cs), ec, diag);
+        auto errors = storage_.complete_many(refs, std::move(cs), ec, diag);
+        if constexpr (detail::observes_attempts<Observer>) {
+            if (!ec)
+                for (std::size_t i = 0; i < entries.size(); ++i)
+                    if (!errors[i])
+                        detail::notify_attempt(observer_, entries[i].id, entries[i].result);
+        }
+        return errors;
     }
 
     /// Throwing overload of `ack_many`; per-entry errors are returned, not thrown.
@@ -249,7 +272,7 @@ private:
         return true;
     }
 
-    completion to_completion(attempt_result&& result, timestamp now) const {
+    completion to_completion(attempt_result result, timestamp now) const {
         completion c;
         switch (result.outcome) {
         case attempt_outcome::success: c.status = delivery_status::success; break;
@@ -274,7 +297,19 @@ private:
     void complete(const claim_ref& ref, attempt_result&& result, error_code& ec, diagnostics& diag) {
         if (!validate(result, ec, diag))
             return;
-        storage_.complete(ref, to_completion(std::move(result), now_ms(clock_)), ec, diag);
+        storage_.complete(ref, to_completion(observed(result), now_ms(clock_)), ec, diag);
+        if constexpr (detail::observes_attempts<Observer>) {
+            if (!ec)
+                detail::notify_attempt(observer_, ref.id, result);
+        }
+    }
+
+    // The result as the storage takes it: moved, unless an observer will want it after the ack.
+    static attempt_result observed(attempt_result& r) {
+        if constexpr (detail::observes_attempts<Observer>)
+            return r;
+        else
+            return std::move(r);
     }
 
 public:
@@ -334,12 +369,14 @@ public:
     const Storage& storage() const noexcept { return storage_; }
     Clock& clock() noexcept { return clock_; }
     const Hasher& hasher() const noexcept { return hasher_; }
+    Observer& observer() noexcept { return observer_; }
 
 private:
     outbox_params params_;
     mutable Storage storage_;
     mutable Clock clock_;
     Hasher hasher_;
+    Observer observer_;
 };
 
 /// The in-memory outbox with the system clock and the seed's partitioning.
