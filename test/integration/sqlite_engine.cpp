@@ -9,6 +9,7 @@
 // read-only, locked, full and corrupt databases, SQLite's constraint errors, savepoints, attaching
 // to a caller's connection and transaction, threads, and native SQL.
 
+#include "common/temp_dir.hpp"
 #include "common/test_common.hpp"
 
 #include <hookbox/engine/concept.hpp>
@@ -61,22 +62,7 @@ static_assert(sql_engine<sqlite_engine>);
 static_assert(!std::is_copy_constructible_v<sqlite_engine>);
 static_assert(std::is_nothrow_move_constructible_v<sqlite_engine>);
 
-// A unique folder under the system's temporary directory, removed with everything in it at the end.
-struct temp_dir {
-    fs::path dir;
-
-    temp_dir() {
-        std::random_device rd;
-        std::uniform_int_distribution<std::uint64_t> dist;
-        dir = fs::temp_directory_path() / ("hookbox_sqlite_engine_" + std::to_string(dist(rd)));
-        fs::create_directories(dir);
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    }
-    std::string file(const std::string& name) const { return (dir / name).string(); }
-};
+using hookbox::test::temp_dir;
 
 sqlite_params file_params(const std::string& path, std::chrono::milliseconds busy = 5000ms) {
     sqlite_params p;
