@@ -11,7 +11,7 @@ if(TARGET hookbox_sqlite)
     install(TARGETS hookbox_sqlite EXPORT hookboxTargets)
 endif()
 if(TARGET hookbox_signing)
-    install(TARGETS hookbox_signing EXPORT hookboxTargets)
+    install(TARGETS hookbox_signing hookbox_http EXPORT hookboxTargets)
 endif()
 
 configure_package_config_file(cmake/hookbox-config.cmake.in

@@ -31,6 +31,7 @@ inline std::ostream& boost_test_print_type(std::ostream& os, payload_kind k) {
 inline std::ostream& boost_test_print_type(std::ostream& os, const payload& p) {
     return os << (p.kind() == payload_kind::json ? "json:" : "raw:") << p.body().substr(0, 80);
 }
+inline std::ostream& boost_test_print_type(std::ostream& os, attempt_class c) { return os << to_string(c); }
 inline std::ostream& boost_test_print_type(std::ostream& os, attempt_outcome o) {
     return os << "attempt_outcome(" << static_cast<int>(o) << ")";
 }

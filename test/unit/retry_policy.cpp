@@ -19,10 +19,6 @@
 #include <string>
 #include <vector>
 
-namespace hookbox {
-inline std::ostream& boost_test_print_type(std::ostream& os, attempt_class c) { return os << to_string(c); }
-}  // namespace hookbox
-
 namespace hookbox::test {
 
 namespace {

@@ -15,6 +15,7 @@
 
 #include <hookbox/delivery.hpp>
 #include <hookbox/error.hpp>
+#include <hookbox/http/sender_concept.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -27,21 +28,6 @@
 #include <vector>
 
 namespace hookbox {
-
-/// How one HTTP attempt ended, as a sender reports it.
-struct send_result {
-    /// The response status; unset when no response arrived (connection refused or reset, timeout,
-    /// TLS failure).
-    std::optional<int> http_status;
-    /// The response body, already capped by the sender.
-    std::string response_body;
-    /// Why no response arrived (`timeout after 15000ms`, `connection refused`); empty for responses.
-    std::string error;
-    /// From before the request to after the body was read.
-    std::chrono::milliseconds duration{0};
-    /// The response's `Retry-After` header, when it had one.
-    std::optional<std::string> retry_after;
-};
 
 /// The class of an attempt's outcome.
 enum class attempt_class : unsigned char {
@@ -268,7 +254,7 @@ public:
         out.error = !r.error.empty() ? std::move(r.error)
                     : r.http_status ? "HTTP " + std::to_string(*r.http_status)
                                     : std::string("no response");
-        if (c == attempt_class::permanent) {
+        if (c == attempt_class::permanent || r.refused) {
             out.outcome = attempt_outcome::dead;
             return out;
         }

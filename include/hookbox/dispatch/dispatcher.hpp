@@ -1,0 +1,603 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef HOOKBOX_DISPATCH_DISPATCHER_HPP
+#define HOOKBOX_DISPATCH_DISPATCHER_HPP
+
+/// \file
+/// `dispatcher`: claims deliveries from an outbox, sends them with an `http_sender`, and acks each
+/// attempt's outcome, with many requests in flight, on the user's own `io_context`.
+///
+/// How it runs:
+/// - All of its own state lives on one strand of the executor it is given; storage calls (`claim`,
+///   `ack_many`) run on a separate executor (a one-thread pool it owns, unless one is given), so
+///   the I/O thread never waits for a database.
+/// - It walks the outbox's partitions from its node's offset (the seed's rotation), claiming up to
+///   `batch_size` rows from each while it has room for more requests (`max_in_flight`).
+/// - When every partition came back empty it waits for `poll_interval`, or less: `notify()` (or a
+///   `wakeup` shared with the outbox's observer) wakes it at once, so an in-process enqueue is sent
+///   without a polling delay.
+/// - Acks are collected and written in batches (`ack_many`) while earlier batches are being written.
+/// - A claim never expires under a running request: the constructor refuses a `claim_ttl` that does
+///   not exceed `request_timeout` plus the sender's connect timeout plus `ack_margin`, and a
+///   delivery's own longer timeout is cut to fit.
+///
+/// Several dispatchers (in one process or many) may share one storage: a row is claimed by one
+/// claim only, so each delivery is sent once per attempt.
+
+#include <hookbox/clock.hpp>
+#include <hookbox/delivery.hpp>
+#include <hookbox/dispatch/request.hpp>
+#include <hookbox/dispatch/retry_policy.hpp>
+#include <hookbox/error.hpp>
+#include <hookbox/http/sender_concept.hpp>
+#include <hookbox/partition.hpp>
+#include <hookbox/signing/signer.hpp>
+#include <hookbox/validate.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace hookbox {
+
+/// Wakes dispatchers from any thread. Share one between an outbox's observer (`notify_on_enqueue`)
+/// and the dispatchers that serve the outbox, so that an enqueue in this process is claimed at once.
+class wakeup {
+public:
+    /// Wakes every subscribed dispatcher. Thread-safe; cheap when they are already awake.
+    void notify() {
+        std::lock_guard lock(mutex_);
+        for (auto& [id, f] : listeners_)
+            f();
+    }
+
+    /// Registers `f` (called from `notify`'s thread); returns an id for `unsubscribe`.
+    std::uint64_t subscribe(std::function<void()> f) {
+        std::lock_guard lock(mutex_);
+        listeners_.emplace_back(++next_, std::move(f));
+        return next_;
+    }
+
+    void unsubscribe(std::uint64_t id) {
+        std::lock_guard lock(mutex_);
+        std::erase_if(listeners_, [id](const auto& l) { return l.first == id; });
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<std::pair<std::uint64_t, std::function<void()>>> listeners_;
+    std::uint64_t next_ = 0;
+};
+
+/// An outbox observer that wakes dispatchers when a new delivery is stored.
+struct notify_on_enqueue {
+    std::shared_ptr<hookbox::wakeup> wakeup;
+
+    void on_enqueue(const enqueue_result& r) const {
+        if (r.created && wakeup)
+            wakeup->notify();
+    }
+};
+
+/// Parameters of a `dispatcher`, with the seed's defaults where it has one.
+struct dispatcher_params {
+    /// This node's name: recorded in `claimed_by` and used for the partition rotation. 1 to 128
+    /// bytes. Nodes sharing a storage must have distinct ids.
+    std::string node_id = "node-1";
+    /// Rows claimed from one partition at a time (the seed's 32). 1 to 10000.
+    std::size_t batch_size = 32;
+    /// Requests in flight on this node at once. Hundreds are normal; the sender's per-origin cap
+    /// bounds the connections to any one receiver.
+    std::size_t max_in_flight = 256;
+    /// How long an idle dispatcher waits before looking again for work enqueued elsewhere (another
+    /// process, retries coming due).
+    std::chrono::milliseconds poll_interval{500};
+    /// The claim's visibility timeout. Must exceed `request_timeout` + the sender's connect timeout
+    /// + `ack_margin`.
+    std::chrono::milliseconds claim_ttl{60000};
+    /// The request timeout of deliveries that have none (the seed's 15 s).
+    std::chrono::milliseconds request_timeout{15000};
+    /// Time kept in reserve between the end of a request and its claim's expiry, for the ack.
+    std::chrono::milliseconds ack_margin{5000};
+    /// After `cancel()`: how long requests in flight may go on before they are cancelled.
+    std::chrono::milliseconds drain_timeout{10000};
+    /// One request at a time per webhook, in claim order (see `dispatcher`).
+    bool per_webhook_fifo = false;
+    /// The signature scheme of webhooks that `scheme_for` does not decide.
+    signing::scheme default_scheme = signing::scheme::standard_webhooks;
+    /// The scheme per webhook id; empty means `default_scheme` for all. Called on the dispatcher's
+    /// strand; must not block.
+    std::function<signing::scheme(std::string_view webhook_id)> scheme_for;
+    /// When set, `wakeup->notify()` wakes this dispatcher (see `notify_on_enqueue`).
+    std::shared_ptr<hookbox::wakeup> wakeup;
+};
+
+/// Counters of a `dispatcher` since construction. Read from any thread.
+struct dispatcher_stats {
+    /// Claim calls made (including those that found nothing).
+    std::uint64_t claims = 0;
+    /// Rows those claims returned.
+    std::uint64_t claimed = 0;
+    std::uint64_t attempts = 0;
+    std::uint64_t succeeded = 0;
+    std::uint64_t retried = 0;
+    std::uint64_t dead = 0;
+    /// Acks refused because the claim was lost (reaped or taken over): another node owns the row.
+    std::uint64_t claims_lost = 0;
+    /// Claims and acks that failed in the storage (retried later).
+    std::uint64_t storage_errors = 0;
+    /// Rows left unsent to keep a webhook's order (per-webhook FIFO): the claim TTL returns them.
+    std::uint64_t abandoned = 0;
+};
+
+/// Claims, sends and acks deliveries of `Outbox` (a `basic_outbox`) through `Sender` (an
+/// `http_sender`), deciding each outcome with `Policy` (a `retry_policy`).
+///
+/// \tparam Executor the executor of the user's I/O context; the dispatcher runs on a strand of it.
+///
+/// Per-webhook FIFO (`per_webhook_fifo`): a webhook never has two requests in flight on one node,
+/// and its deliveries are attempted in the order they were claimed (oldest first). Rows of a busy
+/// webhook wait on this node (at most `batch_size` per webhook) while other webhooks go on; a
+/// waiting row whose claim would expire before its request could finish is left unsent, with the
+/// rows after it, and the claim TTL returns them to `pending` in order. Order is of attempts: a
+/// delivery scheduled for a retry does not hold back the next one.
+///
+/// Thread-safety: `notify`, `cancel` and `stats` may be called from any thread; the rest from one
+/// thread at a time. The dispatcher, its outbox and its sender must outlive `async_run`.
+template <class Outbox, http_sender Sender, class Executor = boost::asio::any_io_executor,
+          retry_policy Policy = default_retry_policy>
+class dispatcher {
+public:
+    using executor_type = boost::asio::strand<Executor>;
+    using outbox_type = Outbox;
+    using sender_type = Sender;
+
+    /// A dispatcher whose storage calls run on a thread of its own.
+    dispatcher(Executor ex, Outbox& outbox, Sender& sender, dispatcher_params params = {}, Policy policy = {})
+        : dispatcher(ex, std::nullopt, outbox, sender, std::move(params), std::move(policy)) {}
+
+    /// A dispatcher whose storage calls run on `storage` (for example a `boost::asio::thread_pool`
+    /// shared by several dispatchers). `storage` must not be the I/O executor.
+    dispatcher(Executor ex, boost::asio::any_io_executor storage, Outbox& outbox, Sender& sender,
+               dispatcher_params params = {}, Policy policy = {})
+        : dispatcher(ex, std::optional<boost::asio::any_io_executor>(std::move(storage)), outbox, sender,
+                     std::move(params), std::move(policy)) {}
+
+    dispatcher(const dispatcher&) = delete;
+    dispatcher& operator=(const dispatcher&) = delete;
+
+    ~dispatcher() {
+        if (params_.wakeup)
+            params_.wakeup->unsubscribe(wakeup_id_);
+        if (owned_pool_)
+            owned_pool_->join();
+    }
+
+    executor_type get_executor() const noexcept { return strand_; }
+    const dispatcher_params& params() const noexcept { return params_; }
+
+    /// Checks parameters without constructing: what the constructor would throw.
+    ///
+    /// Errors: `errc::invalid_argument` naming the field (`node_id`, `batch_size`, `max_in_flight`,
+    /// `poll_interval`, `request_timeout`, `claim_ttl`, `drain_timeout`).
+    static bool check(const dispatcher_params& p, std::chrono::milliseconds connect_timeout, error_code& ec,
+                      diagnostics& diag) {
+        ec.clear();
+        auto fail = [&](const char* field, std::string rule) {
+            detail::fail(ec, diag, errc::invalid_argument, field, std::string(field) + ": " + std::move(rule));
+            return false;
+        };
+        if (p.node_id.empty() || p.node_id.size() > limits::node_id)
+            return fail("node_id", "must be 1 to " + std::to_string(limits::node_id) + " bytes");
+        if (p.batch_size < 1 || p.batch_size > limits::claim_limit)
+            return fail("batch_size", "must be in 1.." + std::to_string(limits::claim_limit));
+        if (p.max_in_flight < 1)
+            return fail("max_in_flight", "must be at least 1");
+        if (p.poll_interval.count() <= 0)
+            return fail("poll_interval", "must be greater than 0");
+        if (p.request_timeout.count() <= 0)
+            return fail("request_timeout", "must be greater than 0");
+        if (p.drain_timeout.count() < 0 || p.ack_margin.count() < 0)
+            return fail(p.drain_timeout.count() < 0 ? "drain_timeout" : "ack_margin", "must not be negative");
+        auto needed = p.request_timeout + connect_timeout + p.ack_margin;
+        if (p.claim_ttl <= needed)
+            return fail("claim_ttl", "must exceed request_timeout + the sender's connect timeout + ack_margin (" +
+                                         std::to_string(needed.count()) + "ms), or a claim could expire while " +
+                                         "its request is still running and the delivery be sent twice");
+        return true;
+    }
+
+    /// Runs until `cancel()` or until the token's cancellation slot is emitted, then drains:
+    /// stops claiming, lets requests in flight finish (up to `drain_timeout`, after which they are
+    /// cancelled and acked as failed attempts), writes every ack, and completes with
+    /// `void(error_code)`: `boost::asio::error::operation_aborted` after a cancel, or
+    /// `boost::asio::error::already_started` when a run is already going on. Storage errors do not
+    /// end the run: they are counted and the claim is tried again later.
+    template <class CompletionToken>
+    auto async_run(CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, void(error_code)>(
+            [this](auto handler) {
+                auto ex = boost::asio::get_associated_executor(handler, strand_);
+                auto slot = boost::asio::get_associated_cancellation_slot(handler);
+                boost::asio::co_spawn(
+                    strand_, run(),
+                    boost::asio::bind_cancellation_slot(
+                        slot, boost::asio::bind_executor(ex, [h = std::move(handler)](std::exception_ptr e,
+                                                                                    error_code ec) mutable {
+                            if (e)
+                                ec = make_error_code(errc::storage_failure);
+                            std::move(h)(ec);
+                        })));
+            },
+            token);
+    }
+
+    /// Starts a graceful stop (see `async_run`). Thread-safe.
+    void cancel() {
+        boost::asio::post(strand_, [this] {
+            stop_ = true;
+            signal();
+        });
+    }
+
+    /// Looks for work now instead of at the end of the poll interval. Thread-safe.
+    void notify() {
+        if (!notify_pending_.exchange(true, std::memory_order_acq_rel))
+            boost::asio::post(strand_, [this] {
+                notify_pending_.store(false, std::memory_order_release);
+                signal();
+            });
+    }
+
+    dispatcher_stats stats() const noexcept {
+        dispatcher_stats s;
+        s.claims = claims_.load(std::memory_order_relaxed);
+        s.claimed = claimed_.load(std::memory_order_relaxed);
+        s.attempts = attempts_.load(std::memory_order_relaxed);
+        s.succeeded = succeeded_.load(std::memory_order_relaxed);
+        s.retried = retried_.load(std::memory_order_relaxed);
+        s.dead = dead_.load(std::memory_order_relaxed);
+        s.claims_lost = lost_.load(std::memory_order_relaxed);
+        s.storage_errors = storage_errors_.load(std::memory_order_relaxed);
+        s.abandoned = abandoned_.load(std::memory_order_relaxed);
+        return s;
+    }
+
+private:
+    template <class T>
+    using awaitable = boost::asio::awaitable<T>;
+    using steady = std::chrono::steady_clock;
+
+    dispatcher(Executor ex, std::optional<boost::asio::any_io_executor> storage, Outbox& outbox, Sender& sender,
+               dispatcher_params params, Policy policy)
+        : strand_(boost::asio::make_strand(ex)), outbox_(outbox), sender_(sender), params_(std::move(params)),
+          policy_(std::move(policy)), event_timer_(strand_), rng_(std::random_device{}()) {
+        error_code ec;
+        diagnostics diag;
+        if (!check(params_, connect_timeout(), ec, diag))
+            throw error_with_diagnostics(ec, std::move(diag));
+        if (storage) {
+            storage_ = *storage;
+        } else {
+            owned_pool_ = std::make_unique<boost::asio::thread_pool>(1);
+            storage_ = owned_pool_->get_executor();
+        }
+        partitions_ = outbox_.params().partition_count;
+        offset_ = node_offset(params_.node_id, partitions_);
+        if (params_.wakeup)
+            wakeup_id_ = params_.wakeup->subscribe([this] { notify(); });
+    }
+
+    std::chrono::milliseconds connect_timeout() const {
+        if constexpr (requires(const Sender& s) {
+                          { s.connect_timeout() } -> std::convertible_to<std::chrono::milliseconds>;
+                      })
+            return sender_.connect_timeout();
+        else
+            return std::chrono::milliseconds(0);
+    }
+
+    // The longest a request may take: its claim must outlive it.
+    std::chrono::milliseconds max_request_timeout() const {
+        return params_.claim_ttl - connect_timeout() - params_.ack_margin - std::chrono::milliseconds(1);
+    }
+
+    // Wakes the run loop (on the strand). A wake that arrives while the loop is busy is kept.
+    void signal() {
+        event_pending_ = true;
+        event_timer_.cancel();
+    }
+
+    // Waits on the strand until `signal()` or `deadline`.
+    awaitable<void> wait_event(steady::time_point deadline) {
+        if (!event_pending_) {
+            event_timer_.expires_at(deadline);
+            co_await event_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        }
+        event_pending_ = false;
+    }
+
+    // True once the token's cancellation slot was emitted; resets the state so that the drain
+    // can go on awaiting.
+    awaitable<bool> take_cancellation() {
+        auto cs = co_await boost::asio::this_coro::cancellation_state;
+        if (cs.cancelled() == boost::asio::cancellation_type::none)
+            co_return false;
+        co_await boost::asio::this_coro::reset_cancellation_state();
+        co_return true;
+    }
+
+    // Runs `f` on the storage executor and resumes on the strand with its result.
+    template <class F>
+    awaitable<std::invoke_result_t<F&>> on_storage(F f) {
+        auto body = invoke(std::move(f));
+        co_return co_await boost::asio::co_spawn(storage_, std::move(body), boost::asio::use_awaitable);
+    }
+
+    // The body of `on_storage`: a coroutine of its own, with the function held by value in its frame.
+    template <class F>
+    static awaitable<std::invoke_result_t<F&>> invoke(F f) {
+        co_return f();
+    }
+
+    awaitable<error_code> run() {
+        if (running_)
+            co_return make_error_code(boost::asio::error::already_started);
+        running_ = true;
+        stop_ = false;
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+
+        while (!stop_) {
+            if (co_await take_cancellation())
+                break;
+            bool any = false;
+            bool failed = false;
+            for (int step = 0; step < partitions_ && !stop_; ++step) {
+                std::size_t free = params_.max_in_flight - in_flight_;
+                if (free == 0)
+                    break;
+                claim_options o;
+                o.node_id = params_.node_id;
+                o.limit = std::min(params_.batch_size, free);
+                o.claim_ttl = params_.claim_ttl;
+                o.partition = partition_ref{(offset_ + step) % partitions_, partitions_};
+                // Named, not a temporary inside the co_await expression: g++ 12 mishandles
+                // non-trivial temporaries there.
+                auto claim = [this, o = std::move(o)] {
+                    error_code ec;
+                    diagnostics diag;
+                    auto rows = outbox_.claim(o, ec, diag);
+                    return std::make_pair(std::move(rows), ec);
+                };
+                auto claimed = co_await on_storage(std::move(claim));
+                auto& [rows, ec] = claimed;
+                if (ec) {
+                    storage_errors_.fetch_add(1, std::memory_order_relaxed);
+                    failed = true;
+                    break;
+                }
+                claims_.fetch_add(1, std::memory_order_relaxed);
+                claimed_.fetch_add(rows.size(), std::memory_order_relaxed);
+                any = any || !rows.empty();
+                for (auto& d : rows)
+                    start(std::move(d));
+            }
+            if (stop_)
+                break;
+            if (in_flight_ >= params_.max_in_flight)
+                co_await wait_event(steady::time_point::max());
+            else if (!any || failed)
+                co_await wait_event(steady::now() + params_.poll_interval);
+        }
+
+        // Drain: no more claims; requests in flight finish or are cancelled; every ack is written.
+        stop_ = true;
+        co_await take_cancellation();
+        abandon_waiting();
+        auto drain_deadline = steady::now() + params_.drain_timeout;
+        while (in_flight_ > 0 && steady::now() < drain_deadline) {
+            co_await wait_event(drain_deadline);
+            co_await take_cancellation();
+        }
+        if (in_flight_ > 0) {
+            if constexpr (requires { sender_.cancel(); })
+                sender_.cancel();
+            while (in_flight_ > 0) {
+                co_await wait_event(steady::time_point::max());
+                co_await take_cancellation();
+            }
+        }
+        while (flushing_ || !acks_.empty()) {
+            co_await wait_event(steady::time_point::max());
+            co_await take_cancellation();
+        }
+        running_ = false;
+        co_return make_error_code(boost::asio::error::operation_aborted);
+    }
+
+    void start(delivery d) {
+        if (params_.per_webhook_fifo) {
+            if (fifo_busy_.contains(d.webhook_id)) {
+                auto& q = fifo_waiting_[d.webhook_id];
+                if (q.size() >= params_.batch_size || waiting_ >= params_.max_in_flight) {
+                    abandoned_.fetch_add(1, std::memory_order_relaxed);
+                    return;
+                }
+                q.push_back(std::move(d));
+                ++waiting_;
+                return;
+            }
+            fifo_busy_.insert(d.webhook_id);
+        }
+        launch(std::move(d));
+    }
+
+    void launch(delivery d) {
+        ++in_flight_;
+        boost::asio::co_spawn(strand_, deliver(std::move(d)), boost::asio::detached);
+    }
+
+    awaitable<void> deliver(delivery d) {
+        timestamp started = now_ms(outbox_.clock());
+        signing::scheme scheme = params_.scheme_for ? params_.scheme_for(d.webhook_id) : params_.default_scheme;
+        error_code ec;
+        diagnostics diag;
+        auto unix_seconds = std::chrono::duration_cast<std::chrono::seconds>(started.time_since_epoch()).count();
+        outgoing_request req = build_request(d, scheme, unix_seconds, params_.request_timeout, ec, diag);
+        req.timeout = std::min(req.timeout, max_request_timeout());
+        send_result r;
+        if (ec) {
+            r.error = diag.message();
+            r.refused = true;
+        } else {
+            r = co_await sender_.async_send(std::move(req), boost::asio::use_awaitable);
+        }
+        attempts_.fetch_add(1, std::memory_order_relaxed);
+        double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+        attempt_result a = policy_.decide(d.attempts, std::move(r), now_ms(outbox_.clock()), u);
+        switch (a.outcome) {
+        case attempt_outcome::success: succeeded_.fetch_add(1, std::memory_order_relaxed); break;
+        case attempt_outcome::retry: retried_.fetch_add(1, std::memory_order_relaxed); break;
+        case attempt_outcome::dead: dead_.fetch_add(1, std::memory_order_relaxed); break;
+        }
+        std::string webhook = params_.per_webhook_fifo ? d.webhook_id : std::string();
+        queue_ack(ack_entry::for_claimed(d, std::move(a)));
+        --in_flight_;
+        if (params_.per_webhook_fifo)
+            next_of(webhook);
+        signal();
+    }
+
+    // Per-webhook FIFO: after an attempt of `webhook`, launch its next waiting row, or free it.
+    void next_of(const std::string& webhook) {
+        auto it = fifo_waiting_.find(webhook);
+        if (it != fifo_waiting_.end()) {
+            auto& q = it->second;
+            if (!q.empty() && !stop_) {
+                delivery next = std::move(q.front());
+                q.pop_front();
+                --waiting_;
+                auto timeout = std::min(next.timeout.value_or(params_.request_timeout), max_request_timeout());
+                auto age = now_ms(outbox_.clock()) - next.claimed_at.value_or(now_ms(outbox_.clock()));
+                if (age + timeout + connect_timeout() + params_.ack_margin < params_.claim_ttl) {
+                    launch(std::move(next));
+                    return;
+                }
+                // Too late to finish under this claim: leave it and every later row of the webhook.
+                abandoned_.fetch_add(1 + q.size(), std::memory_order_relaxed);
+            }
+            waiting_ -= q.size();
+            fifo_waiting_.erase(it);
+        }
+        fifo_busy_.erase(webhook);
+    }
+
+    void abandon_waiting() {
+        for (auto& [webhook, q] : fifo_waiting_)
+            abandoned_.fetch_add(q.size(), std::memory_order_relaxed);
+        fifo_waiting_.clear();
+        waiting_ = 0;
+    }
+
+    void queue_ack(ack_entry e) {
+        acks_.push_back(std::move(e));
+        if (!flushing_) {
+            flushing_ = true;
+            boost::asio::co_spawn(strand_, flush(), boost::asio::detached);
+        }
+    }
+
+    // Writes the collected acks in batches until none are left.
+    awaitable<void> flush() {
+        while (!acks_.empty()) {
+            std::vector<ack_entry> batch;
+            batch.swap(acks_);
+            auto ack = [this, b = std::move(batch)]() mutable {
+                error_code ec;
+                diagnostics diag;
+                auto errors = outbox_.ack_many(std::move(b), ec, diag);
+                return std::make_pair(std::move(errors), ec);
+            };
+            auto acked = co_await on_storage(std::move(ack));
+            auto& [errors, ec] = acked;
+            if (ec)
+                storage_errors_.fetch_add(1, std::memory_order_relaxed);
+            for (const auto& e : errors) {
+                if (e == errc::claim_lost)
+                    lost_.fetch_add(1, std::memory_order_relaxed);
+                else if (e)
+                    storage_errors_.fetch_add(1, std::memory_order_relaxed);
+            }
+        }
+        flushing_ = false;
+        signal();
+    }
+
+    executor_type strand_;
+    Outbox& outbox_;
+    Sender& sender_;
+    dispatcher_params params_;
+    Policy policy_;
+    std::unique_ptr<boost::asio::thread_pool> owned_pool_;
+    boost::asio::any_io_executor storage_;
+    int partitions_ = 1;
+    int offset_ = 0;
+    std::uint64_t wakeup_id_ = 0;
+
+    // Strand state.
+    boost::asio::steady_timer event_timer_;
+    bool event_pending_ = false;
+    bool running_ = false;
+    bool stop_ = false;
+    std::size_t in_flight_ = 0;
+    std::vector<ack_entry> acks_;
+    bool flushing_ = false;
+    std::unordered_set<std::string> fifo_busy_;
+    std::unordered_map<std::string, std::deque<delivery>> fifo_waiting_;
+    std::size_t waiting_ = 0;
+    std::minstd_rand rng_;
+
+    std::atomic<bool> notify_pending_{false};
+    std::atomic<std::uint64_t> claims_{0}, claimed_{0}, attempts_{0}, succeeded_{0}, retried_{0}, dead_{0}, lost_{0},
+        storage_errors_{0}, abandoned_{0};
+};
+
+}  // namespace hookbox
+
+#endif  // HOOKBOX_DISPATCH_DISPATCHER_HPP

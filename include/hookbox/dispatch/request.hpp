@@ -1,0 +1,105 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef HOOKBOX_DISPATCH_REQUEST_HPP
+#define HOOKBOX_DISPATCH_REQUEST_HPP
+
+/// \file
+/// Sans-io: the HTTP request for one attempt of a delivery, signed under the delivery's scheme.
+///
+/// The delivery's `secret` text is read according to the scheme:
+///
+/// | scheme | `secret` | headers, in order |
+/// |---|---|---|
+/// | `standard_webhooks` | empty (unsigned), or one or more `whsec_`/`whsk_` keys separated by spaces (rotation: each produces a signature) | `Content-Type`, custom headers, `webhook-id`, `webhook-timestamp`, `webhook-signature` |
+/// | `objectstack` | empty, or the key's bytes as they are | `Content-Type`, `X-Objectstack-Event`, `-Delivery`, `-Attempt`, custom headers, `X-Objectstack-Signature` |
+/// | `none` | ignored | `Content-Type`, custom headers |
+///
+/// A later header replaces an earlier one of the same name, so a custom header can override
+/// `Content-Type` (and, under `objectstack`, the event, delivery and attempt headers, as the seed
+/// allows), but never a signature. The Standard Webhooks headers come last so that a custom header
+/// cannot forge them.
+
+#include <hookbox/delivery.hpp>
+#include <hookbox/error.hpp>
+#include <hookbox/http/sender_concept.hpp>
+#include <hookbox/signing/signer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hookbox {
+
+/// Builds the request for the next attempt of `d` (attempt number `d.attempts + 1`), made at
+/// `unix_seconds`, signed under `s`. `default_timeout` applies when the delivery has none.
+///
+/// Errors: `errc::invalid_argument` naming `secret` (a key that does not parse, or of the wrong kind
+/// for the scheme: the message never quotes it) or the signer's field. Such a delivery can never be
+/// sent; the dispatcher marks it dead with the message.
+inline outgoing_request build_request(const delivery& d, signing::scheme s, std::int64_t unix_seconds,
+                                      std::chrono::milliseconds default_timeout, error_code& ec,
+                                      diagnostics& diag) {
+    ec.clear();
+    outgoing_request r;
+    r.url = d.url;
+    r.method = d.method.empty() ? std::string("POST") : d.method;
+    r.body = d.payload;
+    r.timeout = d.timeout.value_or(default_timeout);
+
+    std::vector<signing::secret> keys;
+    if (!d.secret.empty() && s != signing::scheme::none) {
+        if (s == signing::scheme::objectstack) {
+            keys.push_back(signing::secret::raw(d.secret, ec, diag));
+        } else {
+            std::string_view rest = d.secret;
+            while (!rest.empty() && !ec) {
+                std::size_t sp = rest.find(' ');
+                std::string_view one = rest.substr(0, sp);
+                if (!one.empty())
+                    keys.push_back(signing::secret::parse(one, ec, diag));
+                rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+            }
+        }
+        if (ec)
+            return r;
+    }
+    signing::message msg;
+    std::string id = d.id.to_string();
+    msg.id = id;
+    msg.timestamp = unix_seconds;
+    msg.body = d.payload.body();
+    msg.event_type = d.event_type;
+    msg.attempt = d.attempts + 1;
+    auto sig = signing::signature_headers(s, keys, msg, ec, diag);
+    if (ec)
+        return r;
+
+    r.headers.reserve(d.headers.size() + sig.size() + 1);
+    r.headers.push_back({"Content-Type", "application/json"});
+    if (s == signing::scheme::objectstack) {
+        // The seed's order: the identifying headers, then the custom ones (which may override
+        // them), then the signature (which nothing overrides).
+        bool signed_ = sig.size() == 4;
+        for (std::size_t i = 0; i < 3 && i < sig.size(); ++i)
+            r.headers.push_back(std::move(sig[i]));
+        r.headers.insert(r.headers.end(), d.headers.begin(), d.headers.end());
+        if (signed_)
+            r.headers.push_back(std::move(sig[3]));
+    } else {
+        r.headers.insert(r.headers.end(), d.headers.begin(), d.headers.end());
+        for (auto& h : sig)
+            r.headers.push_back(std::move(h));
+    }
+    return r;
+}
+
+}  // namespace hookbox
+
+#endif  // HOOKBOX_DISPATCH_REQUEST_HPP

@@ -1,0 +1,489 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// The dispatcher end to end: a memory outbox (driven by a manual clock), beast_sender, and a
+// scripted receiver on loopback. The seed's dispatcher tests first, then wake-up, signatures,
+// drain and cancellation, per-webhook FIFO and the parameter checks.
+
+#include "common/run_until.hpp"
+#include "common/scripted_receiver.hpp"
+#include "common/test_common.hpp"
+
+#include <hookbox/dispatch/dispatcher.hpp>
+#include <hookbox/http/beast_sender.hpp>
+#include <hookbox/signing/verify.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace hookbox::signing {
+inline std::ostream& boost_test_print_type(std::ostream& os, verify_result r) {
+    return os << to_string(r);
+}
+}  // namespace hookbox::signing
+
+namespace hookbox::test {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+// Records each claim's rows (partition and node) as the outbox reports them.
+struct claim_recorder {
+    struct state {
+        std::mutex m;
+        std::vector<std::vector<int>> partitions_per_claim;
+    };
+    std::shared_ptr<state> s = std::make_shared<state>();
+    std::shared_ptr<wakeup> wake;
+
+    void on_claim(std::span<const delivery> rows) {
+        std::lock_guard lock(s->m);
+        std::vector<int> parts;
+        for (const auto& d : rows)
+            parts.push_back(d.partition_key);
+        s->partitions_per_claim.push_back(std::move(parts));
+    }
+    void on_enqueue(const enqueue_result& r) {
+        if (r.created && wake)
+            wake->notify();
+    }
+};
+
+using test_outbox = basic_outbox<memory_storage, manual_clock, fnv1a_partition_hasher, claim_recorder>;
+using test_dispatcher = dispatcher<test_outbox, beast_sender>;
+
+sender_params loopback_sender() {
+    sender_params p;
+    p.addresses = http::address_policy::loopback_allowed();
+    p.connect_timeout = 2s;
+    return p;
+}
+
+dispatcher_params node(std::string id) {
+    dispatcher_params p;
+    p.node_id = std::move(id);
+    p.poll_interval = 20ms;
+    p.request_timeout = 5s;
+    p.claim_ttl = 60s;
+    return p;
+}
+
+enqueue_request request(const scripted_receiver& r, std::string webhook, std::string event) {
+    enqueue_request q;
+    q.webhook_id = std::move(webhook);
+    q.event_id = std::move(event);
+    q.event_type = "order.created";
+    q.url = r.url();
+    q.payload = payload::parse(R"({"n":1})");
+    return q;
+}
+
+struct fixture {
+    asio::io_context ioc;
+    manual_clock clock;
+    scripted_receiver receiver;
+    beast_sender sender{ioc.get_executor(), loopback_sender()};
+
+    test_outbox make_outbox(int partitions) {
+        outbox_params p;
+        p.partition_count = partitions;
+        return test_outbox(p, memory_storage(), clock);
+    }
+
+    // Runs the dispatchers until `done`, then cancels them and runs until each has completed.
+    template <class Pred>
+    void run(std::vector<test_dispatcher*> ds, Pred done) {
+        std::vector<std::optional<error_code>> results(ds.size());
+        for (std::size_t i = 0; i < ds.size(); ++i)
+            ds[i]->async_run([&results, i](error_code ec) { results[i] = ec; });
+        BOOST_TEST_REQUIRE(run_until(ioc, done));
+        for (auto* d : ds)
+            d->cancel();
+        BOOST_TEST_REQUIRE(run_until(ioc, [&] {
+            for (auto& r : results)
+                if (!r)
+                    return false;
+            return true;
+        }));
+        for (auto& r : results)
+            BOOST_TEST(*r == asio::error::operation_aborted);
+    }
+
+    static std::size_t count(const test_outbox& ob, delivery_status s) { return ob.stats().count(s); }
+};
+
+std::set<std::string> delivery_ids(const std::vector<received_request>& rs) {
+    std::set<std::string> ids;
+    for (const auto& r : rs)
+        ids.insert(r.header("webhook-id"));
+    return ids;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(dispatcher_e2e)
+
+// Seed §10.1 (1): two nodes sharing one outbox send 50 deliveries as 50 POSTs.
+BOOST_FIXTURE_TEST_CASE(two_nodes_fifty_deliveries_fifty_posts, fixture) {
+    auto ob = make_outbox(4);
+    for (int i = 0; i < 50; ++i)
+        ob.enqueue(request(receiver, "wh-" + std::to_string(i % 10), "evt-" + std::to_string(i)));
+    test_dispatcher a(ioc.get_executor(), ob, sender, node("node-A"));
+    test_dispatcher b(ioc.get_executor(), ob, sender, node("node-B"));
+    run({&a, &b}, [&] { return count(ob, delivery_status::success) == 50; });
+    auto got = receiver.requests();
+    BOOST_TEST(got.size() == 50u);
+    BOOST_TEST(delivery_ids(got).size() == 50u);
+    BOOST_TEST(a.stats().claimed + b.stats().claimed == 50u);
+    BOOST_TEST(a.stats().claims_lost + b.stats().claims_lost == 0u);
+}
+
+// Seed §10.1 (2): a claim takes rows of one partition only, and 5 webhooks touch at most 5.
+BOOST_FIXTURE_TEST_CASE(claims_stay_within_one_partition, fixture) {
+    auto ob = make_outbox(8);
+    for (int i = 0; i < 30; ++i)
+        ob.enqueue(request(receiver, "wh-" + std::to_string(i % 5), "evt-" + std::to_string(i)));
+    test_dispatcher a(ioc.get_executor(), ob, sender, node("node-A"));
+    run({&a}, [&] { return count(ob, delivery_status::success) == 30; });
+    std::set<int> touched;
+    for (const auto& claim : ob.observer().s->partitions_per_claim) {
+        BOOST_TEST_REQUIRE(!claim.empty());
+        for (int p : claim) {
+            BOOST_TEST(p == claim.front());
+            touched.insert(p);
+        }
+    }
+    BOOST_TEST(touched.size() <= 5u);
+    BOOST_TEST(receiver.request_count() == 30u);
+}
+
+// Seed §10.1 (3): with 200 webhooks, both nodes deliver some, 200 in all.
+BOOST_FIXTURE_TEST_CASE(load_spreads_over_both_nodes, fixture) {
+    auto ob = make_outbox(8);
+    for (int i = 0; i < 200; ++i)
+        ob.enqueue(request(receiver, "wh-" + std::to_string(i), "evt-" + std::to_string(i)));
+    auto pa = node("node-A"), pb = node("node-B");
+    pa.batch_size = pb.batch_size = 4;
+    pa.max_in_flight = pb.max_in_flight = 8;
+    test_dispatcher a(ioc.get_executor(), ob, sender, pa);
+    test_dispatcher b(ioc.get_executor(), ob, sender, pb);
+    run({&a, &b}, [&] { return count(ob, delivery_status::success) == 200; });
+    std::map<std::string, int> per_node;
+    for (const auto& d : ob.list({.limit = 1000}).items)
+        ++per_node[d.claimed_by.value_or("?")];
+    BOOST_TEST(a.stats().succeeded > 0u);
+    BOOST_TEST(b.stats().succeeded > 0u);
+    BOOST_TEST(a.stats().succeeded + b.stats().succeeded == 200u);
+    BOOST_TEST(receiver.request_count() == 200u);
+}
+
+// Seed §10.1 (4): a 5xx is retried later: pending, attempts 1, next_retry_at in the future.
+BOOST_FIXTURE_TEST_CASE(server_error_is_retried_later, fixture) {
+    receiver.respond({.status = 503, .body = "busy"});
+    auto ob = make_outbox(8);
+    auto id = ob.enqueue(request(receiver, "wh-1", "evt-1")).id;
+    test_dispatcher a(ioc.get_executor(), ob, sender, node("node-A"));
+    run({&a}, [&] { return a.stats().attempts == 1 && ob.get(id)->attempts == 1; });
+    auto d = *ob.get(id);
+    BOOST_TEST(d.status == delivery_status::pending);
+    BOOST_TEST(d.attempts == 1);
+    BOOST_TEST_REQUIRE(d.next_retry_at.has_value());
+    BOOST_TEST((*d.next_retry_at > now_ms(clock)));
+    BOOST_TEST((*d.next_retry_at - now_ms(clock) >= 800ms));
+    BOOST_TEST(d.response_code == 503);
+    BOOST_TEST(d.response_body == "busy");
+    BOOST_TEST(receiver.request_count() == 1u);  // not sent again before its time
+}
+
+// Seed §10.1 (5): a 4xx is permanent: the row is dead with the status.
+BOOST_FIXTURE_TEST_CASE(client_error_is_dead, fixture) {
+    receiver.respond({.status = 404, .body = "no such hook"});
+    auto ob = make_outbox(8);
+    auto id = ob.enqueue(request(receiver, "wh-1", "evt-1")).id;
+    test_dispatcher a(ioc.get_executor(), ob, sender, node("node-A"));
+    run({&a}, [&] { return count(ob, delivery_status::dead) == 1; });
+    auto d = *ob.get(id);
+    BOOST_TEST(d.response_code == 404);
+    BOOST_TEST(d.error == "HTTP 404");
+    BOOST_TEST(a.stats().dead == 1u);
+}
+
+// Seed §10.1 (6): identical (event, webhook) enqueues are one row and one POST.
+BOOST_FIXTURE_TEST_CASE(duplicate_enqueues_are_sent_once, fixture) {
+    auto ob = make_outbox(8);
+    auto first = ob.enqueue(request(receiver, "wh-1", "evt-1"));
+    auto second = ob.enqueue(request(receiver, "wh-1", "evt-1"));
+    BOOST_TEST(first.id == second.id);
+    BOOST_TEST(!second.created);
+    test_dispatcher a(ioc.get_executor(), ob, sender, node("node-A"));
+    run({&a}, [&] { return count(ob, delivery_status::success) == 1; });
+    BOOST_TEST(receiver.request_count() == 1u);
+    BOOST_TEST(ob.stats().total() == 1u);
+}
+
+// Seed §10.1 (7): one partition, two nodes at once: 5 rows, 5 POSTs, 5 distinct ids.
+BOOST_FIXTURE_TEST_CASE(one_partition_is_not_claimed_twice, fixture) {
+    auto ob = make_outbox(1);
+    for (int i = 0; i < 5; ++i)
+        ob.enqueue(request(receiver, "wh-1", "evt-" + std::to_string(i)));
+    test_dispatcher a(ioc.get_executor(), ob, sender, node("node-A"));
+    test_dispatcher b(ioc.get_executor(), ob, sender, node("node-B"));
+    run({&a, &b}, [&] { return count(ob, delivery_status::success) == 5; });
+    BOOST_TEST(receiver.request_count() == 5u);
+    BOOST_TEST(delivery_ids(receiver.requests()).size() == 5u);
+}
+
+// A retry comes due when the (manual) clock reaches it, and is then delivered.
+BOOST_FIXTURE_TEST_CASE(retry_is_sent_when_due, fixture) {
+    std::atomic<int> n{0};
+    receiver.script([&](const received_request&) {
+        return ++n == 1 ? response_plan{.status = 500} : response_plan{.status = 200};
+    });
+    auto ob = make_outbox(8);
+    auto id = ob.enqueue(request(receiver, "wh-1", "evt-1")).id;
+    test_dispatcher a(ioc.get_executor(), ob, sender, node("node-A"));
+    std::optional<error_code> done;
+    a.async_run([&](error_code ec) { done = ec; });
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return ob.get(id)->attempts == 1; }));
+    BOOST_TEST(receiver.request_count() == 1u);
+    clock.advance(1300ms);  // past the first delay's jitter range [800, 1200)
+    a.notify();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return ob.get(id)->status == delivery_status::success; }));
+    BOOST_TEST(ob.get(id)->attempts == 2);
+    BOOST_TEST(receiver.request_count() == 2u);
+    a.cancel();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return done.has_value(); }));
+}
+
+// An enqueue in this process wakes an idle dispatcher at once: the poll interval is an hour.
+BOOST_FIXTURE_TEST_CASE(enqueue_wakes_an_idle_dispatcher, fixture) {
+    auto ob = make_outbox(8);
+    auto wake = std::make_shared<wakeup>();
+    ob.observer().wake = wake;
+    auto p = node("node-A");
+    p.poll_interval = std::chrono::hours(1);
+    p.wakeup = wake;
+    test_dispatcher a(ioc.get_executor(), ob, sender, p);
+    std::optional<error_code> done;
+    a.async_run([&](error_code ec) { done = ec; });
+    // Let it walk every partition, find nothing and go idle.
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return a.stats().claims >= 8; }));
+    ioc.poll();
+    BOOST_TEST(a.stats().claims == 8u);
+    ob.enqueue(request(receiver, "wh-1", "evt-1"));
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return count(ob, delivery_status::success) == 1; }, 5000ms));
+    a.cancel();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return done.has_value(); }));
+}
+
+// Standard Webhooks by default; the ObjectStack scheme for the webhooks that ask for it. Both
+// verify on the receiver's side; the secret itself never reaches the receiver.
+BOOST_FIXTURE_TEST_CASE(signatures_per_webhook, fixture) {
+    auto ob = make_outbox(8);
+    auto std_req = request(receiver, "wh-std", "evt-1");
+    std_req.secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    std_req.headers = {{"X-Tenant", "t1"}, {"webhook-signature", "forged"}};
+    ob.enqueue(std_req);
+    auto os_req = request(receiver, "wh-os", "evt-1");
+    os_req.secret = "s3cr3t";
+    os_req.payload = payload::parse(R"({"a":1})");
+    ob.enqueue(os_req);
+    auto p = node("node-A");
+    p.scheme_for = [](std::string_view webhook) {
+        return webhook == "wh-os" ? signing::scheme::objectstack : signing::scheme::standard_webhooks;
+    };
+    test_dispatcher a(ioc.get_executor(), ob, sender, p);
+    run({&a}, [&] { return count(ob, delivery_status::success) == 2; });
+    for (const auto& r : receiver.requests()) {
+        std::vector<header> hs;
+        for (const auto& [k, v] : r.headers)
+            hs.push_back({k, v});
+        BOOST_TEST(r.header("User-Agent") == "hookbox/" HOOKBOX_VERSION_STRING);
+        BOOST_TEST(r.header("Content-Type") == "application/json");
+        if (!r.header("X-Objectstack-Signature").empty()) {
+            BOOST_TEST(r.header("X-Objectstack-Signature") ==
+                       "sha256=d42927434049e0b8c73ce887062238cc1c6bb6644bfe66e66d8dd0f30b85679e");
+            BOOST_TEST(r.header("X-Objectstack-Event") == "order.created");
+            BOOST_TEST(r.header("X-Objectstack-Attempt") == "1");
+            BOOST_TEST(signing::verify_objectstack(hs, r.body, signing::secret::raw("s3cr3t")) ==
+                       signing::verify_result::ok);
+        } else {
+            BOOST_TEST(r.header("X-Tenant") == "t1");
+            std::vector<signing::secret> keys{signing::secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")};
+            auto now_s = std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
+            BOOST_TEST(signing::verify(hs, r.body, keys, now_s) == signing::verify_result::ok);
+            BOOST_TEST(r.header("webhook-signature") != "forged");
+        }
+        for (const auto& [k, v] : r.headers)
+            BOOST_TEST(v.find("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") == std::string::npos);
+    }
+}
+
+// A secret that does not parse can never be sent: the delivery is dead, and the error does not
+// quote the secret.
+BOOST_FIXTURE_TEST_CASE(unusable_secret_is_dead_without_a_request, fixture) {
+    auto ob = make_outbox(8);
+    auto q = request(receiver, "wh-1", "evt-1");
+    q.secret = "whsec_not*base64!";
+    auto id = ob.enqueue(q).id;
+    test_dispatcher a(ioc.get_executor(), ob, sender, node("node-A"));
+    run({&a}, [&] { return count(ob, delivery_status::dead) == 1; });
+    auto d = *ob.get(id);
+    BOOST_TEST_REQUIRE(d.error.has_value());
+    BOOST_TEST(d.error->find("secret") != std::string::npos);
+    BOOST_TEST(d.error->find("not*base64") == std::string::npos);
+    BOOST_TEST(receiver.request_count() == 0u);
+}
+
+// cancel() lets a request in flight finish (within drain_timeout) and acks it.
+BOOST_FIXTURE_TEST_CASE(drain_lets_requests_finish, fixture) {
+    receiver.respond({.status = 200, .header_delay = 300ms});
+    auto ob = make_outbox(8);
+    auto id = ob.enqueue(request(receiver, "wh-1", "evt-1")).id;
+    test_dispatcher a(ioc.get_executor(), ob, sender, node("node-A"));
+    std::optional<error_code> done;
+    a.async_run([&](error_code ec) { done = ec; });
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return receiver.request_count() == 1; }));
+    a.cancel();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return done.has_value(); }));
+    BOOST_TEST(*done == asio::error::operation_aborted);
+    BOOST_TEST(ob.get(id)->status == delivery_status::success);
+}
+
+// Past drain_timeout, requests in flight are cancelled and acked as failed attempts (retried),
+// and the run ends long before the request's own timeout.
+BOOST_FIXTURE_TEST_CASE(drain_deadline_cancels_requests, fixture) {
+    receiver.respond({.status = 200, .header_delay = 30s});
+    auto ob = make_outbox(8);
+    auto id = ob.enqueue(request(receiver, "wh-1", "evt-1")).id;
+    auto p = node("node-A");
+    p.drain_timeout = 100ms;
+    test_dispatcher a(ioc.get_executor(), ob, sender, p);
+    std::optional<error_code> done;
+    a.async_run([&](error_code ec) { done = ec; });
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return receiver.request_count() == 1; }));
+    auto before = std::chrono::steady_clock::now();
+    a.cancel();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return done.has_value(); }, 4000ms));
+    BOOST_TEST((std::chrono::steady_clock::now() - before < 3s));
+    auto d = *ob.get(id);
+    BOOST_TEST(d.status == delivery_status::pending);
+    BOOST_TEST(d.attempts == 1);
+    BOOST_TEST(!d.response_code.has_value());
+}
+
+// Per-operation cancellation of async_run drains like cancel().
+BOOST_FIXTURE_TEST_CASE(per_operation_cancellation, fixture) {
+    auto ob = make_outbox(8);
+    test_dispatcher a(ioc.get_executor(), ob, sender, node("node-A"));
+    asio::cancellation_signal sig;
+    std::optional<error_code> done;
+    a.async_run(asio::bind_cancellation_slot(sig.slot(), [&](error_code ec) { done = ec; }));
+    ioc.poll();
+    sig.emit(asio::cancellation_type::terminal);
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return done.has_value(); }, 4000ms));
+    BOOST_TEST(*done == asio::error::operation_aborted);
+}
+
+// A second async_run while one is going on fails with already_started, on the handler's
+// executor and not inside the call.
+BOOST_FIXTURE_TEST_CASE(second_run_is_refused, fixture) {
+    auto ob = make_outbox(8);
+    test_dispatcher a(ioc.get_executor(), ob, sender, node("node-A"));
+    std::optional<error_code> first, second;
+    a.async_run([&](error_code ec) { first = ec; });
+    ioc.poll();
+    bool returned = false;
+    a.async_run([&](error_code ec) {
+        BOOST_TEST(returned);  // not completed inline
+        second = ec;
+    });
+    returned = true;
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return second.has_value(); }));
+    BOOST_TEST(*second == asio::error::already_started);
+    a.cancel();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return first.has_value(); }));
+}
+
+// Per-webhook FIFO: one request at a time for a slow webhook, in enqueue order, while another
+// webhook's deliveries go through without waiting for it.
+BOOST_FIXTURE_TEST_CASE(per_webhook_fifo, fixture) {
+    receiver.script([](const received_request& r) {
+        response_plan p;
+        if (r.body.find("slow") != std::string::npos)
+            p.header_delay = 150ms;
+        return p;
+    });
+    auto ob = make_outbox(1);
+    for (int i = 0; i < 3; ++i) {
+        auto q = request(receiver, "wh-slow", "evt-s" + std::to_string(i));
+        q.payload = payload::parse(R"({"slow":)" + std::to_string(i) + "}");
+        ob.enqueue(q);
+    }
+    for (int i = 0; i < 3; ++i) {
+        auto q = request(receiver, "wh-fast", "evt-f" + std::to_string(i));
+        q.payload = payload::parse(R"({"fast":)" + std::to_string(i) + "}");
+        ob.enqueue(q);
+    }
+    auto p = node("node-A");
+    p.per_webhook_fifo = true;
+    test_dispatcher a(ioc.get_executor(), ob, sender, p);
+    run({&a}, [&] { return count(ob, delivery_status::success) == 6; });
+    auto got = receiver.requests();
+    BOOST_TEST_REQUIRE(got.size() == 6u);
+    std::vector<std::string> slow_order;
+    std::size_t fast_seen_before_second_slow = 0;
+    for (const auto& r : got) {
+        if (r.body.find("slow") != std::string::npos)
+            slow_order.push_back(r.body);
+        else if (slow_order.size() < 2)
+            ++fast_seen_before_second_slow;
+    }
+    BOOST_TEST(slow_order == (std::vector<std::string>{R"({"slow":0})", R"({"slow":1})", R"({"slow":2})"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(fast_seen_before_second_slow == 3u);
+    BOOST_TEST(a.stats().abandoned == 0u);
+}
+
+// A claim TTL that a request could outlive is refused, naming the field.
+BOOST_FIXTURE_TEST_CASE(claim_ttl_must_outlive_requests, fixture) {
+    auto ob = make_outbox(8);
+    auto p = node("node-A");
+    p.request_timeout = 15s;
+    p.claim_ttl = 20s;  // < 15 s + 2 s connect + 5 s ack margin
+    try {
+        test_dispatcher a(ioc.get_executor(), ob, sender, p);
+        BOOST_FAIL("expected an error");
+    } catch (const error_with_diagnostics& e) {
+        BOOST_TEST(e.code() == errc::invalid_argument);
+        BOOST_TEST(e.get_diagnostics().field() == "claim_ttl");
+    }
+    for (auto [field, bad] : std::vector<std::pair<std::string, dispatcher_params>>{
+             {"node_id", [] { auto q = node(""); return q; }()},
+             {"batch_size", [] { auto q = node("n"); q.batch_size = 0; return q; }()},
+             {"max_in_flight", [] { auto q = node("n"); q.max_in_flight = 0; return q; }()},
+             {"poll_interval", [] { auto q = node("n"); q.poll_interval = 0ms; return q; }()}}) {
+        error_code ec;
+        diagnostics diag;
+        BOOST_TEST(!test_dispatcher::check(bad, 2s, ec, diag));
+        BOOST_TEST(diag.field() == field);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace hookbox::test
