@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs hookbox's benchmarks in a Release build and prints their figures.
 #
-# Usage: bench/run.sh [all|w1|w1scale|w1sqlite]     (default: all)
+# Usage: bench/run.sh [all|w1|w1scale|w1sqlite|w2]     (default: all)
 # Env:   RUNS        runs of each workload (default 3); medians are reported
 #        PEERS_DIR   the peer harnesses (default: ../shared/bench/peers beside the checkout)
 #
 # W1 runs alternately with the seed peer's W1 harness (peers/run-w1.sh), in the same sitting on the
-# same machine, and the ratios hookbox / peer are printed from the medians. Raw output goes to
+# same machine, and the ratios hookbox / peer are printed from the medians. W2 (end to end into
+# nginx on 127.0.0.1:18080) runs beside the W0 ceiling (wrk against the same nginx, peers/run-w0.sh)
+# and the seed peer's W2 (peers/run-w2.sh, presets default and tuned). Raw output goes to
 # build/bench-results/<timestamp>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,13 +22,15 @@ mkdir -p "$out"
 
 scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target hookbox_bench_w1 hookbox_bench_w1_sqlite --parallel "$(nproc)" >/dev/null
+cmake --build --preset release --target hookbox_bench_w1 hookbox_bench_w1_sqlite hookbox_bench_w2 \
+    --parallel "$(nproc)" >/dev/null
 bench_w1="$root/build/release/bench/hookbox_bench_w1"
 bench_w1_sqlite="$root/build/release/bench/hookbox_bench_w1_sqlite"
+bench_w2="$root/build/release/bench/hookbox_bench_w2"
 
 # The peer harness needs Node and its npm packages; shared/ is read-only, so install into a copy.
 peer_ready=0
-if [[ $what == all || $what == w1 ]]; then
+if [[ $what == all || $what == w1 || $what == w2 ]]; then
     if [[ -x $peers_src/run-w1.sh ]]; then
         command -v node >/dev/null && command -v npm >/dev/null || scripts/install-deps.sh nodejs npm
         peers="$root/build/bench-peers"
@@ -59,6 +63,23 @@ for r in $(seq 1 "$runs"); do
     if [[ $what == all || $what == w1scale ]]; then
         run w1scale-hookbox "$bench_w1" scale
     fi
+    if [[ $what == all || $what == w2 ]]; then
+        # nginx (and wrk) from Debian; the peer harness's script starts and stops the receiver.
+        command -v wrk >/dev/null && [[ -x /usr/sbin/nginx ]] || scripts/install-deps.sh nginx-light wrk
+        if [[ $peer_ready == 1 ]]; then
+            "$peers/w0/nginx.sh" status >/dev/null 2>&1 || "$peers/w0/nginx.sh" start >/dev/null
+            run w0-nginx "$peers/run-w0.sh"
+            mkdir -p "$root/build/bench-tmp"
+            run w2-hookbox-memory "$bench_w2" w2 memory
+            run w2-hookbox-sqlite "$bench_w2" w2 sqlite "$root/build/bench-tmp"
+            run lat-hookbox-memory "$bench_w2" lat memory
+            run lat-hookbox-sqlite "$bench_w2" lat sqlite "$root/build/bench-tmp"
+            W2_PRESETS="default tuned" run w2-objectstack "$peers/run-w2.sh"
+            "$peers/w0/nginx.sh" stop >/dev/null
+        else
+            echo "bench: W2 needs the peer harness's nginx setup; skipped" >&2
+        fi
+    fi
     if [[ $what == all || $what == w1sqlite ]]; then
         # On disk under build/, not in a tmpfs: the ceiling and hookbox share the same file system.
         mkdir -p "$root/build/bench-tmp"
@@ -90,3 +111,7 @@ ratio w1_memory_claim_ack_vs_objectstack w1_hookbox_memory_claim_ack_per_s w1_ob
 ratio w1_sqlite_enqueue_vs_raw w1_hookbox_sqlite_enqueue_per_s w1_rawsqlite_insert_per_s
 ratio w1_sqlite_claim_ack_vs_raw w1_hookbox_sqlite_claim_ack_per_s w1_rawsqlite_claim_ack_per_s
 ratio w1scale_claim_ack_1m_vs_10k w1scale_hookbox_memory_claim_ack_per_s_1000000 w1scale_hookbox_memory_claim_ack_per_s_10000
+ratio w2_memory_vs_w0_ceiling w2_hookbox_memory_deliveries_per_s w0_nginx_post1k_rps
+ratio w2_sqlite_vs_w0_ceiling w2_hookbox_sqlite_deliveries_per_s w0_nginx_post1k_rps
+ratio w2_memory_vs_objectstack_tuned w2_hookbox_memory_deliveries_per_s w2_objectstack_tuned_b256_i1_deliveries_per_s
+ratio w2_memory_vs_objectstack_default w2_hookbox_memory_deliveries_per_s w2_objectstack_default_deliveries_per_s

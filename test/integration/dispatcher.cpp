@@ -160,7 +160,12 @@ BOOST_FIXTURE_TEST_CASE(claims_stay_within_one_partition, fixture) {
     test_dispatcher a(ioc.get_executor(), ob, sender, node("node-A"));
     run({&a}, [&] { return count(ob, delivery_status::success) == 30; });
     std::set<int> touched;
-    for (const auto& claim : ob.observer().s->partitions_per_claim) {
+    std::vector<std::vector<int>> claims;
+    {
+        std::lock_guard lock(ob.observer().s->m);
+        claims = ob.observer().s->partitions_per_claim;
+    }
+    for (const auto& claim : claims) {
         BOOST_TEST_REQUIRE(!claim.empty());
         for (int p : claim) {
             BOOST_TEST(p == claim.front());

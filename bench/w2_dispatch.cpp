@@ -1,0 +1,266 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// W2 and W2-latency (bench/WORKLOADS.md): the outbox, the dispatcher and beast_sender end to end,
+// into the receiver on 127.0.0.1:18080 (nginx, started by bench/run.sh).
+//
+//   hookbox_bench_w2 w2  <memory|sqlite> [dir]   N=20000 signed deliveries, enqueued first; the
+//                                                clock runs from dispatcher start to the last ack
+//   hookbox_bench_w2 lat <memory|sqlite> [dir]   1000 deliveries/s for 20 s into a running
+//                                                dispatcher; enqueue-to-ack latency p50 and p99
+//
+// Env: W2_N (20000), W2_IN_FLIGHT (256), W2_BATCH (64), W2_CONNS (32), LAT_RATE (1000), LAT_S (20).
+// One I/O thread runs the dispatcher and the sender; storage calls run on the dispatcher's own
+// storage thread. Duplicate sends are requests sent beyond one per delivery.
+
+#include "workload.hpp"
+
+#include <hookbox/dispatch/dispatcher.hpp>
+#include <hookbox/engine/sqlite_engine.hpp>
+#include <hookbox/http/beast_sender.hpp>
+#include <hookbox/storage/engine_storage.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace {
+
+using namespace hookbox;
+using namespace hookbox::bench;
+using steady = std::chrono::steady_clock;
+
+std::size_t env(const char* name, std::size_t fallback) {
+    const char* v = std::getenv(name);
+    return v ? std::strtoull(v, nullptr, 10) : fallback;
+}
+
+const std::string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+// Counts successes, wakes the dispatcher on enqueue, and (for W2-latency) measures
+// enqueue-to-ack time per delivery. Called on the storage thread and the producer thread.
+struct bench_observer {
+    struct state {
+        std::atomic<std::size_t> succeeded{0};
+        std::atomic<std::size_t> target{0};
+        std::function<void()> on_target;
+        std::shared_ptr<hookbox::wakeup> wake;
+        bool track_latency = false;
+        std::mutex m;
+        std::unordered_map<delivery_id, steady::time_point> started;
+        std::vector<double> latencies_us;
+    };
+    std::shared_ptr<state> s = std::make_shared<state>();
+
+    void on_enqueue(const enqueue_result& r) {
+        if (r.created && s->wake)
+            s->wake->notify();
+    }
+    void on_attempt(const delivery_id& id, const attempt_result& r) {
+        if (r.outcome != attempt_outcome::success)
+            return;
+        if (s->track_latency) {
+            auto now = steady::now();
+            std::lock_guard lock(s->m);
+            if (auto it = s->started.find(id); it != s->started.end()) {
+                s->latencies_us.push_back(std::chrono::duration<double, std::micro>(now - it->second).count());
+                s->started.erase(it);
+            }
+        }
+        if (s->succeeded.fetch_add(1) + 1 == s->target.load() && s->on_target)
+            s->on_target();
+    }
+};
+
+using memory_outbox = basic_outbox<memory_storage, std::chrono::system_clock, fnv1a_partition_hasher, bench_observer>;
+using sqlite_outbox = basic_outbox<engine_storage<engine::sqlite_engine>, std::chrono::system_clock,
+                                   fnv1a_partition_hasher, bench_observer>;
+
+enqueue_request signed_request(std::size_t i) {
+    auto r = request(i);
+    r.secret = secret;
+    return r;
+}
+
+sender_params sender_config() {
+    sender_params p;
+    p.addresses = http::address_policy::loopback_allowed();
+    p.max_connections_per_origin = env("W2_CONNS", 32);
+    return p;
+}
+
+dispatcher_params dispatcher_config(const std::shared_ptr<wakeup>& wake) {
+    dispatcher_params p;
+    p.node_id = "bench";
+    p.batch_size = env("W2_BATCH", 64);
+    p.max_in_flight = env("W2_IN_FLIGHT", 256);
+    p.poll_interval = std::chrono::milliseconds(100);
+    p.wakeup = wake;
+    return p;
+}
+
+template <class Outbox>
+int run_w2(Outbox& ob, const std::string& storage) {
+    const std::size_t n = env("W2_N", 20000);
+    std::vector<enqueue_request> reqs;
+    reqs.reserve(n);
+    for (std::size_t i = 0; i < n; ++i)
+        reqs.push_back(signed_request(i));
+    for (std::size_t i = 0; i < n; i += 1000) {
+        std::vector<enqueue_request> batch(std::make_move_iterator(reqs.begin() + i),
+                                           std::make_move_iterator(reqs.begin() + std::min(n, i + 1000)));
+        ob.enqueue_many(std::move(batch));
+    }
+
+    boost::asio::io_context ioc(1);
+    beast_sender sender(ioc.get_executor(), sender_config());
+    auto wake = std::make_shared<wakeup>();
+    dispatcher<Outbox, beast_sender> d(ioc.get_executor(), ob, sender, dispatcher_config(wake));
+    auto& st = *ob.observer().s;
+    st.target = n;
+    st.on_target = [&] { d.cancel(); };
+    bool finished = false;
+    auto t0 = steady::now();
+    double elapsed = 0;
+    d.async_run([&](error_code) { finished = true; });
+    // Bounded: the run ends at the last ack, or after 300 s.
+    boost::asio::steady_timer limit(ioc, std::chrono::seconds(300));
+    limit.async_wait([&](error_code ec) {
+        if (!ec)
+            d.cancel();
+    });
+    while (!finished && ioc.run_one()) {
+        if (st.succeeded.load() >= n && elapsed == 0)
+            elapsed = seconds_since(t0);
+    }
+    if (elapsed == 0)
+        elapsed = seconds_since(t0);
+    limit.cancel();
+    ioc.run();
+    auto ss = d.stats();
+    std::size_t delivered = st.succeeded.load();
+    std::printf("w2 %s: %zu of %zu delivered in %.3f s (claims %llu, attempts %llu, requests %llu, "
+                "connections %llu)\n",
+                storage.c_str(), delivered, n, elapsed, (unsigned long long)ss.claims,
+                (unsigned long long)ss.attempts, (unsigned long long)sender.stats().requests,
+                (unsigned long long)sender.stats().connections_opened);
+    if (delivered != n)
+        return 1;
+    figure("w2_hookbox_" + storage + "_deliveries_per_s", double(n) / elapsed, "deliveries/s");
+    figure("w2_hookbox_" + storage + "_peak_rss", peak_rss_mib(), "MiB");
+    figure("w2_hookbox_" + storage + "_duplicates", double(sender.stats().requests - n), "sends");
+    return 0;
+}
+
+template <class Outbox>
+int run_latency(Outbox& ob, const std::string& storage) {
+    const std::size_t rate = env("LAT_RATE", 1000), secs = env("LAT_S", 20);
+    const std::size_t n = rate * secs;
+    std::vector<enqueue_request> reqs;
+    reqs.reserve(n);
+    for (std::size_t i = 0; i < n; ++i)
+        reqs.push_back(signed_request(i));
+
+    boost::asio::io_context ioc(1);
+    beast_sender sender(ioc.get_executor(), sender_config());
+    auto wake = std::make_shared<wakeup>();
+    auto& st = *ob.observer().s;
+    st.wake = wake;
+    st.track_latency = true;
+    st.target = n;
+    dispatcher<Outbox, beast_sender> d(ioc.get_executor(), ob, sender, dispatcher_config(wake));
+    st.on_target = [&] { d.cancel(); };
+    bool finished = false;
+    d.async_run([&](error_code) { finished = true; });
+    boost::asio::steady_timer limit(ioc, std::chrono::seconds(secs + 60));
+    limit.async_wait([&](error_code ec) {
+        if (!ec)
+            d.cancel();
+    });
+
+    // The producer: one enqueue every 1/rate s, on its own schedule (not one after the other).
+    std::thread producer([&] {
+        auto start = steady::now();
+        auto step = std::chrono::nanoseconds(1000000000 / rate);
+        for (std::size_t i = 0; i < n; ++i) {
+            std::this_thread::sleep_until(start + i * step);
+            auto t = steady::now();
+            // Record the start first: the delivery can be acked before enqueue returns.
+            auto r = std::move(reqs[i]);
+            error_code ec;
+            diagnostics diag;
+            // The id is assigned inside enqueue, so the start time is taken before and stored after;
+            // the ack cannot be reported before the row is claimed, which is after enqueue stored it.
+            std::unique_lock lock(st.m);
+            auto res = ob.enqueue(std::move(r), ec, diag);
+            if (!ec)
+                st.started.emplace(res.id, t);
+        }
+    });
+    while (!finished && ioc.run_one()) {
+    }
+    producer.join();
+    limit.cancel();
+    ioc.run();
+
+    auto& l = st.latencies_us;
+    std::sort(l.begin(), l.end());
+    if (l.size() != n) {
+        std::printf("lat %s: only %zu of %zu delivered\n", storage.c_str(), l.size(), n);
+        return 1;
+    }
+    auto pct = [&](double p) { return l[std::min(l.size() - 1, std::size_t(p * double(l.size())))]; };
+    std::printf("lat %s: %zu deliveries at %zu/s; p50 %.0f us, p99 %.0f us, max %.0f us\n", storage.c_str(), n,
+                rate, pct(0.50), pct(0.99), l.back());
+    figure("lat_hookbox_" + storage + "_p50_us", pct(0.50), "us");
+    figure("lat_hookbox_" + storage + "_p99_us", pct(0.99), "us");
+    return 0;
+}
+
+engine::sqlite_engine open_engine(const std::string& path) {
+    for (const char* suffix : {"", "-wal", "-shm"})
+        std::filesystem::remove(path + suffix);
+    engine::sqlite_params p;
+    p.path = path;
+    p.wal = true;
+    p.synchronous = engine::sqlite_params::sync_mode::normal;
+    return engine::sqlite_engine(p);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string what = argc > 1 ? argv[1] : "w2";
+    std::string storage = argc > 2 ? argv[2] : "memory";
+    std::string dir = argc > 3 ? argv[3] : std::filesystem::temp_directory_path().string();
+    if ((what != "w2" && what != "lat") || (storage != "memory" && storage != "sqlite")) {
+        std::fprintf(stderr, "usage: %s w2|lat memory|sqlite [dir]\n", argv[0]);
+        return 2;
+    }
+    try {
+        if (storage == "memory") {
+            memory_outbox ob;
+            return what == "w2" ? run_w2(ob, storage) : run_latency(ob, storage);
+        }
+        std::string path = dir + "/hookbox-w2.db";
+        sqlite_outbox ob(outbox_params{}, engine_storage<engine::sqlite_engine>(open_engine(path)));
+        int rc = what == "w2" ? run_w2(ob, storage) : run_latency(ob, storage);
+        for (const char* suffix : {"", "-wal", "-shm"})
+            std::filesystem::remove(path + suffix);
+        return rc;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "w2: %s\n", e.what());
+        return 1;
+    }
+}
