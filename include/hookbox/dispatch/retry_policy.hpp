@@ -185,8 +185,8 @@ struct retry_params {
         std::chrono::milliseconds(86400000)};
     /// Each delay is multiplied by a factor drawn uniformly from `[1 - jitter, 1 + jitter)`; in [0, 1).
     double jitter = 0.2;
-    /// Multiplies every delay: 1 in production; the demo uses 0.001 to run a day of retries in
-    /// about a minute. Greater than 0.
+    /// Multiplies every delay: 1 in production; the demo uses 0.0005 to run the whole schedule
+    /// (31.2 hours) in about a minute. Greater than 0.
     double scale = 1.0;
     /// Wait at least what a retriable response's `Retry-After` asks for...
     bool honour_retry_after = true;

@@ -1,0 +1,565 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// The quickstart: durable, signed webhook delivery from end to end, in one process.
+//
+//   1. An outbox in a SQLite file.
+//   2. Three HTTP receivers on 127.0.0.1, each checking the Standard Webhooks signature of every
+//      request: "healthy" answers 200, "flaky" answers 503 to about 30% of requests and is too slow
+//      for about 10%, "gone" answers 410 Gone.
+//   3. A few thousand signed events enqueued in batches, most for healthy, some for flaky, a few
+//      for gone.
+//   4. One dispatcher that claims, sends, retries and acks them, with the seed's retry schedule
+//      compressed from 31 hours to about a minute.
+//   5. Live progress, until every delivery is delivered or dead.
+//   6. A summary: what was delivered, retried and given up on, and how long attempts took.
+//
+// Usage: hookbox_quickstart [--events N] [--fast] [DATABASE]
+//   --events N  how many events to enqueue (default 3000)
+//   --fast      compress the retry schedule to about 2 seconds (for tests)
+//   DATABASE    the SQLite file, deleted first (default: hookbox-quickstart.sqlite in the temp
+//               directory)
+
+#include <hookbox.hpp>
+#include <hookbox/dispatch/dispatcher.hpp>  // link hookbox::http
+#include <hookbox/engine/sqlite_engine.hpp> // link hookbox::sqlite
+#include <hookbox/http/beast_sender.hpp>
+#include <hookbox/signing/verify.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <unistd.h>
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------------------------
+// The subscriptions: one webhook per receiver, each with its own signing secret.
+
+enum class behaviour { healthy, flaky, gone };
+
+struct subscription {
+    const char* name;
+    const char* webhook_id;
+    const char* secret; // Standard Webhooks key: "whsec_" + base64
+    behaviour kind;
+};
+
+const subscription subscriptions[] = {
+    {"healthy", "wh-healthy", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", behaviour::healthy},
+    {"flaky", "wh-flaky", "whsec_HO9i3KHon4r9Yq6aaxCKhZPipsire0cZ", behaviour::flaky},
+    {"gone", "wh-gone", "whsec_TIMO+/yA7HrUAffQcL8l8AzxKMmXMUzA", behaviour::gone},
+};
+
+// Event i goes to gone when i % 30 == 0 (about 3%), to flaky when i % 10 is 1, 4 or 7 (30%), and
+// to healthy otherwise. Returns the index in `subscriptions`.
+std::size_t subscriber_of(int event) {
+    if (event % 30 == 0)
+        return 2;
+    int r = event % 10;
+    return r == 1 || r == 4 || r == 7 ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A receiver: a small HTTP/1.1 server on Boost.Beast, one coroutine per connection. It verifies
+// each request's signature (counting the bad ones, answered 401) and answers as its kind says.
+
+struct receiver_counts {
+    std::atomic<std::uint64_t> requests{0}, ok{0}, unavailable{0}, too_slow{0}, gone{0}, bad_signatures{0};
+};
+
+class receiver {
+public:
+    receiver(asio::io_context& io, const subscription& sub, std::chrono::milliseconds slow)
+        : acceptor_(io, {asio::ip::make_address("127.0.0.1"), 0}), kind_(sub.kind),
+          key_(hookbox::signing::secret::parse(sub.secret)), slow_(slow) {
+        asio::co_spawn(io, accept(), asio::detached);
+    }
+
+    std::string url() const {
+        return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/hooks";
+    }
+    const receiver_counts& counts() const { return counts_; }
+
+private:
+    asio::awaitable<void> accept() {
+        for (;;) {
+            auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+            if (ec)
+                co_return;
+            asio::co_spawn(acceptor_.get_executor(), session(std::move(socket)), asio::detached);
+        }
+    }
+
+    asio::awaitable<void> session(asio::ip::tcp::socket socket) {
+        beast::tcp_stream stream(std::move(socket));
+        beast::flat_buffer buffer;
+        for (;;) {
+            http::request<http::string_body> req;
+            auto [read_ec, read_n] =
+                co_await http::async_read(stream, buffer, req, asio::as_tuple(asio::use_awaitable));
+            if (read_ec)
+                co_return; // the sender closed the connection
+            ++counts_.requests;
+
+            auto status = http::status::ok;
+            if (!signature_ok(req)) {
+                ++counts_.bad_signatures;
+                status = http::status::unauthorized;
+            } else if (kind_ == behaviour::gone) {
+                ++counts_.gone;
+                status = http::status::gone;
+            } else if (kind_ == behaviour::flaky) {
+                int d = draw(req);
+                if (d < 30) {
+                    ++counts_.unavailable;
+                    status = http::status::service_unavailable;
+                } else if (d < 40) {
+                    // Answer only after the sender's request timeout: the attempt times out.
+                    ++counts_.too_slow;
+                    asio::steady_timer timer(co_await asio::this_coro::executor, slow_);
+                    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+                } else {
+                    ++counts_.ok;
+                }
+            } else {
+                ++counts_.ok;
+            }
+
+            http::response<http::string_body> res{status, req.version()};
+            res.set(http::field::content_type, "text/plain");
+            res.body() = std::string(http::obsolete_reason(status));
+            res.keep_alive(req.keep_alive());
+            res.prepare_payload();
+            auto [write_ec, write_n] =
+                co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+            if (write_ec || !res.keep_alive())
+                co_return;
+        }
+    }
+
+    // Standard Webhooks: `webhook-signature` must be the HMAC of `{webhook-id}.{webhook-timestamp}.{body}`
+    // under our key, and the timestamp within five minutes of now.
+    bool signature_ok(const http::request<http::string_body>& req) const {
+        std::vector<hookbox::header> headers;
+        for (const auto& field : req)
+            headers.push_back({std::string(field.name_string()), std::string(field.value())});
+        auto now = std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::system_clock::now().time_since_epoch());
+        return hookbox::signing::verify(headers, req.body(), std::span(&key_, 1), now.count()) ==
+               hookbox::signing::verify_result::ok;
+    }
+
+    // The flaky receiver's dice, in [0, 100): drawn from the body and from how many times this
+    // message (`webhook-id`) arrived, so that every run gets the same answers.
+    int draw(const http::request<http::string_body>& req) {
+        std::uint64_t n = ++arrivals_[std::string(req["webhook-id"])];
+        std::uint64_t x = std::hash<std::string_view>{}(req.body()) + n * 0x9e3779b97f4a7c15ull;
+        x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull; // splitmix64's finaliser
+        x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+        return static_cast<int>((x ^ (x >> 31)) % 100);
+    }
+
+    asio::ip::tcp::acceptor acceptor_;
+    behaviour kind_;
+    hookbox::signing::secret key_;
+    std::chrono::milliseconds slow_;
+    std::unordered_map<std::string, std::uint64_t> arrivals_; // receiver thread only
+    receiver_counts counts_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The outbox's observer: wakes the dispatcher on enqueue (notify_on_enqueue) and records every
+// attempt. Hooks run on the thread that called the outbox (the dispatcher's storage thread).
+
+class attempt_log {
+public:
+    struct totals {
+        std::uint64_t attempts = 0, delivered = 0, retried = 0, awaiting_retry = 0;
+        std::uint64_t dead = 0, dead_gone = 0, dead_exhausted = 0; // 410; retriable but out of retries
+    };
+
+    void record(const hookbox::delivery_id& id, const hookbox::attempt_result& r) {
+        std::lock_guard lock(mutex_);
+        durations_.push_back(r.duration);
+        ++t_.attempts;
+        switch (r.outcome) {
+        case hookbox::attempt_outcome::success:
+            ++t_.delivered;
+            break;
+        case hookbox::attempt_outcome::retry:
+            ++t_.retried;
+            break;
+        case hookbox::attempt_outcome::dead:
+            ++t_.dead;
+            t_.dead_gone += r.http_status == 410;
+            t_.dead_exhausted += hookbox::classify(r.http_status) == hookbox::attempt_class::retriable;
+            break;
+        }
+        if (r.outcome == hookbox::attempt_outcome::retry)
+            awaiting_retry_.insert(id);
+        else
+            awaiting_retry_.erase(id);
+    }
+
+    totals get() const {
+        std::lock_guard lock(mutex_);
+        totals t = t_;
+        t.awaiting_retry = awaiting_retry_.size();
+        return t;
+    }
+
+    // The attempt duration below which a fraction q of attempts fall (nearest rank).
+    std::chrono::milliseconds percentile(double q) const {
+        std::lock_guard lock(mutex_);
+        if (durations_.empty())
+            return 0ms;
+        std::vector<std::chrono::milliseconds> d = durations_;
+        std::size_t rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(d.size())));
+        std::size_t i = std::clamp<std::size_t>(rank, 1, d.size()) - 1;
+        std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(i), d.end());
+        return d[i];
+    }
+
+private:
+    mutable std::mutex mutex_;
+    totals t_;
+    std::vector<std::chrono::milliseconds> durations_;
+    std::unordered_set<hookbox::delivery_id> awaiting_retry_;
+};
+
+struct demo_observer : hookbox::notify_on_enqueue {
+    std::shared_ptr<attempt_log> log;
+
+    void on_attempt(const hookbox::delivery_id& id, const hookbox::attempt_result& r) const {
+        log->record(id, r);
+    }
+};
+
+using sqlite_storage = hookbox::engine_storage<hookbox::engine::sqlite_engine>;
+using demo_outbox = hookbox::
+    basic_outbox<sqlite_storage, std::chrono::system_clock, hookbox::fnv1a_partition_hasher, demo_observer>;
+using demo_dispatcher = hookbox::dispatcher<demo_outbox, hookbox::beast_sender>;
+
+// ---------------------------------------------------------------------------------------------
+// Output helpers.
+
+std::string human(double ms) {
+    char buf[32];
+    if (ms < 1)
+        std::snprintf(buf, sizeof buf, "%.2f ms", ms);
+    else if (ms < 10)
+        std::snprintf(buf, sizeof buf, "%.1f ms", ms);
+    else if (ms < 1000)
+        std::snprintf(buf, sizeof buf, "%.0f ms", ms);
+    else if (ms < 60000)
+        std::snprintf(buf, sizeof buf, "%.1f s", ms / 1000);
+    else if (ms < 3600000)
+        std::snprintf(buf, sizeof buf, "%.1f min", ms / 60000);
+    else
+        std::snprintf(buf, sizeof buf, "%.1f h", ms / 3600000);
+    return buf;
+}
+
+std::string human(std::chrono::milliseconds d) {
+    return human(static_cast<double>(d.count()));
+}
+
+double seconds_since(steady::time_point t) {
+    return std::chrono::duration<double>(steady::now() - t).count();
+}
+
+// Progress: one line redrawn in place on a terminal, one line every two seconds otherwise.
+class progress {
+public:
+    progress(std::size_t total, steady::time_point start)
+        : tty_(isatty(STDOUT_FILENO) != 0), total_(total), start_(start), next_line_(start) {}
+
+    void update(const hookbox::outbox_stats& st, const attempt_log::totals& t, bool final = false) {
+        auto now = steady::now();
+        history_.emplace_back(now, t.attempts);
+        while (history_.size() > 2 && now - history_[1].first >= 1s)
+            history_.pop_front();
+        double window = std::chrono::duration<double>(now - history_.front().first).count();
+        double rate = window > 0 ? static_cast<double>(t.attempts - history_.front().second) / window : 0;
+
+        std::size_t delivered = st.count(hookbox::delivery_status::success);
+        std::size_t dead = st.count(hookbox::delivery_status::dead);
+        std::size_t done = delivered + dead;
+        double elapsed = seconds_since(start_);
+        if (tty_) {
+            constexpr int width = 30;
+            int filled = total_ ? static_cast<int>(width * done / total_) : width;
+            std::string bar(static_cast<std::size_t>(filled), '#');
+            bar.resize(width, '.');
+            std::printf(
+                "\r  [%s] %zu/%zu  delivered %zu  retrying %llu  dead %zu  %5.0f attempts/s  %5.1f s\x1b[K",
+                bar.c_str(), done, total_, delivered, static_cast<unsigned long long>(t.awaiting_retry), dead,
+                rate, elapsed);
+            if (final)
+                std::printf("\n");
+            std::fflush(stdout);
+        } else if (final || now >= next_line_) {
+            std::printf("  %5.1f s  %zu/%zu done: delivered %zu, retrying %llu, dead %zu, %.0f attempts/s\n",
+                        elapsed, done, total_, delivered, static_cast<unsigned long long>(t.awaiting_retry),
+                        dead, rate);
+            std::fflush(stdout);
+            while (next_line_ <= now)
+                next_line_ += 2s;
+        }
+    }
+
+private:
+    bool tty_;
+    std::size_t total_;
+    steady::time_point start_;
+    steady::time_point next_line_;
+    std::deque<std::pair<steady::time_point, std::uint64_t>> history_;
+};
+
+struct options {
+    int events = 3000;
+    bool fast = false;
+    std::string database = (std::filesystem::temp_directory_path() / "hookbox-quickstart.sqlite").string();
+};
+
+options parse_options(int argc, char** argv) {
+    options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view a = argv[i];
+        if (a == "--events" && i + 1 < argc) {
+            o.events = std::atoi(argv[++i]);
+        } else if (a == "--fast") {
+            o.fast = true;
+        } else if (!a.starts_with("-")) {
+            o.database = a;
+        } else {
+            std::fprintf(stderr, "usage: %s [--events N] [--fast] [DATABASE]\n", argv[0]);
+            std::exit(2);
+        }
+    }
+    if (o.events < 1) {
+        std::fprintf(stderr, "--events: must be at least 1\n");
+        std::exit(2);
+    }
+    return o;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const options opt = parse_options(argc, argv);
+    const auto start = steady::now();
+
+    // The retry schedule: retry_params::scale multiplies every delay of the seed's schedule (1 s,
+    // 10 s, 1 min, 10 min, 1 h, 6 h, 24 h: 31 hours). It is 1 in production; here 1/2000 turns the
+    // schedule into 56 seconds, and --fast (1/50000) into about 2 seconds.
+    hookbox::retry_params retry;
+    retry.scale = opt.fast ? 0.00002 : 0.0005;
+
+    const auto request_timeout = 1s; // per attempt, once connected
+    const auto connect_timeout = 2s; // waiting for a pooled connection, connecting
+    const auto claim_ttl = 10s;      // must exceed 1 s + 2 s + ack_margin (5 s by default)
+    const auto cap = 3min;           // the demo gives up after this
+
+    // 1. The outbox, in a SQLite file (WAL mode; created with its table on open).
+    for (const char* suffix : {"", "-wal", "-shm"})
+        std::filesystem::remove(opt.database + suffix);
+    auto wake = std::make_shared<hookbox::wakeup>();
+    auto log = std::make_shared<attempt_log>();
+    demo_outbox outbox({}, sqlite_storage(hookbox::engine::sqlite_engine({.path = opt.database})), {}, {},
+                       demo_observer{{wake}, log});
+
+    // 2. Three receivers on loopback, served by their own io_context on their own thread. The
+    //    flaky one's slow answers come half a second after the sender has given up.
+    asio::io_context receiver_io;
+    std::vector<std::unique_ptr<receiver>> receivers;
+    for (const auto& sub : subscriptions)
+        receivers.push_back(std::make_unique<receiver>(receiver_io, sub, request_timeout + 500ms));
+    std::thread receiver_thread([&] { receiver_io.run(); });
+
+    std::printf("hookbox quickstart\n");
+    std::printf("  outbox      %s (SQLite)\n", opt.database.c_str());
+    const char* answers[] = {"200", "30% 503, 10% too slow, else 200", "410 Gone"};
+    for (std::size_t i = 0; i < receivers.size(); ++i)
+        std::printf("%s%-8s %s  (%s)\n", i == 0 ? "  receivers   " : "              ", subscriptions[i].name,
+                    receivers[i]->url().c_str(), answers[i]);
+    double schedule_ms = 0;
+    for (auto d : retry.schedule)
+        schedule_ms += static_cast<double>(d.count());
+    std::printf(
+        "  retries     the seed's schedule x 1/%.0f (retry_params::scale): its %s take %s\n              ",
+        1 / retry.scale, human(schedule_ms).c_str(), human(schedule_ms * retry.scale).c_str());
+    for (auto d : retry.schedule)
+        std::printf("%s, ", human(static_cast<double>(d.count()) * retry.scale).c_str());
+    std::printf("then dead\n");
+    std::printf("  dispatcher node demo-1, request timeout %s, claim TTL %s\n\n",
+                human(request_timeout).c_str(), human(claim_ttl).c_str());
+
+    // 3. The dispatcher: an HTTP sender allowed to reach loopback, and one node claiming from the
+    //    outbox, woken by each enqueue. It runs on its own io_context thread.
+    asio::io_context io;
+    hookbox::sender_params sp;
+    sp.addresses = hookbox::http::address_policy::loopback_allowed();
+    sp.connect_timeout = connect_timeout;
+    sp.max_connections_per_origin = 64;
+    hookbox::beast_sender sender(io.get_executor(), sp);
+
+    hookbox::dispatcher_params dp;
+    dp.node_id = "demo-1";
+    dp.batch_size = 64;
+    dp.max_in_flight = 256;
+    dp.poll_interval = 50ms; // how soon a retry that came due is picked up
+    dp.request_timeout = request_timeout;
+    dp.claim_ttl = claim_ttl;
+    dp.wakeup = wake;
+    demo_dispatcher dispatcher(io.get_executor(), outbox, sender, dp, hookbox::default_retry_policy(retry));
+
+    std::promise<hookbox::error_code> run_done;
+    auto run_result = run_done.get_future();
+    dispatcher.async_run([&](hookbox::error_code ec) { run_done.set_value(ec); });
+    std::thread io_thread([&] { io.run(); });
+
+    // 4. Enqueue signed events, 100 per transaction. Deliveries start while this goes on.
+    const auto enqueue_start = steady::now();
+    std::size_t created = 0;
+    std::size_t per_kind[3] = {0, 0, 0};
+    constexpr int batch = 100;
+    for (int first = 1; first <= opt.events; first += batch) {
+        std::vector<hookbox::enqueue_request> reqs;
+        for (int i = first; i < first + batch && i <= opt.events; ++i) {
+            std::size_t who = subscriber_of(i);
+            const subscription& sub = subscriptions[who];
+            hookbox::enqueue_request r;
+            r.webhook_id = sub.webhook_id;
+            r.event_id = "evt-" + std::to_string(i);
+            r.event_type = "order.created";
+            r.url = receivers[who]->url();
+            r.secret = sub.secret;
+            r.payload = hookbox::payload::parse(R"({"type":"order.created","order":)" + std::to_string(i) +
+                                                R"(,"total":"19.90"})");
+            reqs.push_back(std::move(r));
+            ++per_kind[who];
+        }
+        for (const auto& res : outbox.enqueue_many(std::move(reqs)))
+            created += res.created;
+    }
+    std::printf("enqueued %zu deliveries in %s: %zu for healthy, %zu for flaky, %zu for gone\n", created,
+                human(1000 * seconds_since(enqueue_start)).c_str(), per_kind[0], per_kind[1], per_kind[2]);
+
+    // 5. Watch until every delivery is delivered or dead, or until the cap.
+    progress bar(created, start);
+    bool finished = false;
+    for (auto tick = steady::now();; tick += 100ms) {
+        auto st = outbox.stats();
+        finished =
+            st.count(hookbox::delivery_status::success) + st.count(hookbox::delivery_status::dead) == created;
+        bool out_of_time = steady::now() - start >= cap;
+        bar.update(st, log->get(), finished || out_of_time);
+        if (finished || out_of_time)
+            break;
+        std::this_thread::sleep_until(tick + 100ms); // the redraw rate
+    }
+    if (!finished)
+        std::printf("stopped: not every delivery was delivered or dead after %s\n", human(cap).c_str());
+
+    // 6. Stop: the dispatcher drains (no more claims, requests in flight finish, acks written) and
+    //    its run completes; then the receivers stop.
+    dispatcher.cancel();
+    hookbox::error_code run_ec = run_result.get();
+    io_thread.join();
+    receiver_io.stop();
+    receiver_thread.join();
+    const double wall = seconds_since(start);
+
+    // 7. The summary.
+    auto st = outbox.stats();
+    auto t = log->get();
+    std::size_t delivered = st.count(hookbox::delivery_status::success);
+    std::size_t dead = st.count(hookbox::delivery_status::dead);
+    std::uint64_t bad_signatures = 0, requests = 0;
+    for (const auto& r : receivers) {
+        bad_signatures += r->counts().bad_signatures;
+        requests += r->counts().requests;
+    }
+    auto p50 = log->percentile(0.50);
+    auto p99 = log->percentile(0.99);
+
+    std::printf("\nsummary\n");
+    std::printf("  deliveries enqueued            %6zu\n", created);
+    std::printf("  delivered                      %6zu\n", delivered);
+    std::printf("  retried                        %6llu  attempts that ended in a retry (503, timeout)\n",
+                static_cast<unsigned long long>(t.retried));
+    std::printf("  dead                           %6zu  %llu answered 410 Gone, %llu ran out of retries",
+                dead, static_cast<unsigned long long>(t.dead_gone),
+                static_cast<unsigned long long>(t.dead_exhausted));
+    if (auto other = t.dead - t.dead_gone - t.dead_exhausted)
+        std::printf(", %llu refused otherwise", static_cast<unsigned long long>(other));
+    std::printf("\n");
+    std::printf("  bad signatures at receivers    %6llu\n", static_cast<unsigned long long>(bad_signatures));
+    std::printf("  attempts                       %6llu  receivers saw %llu requests\n",
+                static_cast<unsigned long long>(t.attempts), static_cast<unsigned long long>(requests));
+    std::printf("  attempt latency p50 / p99      %6s / %s\n", human(p50).c_str(), human(p99).c_str());
+    std::printf("  wall time                      %6.1f s\n\n", wall);
+
+    std::printf("  receiver  requests     200     503  too slow     410  bad signature\n");
+    for (std::size_t i = 0; i < receivers.size(); ++i) {
+        const auto& c = receivers[i]->counts();
+        std::printf("  %-8s  %8llu  %6llu  %6llu  %8llu  %6llu  %13llu\n", subscriptions[i].name,
+                    static_cast<unsigned long long>(c.requests.load()),
+                    static_cast<unsigned long long>(c.ok.load()),
+                    static_cast<unsigned long long>(c.unavailable.load()),
+                    static_cast<unsigned long long>(c.too_slow.load()),
+                    static_cast<unsigned long long>(c.gone.load()),
+                    static_cast<unsigned long long>(c.bad_signatures.load()));
+    }
+
+    // It adds up when every delivery ended, each once; every delivery for gone died of its 410;
+    // and every signature checked out.
+    bool ok = finished && created == static_cast<std::size_t>(opt.events) && delivered + dead == created &&
+              t.delivered == delivered && t.dead == dead && t.dead_gone == per_kind[2] &&
+              bad_signatures == 0 && run_ec == asio::error::operation_aborted;
+    std::printf("\nquickstart: %s\n", ok ? "ok" : "UNEXPECTED RESULT");
+    return ok ? 0 : 1;
+}
