@@ -88,6 +88,12 @@ enum class errc : int {
     read_only,
     /// The disk or the database's size limit is full; nothing was changed.
     storage_full,
+
+    // ----- state store -----
+
+    /// A compare-and-set found another version than the one expected: another writer changed the
+    /// entry first. Read it again and retry.
+    version_conflict,
 };
 
 namespace detail {
@@ -141,6 +147,8 @@ public:
             return "the database was migrated by a newer program than this one; upgrade hookbox";
         case errc::read_only: return "the database is read-only; nothing was changed";
         case errc::storage_full: return "the disk or the database size limit is full; nothing was changed";
+        case errc::version_conflict:
+            return "the entry's version is not the one expected: another writer changed it first; read it again and retry";
         }
         return "unknown hookbox error";
     }
