@@ -88,4 +88,9 @@ inline enqueue_request make_request(std::string webhook_id, std::string event_id
 
 }  // namespace hookbox::test
 
+// Checks an error code against an `errc`, printing the diagnostics (a `diag` in scope) on failure.
+#ifndef CHECK_ERRC
+#define CHECK_ERRC(ec, code) BOOST_TEST((ec) == ::hookbox::make_error_code(code), (ec).message() << " / " << diag.message())
+#endif
+
 #endif  // HOOKBOX_TEST_COMMON_TEST_COMMON_HPP
