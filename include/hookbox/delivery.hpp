@@ -10,7 +10,8 @@
 
 /// \file
 /// The model: a delivery and its status, what `enqueue` takes, what `claim` takes, what an attempt
-/// reports to `ack`, and what `list` and `stats` return. Plain aggregates; the rules that bind their
+/// reports to `ack`, what `list` and `stats` return, and what the operations (`replay`, `purge`,
+/// `attempts`, `failures`) take and return. Plain aggregates; the rules that bind their
 /// fields are in `validate.hpp` and are applied by `basic_outbox`.
 
 #include <hookbox/delivery_id.hpp>
@@ -238,6 +239,52 @@ struct list_page {
     std::vector<delivery> items;
     /// Set when more rows may follow: pass it as `list_options::after_sequence`.
     std::optional<std::uint64_t> next_cursor;
+};
+
+/// Selects deliveries for `replay` and `purge`. Every field that is set must match; a filter with
+/// no field set matches every row.
+struct delivery_filter {
+    /// Only rows in this status (`replay` takes only `success`, `failed` or `dead`).
+    std::optional<delivery_status> status;
+    /// Only rows of this webhook. 1 to 64 bytes.
+    std::optional<std::string> webhook_id;
+    /// Only rows with `created_at >= created_from`.
+    std::optional<timestamp> created_from;
+    /// Only rows with `created_at < created_before`; must be later than `created_from` when both are set.
+    std::optional<timestamp> created_before;
+    /// Only rows with `updated_at < updated_before` (strictly: a row updated at exactly this time is
+    /// not selected, which is what retention needs).
+    std::optional<timestamp> updated_before;
+};
+
+/// One attempt at a delivery, as recorded by `ack`.
+struct attempt_record {
+    /// 1 for the first attempt after enqueue; keeps counting across redeliveries and replays
+    /// (one more than the highest number recorded before).
+    int number = 0;
+    /// When the attempt was acked.
+    timestamp at{};
+    /// What the ack made of the row: `success`, `pending` (to be retried) or `dead`.
+    delivery_status outcome{};
+    /// The response status; unset for transport errors.
+    std::optional<int> response_code;
+    /// How long the attempt took.
+    std::chrono::milliseconds duration{0};
+    /// The error text of a failed attempt.
+    std::optional<std::string> error;
+};
+
+/// Failing deliveries of one webhook, as `failures` returns them.
+struct webhook_failures {
+    std::string webhook_id;
+    /// Rows in status `dead`.
+    std::size_t dead = 0;
+    /// `pending` rows with `attempts > 0`: failed at least once and waiting for a retry.
+    std::size_t retrying = 0;
+    /// The `error` of the failing row updated last (unset when that row has none).
+    std::optional<std::string> last_error;
+    /// The `updated_at` of the failing row updated last.
+    std::optional<timestamp> last_failed_at;
 };
 
 /// What `stats` returns.

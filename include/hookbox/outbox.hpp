@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,7 +40,11 @@ struct outbox_params {
     std::size_t max_payload_bytes = 1024 * 1024;
     /// Response bodies are stored truncated to this many bytes (at a UTF-8 boundary).
     std::size_t response_body_limit = 16 * 1024;
+    /// Rows per storage step of `replay` and `purge` (each step is one transaction on an engine, so
+    /// this bounds how long one holds the write lock). 1 to 100000.
+    std::size_t replay_batch = 1000;
 };
+
 
 namespace detail {
 
@@ -57,7 +62,8 @@ inline void truncate_utf8(std::string& s, std::size_t limit) {
 
 /// A durable queue of webhook deliveries: `enqueue` stores a delivery (once per
 /// `(event_id, webhook_id)`), `claim` hands deliveries to a sender, `ack` records each attempt's
-/// outcome, and `list`, `get`, `redeliver` and `stats` serve operations.
+/// outcome (and `release` gives back a claim that will not be attempted), and `list`, `get`,
+/// `redeliver`, `replay`, `purge`, `attempts`, `failures` and `stats` serve operations.
 ///
 /// \tparam Storage where rows live; a model of `outbox_storage` (`memory_storage`, ...).
 /// \tparam Clock where times come from; a model of `outbox_clock`.
@@ -81,15 +87,17 @@ public:
     using hasher_type = Hasher;
     using observer_type = Observer;
 
-    /// Throws `error_with_diagnostics` (`errc::invalid_partition_count`) if
-    /// `params.partition_count <= 0`.
+    /// Throws `error_with_diagnostics`: `errc::invalid_partition_count` if
+    /// `params.partition_count <= 0`; `errc::invalid_argument` naming `replay_batch` if it is not in
+    /// 1..100000.
     explicit basic_outbox(outbox_params params = {}, Storage storage = Storage(), Clock clock = Clock(),
                           Hasher hasher = Hasher(), Observer observer = Observer())
         : params_(params), storage_(std::move(storage)), clock_(std::move(clock)), hasher_(std::move(hasher)),
           observer_(std::move(observer)) {
         error_code ec;
         diagnostics diag;
-        if (detail::check_count(params_.partition_count, ec, diag))
+        if (detail::check_count(params_.partition_count, ec, diag) &&
+            check_batch("replay_batch", params_.replay_batch, ec, diag))
             return;
         throw error_with_diagnostics(ec, std::move(diag));
     }
@@ -364,6 +372,157 @@ public:
         return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return stats(ec, diag); });
     }
 
+    // ----- operations -----
+
+    /// Sends finished deliveries again, in bulk: every `success`, `failed` or `dead` row that matches
+    /// `filter` gets the `redeliver` reset (`pending`, `attempts = 0`, last outcome cleared, claimable
+    /// at once) and keeps its attempt history, whose numbers go on counting. Rows in other statuses
+    /// are never touched. An empty filter replays every finished row.
+    ///
+    /// Runs in steps of `outbox_params::replay_batch` rows, lowest sequence first, each step atomic,
+    /// until a step finds fewer rows; all steps use the time of the call. Returns how many rows were
+    /// reset. A row that is sent and finishes again while the replay runs may be replayed a second
+    /// time by a later step; set `updated_before` to the time of the call to prevent that.
+    ///
+    /// Errors: `errc::invalid_argument` naming `status` (not `success`, `failed` or `dead`) or
+    /// `created_before` (not later than `created_from`); `errc::empty_field`, `errc::field_too_long`,
+    /// `errc::invalid_utf8` (`webhook_id`); the storage's errors. After a storage error the steps
+    /// before it stay applied, and their count is returned.
+    std::size_t replay(const delivery_filter& filter, error_code& ec, diagnostics& diag) {
+        if (!validate(filter, true, ec, diag))
+            return 0;
+        const timestamp now = now_ms(clock_);
+        std::size_t total = 0;
+        for (;;) {
+            std::size_t n = storage_.replay(filter, params_.replay_batch, now, ec, diag);
+            if (ec)
+                return total;
+            total += n;
+            if (n < params_.replay_batch)
+                return total;
+        }
+    }
+
+    /// Throwing overload of `replay`.
+    std::size_t replay(const delivery_filter& filter) {
+        return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return replay(filter, ec, diag); });
+    }
+
+    /// Deletes every row that matches `filter`, in any status, with its attempt history. The
+    /// `(event_id, webhook_id)` of a deleted row is free again: enqueueing it stores a new delivery.
+    /// An empty filter deletes every row, pending and in flight included.
+    ///
+    /// Runs in steps of `outbox_params::replay_batch` rows, lowest sequence first, each step one
+    /// bounded transaction, until a step finds fewer rows. Returns how many rows were deleted. This
+    /// is what the retention sweeper calls, with `status` and `updated_before`.
+    ///
+    /// Errors: as `replay`, but any `status` is allowed; the storage's errors. After a storage error
+    /// the steps before it stay applied, and their count is returned.
+    std::size_t purge(const delivery_filter& filter, error_code& ec, diagnostics& diag) {
+        return purge(filter, params_.replay_batch, ec, diag);
+    }
+
+    /// `purge` in steps of `batch_size` rows (1 to 100000; else `errc::invalid_argument` naming
+    /// `batch_size`).
+    std::size_t purge(const delivery_filter& filter, std::size_t batch_size, error_code& ec, diagnostics& diag) {
+        if (!check_batch("batch_size", batch_size, ec, diag) || !validate(filter, false, ec, diag))
+            return 0;
+        std::size_t total = 0;
+        for (;;) {
+            std::size_t n = storage_.purge(filter, batch_size, ec, diag);
+            if (ec)
+                return total;
+            total += n;
+            if (n < batch_size)
+                return total;
+        }
+    }
+
+    /// Throwing overload of `purge`.
+    std::size_t purge(const delivery_filter& filter) {
+        return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return purge(filter, ec, diag); });
+    }
+
+    /// Throwing overload of `purge` with a batch size.
+    std::size_t purge(const delivery_filter& filter, std::size_t batch_size) {
+        return detail::call_or_throw(
+            [&](error_code& ec, diagnostics& diag) { return purge(filter, batch_size, ec, diag); });
+    }
+
+    /// Gives claimed deliveries back without attempting them: for a claimer that will not send
+    /// them (an open circuit breaker, a drain, a per-webhook FIFO wait). Each row that is still
+    /// `in_flight` under the claim token of `refs[i]` (`claim_ref::for_claimed(d)`) becomes
+    /// `r.status` (`pending`, claimable at `r.next_retry_at` or at once, or `dead`), with its claim
+    /// cleared, `error` replaced when `r.error` is set, and `updated_at` the outbox clock's now
+    /// (`r.now` is ignored). `attempts`, the last response and the attempt history are unchanged:
+    /// this is not an attempt. All entries are applied in one step (one transaction on an engine).
+    ///
+    /// Returns each entry's own error: `errc::not_found` or `errc::claim_lost` (the claim was
+    /// reaped or taken over), which changes nothing for it and does not stop the others.
+    ///
+    /// Errors (`ec`, nothing applied): `errc::invalid_argument` naming `status` (not `pending` or
+    /// `dead`) or `next_retry_at` (set with `dead`); the storage's errors.
+    std::vector<error_code> release(std::span<const claim_ref> refs, release_request r, error_code& ec,
+                                    diagnostics& diag) {
+        ec.clear();
+        if (r.status != delivery_status::pending && r.status != delivery_status::dead) {
+            detail::fail(ec, diag, errc::invalid_argument, "status",
+                         "status: a released delivery becomes pending or dead (got '" + std::string(to_string(r.status)) +
+                             "')");
+            return {};
+        }
+        if (r.status == delivery_status::dead && r.next_retry_at) {
+            detail::fail(ec, diag, errc::invalid_argument, "next_retry_at",
+                         "next_retry_at: only a release to pending may set it");
+            return {};
+        }
+        r.now = now_ms(clock_);
+        return storage_.release(refs, r, ec, diag);
+    }
+
+    /// Throwing overload of `release`; per-entry errors are returned, not thrown.
+    std::vector<error_code> release(std::span<const claim_ref> refs, release_request r = {}) {
+        return detail::call_or_throw(
+            [&](error_code& ec, diagnostics& diag) { return release(refs, std::move(r), ec, diag); });
+    }
+
+    /// The attempts recorded for a delivery, oldest first: one per ack, with its time, outcome,
+    /// response code, duration and error. Numbers start at 1 and go on across `redeliver` and
+    /// `replay`. `memory_storage` keeps a delivery's latest 100; `engine_storage` keeps all until
+    /// the row is purged. `release` and reaping record nothing.
+    ///
+    /// Errors: `errc::not_found` (`Delivery row '<id>' not found`); the storage's errors.
+    std::vector<attempt_record> attempts(delivery_id id, error_code& ec, diagnostics& diag) const {
+        return storage_.attempts(id, ec, diag);
+    }
+
+    /// Throwing overload of `attempts`.
+    std::vector<attempt_record> attempts(delivery_id id) const {
+        return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return attempts(id, ec, diag); });
+    }
+
+    /// The webhooks that are failing, most failing first: for each webhook with `dead` rows or
+    /// `pending` rows that have failed at least once (`retrying`), those counts and the error and
+    /// time of its latest failure. Sorted by `dead + retrying` descending, then by `webhook_id`; at
+    /// most `limit` (1 to 10000) entries.
+    ///
+    /// Errors: `errc::invalid_argument` naming `limit`; the storage's errors.
+    std::vector<webhook_failures> failures(std::size_t limit, error_code& ec, diagnostics& diag) const {
+        ec.clear();
+        if (limit == 0 || limit > limits::list_limit) {
+            detail::fail(ec, diag, errc::invalid_argument, "limit",
+                         "limit: must be in 1.." + std::to_string(limits::list_limit) + " (got " +
+                             std::to_string(limit) + ")");
+            return {};
+        }
+        return storage_.failures(limit, ec, diag);
+    }
+
+    /// Throwing overload of `failures`.
+    std::vector<webhook_failures> failures(std::size_t limit = 20) const {
+        return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return failures(limit, ec, diag); });
+    }
+
     const outbox_params& params() const noexcept { return params_; }
     Storage& storage() noexcept { return storage_; }
     const Storage& storage() const noexcept { return storage_; }
@@ -372,6 +531,15 @@ public:
     Observer& observer() noexcept { return observer_; }
 
 private:
+    static bool check_batch(const char* field, std::size_t n, error_code& ec, diagnostics& diag) {
+        if (n >= 1 && n <= limits::batch_size)
+            return true;
+        detail::fail(ec, diag, errc::invalid_argument, field,
+                     std::string(field) + ": must be in 1.." + std::to_string(limits::batch_size) + " (got " +
+                         std::to_string(n) + ")");
+        return false;
+    }
+
     outbox_params params_;
     mutable Storage storage_;
     mutable Clock clock_;

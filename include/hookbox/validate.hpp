@@ -37,6 +37,8 @@ inline constexpr std::size_t header_value = 8192;
 inline constexpr std::size_t headers = 64;
 inline constexpr std::size_t claim_limit = 10000;
 inline constexpr std::size_t list_limit = 10000;
+/// The largest step of `replay` and `purge` (`outbox_params::replay_batch`, a sweeper's batch size).
+inline constexpr std::size_t batch_size = 100000;
 }  // namespace limits
 
 namespace detail {
@@ -329,6 +331,27 @@ inline bool validate(const list_options& opts, error_code& ec, diagnostics& diag
         detail::fail(ec, diag, errc::invalid_argument, "limit",
                      "limit: must be in 1.." + std::to_string(limits::list_limit) + " (got " +
                          std::to_string(opts.limit) + ")");
+        return false;
+    }
+    return true;
+}
+
+/// Checks a filter of `replay` (`for_replay`: `status`, when set, must be terminal) or `purge`:
+/// `webhook_id` 1 to 64 bytes when set, and `created_from < created_before` when both are set.
+inline bool validate(const delivery_filter& f, bool for_replay, error_code& ec, diagnostics& diag) {
+    ec.clear();
+    if (for_replay && f.status && !is_terminal(*f.status)) {
+        detail::fail(ec, diag, errc::invalid_argument, "status",
+                     "status: replay takes success, failed or dead rows only (got '" +
+                         std::string(to_string(*f.status)) + "')");
+        return false;
+    }
+    if (f.webhook_id && !detail::check_text("webhook_id", *f.webhook_id, limits::webhook_id, true, ec, diag))
+        return false;
+    if (f.created_from && f.created_before && !(*f.created_from < *f.created_before)) {
+        detail::fail(ec, diag, errc::invalid_argument, "created_before",
+                     "created_before: must be later than created_from (the range is created_from <= created_at < "
+                     "created_before)");
         return false;
     }
     return true;

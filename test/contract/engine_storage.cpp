@@ -7,8 +7,8 @@
 
 // The outbox contract suite over engine_storage: on memory_engine, and on sqlite_engine with a
 // file, with :memory:, and with the native SQL path turned off (the generic statements on SQLite).
-// Then what only an engine-backed storage has: corrupt rows, the unique-index fallback of enqueue,
-// and migration from an older table.
+// Then the retention suite over the same storages, and what only an engine-backed storage has: corrupt
+// rows, the unique-index fallback of enqueue, and migration from an older table.
 
 #include "common/temp_dir.hpp"
 #include "common/test_common.hpp"
@@ -80,6 +80,7 @@ using outbox_contract_factories =
 #define outbox_contract engine_storage_contract
 #include "contract/outbox_contract_cases.hpp"
 #undef outbox_contract
+#include "contract/retention_cases.hpp"
 
 namespace hookbox::test {
 
@@ -253,7 +254,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_table_at_version_1_is_migrated_and_its_rows_d
                               {"updated_at", std::int64_t(1000)}});
     typename engine_fixture<Factory>::outbox_type ob(outbox_params{}, typename Factory::storage_type(std::move(eng)),
                                                      this->clock);
-    BOOST_TEST(ob.storage().engine().schema_version("hookbox.sys_webhook_delivery") == 2);
+    BOOST_TEST(ob.storage().engine().schema_version("hookbox.sys_webhook_delivery") == delivery_schema().latest());
     auto claimed = ob.claim(claim_opts("node-A", 10));
     BOOST_TEST_REQUIRE(claimed.size() == 1u);
     BOOST_TEST(claimed[0].id == id);
@@ -265,13 +266,109 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_table_at_version_1_is_migrated_and_its_rows_d
     BOOST_TEST(d.last_duration == std::optional<milliseconds>(milliseconds(42)));
 }
 
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_table_at_version_2_gains_the_attempt_history_and_keeps_its_rows, Factory,
+                                 engine_factories, engine_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    auto eng = this->factory.make_engine();
+    BOOST_TEST(eng.migrate(delivery_schema(), 2) == 2);
+    engine::find_options probe;
+    probe.fields = {"seq"};
+    error_code ec;
+    diagnostics diag;
+    eng.find("sys_webhook_delivery_attempt", probe, ec, diag);
+    BOOST_TEST(ec == make_error_code(errc::schema_error));  // no history table yet
+    // Rows as version 2 stored them: one delivered twice over, one waiting.
+    auto stored = [](const delivery_id& id, const char* event, const char* status, int attempts) {
+        return engine::record{{"id", id.to_string()},
+                              {"webhook_id", "wh-1"},
+                              {"event_id", event},
+                              {"event_type", "order.created"},
+                              {"url", "https://receiver.example/hook"},
+                              {"method", "POST"},
+                              {"payload_json", engine::value::json(R"({"n": 1})")},
+                              {"partition_key", hash_partition("wh-1", 8)},
+                              {"status", status},
+                              {"attempts", attempts},
+                              {"claim_token", 0},
+                              {"created_at", std::int64_t(1000)},
+                              {"updated_at", std::int64_t(2000)}};
+    };
+    delivery_id done = delivery_id::generate();
+    delivery_id waiting = delivery_id::generate();
+    eng.insert("sys_webhook_delivery", stored(done, "evt-1", "success", 2));
+    eng.insert("sys_webhook_delivery", stored(waiting, "evt-2", "pending", 0));
+
+    typename engine_fixture<Factory>::outbox_type ob(outbox_params{}, typename Factory::storage_type(std::move(eng)),
+                                                     this->clock);
+    BOOST_TEST(ob.storage().engine().schema_version("hookbox.sys_webhook_delivery") == 3);
+    // The rows are kept as they were; their history starts now.
+    delivery d = get_row(ob, done);
+    BOOST_TEST(d.status == delivery_status::success);
+    BOOST_TEST(d.attempts == 2);
+    BOOST_TEST(ob.attempts(done).empty());
+    auto claimed = ob.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    BOOST_TEST(claimed[0].id == waiting);
+    ob.ack(claimed[0], success_result());
+    auto h = ob.attempts(waiting);
+    BOOST_TEST_REQUIRE(h.size() == 1u);
+    BOOST_TEST(h[0].number == 1);
+    BOOST_TEST(h[0].outcome == delivery_status::success);
+    BOOST_TEST(ob.storage().engine().count("sys_webhook_delivery_attempt", engine::filter::all()) == 1u);
+    // And an old row can be purged.
+    BOOST_TEST(ob.purge(by_status(delivery_status::success)) == 2u);
+    BOOST_TEST(ob.storage().engine().count("sys_webhook_delivery_attempt", engine::filter::all()) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_sqlite_file_at_version_2_is_migrated_when_reopened) {
+    const std::string path = process_temp_dir().file("v2");
+    delivery_id id = delivery_id::generate();
+    {
+        engine::sqlite_params p;
+        p.path = path;
+        engine::sqlite_engine eng(p);
+        BOOST_TEST(eng.migrate(delivery_schema(), 2) == 2);
+        eng.insert("sys_webhook_delivery", engine::record{{"id", id.to_string()},
+                                                          {"webhook_id", "wh-1"},
+                                                          {"event_id", "evt-1"},
+                                                          {"event_type", "order.created"},
+                                                          {"url", "https://receiver.example/hook"},
+                                                          {"payload_json", engine::value::json("null")},
+                                                          {"partition_key", hash_partition("wh-1", 8)},
+                                                          {"status", "dead"},
+                                                          {"attempts", 8},
+                                                          {"error", "HTTP 500"},
+                                                          {"created_at", std::int64_t(1000)},
+                                                          {"updated_at", std::int64_t(2000)}});
+    }
+    engine::sqlite_params p;
+    p.path = path;
+    basic_outbox<engine_storage<engine::sqlite_engine>, manual_clock> ob(
+        outbox_params{}, engine_storage<engine::sqlite_engine>(engine::sqlite_engine(p)), manual_clock());
+    BOOST_TEST(ob.storage().engine().schema_version("hookbox.sys_webhook_delivery") == 3);
+    std::size_t tables = 0;
+    std::array<engine::value, 1> name{engine::value("sys_webhook_delivery_attempt")};
+    ob.storage().engine().query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1", name,
+                                [&](std::span<const engine::cell_view>) { ++tables; });
+    BOOST_TEST(tables == 1u);
+    delivery d = get_row(ob, id);
+    BOOST_TEST(d.status == delivery_status::dead);
+    BOOST_TEST(d.attempts == 8);
+    BOOST_TEST(show(d.error) == "'HTTP 500'");
+    auto f = ob.failures();
+    BOOST_TEST_REQUIRE(f.size() == 1u);
+    BOOST_TEST(f[0].dead == 1u);
+    BOOST_TEST(ob.replay(by_status(delivery_status::dead)) == 1u);
+    BOOST_TEST(ob.attempts(id).empty());
+}
+
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_table_from_a_newer_program_is_refused, Factory, engine_factories,
                                  engine_fixture<Factory>) {
     auto eng = this->factory.make_engine();
     auto newer = delivery_schema();
     newer.migrations.push_back(engine::migration{
-        3, "a later column", {engine::add_column{"sys_webhook_delivery", engine::column_def{"later", engine::column_type::text}}}});
-    BOOST_TEST(eng.migrate(newer) == 3);
+        newer.latest() + 1, "a later column", {engine::add_column{"sys_webhook_delivery", engine::column_def{"later", engine::column_type::text}}}});
+    BOOST_TEST(eng.migrate(newer) == delivery_schema().latest() + 1);
     BOOST_CHECK_EXCEPTION(typename Factory::storage_type(std::move(eng)), error_with_diagnostics,
                           [](const error_with_diagnostics& e) { return e.code() == make_error_code(errc::schema_too_new); });
 }

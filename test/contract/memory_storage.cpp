@@ -5,7 +5,7 @@
 // (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-// The outbox contract suite over memory_storage.
+// The outbox contract suite and the retention suite over memory_storage.
 
 #include <boost/mpl/list.hpp>
 
@@ -24,3 +24,4 @@ using outbox_contract_factories = boost::mpl::list<memory_storage_factory>;
 }  // namespace hookbox::test
 
 #include "contract/outbox_contract_cases.hpp"
+#include "contract/retention_cases.hpp"

@@ -9,8 +9,9 @@
 #define HOOKBOX_TEST_CONTRACT_OUTBOX_CONTRACT_CASES_HPP
 
 // The outbox contract cases: the seed's sql-outbox and redeliver tests (seed-behaviour.md section 10.2 and
-// section 10.5) plus hookbox's own guarantees (fencing, paging, stats, validation), written once over the
-// storage factories in `outbox_contract_factories`. They reach the storage only through the public
+// section 10.5) plus hookbox's own guarantees (fencing, paging, stats, validation, and the operations:
+// replay, purge, release, attempt history, failures), written once over the storage factories in
+// `outbox_contract_factories`. They reach the storage only through the public
 // basic_outbox API, and assume nothing about ids, tokens or sequence numbers beyond the contract:
 // sequence grows with enqueue order, claim tokens are non-zero and differ between claims.
 
@@ -1778,6 +1779,651 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_many_with_one_bad_result_applies_nothing, F
     BOOST_TEST(errors.empty());
     BOOST_TEST(get_row(this->outbox, claimed[0].id).status == delivery_status::in_flight);
     BOOST_TEST(get_row(this->outbox, claimed[1].id).status == delivery_status::in_flight);
+}
+
+// ---------------------------------------------------------------------------------------------
+// operations: replay, purge, release, attempt history, failures
+// ---------------------------------------------------------------------------------------------
+
+// Claims every claimable row (oldest first) and returns them by event id.
+template <class Outbox>
+std::map<std::string, delivery> claim_by_event(Outbox& o, std::size_t expected) {
+    auto rows = o.claim(claim_opts("node-A", 1000));
+    BOOST_TEST_REQUIRE(rows.size() == expected);
+    std::map<std::string, delivery> out;
+    for (auto& d : rows)
+        out.emplace(d.event_id, std::move(d));
+    return out;
+}
+
+template <class Outbox>
+std::set<std::string> events_in(const Outbox& o, std::optional<delivery_status> status = std::nullopt) {
+    list_options lo;
+    lo.status = status;
+    lo.limit = 10000;
+    std::set<std::string> out;
+    for (const auto& d : o.list(lo).items)
+        out.insert(d.event_id);
+    return out;
+}
+
+inline delivery_filter by_webhook(std::string w) {
+    delivery_filter f;
+    f.webhook_id = std::move(w);
+    return f;
+}
+
+inline delivery_filter by_status(delivery_status s) {
+    delivery_filter f;
+    f.status = s;
+    return f;
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(replay_by_webhook_resets_only_its_finished_rows, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    delivery_id ok1 = this->outbox.enqueue(make_request("wh-1", "ok")).id;
+    delivery_id dead1 = this->outbox.enqueue(make_request("wh-1", "dead")).id;
+    delivery_id retry1 = this->outbox.enqueue(make_request("wh-1", "retry")).id;
+    delivery_id ok2 = this->outbox.enqueue(make_request("wh-2", "ok")).id;
+    delivery_id fresh1 = this->outbox.enqueue(make_request("wh-1", "fresh")).id;
+    auto c = this->outbox.claim(claim_opts("node-A", 4));
+    BOOST_TEST_REQUIRE(c.size() == 4u);
+    this->outbox.ack(c[0], success_result());
+    this->outbox.ack(c[1], dead_result());
+    const timestamp retry_at = this->now() + milliseconds(3600000);
+    this->outbox.ack(c[2], retry_result(retry_at));
+    this->outbox.ack(c[3], success_result());
+
+    this->clock.advance(milliseconds(1000));
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(this->outbox.replay(by_webhook("wh-1"), ec, diag) == 2u);
+    BOOST_TEST(!ec);
+    for (const auto& id : {ok1, dead1}) {
+        delivery d = get_row(this->outbox, id);
+        BOOST_TEST(d.status == delivery_status::pending);
+        BOOST_TEST(d.attempts == 0);
+        BOOST_TEST(show(d.response_code) == unset);
+        BOOST_TEST(show(d.error) == unset);
+        BOOST_TEST(show(d.last_attempted_at) == unset);
+        BOOST_TEST(show(d.updated_at) == show(this->now()));
+        // The history stays.
+        BOOST_TEST(this->outbox.attempts(id).size() == 1u);
+    }
+    // Not finished, or another webhook's: untouched.
+    delivery r = get_row(this->outbox, retry1);
+    BOOST_TEST(r.status == delivery_status::pending);
+    BOOST_TEST(r.attempts == 1);
+    BOOST_TEST(show(r.next_retry_at) == show(retry_at));
+    BOOST_TEST(show(r.error) == "'upstream'");
+    BOOST_TEST(get_row(this->outbox, ok2).status == delivery_status::success);
+    BOOST_TEST(get_row(this->outbox, fresh1).status == delivery_status::pending);
+
+    // Claimable at once, in sequence order, with the never-claimed row between them.
+    auto again = this->outbox.claim(claim_opts("node-B", 10));
+    BOOST_TEST_REQUIRE(again.size() == 3u);
+    BOOST_TEST(again[0].id == ok1);
+    BOOST_TEST(again[1].id == dead1);
+    BOOST_TEST(again[2].id == fresh1);
+    // Replaying again finds nothing finished for wh-1.
+    BOOST_TEST(this->outbox.replay(by_webhook("wh-1")) == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(replay_by_status_takes_only_that_status, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    for (int i = 0; i < 4; ++i)
+        this->outbox.enqueue(make_request("wh-" + std::to_string(i), "evt-" + std::to_string(i)));
+    auto c = claim_by_event(this->outbox, 4);
+    this->outbox.ack(c["evt-0"], success_result());
+    this->outbox.ack(c["evt-1"], dead_result());
+    this->outbox.ack(c["evt-2"], dead_result());
+    // evt-3 stays in flight.
+
+    BOOST_TEST(this->outbox.replay(by_status(delivery_status::dead)) == 2u);
+    BOOST_TEST(get_row(this->outbox, c["evt-0"].id).status == delivery_status::success);
+    BOOST_TEST(get_row(this->outbox, c["evt-1"].id).status == delivery_status::pending);
+    BOOST_TEST(get_row(this->outbox, c["evt-2"].id).status == delivery_status::pending);
+    BOOST_TEST(get_row(this->outbox, c["evt-3"].id).status == delivery_status::in_flight);
+    BOOST_TEST(this->outbox.replay(by_status(delivery_status::failed)) == 0u);
+    BOOST_TEST(this->outbox.replay(by_status(delivery_status::success)) == 1u);
+    BOOST_TEST(get_row(this->outbox, c["evt-0"].id).status == delivery_status::pending);
+    // The in-flight claim was not disturbed: its ack goes through.
+    error_code ec;
+    diagnostics diag;
+    this->outbox.ack(c["evt-3"], success_result(), ec, diag);
+    BOOST_TEST(!ec);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(replay_by_created_range_includes_from_and_excludes_before, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    const timestamp t0 = this->now();
+    for (int i = 0; i < 4; ++i) {
+        this->outbox.enqueue(make_request("wh-1", "evt-" + std::to_string(i)));
+        this->clock.advance(milliseconds(1000));
+    }
+    auto c = claim_by_event(this->outbox, 4);
+    for (auto& [event, d] : c)
+        this->outbox.ack(d, success_result());
+
+    delivery_filter f;
+    f.created_from = t0 + milliseconds(1000);
+    f.created_before = t0 + milliseconds(3000);
+    BOOST_TEST(this->outbox.replay(f) == 2u);
+    BOOST_TEST(get_row(this->outbox, c["evt-0"].id).status == delivery_status::success);  // before the range
+    BOOST_TEST(get_row(this->outbox, c["evt-1"].id).status == delivery_status::pending);  // at created_from
+    BOOST_TEST(get_row(this->outbox, c["evt-2"].id).status == delivery_status::pending);
+    BOOST_TEST(get_row(this->outbox, c["evt-3"].id).status == delivery_status::success);  // at created_before
+
+    // Only one bound.
+    delivery_filter from;
+    from.created_from = t0 + milliseconds(3000);
+    BOOST_TEST(this->outbox.replay(from) == 1u);
+    delivery_filter before;
+    before.created_before = t0 + milliseconds(1);
+    BOOST_TEST(this->outbox.replay(before) == 1u);
+    BOOST_TEST(events_in(this->outbox, delivery_status::success).empty());
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(replay_of_every_finished_row_runs_in_steps_and_keeps_the_history, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    outbox_params p;
+    p.replay_batch = 3;
+    typename outbox_fixture<Factory>::outbox_type ob(p, this->factory.make(), this->clock);
+    for (int i = 0; i < 9; ++i)
+        ob.enqueue(make_request("wh-" + std::to_string(i % 3), "evt-" + std::to_string(i)));
+    auto c = claim_by_event(ob, 9);
+    for (int i = 0; i < 7; ++i)
+        ob.ack(c["evt-" + std::to_string(i)], i % 2 ? dead_result() : success_result());
+    ob.ack(c["evt-7"], retry_result(this->now() + milliseconds(60000)));
+    // evt-8 stays in flight.
+
+    this->clock.advance(milliseconds(10));
+    BOOST_TEST(ob.replay(delivery_filter{}) == 7u);  // steps of 3, 3 and 1
+    auto st = ob.stats();
+    BOOST_TEST(st.count(delivery_status::pending) == 8u);
+    BOOST_TEST(st.count(delivery_status::in_flight) == 1u);
+    BOOST_TEST(st.count(delivery_status::success) == 0u);
+    BOOST_TEST(st.count(delivery_status::dead) == 0u);
+    BOOST_TEST(get_row(ob, c["evt-7"].id).attempts == 1);
+
+    // The replayed rows are claimable at once; their next attempt is number 2.
+    auto again = ob.claim(claim_opts("node-B", 100));
+    BOOST_TEST_REQUIRE(again.size() == 7u);
+    std::vector<ack_entry> acks;
+    for (const auto& d : again)
+        acks.push_back(ack_entry::for_claimed(d, success_result()));
+    for (const auto& e : ob.ack_many(acks))
+        BOOST_TEST(!e);
+    for (const auto& d : again) {
+        auto h = ob.attempts(d.id);
+        BOOST_TEST_REQUIRE(h.size() == 2u);
+        BOOST_TEST(h[0].number == 1);
+        BOOST_TEST(h[1].number == 2);
+        BOOST_TEST(h[1].outcome == delivery_status::success);
+        BOOST_TEST(get_row(ob, d.id).attempts == 1);
+    }
+    // Again, now that they finished once more.
+    BOOST_TEST(ob.replay(delivery_filter{}) == 7u);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(replay_and_purge_reject_invalid_filters, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    auto c = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(c.size() == 1u);
+    this->outbox.ack(c[0], success_result());
+    error_code ec;
+    diagnostics diag;
+
+    for (auto s : {delivery_status::pending, delivery_status::in_flight}) {
+        BOOST_TEST_CONTEXT("status " << to_string(s)) {
+            BOOST_TEST(this->outbox.replay(by_status(s), ec, diag) == 0u);
+            HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "status");
+            BOOST_TEST(diag.message().find("success, failed or dead") != std::string::npos, diag.message());
+        }
+    }
+    delivery_filter range;
+    range.created_from = this->now();
+    range.created_before = this->now();
+    this->outbox.replay(range, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "created_before");
+    this->outbox.purge(range, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "created_before");
+    this->outbox.replay(by_webhook(""), ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::empty_field, "webhook_id");
+    this->outbox.purge(by_webhook(std::string(65, 'w')), ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::field_too_long, "webhook_id");
+    this->outbox.purge(delivery_filter{}, 0, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "batch_size");
+    this->outbox.purge(delivery_filter{}, limits::batch_size + 1, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "batch_size");
+    BOOST_CHECK_THROW(this->outbox.replay(by_status(delivery_status::pending)), error_with_diagnostics);
+    BOOST_CHECK_THROW(this->outbox.purge(range), error_with_diagnostics);
+
+    // Nothing changed; purge takes any status.
+    BOOST_TEST(get_row(this->outbox, id).status == delivery_status::success);
+    BOOST_TEST(this->outbox.purge(by_status(delivery_status::pending), ec, diag) == 0u);
+    BOOST_TEST(!ec);
+
+    // The outbox refuses a replay_batch out of range.
+    outbox_params p;
+    p.replay_batch = 0;
+    BOOST_CHECK_EXCEPTION(typename outbox_fixture<Factory>::outbox_type(p, this->factory.make(), this->clock),
+                          error_with_diagnostics, [](const error_with_diagnostics& e) {
+                              return e.code() == make_error_code(errc::invalid_argument) &&
+                                     e.get_diagnostics().field() == "replay_batch";
+                          });
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(purge_by_status_deletes_in_bounded_steps_and_frees_the_dedup_pair, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    std::vector<delivery_id> ids;
+    for (int i = 0; i < 13; ++i)
+        ids.push_back(this->outbox.enqueue(make_request("wh-" + std::to_string(i % 4), "evt-" + std::to_string(i))).id);
+    auto c = claim_by_event(this->outbox, 13);
+    for (int i = 0; i < 12; ++i)
+        this->outbox.ack(c["evt-" + std::to_string(i)], i < 10 ? success_result() : dead_result());
+    // evt-12 stays in flight.
+
+    // One storage step deletes at most its limit, lowest sequence first.
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(this->outbox.storage().purge(by_status(delivery_status::success), 3, ec, diag) == 3u);
+    BOOST_TEST(!ec);
+    for (int i = 0; i < 3; ++i)
+        BOOST_TEST(!this->outbox.get(ids[i]).has_value());
+    BOOST_TEST(this->outbox.get(ids[3]).has_value());
+
+    // The outbox runs steps of 3 until one finds fewer: 3 + 3 + 1.
+    BOOST_TEST(this->outbox.purge(by_status(delivery_status::success), 3, ec, diag) == 7u);
+    BOOST_TEST(!ec);
+    BOOST_TEST((events_in(this->outbox) == std::set<std::string>{"evt-10", "evt-11", "evt-12"}));
+    auto st = this->outbox.stats();
+    BOOST_TEST(st.count(delivery_status::success) == 0u);
+    BOOST_TEST(st.count(delivery_status::dead) == 2u);
+    BOOST_TEST(st.count(delivery_status::in_flight) == 1u);
+    BOOST_TEST(st.total() == 3u);
+
+    // The history went with the rows, and their pairs can be enqueued again as new deliveries.
+    this->outbox.attempts(ids[0], ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::not_found, "id");
+    enqueue_result again = this->outbox.enqueue(make_request("wh-0", "evt-0"));
+    BOOST_TEST(again.created);
+    BOOST_TEST(again.id != ids[0]);
+    BOOST_TEST(get_row(this->outbox, again.id).status == delivery_status::pending);
+    BOOST_TEST(this->outbox.attempts(again.id).empty());
+    // A pair that was not purged still dedups.
+    enqueue_result kept = this->outbox.enqueue(make_request("wh-2", "evt-10"));
+    BOOST_TEST(!kept.created);
+    BOOST_TEST(kept.id == ids[10]);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(purge_by_updated_before_is_strict, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    const timestamp t0 = this->now();
+    for (int i = 0; i < 3; ++i)
+        this->outbox.enqueue(make_request("wh-1", "evt-" + std::to_string(i)));
+    auto c = claim_by_event(this->outbox, 3);
+    for (int i = 0; i < 3; ++i) {
+        this->outbox.ack(c["evt-" + std::to_string(i)], success_result());  // updated_at t0, t0+1s, t0+2s
+        this->clock.advance(milliseconds(1000));
+    }
+    delivery_filter f;
+    f.updated_before = t0 + milliseconds(1000);
+    BOOST_TEST(this->outbox.purge(f) == 1u);
+    BOOST_TEST((events_in(this->outbox) == std::set<std::string>{"evt-1", "evt-2"}));
+    f.updated_before = t0 + milliseconds(1001);
+    f.status = delivery_status::dead;
+    BOOST_TEST(this->outbox.purge(f) == 0u);
+    f.status = delivery_status::success;
+    BOOST_TEST(this->outbox.purge(f) == 1u);
+    BOOST_TEST((events_in(this->outbox) == std::set<std::string>{"evt-2"}));
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(purge_removes_pending_and_in_flight_rows_wherever_they_wait, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    // wh-9's rows wait in every place a pending row can: never claimed, due at once after a retry,
+    // delayed, promoted to due by a claim that took another row, and in flight.
+    delivery_id keep = this->outbox.enqueue(make_request("wh-1", "keep")).id;
+    auto first = this->outbox.claim(claim_opts("node-A", 1));
+    BOOST_TEST_REQUIRE(first.size() == 1u);
+    for (const char* e : {"retried", "ready", "delayed", "promoted-a", "promoted-b", "flying"})
+        this->outbox.enqueue(make_request("wh-9", e));
+    auto c = claim_by_event(this->outbox, 6);
+    this->outbox.ack(c["ready"], retry_result(std::nullopt));
+    this->outbox.ack(c["delayed"], retry_result(this->now() + milliseconds(3600000)));
+    this->outbox.ack(c["promoted-a"], retry_result(this->now() + milliseconds(1000)));
+    this->outbox.ack(c["promoted-b"], retry_result(this->now() + milliseconds(1000)));
+    this->outbox.ack(c["retried"], retry_result(std::nullopt));
+    this->outbox.release(std::vector<claim_ref>{claim_ref::for_claimed(first[0])});
+    this->outbox.enqueue(make_request("wh-9", "never-claimed"));
+    this->clock.advance(milliseconds(1000));
+    // Takes `keep` (lowest sequence); the promoted rows move to the due queue but stay.
+    auto one = this->outbox.claim(claim_opts("node-A", 1));
+    BOOST_TEST_REQUIRE(one.size() == 1u);
+    BOOST_TEST(one[0].id == keep);
+    this->outbox.release(std::vector<claim_ref>{claim_ref::for_claimed(one[0])});
+
+    BOOST_TEST(this->outbox.purge(by_webhook("wh-9")) == 7u);
+    auto st = this->outbox.stats();
+    BOOST_TEST(st.count(delivery_status::pending) == 1u);
+    BOOST_TEST(st.count(delivery_status::in_flight) == 0u);
+    BOOST_TEST(st.total() == 1u);
+    BOOST_TEST(show(st.oldest_pending_age) == show(milliseconds(1000)));
+    // Nothing purged comes back to a claim, now or later; the in-flight claim's ack finds no row.
+    this->clock.advance(milliseconds(7200000));
+    auto rest = this->outbox.claim(claim_opts("node-B", 100));
+    BOOST_TEST_REQUIRE(rest.size() == 1u);
+    BOOST_TEST(rest[0].id == keep);
+    error_code ec;
+    diagnostics diag;
+    this->outbox.ack(c["flying"], success_result(), ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::not_found, "id");
+    // Every pair is free again.
+    for (const char* e : {"retried", "ready", "delayed", "promoted-a", "promoted-b", "flying", "never-claimed"})
+        BOOST_TEST(this->outbox.enqueue(make_request("wh-9", e)).created);
+    BOOST_TEST(this->outbox.claim(claim_opts("node-B", 100)).size() == 7u);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(release_to_pending_gives_the_claim_back_without_an_attempt, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    auto c = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(c.size() == 1u);
+    this->outbox.ack(c[0], retry_result(std::nullopt, 503, "upstream"));
+    c = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(c.size() == 1u);
+
+    this->clock.advance(milliseconds(10));
+    release_request r;
+    r.next_retry_at = this->now() + milliseconds(5000);
+    r.error = "circuit open";
+    r.now = timestamp{};  // ignored: the outbox's clock decides
+    error_code ec;
+    diagnostics diag;
+    auto errors = this->outbox.release(std::vector<claim_ref>{claim_ref::for_claimed(c[0])}, r, ec, diag);
+    BOOST_TEST(!ec);
+    BOOST_TEST_REQUIRE(errors.size() == 1u);
+    BOOST_TEST(!errors[0]);
+    delivery d = get_row(this->outbox, id);
+    BOOST_TEST(d.status == delivery_status::pending);
+    BOOST_TEST(d.attempts == 1);  // unchanged: not an attempt
+    BOOST_TEST(show(d.response_code) == "503");
+    BOOST_TEST(show(d.error) == "'circuit open'");
+    BOOST_TEST(show(d.next_retry_at) == show(this->now() + milliseconds(5000)));
+    BOOST_TEST(show(d.claimed_by) == unset);
+    BOOST_TEST(show(d.claimed_at) == unset);
+    BOOST_TEST(d.claim_token == 0u);
+    BOOST_TEST(show(d.updated_at) == show(this->now()));
+    BOOST_TEST(this->outbox.attempts(id).size() == 1u);  // no record for the release
+    BOOST_TEST(this->outbox.stats().count(delivery_status::in_flight) == 0u);
+
+    // The old claim is gone.
+    this->outbox.ack(c[0], success_result(), ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::claim_lost, "claim_token");
+    // Not claimable before next_retry_at, claimable at it.
+    this->clock.advance(milliseconds(4999));
+    BOOST_TEST(this->outbox.claim(claim_opts("node-B")).empty());
+    this->clock.advance(milliseconds(1));
+    auto again = this->outbox.claim(claim_opts("node-B"));
+    BOOST_TEST_REQUIRE(again.size() == 1u);
+    BOOST_TEST(again[0].id == id);
+    BOOST_TEST(again[0].attempts == 1);
+
+    // Without an error, the row's error stays; without next_retry_at, the row is due at once.
+    this->outbox.release(std::vector<claim_ref>{claim_ref::for_claimed(again[0])});
+    d = get_row(this->outbox, id);
+    BOOST_TEST(show(d.error) == "'circuit open'");
+    BOOST_TEST(show(d.next_retry_at) == unset);
+    BOOST_TEST(this->outbox.claim(claim_opts("node-B")).size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(release_to_dead_and_per_entry_errors, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    for (int i = 0; i < 3; ++i)
+        this->outbox.enqueue(make_request("wh-1", "evt-" + std::to_string(i)));
+    auto c = this->outbox.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(c.size() == 3u);
+    release_request r;
+    r.status = delivery_status::dead;
+    r.error = "endpoint disabled";
+    std::vector<claim_ref> refs{
+        claim_ref::for_claimed(c[0]),
+        claim_ref{c[1].id, c[1].sequence, c[1].claim_token + 1},  // stale token
+        claim_ref{delivery_id::generate(), 0, 1},                  // unknown
+        claim_ref{c[2].id, 0, c[2].claim_token},                   // by id only
+    };
+    auto errors = this->outbox.release(refs, r);
+    BOOST_TEST_REQUIRE(errors.size() == 4u);
+    BOOST_TEST(!errors[0]);
+    BOOST_TEST(errors[1] == make_error_code(errc::claim_lost));
+    BOOST_TEST(errors[2] == make_error_code(errc::not_found));
+    BOOST_TEST(!errors[3]);
+    for (const auto& d : {c[0], c[2]}) {
+        delivery row = get_row(this->outbox, d.id);
+        BOOST_TEST(row.status == delivery_status::dead);
+        BOOST_TEST(row.attempts == 0);
+        BOOST_TEST(show(row.error) == "'endpoint disabled'");
+        BOOST_TEST(this->outbox.attempts(d.id).empty());
+    }
+    // The entry with the stale token changed nothing: its claim is intact.
+    BOOST_TEST(get_row(this->outbox, c[1].id).status == delivery_status::in_flight);
+    error_code ec;
+    diagnostics diag;
+    this->outbox.ack(c[1], success_result(), ec, diag);
+    BOOST_TEST(!ec);
+    auto st = this->outbox.stats();
+    BOOST_TEST(st.count(delivery_status::dead) == 2u);
+    BOOST_TEST(st.count(delivery_status::success) == 1u);
+    // A released dead row is finished: redeliver takes it.
+    BOOST_TEST(this->outbox.redeliver(c[0].id).status == delivery_status::pending);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(release_rejects_invalid_requests, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    this->outbox.enqueue(make_request("wh-1", "evt-1"));
+    auto c = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(c.size() == 1u);
+    std::vector<claim_ref> refs{claim_ref::for_claimed(c[0])};
+    error_code ec;
+    diagnostics diag;
+    for (auto s : {delivery_status::success, delivery_status::in_flight, delivery_status::failed}) {
+        BOOST_TEST_CONTEXT("status " << to_string(s)) {
+            release_request r;
+            r.status = s;
+            BOOST_TEST(this->outbox.release(refs, r, ec, diag).empty());
+            HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "status");
+        }
+    }
+    release_request r;
+    r.status = delivery_status::dead;
+    r.next_retry_at = this->now();
+    this->outbox.release(refs, r, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "next_retry_at");
+    BOOST_CHECK_THROW(this->outbox.release(refs, r), error_with_diagnostics);
+    // Nothing was applied: the claim still acks.
+    this->outbox.ack(c[0], success_result(), ec, diag);
+    BOOST_TEST(!ec);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(attempt_history_records_every_ack_across_retries_and_redelivery, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
+    BOOST_TEST(this->outbox.attempts(id).empty());
+    const timestamp t0 = this->now();
+    auto c = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(c.size() == 1u);
+    this->outbox.ack(c[0], retry_result(std::nullopt, 503, "upstream"));
+    this->clock.advance(milliseconds(1000));
+    c = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(c.size() == 1u);
+    attempt_result transport = retry_result(std::nullopt, 503, "connection reset");
+    transport.http_status.reset();
+    this->outbox.ack(c[0], transport);
+    this->clock.advance(milliseconds(1000));
+    c = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(c.size() == 1u);
+    this->outbox.ack(c[0], dead_result(410, "gone"));
+    // A release in between records nothing; redeliver keeps the history.
+    this->clock.advance(milliseconds(1000));
+    this->outbox.redeliver(id);
+    c = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(c.size() == 1u);
+    this->outbox.release(std::vector<claim_ref>{claim_ref::for_claimed(c[0])});
+    c = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(c.size() == 1u);
+    this->outbox.ack(c[0], success_result(201, "created", milliseconds(42)));
+
+    auto h = this->outbox.attempts(id);
+    BOOST_TEST_REQUIRE(h.size() == 4u);
+    const std::vector<delivery_status> outcomes{delivery_status::pending, delivery_status::pending,
+                                                delivery_status::dead, delivery_status::success};
+    const std::vector<std::string> codes{"503", unset, "410", "201"};
+    const std::vector<std::string> errors{"'upstream'", "'connection reset'", "'gone'", unset};
+    const std::vector<timestamp> times{t0, t0 + milliseconds(1000), t0 + milliseconds(2000), t0 + milliseconds(3000)};
+    const std::vector<milliseconds> durations{milliseconds(7), milliseconds(7), milliseconds(9), milliseconds(42)};
+    for (std::size_t i = 0; i < h.size(); ++i) {
+        BOOST_TEST_CONTEXT("attempt " << i + 1) {
+            BOOST_TEST(h[i].number == static_cast<int>(i + 1));
+            BOOST_TEST(h[i].outcome == outcomes[i]);
+            BOOST_TEST(show(h[i].response_code) == codes[i]);
+            BOOST_TEST(show(h[i].error) == errors[i]);
+            BOOST_TEST(show(h[i].at) == show(times[i]));
+            BOOST_TEST(show(h[i].duration) == show(durations[i]));
+        }
+    }
+    // The row's own counter restarted at the redelivery.
+    BOOST_TEST(get_row(this->outbox, id).attempts == 1);
+    // A fenced-off ack records nothing.
+    error_code ec;
+    diagnostics diag;
+    this->outbox.ack(c[0], success_result(), ec, diag);
+    BOOST_TEST(ec == make_error_code(errc::claim_lost));
+    BOOST_TEST(this->outbox.attempts(id).size() == 4u);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(attempt_history_is_written_by_ack_many, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    for (int i = 0; i < 4; ++i)
+        this->outbox.enqueue(make_request("wh-1", "evt-" + std::to_string(i)));
+    auto c = this->outbox.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(c.size() == 4u);
+    auto errors = this->outbox.ack_many({
+        ack_entry::for_claimed(c[0], success_result()),
+        ack_entry::for_claimed(c[1], retry_result(std::nullopt)),
+        ack_entry{c[2].id, 0, c[2].claim_token, dead_result()},
+        ack_entry{c[3].id, c[3].sequence, c[3].claim_token + 1, success_result()},  // lost
+    });
+    BOOST_TEST_REQUIRE(errors.size() == 4u);
+    BOOST_TEST(errors[3] == make_error_code(errc::claim_lost));
+    const std::vector<delivery_status> outcomes{delivery_status::success, delivery_status::pending,
+                                                delivery_status::dead};
+    for (std::size_t i = 0; i < 3; ++i) {
+        auto h = this->outbox.attempts(c[i].id);
+        BOOST_TEST_REQUIRE(h.size() == 1u);
+        BOOST_TEST(h[0].number == 1);
+        BOOST_TEST(h[0].outcome == outcomes[i]);
+        BOOST_TEST(show(h[0].at) == show(this->now()));
+    }
+    BOOST_TEST(this->outbox.attempts(c[3].id).empty());
+    // The retried row's second attempt, batched again, is number 2.
+    auto again = this->outbox.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(again.size() == 1u);
+    this->outbox.ack_many({ack_entry::for_claimed(again[0], success_result())});
+    auto h = this->outbox.attempts(c[1].id);
+    BOOST_TEST_REQUIRE(h.size() == 2u);
+    BOOST_TEST(h[1].number == 2);
+    BOOST_TEST(h[1].outcome == delivery_status::success);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(attempts_of_unknown_id_is_not_found, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    this->outbox.enqueue(make_request("wh-1", "evt-1"));
+    delivery_id unknown = delivery_id::generate();
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(this->outbox.attempts(unknown, ec, diag).empty());
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::not_found, "id");
+    BOOST_TEST(diag.message() == "Delivery row '" + unknown.to_string() + "' not found");
+    BOOST_CHECK_THROW(this->outbox.attempts(unknown), error_with_diagnostics);
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(failures_lists_failing_webhooks_most_failing_first, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    BOOST_TEST(this->outbox.failures().empty());
+    // wh-a: 2 dead, 1 retrying; wh-c: 3 retrying; wh-b: 1 dead; wh-d: nothing failing (a success,
+    // a never-attempted row, a released one and a reaped one).
+    std::vector<std::pair<std::string, std::string>> rows{
+        {"wh-a", "a1"}, {"wh-a", "a2"}, {"wh-a", "a3"}, {"wh-b", "b1"}, {"wh-c", "c1"}, {"wh-c", "c2"},
+        {"wh-c", "c3"}, {"wh-d", "d1"}, {"wh-d", "d2"}, {"wh-d", "d3"}};
+    for (const auto& [w, e] : rows)
+        this->outbox.enqueue(make_request(w, e));
+    auto c = claim_by_event(this->outbox, 10);
+    const timestamp t0 = this->now();
+    auto step = [&](const std::string& e, attempt_result r) {
+        this->outbox.ack(c[e], std::move(r));
+        this->clock.advance(milliseconds(100));
+    };
+    step("a1", dead_result(410, "a1 gone"));
+    step("c1", retry_result(this->now() + milliseconds(3600000), 503, "c1 busy"));
+    step("a2", retry_result(this->now() + milliseconds(3600000), 500, "a2 broken"));
+    step("b1", dead_result(404, "b1 missing"));
+    step("c2", retry_result(this->now() + milliseconds(3600000), 502, "c2 bad gateway"));
+    step("a3", dead_result(400, ""));  // the latest failure of wh-a has no error text
+    step("c3", retry_result(this->now() + milliseconds(3600000), 503, "c3 busy"));
+    step("d1", success_result());
+    this->outbox.release(std::vector<claim_ref>{claim_ref::for_claimed(c["d2"])});
+    // d3's claim is reaped by a later claim; reaping is not a failure.
+    this->clock.advance(milliseconds(60001));
+    BOOST_TEST(this->outbox.claim(claim_opts("node-B", 1)).size() == 1u);
+
+    auto f = this->outbox.failures();
+    BOOST_TEST_REQUIRE(f.size() == 3u);
+    BOOST_TEST(f[0].webhook_id == "wh-a");
+    BOOST_TEST(f[0].dead == 2u);
+    BOOST_TEST(f[0].retrying == 1u);
+    BOOST_TEST(show(f[0].last_error) == unset);
+    BOOST_TEST(show(f[0].last_failed_at) == show(t0 + milliseconds(500)));
+    BOOST_TEST(f[1].webhook_id == "wh-c");
+    BOOST_TEST(f[1].dead == 0u);
+    BOOST_TEST(f[1].retrying == 3u);
+    BOOST_TEST(show(f[1].last_error) == "'c3 busy'");
+    BOOST_TEST(show(f[1].last_failed_at) == show(t0 + milliseconds(600)));
+    BOOST_TEST(f[2].webhook_id == "wh-b");
+    BOOST_TEST(f[2].dead == 1u);
+    BOOST_TEST(f[2].retrying == 0u);
+    BOOST_TEST(show(f[2].last_error) == "'b1 missing'");
+
+    auto two = this->outbox.failures(2);
+    BOOST_TEST_REQUIRE(two.size() == 2u);
+    BOOST_TEST(two[0].webhook_id == "wh-a");
+    BOOST_TEST(two[1].webhook_id == "wh-c");
+
+    // Replaying wh-a's dead rows leaves its retrying one.
+    this->outbox.replay(by_webhook("wh-a"));
+    f = this->outbox.failures();
+    BOOST_TEST_REQUIRE(f.size() == 3u);
+    BOOST_TEST(f[0].webhook_id == "wh-c");
+    BOOST_TEST(f[1].webhook_id == "wh-a");
+    BOOST_TEST(f[1].dead == 0u);
+    BOOST_TEST(f[1].retrying == 1u);
+    BOOST_TEST(show(f[1].last_error) == "'a2 broken'");
+
+    error_code ec;
+    diagnostics diag;
+    this->outbox.failures(0, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "limit");
+    this->outbox.failures(limits::list_limit + 1, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "limit");
 }
 
 BOOST_AUTO_TEST_SUITE_END()  // outbox_contract

@@ -13,17 +13,22 @@
 ///
 /// A storage stores and moves rows; it does not decide. `basic_outbox` validates requests, makes
 /// ids, partition keys and timestamps, computes the outcome of each ack, and hands the storage
-/// finished values. What the storage must guarantee is atomicity: dedup, claim, complete and
-/// redeliver are each all-or-nothing, also when called from several threads (or processes) at once.
+/// finished values. What the storage must guarantee is atomicity: dedup, claim, complete, release,
+/// redeliver and each step of replay and purge are all-or-nothing, also when called from several
+/// threads (or processes) at once.
 
 #include <hookbox/delivery.hpp>
 #include <hookbox/error.hpp>
 
+#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -49,6 +54,9 @@ struct claim_ref {
     /// The row's `sequence` as `claim` returned it, or 0 when unknown (the storage then looks up `id`).
     std::uint64_t sequence = 0;
     std::uint64_t claim_token = 0;
+
+    /// The reference to a delivery that `claim` returned.
+    static claim_ref for_claimed(const delivery& d) { return claim_ref{d.id, d.sequence, d.claim_token}; }
 };
 
 /// What `outbox_storage::complete` applies to an `in_flight` row, computed by the outbox from an
@@ -66,25 +74,48 @@ struct completion {
     timestamp now{};
 };
 
+/// What `outbox_storage::release` applies to an `in_flight` row that its claimer gives back without
+/// sending it (an open circuit breaker, a drain, a per-webhook FIFO wait). Unlike a completion it is
+/// not an attempt: `attempts` stays, and no attempt record is written.
+struct release_request {
+    /// `pending` (to be claimed again, at `next_retry_at`) or `dead`.
+    delivery_status status = delivery_status::pending;
+    /// Stored as given: unset means claimable at once (when `pending`).
+    std::optional<timestamp> next_retry_at;
+    /// Replaces the row's `error` when set; unset keeps the row's error.
+    std::optional<std::string> error;
+    /// `updated_at = now`. `basic_outbox::release` sets it from the outbox's clock.
+    timestamp now{};
+};
+
 /// The storage policy of `basic_outbox`.
 ///
 /// Notation: `s` an `S&`; `d` a `delivery&&` (a new row: status `pending`, `attempts` 0, id,
 /// partition key and times set by the outbox, `sequence` 0); `q` a `const claim_query&`;
 /// `id` a `delivery_id`; `ref` a `const claim_ref&`; `c` a `completion&&`; `lo` a
-/// `const list_options&`; `now` a `timestamp`; `ec` an `error_code&`; `diag` a `diagnostics&`.
+/// `const list_options&`; `now` a `timestamp`; `f` a `const delivery_filter&`; `n` a `std::size_t`
+/// (at least 1); `rr` a `const release_request&`; `ec` an `error_code&`; `diag` a `diagnostics&`.
 /// Every operation sets `ec` (and `diag`) on failure and then changes nothing.
+///
+/// A row matches `f` when each field of `f` that is set holds: `status ==`, `webhook_id ==`,
+/// `created_at >= created_from`, `created_at < created_before`, `updated_at < updated_before`.
 ///
 /// | Expression | Type | Semantics |
 /// |---|---|---|
 /// | `s.insert(d, ec, diag)` | `enqueue_result` | If a row with the same `(event_id, webhook_id)` exists, returns its id with `created = false` and changes nothing. Otherwise stores `d`, assigning the next `sequence`, and returns its id with `created = true`. Atomic against concurrent inserts of the same pair. |
 /// | `s.claim(q, ec, diag)` | `std::vector<delivery>` | Reaps (see `claim_query::reap_before`), then takes up to `q.limit` `pending` rows with `next_retry_at` unset or `<= q.now` (of `q.partition` only, when set), lowest `sequence` first, and makes them `in_flight` with `claimed_by = q.node_id`, `claimed_at = q.now` and a fresh `claim_token` unique within the storage. Returns them with their secrets. No row is returned to two concurrent claimers. Its cost must not grow with the number of rows that are not claimable. |
 /// | `s.insert_many(ds, ec, diag)` | `std::vector<enqueue_result>` | `ds` a `std::vector<delivery>&&`: `insert` for each, in order, as one atomic step (all stored, or on failure none); a pair repeated within `ds` is stored once and its later entries return the first one's id with `created = false`. |
-/// | `s.complete(ref, c, ec, diag)` | `void` | If row `ref.id` is `in_flight` with `claim_token == ref.claim_token`, applies `c`. Otherwise changes nothing and fails: `errc::not_found` for an unknown id, `errc::claim_lost` for any other row. A non-zero `ref.sequence` that does not belong to `ref.id` is treated as unknown. |
-/// | `s.complete_many(refs, cs, ec, diag)` | `std::vector<error_code>` | `refs` a `std::span<const claim_ref>`, `cs` a `std::vector<completion>&&` of the same size: `complete` for each, in one step where the storage can; returns each entry's own error (`not_found`, `claim_lost`, or none). `ec` is set only when the whole batch failed and nothing was applied. |
+/// | `s.complete(ref, c, ec, diag)` | `void` | If row `ref.id` is `in_flight` with `claim_token == ref.claim_token`, applies `c` and appends one attempt record (`number` one more than the row's highest, `at = c.now`, `outcome = c.status`, `c.response_code`, `c.duration`, `c.error`) in the same atomic step. Otherwise changes nothing and fails: `errc::not_found` for an unknown id, `errc::claim_lost` for any other row. A non-zero `ref.sequence` that does not belong to `ref.id` is treated as unknown. |
+/// | `s.complete_many(refs, cs, ec, diag)` | `std::vector<error_code>` | `refs` a `std::span<const claim_ref>`, `cs` a `std::vector<completion>&&` of the same size: `complete` for each (attempt records included), in one step where the storage can; returns each entry's own error (`not_found`, `claim_lost`, or none). `ec` is set only when the whole batch failed and nothing was applied. |
+/// | `s.release(refs, rr, ec, diag)` | `std::vector<error_code>` | For each `refs[i]` whose row is `in_flight` with that claim token: `status = rr.status`, `next_retry_at = rr.next_retry_at`, `error = *rr.error` when set, `updated_at = rr.now`, and `claimed_by`, `claimed_at` and `claim_token` cleared; `attempts`, the last response and the attempt history stay. Each entry's own `not_found` / `claim_lost` as in `complete_many`; one step where the storage can; `ec` only when nothing was applied. |
 /// | `s.get(id, ec, diag)` | `std::optional<delivery>` | The row, its secret cleared; `std::nullopt` if there is none. |
 /// | `s.list(lo, ec, diag)` | `list_page` | Rows with `sequence > lo.after_sequence`, matching the filters, in `sequence` order, at most `lo.limit`, secrets cleared; `next_cursor` set when more may follow. |
 /// | `s.redeliver(id, now, ec, diag)` | `delivery` | If the row's status is terminal, resets it to `pending` (attempts 0; claimed_by, claimed_at, claim_token, next_retry_at, last_attempted_at, response_code, response_body, error and last_duration cleared; `updated_at = now`) and returns it, secret cleared. `errc::not_found` with the message `Delivery row '<id>' not found`, or `errc::not_eligible` with `Delivery row '<id>' is '<status>', expected one of: success, failed, dead`. |
 /// | `s.stats(now, ec, diag)` | `outbox_stats` | Rows per status, and `now - created_at` of the pending row with the lowest `sequence`. |
+/// | `s.replay(f, n, now, ec, diag)` | `std::size_t` | Applies the `redeliver` reset (`updated_at = now`) to up to `n` rows that match `f` and are terminal (`success`, `failed`, `dead`), lowest `sequence` first, as one atomic step; their attempt history stays. Returns how many. |
+/// | `s.purge(f, n, ec, diag)` | `std::size_t` | Deletes up to `n` rows that match `f` (any status), lowest `sequence` first, with their attempt history, as one atomic step whose cost is bounded by `n` (not by the table). Their `(event_id, webhook_id)` pairs are free again: enqueueing one stores a new row. Returns how many. |
+/// | `s.attempts(id, ec, diag)` | `std::vector<attempt_record>` | The row's attempt history, oldest first (a storage may keep only the latest ones; `memory_storage` keeps 100). `errc::not_found` for an unknown id. |
+/// | `s.failures(n, ec, diag)` | `std::vector<webhook_failures>` | One entry per webhook that has `dead` rows or `pending` rows with `attempts > 0`: those counts, and the `error` and `updated_at` of its failing row updated last (the highest `sequence` among equal times). Sorted by `dead + retrying` descending, then `webhook_id` ascending (bytewise); at most `n`. |
 ///
 /// Exemplar: `test/contract/` holds the suite every model passes; `memory_storage.hpp` is the
 /// shortest complete model.
@@ -94,7 +125,8 @@ template <class S>
 concept outbox_storage = std::move_constructible<S> &&
     requires(S& s, delivery&& d, std::vector<delivery>&& ds, std::span<const claim_ref> refs,
              std::vector<completion>&& cs, const claim_query& q, delivery_id id, const claim_ref& ref, completion&& c,
-             const list_options& lo, timestamp now, error_code& ec, diagnostics& diag) {
+             const list_options& lo, timestamp now, const delivery_filter& f, std::size_t n,
+             const release_request& rr, error_code& ec, diagnostics& diag) {
         { s.insert(std::move(d), ec, diag) } -> std::same_as<enqueue_result>;
         { s.insert_many(std::move(ds), ec, diag) } -> std::same_as<std::vector<enqueue_result>>;
         { s.claim(q, ec, diag) } -> std::same_as<std::vector<delivery>>;
@@ -104,6 +136,11 @@ concept outbox_storage = std::move_constructible<S> &&
         { s.list(lo, ec, diag) } -> std::same_as<list_page>;
         { s.redeliver(id, now, ec, diag) } -> std::same_as<delivery>;
         { s.stats(now, ec, diag) } -> std::same_as<outbox_stats>;
+        { s.replay(f, n, now, ec, diag) } -> std::same_as<std::size_t>;
+        { s.purge(f, n, ec, diag) } -> std::same_as<std::size_t>;
+        { s.release(refs, rr, ec, diag) } -> std::same_as<std::vector<error_code>>;
+        { s.attempts(id, ec, diag) } -> std::same_as<std::vector<attempt_record>>;
+        { s.failures(n, ec, diag) } -> std::same_as<std::vector<webhook_failures>>;
     };
 
 namespace detail {
@@ -155,6 +192,79 @@ inline void apply_completion(delivery& d, completion&& c) {
     d.last_attempted_at = c.now;
     d.updated_at = c.now;
 }
+
+// Returns a claimed row without an attempt (the storage has checked the claim token).
+inline void apply_release(delivery& d, const release_request& r) {
+    d.status = r.status;
+    d.claimed_by.reset();
+    d.claimed_at.reset();
+    d.claim_token = 0;
+    d.next_retry_at = r.next_retry_at;
+    if (r.error)
+        d.error = r.error;
+    d.updated_at = r.now;
+}
+
+// True when `d` matches every field of `f` that is set (see the requirements table).
+inline bool matches(const delivery_filter& f, const delivery& d) noexcept {
+    return (!f.status || d.status == *f.status) && (!f.webhook_id || d.webhook_id == *f.webhook_id) &&
+           (!f.created_from || d.created_at >= *f.created_from) &&
+           (!f.created_before || d.created_at < *f.created_before) &&
+           (!f.updated_before || d.updated_at < *f.updated_before);
+}
+
+// A failing row as `failures` counts it: dead, or pending after at least one attempt.
+inline bool is_failing(delivery_status s, int attempts) noexcept {
+    return s == delivery_status::dead || (s == delivery_status::pending && attempts > 0);
+}
+
+// Builds the `failures` answer from failing rows fed in any order, so that every storage counts,
+// sorts and breaks ties alike.
+class failure_tally {
+public:
+    void add(std::string_view webhook_id, delivery_status s, const std::optional<std::string>& error,
+             timestamp updated_at, std::uint64_t sequence) {
+        auto it = entries_.find(webhook_id);
+        if (it == entries_.end())
+            it = entries_.emplace(std::string(webhook_id), entry{}).first;
+        entry& e = it->second;
+        if (s == delivery_status::dead)
+            ++e.dead;
+        else
+            ++e.retrying;
+        if (!e.last_failed_at || updated_at > *e.last_failed_at ||
+            (updated_at == *e.last_failed_at && sequence > e.last_sequence)) {
+            e.last_failed_at = updated_at;
+            e.last_error = error;
+            e.last_sequence = sequence;
+        }
+    }
+
+    std::vector<webhook_failures> take(std::size_t limit) {
+        std::vector<webhook_failures> out;
+        out.reserve(entries_.size());
+        for (auto& [webhook, e] : entries_)
+            out.push_back(webhook_failures{webhook, e.dead, e.retrying, std::move(e.last_error), e.last_failed_at});
+        entries_.clear();
+        // Stable: equal totals stay in webhook_id order, the map's.
+        std::stable_sort(out.begin(), out.end(), [](const webhook_failures& a, const webhook_failures& b) {
+            return a.dead + a.retrying > b.dead + b.retrying;
+        });
+        if (out.size() > limit)
+            out.resize(limit);
+        return out;
+    }
+
+private:
+    struct entry {
+        std::size_t dead = 0;
+        std::size_t retrying = 0;
+        std::optional<std::string> last_error;
+        std::optional<timestamp> last_failed_at;
+        std::uint64_t last_sequence = 0;
+    };
+    std::map<std::string, entry, std::less<>> entries_;
+};
 
 }  // namespace detail
 

@@ -21,6 +21,11 @@
 /// `payload_raw` (the body of a non-JSON payload; `payload_json` is then `null`). It replaces the
 /// claim index by `(status, seq)` and `(status, partition_key, seq)`, so that a claim walks the
 /// pending rows in order and never touches finished ones.
+///
+/// Version 3 adds the attempt history: a table `<table>_attempt` (`sys_webhook_delivery_attempt`)
+/// with one row per ack (`delivery_id`, `attempted_at`, `outcome`, `response_code`, `duration_ms`,
+/// `error`), ordered by its own auto-increment `seq` and indexed by `delivery_id`. Rows of the
+/// delivery table are kept as they are; their history starts with their next ack.
 
 #include <hookbox/engine/schema.hpp>
 
@@ -70,6 +75,19 @@ inline constexpr std::array<std::string_view, delivery_column::count_> delivery_
     "status",        "attempts",    "claimed_by",    "claimed_at",   "next_retry_at",     "last_attempted_at",
     "response_code", "response_body", "error",       "created_at",   "updated_at",        "claim_token",
     "duration_ms",   "payload_raw"};
+
+/// The attempt-history table of the delivery table named `table`: `<table>_attempt`.
+inline std::string attempt_table(std::string_view table = "sys_webhook_delivery") {
+    return std::string(table) + "_attempt";
+}
+
+/// Every column of the attempt-history table, in the order engine_storage reads them.
+inline constexpr std::array<std::string_view, 7> attempt_columns{
+    "seq", "delivery_id", "attempted_at", "outcome", "response_code", "duration_ms", "error"};
+
+/// The longest name the plan derives from the table name adds this many characters to it (index
+/// `<table>_attempt_delivery`); names are limited to 63 characters.
+inline constexpr std::size_t delivery_schema_suffix = 17;
 
 /// The schema plan of the delivery table named `table`. The plan is named `hookbox.<table>`.
 inline engine::schema_plan delivery_schema(std::string_view table = "sys_webhook_delivery") {
@@ -141,6 +159,22 @@ inline engine::schema_plan delivery_schema(std::string_view table = "sys_webhook
             engine::create_index{t, index_def{t + "_claim_seq", {"status", "seq"}, false}},
             engine::create_index{t, index_def{t + "_claim_partition", {"status", "partition_key", "seq"}, false}},
         }});
+
+    const std::string at = attempt_table(t);
+    engine::table_def attempts;
+    attempts.name = at;
+    attempts.primary_key = "seq";
+    attempts.columns = {
+        seq,
+        text("delivery_id", false),
+        integer("attempted_at", false),
+        text("outcome", false),
+        integer("response_code"),
+        column("duration_ms", column_type::integer, false, engine::value(0)),
+        text("error"),
+    };
+    attempts.indexes = {index_def{at + "_delivery", {"delivery_id"}, false}};
+    plan.migrations.push_back(engine::migration{3, "attempt history", {engine::create_table{attempts}}});
     return plan;
 }
 

@@ -296,6 +296,96 @@ inline std::int64_t claim_nonce() noexcept {
     return static_cast<std::int64_t>(x >> 2) | 1;
 }
 
+// One row of the attempt table for an applied completion.
+inline engine::record attempt_row(const delivery_id& id, const completion& c) {
+    engine::record r;
+    r.reserve(6);
+    r.push_back("delivery_id", engine::value(id.to_string()));
+    r.push_back("attempted_at", engine::value(ms(c.now)));
+    r.push_back("outcome", engine::value(std::string(to_string(c.status))));
+    r.push_back("response_code", c.response_code ? engine::value(*c.response_code) : engine::value());
+    r.push_back("duration_ms", engine::value(std::int64_t(c.duration.count())));
+    r.push_back("error", c.error ? engine::value(*c.error) : engine::value());
+    return r;
+}
+
+// Reads one attempt row, in `attempt_columns` order.
+inline bool decode_attempt(std::span<const cell_view> c, attempt_record& a, decode_error& err) {
+    auto fail = [&](std::size_t i, std::string reason) {
+        err.column = std::string(attempt_columns[i]);
+        err.reason = std::move(reason);
+        return false;
+    };
+    auto is_text = [&](std::size_t i) {
+        return c[i].type == engine::value::kind::text || c[i].type == engine::value::kind::json;
+    };
+    if (c.size() != attempt_columns.size())
+        return fail(0, "expected " + std::to_string(attempt_columns.size()) + " columns, found " +
+                           std::to_string(c.size()));
+    if (c[2].type != engine::value::kind::integer)
+        return fail(2, "expected an integer");
+    a.at = from_ms(c[2].integer);
+    std::optional<delivery_status> st = is_text(3) ? parse_delivery_status(c[3].text) : std::nullopt;
+    if (!st)
+        return fail(3, "expected a status");
+    a.outcome = *st;
+    if (c[4].is_null())
+        a.response_code.reset();
+    else if (c[4].type == engine::value::kind::integer)
+        a.response_code = static_cast<int>(c[4].integer);
+    else
+        return fail(4, "expected an integer");
+    if (c[5].type != engine::value::kind::integer)
+        return fail(5, "expected an integer");
+    a.duration = std::chrono::milliseconds(c[5].integer);
+    if (c[6].is_null())
+        a.error.reset();
+    else if (is_text(6))
+        a.error.emplace(c[6].text);
+    else
+        return fail(6, "expected text");
+    return true;
+}
+
+// The conditions of a delivery_filter, for the generic path.
+inline engine::filter to_filter(const delivery_filter& f) {
+    engine::filter w;
+    if (f.status)
+        w = std::move(w) && engine::col("status") == std::string(to_string(*f.status));
+    if (f.webhook_id)
+        w = std::move(w) && engine::col("webhook_id") == *f.webhook_id;
+    if (f.created_from)
+        w = std::move(w) && engine::col("created_at") >= ms(*f.created_from);
+    if (f.created_before)
+        w = std::move(w) && engine::col("created_at") < ms(*f.created_before);
+    if (f.updated_before)
+        w = std::move(w) && engine::col("updated_at") < ms(*f.updated_before);
+    return w;
+}
+
+// The conditions of a delivery_filter, for the native path: appends " AND <column> <op> ?N" for each
+// field that is set, numbering its parameters after those already in `args`. Unset fields add no
+// condition (rather than `?N IS NULL OR ...`), so that the engine can use its indexes.
+inline void append_conditions(const delivery_filter& f, std::string& sql, std::vector<engine::value>& args) {
+    auto add = [&](const char* condition, engine::value v) {
+        args.push_back(std::move(v));
+        sql += " AND ";
+        sql += condition;
+        sql += " ?";
+        sql += std::to_string(args.size());
+    };
+    if (f.status)
+        add("status =", std::string(to_string(*f.status)));
+    if (f.webhook_id)
+        add("webhook_id =", *f.webhook_id);
+    if (f.created_from)
+        add("created_at >=", ms(*f.created_from));
+    if (f.created_before)
+        add("created_at <", ms(*f.created_before));
+    if (f.updated_before)
+        add("updated_at <", ms(*f.updated_before));
+}
+
 inline std::string quote(std::string_view ident) {
     std::string out = "\"";
     out += ident;
@@ -315,11 +405,16 @@ inline std::string quote(std::string_view ident) {
 /// - claim reaps, then takes the candidates lowest `seq` first and flips each with an update guarded
 ///   by `status = 'pending'`, so a row another claimer took in between is skipped, all in one
 ///   transaction; each row gets its own claim token;
-/// - ack is fenced by the claim token and increments `attempts` in the statement itself.
+/// - ack is fenced by the claim token and increments `attempts` in the statement itself, and
+///   appends the attempt to `<table>_attempt` in the same transaction;
+/// - replay and purge select at most one step's keys, lowest `seq` first, and reset or delete them
+///   (purge with their history) in one transaction; release is a fenced update without an attempt.
 ///
 /// When the engine also models `sql_engine` (as `sqlite_engine` does), claim is one
-/// `UPDATE ... RETURNING` statement, enqueue one `INSERT ... ON CONFLICT DO NOTHING RETURNING`, and
-/// a batch of acks one transaction of prepared updates.
+/// `UPDATE ... RETURNING` statement, enqueue one `INSERT ... ON CONFLICT DO NOTHING RETURNING`, a
+/// batch of acks one transaction of prepared updates, replay one `UPDATE ... WHERE seq IN (SELECT
+/// ... LIMIT ?)`, purge one `DELETE ... RETURNING id` (then the history of those ids), and failures
+/// one `GROUP BY`.
 ///
 /// A stored row that cannot be decoded (corrupt JSON, an unknown status) is reported by `get` and
 /// `list` as `errc::corrupt_row`, naming the row and the column; `claim` marks such a row `dead` with
@@ -401,7 +496,16 @@ public:
 
     void complete(const claim_ref& ref, completion&& c, error_code& ec, diagnostics& diag) {
         ec.clear();
-        complete_one(ref, c, ec, diag);
+        // The row's update and its attempt record commit together.
+        engine::transaction<Engine> tx(engine_, ec, diag);
+        if (ec)
+            return;
+        if (!complete_one(ref, c, ec, diag))
+            return;
+        record_attempt(ref.id, c, ec, diag);
+        if (ec)
+            return;
+        tx.commit(ec, diag);
     }
 
     std::vector<error_code> complete_many(std::span<const claim_ref> refs, std::vector<completion>&& cs,
@@ -411,15 +515,23 @@ public:
         engine::transaction<Engine> tx(engine_, ec, diag);
         if (ec)
             return {};
+        std::vector<engine::record> history;
+        history.reserve(refs.size());
         for (std::size_t i = 0; i < refs.size(); ++i) {
             diagnostics one;
-            complete_one(refs[i], cs[i], out[i], one);
+            if (complete_one(refs[i], cs[i], out[i], one))
+                history.push_back(detail::es::attempt_row(refs[i].id, cs[i]));
             // Per-entry outcomes are returned; anything else fails the batch.
             if (out[i] && out[i] != errc::claim_lost && out[i] != errc::not_found) {
                 ec = out[i];
                 diag = std::move(one);
                 return {};
             }
+        }
+        if (!history.empty()) {
+            engine_.insert_many(attempt_table_, history, ec, diag);
+            if (ec)
+                return {};
         }
         tx.commit(ec, diag);
         if (ec)
@@ -470,17 +582,8 @@ public:
         if (ec)
             return {};
         const std::string ids = id.to_string();
-        std::vector<engine::change> reset{
-            engine::set("status", "pending"),      engine::set("attempts", 0),
-            engine::set("claimed_by", nullptr),    engine::set("claimed_at", nullptr),
-            engine::set("claim_token", 0),         engine::set("next_retry_at", nullptr),
-            engine::set("last_attempted_at", nullptr), engine::set("response_code", nullptr),
-            engine::set("response_body", nullptr), engine::set("error", nullptr),
-            engine::set("duration_ms", nullptr),   engine::set("updated_at", detail::es::ms(now))};
-        std::size_t n = engine_.update(params_.table,
-                                       engine::col("id") == ids &&
-                                           engine::col("status").in({"success", "failed", "dead"}),
-                                       reset, ec, diag);
+        std::size_t n = engine_.update(params_.table, engine::col("id") == ids && terminal(), redelivery_reset(now), ec,
+                                       diag);
         if (ec)
             return {};
         if (n == 0) {
@@ -535,6 +638,149 @@ public:
         return st;
     }
 
+    std::size_t replay(const delivery_filter& f, std::size_t limit, timestamp now, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        if (native())
+            return native_replay(f, limit, now, ec, diag);
+        engine::transaction<Engine> tx(engine_, ec, diag);
+        if (ec)
+            return 0;
+        engine::find_options fo;
+        fo.where = terminal() && detail::es::to_filter(f);
+        fo.fields = {"seq"};
+        fo.order = {engine::order_by{"seq"}};
+        fo.limit = limit;
+        auto rows = engine_.find(params_.table, fo, ec, diag);
+        if (ec || rows.empty())
+            return 0;
+        // One statement per key: an equality on the primary key is indexed by every engine.
+        const auto reset = redelivery_reset(now);
+        std::size_t n = 0;
+        for (const auto& r : rows) {
+            n += engine_.update(params_.table, engine::col("seq") == r["seq"] && terminal(), reset, ec, diag);
+            if (ec)
+                return 0;
+        }
+        tx.commit(ec, diag);
+        return ec ? 0 : n;
+    }
+
+    std::size_t purge(const delivery_filter& f, std::size_t limit, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        engine::transaction<Engine> tx(engine_, ec, diag);
+        if (ec)
+            return 0;
+        std::size_t n = native() ? native_purge(f, limit, ec, diag) : generic_purge(f, limit, ec, diag);
+        if (ec || n == 0)
+            return 0;
+        tx.commit(ec, diag);
+        return ec ? 0 : n;
+    }
+
+    std::vector<error_code> release(std::span<const claim_ref> refs, const release_request& rr, error_code& ec,
+                                    diagnostics& diag) {
+        ec.clear();
+        std::vector<error_code> out(refs.size());
+        engine::transaction<Engine> tx(engine_, ec, diag);
+        if (ec)
+            return {};
+        for (std::size_t i = 0; i < refs.size(); ++i) {
+            diagnostics one;
+            std::size_t n = native() ? native_release(refs[i], rr, out[i], one)
+                                     : generic_release(refs[i], rr, out[i], one);
+            if (!out[i] && n != 1)
+                explain_miss(refs[i], out[i], one);
+            if (out[i] && out[i] != errc::claim_lost && out[i] != errc::not_found) {
+                ec = out[i];
+                diag = std::move(one);
+                return {};
+            }
+        }
+        tx.commit(ec, diag);
+        if (ec)
+            return {};
+        return out;
+    }
+
+    std::vector<attempt_record> attempts(delivery_id id, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        const std::string ids = id.to_string();
+        std::vector<attempt_record> out;
+        std::optional<decode_failure> bad;
+        // Numbers are positions in the history: nothing but purge (with the row) deletes from it.
+        auto read = [&](std::span<const engine::cell_view> row) {
+            attempt_record a;
+            detail::es::decode_error err;
+            if (bad)
+                return;
+            if (!detail::es::decode_attempt(row, a, err)) {
+                bad = decode_failure{row.empty() ? 0 : row[0].integer, std::move(err)};
+                return;
+            }
+            a.number = static_cast<int>(out.size()) + 1;
+            out.push_back(std::move(a));
+        };
+        bool exists = false;
+        if constexpr (has_sql) {
+            if (native()) {
+                std::array<engine::value, 1> key{engine::value(ids)};
+                engine_.query(sql_.row_exists, key, [&](std::span<const engine::cell_view>) { exists = true; }, ec,
+                              diag);
+                if (!ec && exists)
+                    engine_.query(sql_.attempts_of, key, read, ec, diag);
+            }
+        }
+        if (!native()) {
+            exists = engine_.count(params_.table, engine::col("id") == ids, ec, diag) != 0;
+            if (!ec && exists) {
+                engine::find_options fo;
+                fo.where = engine::col("delivery_id") == ids;
+                fo.fields.assign(attempt_columns.begin(), attempt_columns.end());
+                fo.order = {engine::order_by{"seq"}};
+                auto rows = engine_.find(attempt_table_, fo, ec, diag);
+                std::vector<engine::cell_view> cells;
+                for (const auto& r : rows) {
+                    cells.resize(r.size());
+                    for (std::size_t i = 0; i < r.size(); ++i)
+                        cells[i] = detail::es::to_cell(r.at(i).value);
+                    read(cells);
+                }
+            }
+        }
+        if (ec)
+            return {};
+        if (!exists) {
+            detail::fail_not_found(ec, diag, id);
+            return {};
+        }
+        if (bad) {
+            fail(ec, diag, errc::corrupt_row, bad->error.column,
+                 "Attempt row " + std::to_string(bad->seq) + " of delivery row '" + ids + "': " + bad->error.column +
+                     ": " + bad->error.reason);
+            return {};
+        }
+        return out;
+    }
+
+    std::vector<webhook_failures> failures(std::size_t limit, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        if (native())
+            return native_failures(limit, ec, diag);
+        // Two reads, each an equality on the status index, rather than one OR that an engine may scan.
+        detail::failure_tally tally;
+        engine::find_options fo;
+        fo.fields = {"webhook_id", "status", "error", "updated_at", "seq"};
+        for (int pass = 0; pass < 2; ++pass) {
+            fo.where = pass == 0 ? engine::col("status") == "dead"
+                                 : engine::col("status") == "pending" && engine::col("attempts") > 0;
+            auto rows = engine_.find(params_.table, fo, ec, diag);
+            if (ec)
+                return {};
+            tally_failing(rows, tally);
+        }
+        return tally.take(limit);
+    }
+
 private:
     struct uninitialized {};
     engine_storage(uninitialized, Engine e, engine_storage_params params)
@@ -546,11 +792,15 @@ private:
 
     bool init(error_code& ec, diagnostics& diag) {
         ec.clear();
-        if (!engine::detail::is_identifier(params_.table)) {
+        // The plan derives index and table names from the table's; each must fit in 63 characters.
+        constexpr std::size_t max_table = 63 - delivery_schema_suffix;
+        if (!engine::detail::is_identifier(params_.table) || params_.table.size() > max_table) {
             fail(ec, diag, errc::schema_error, "table",
-                 "table: '" + params_.table + "' must be 1-63 letters, digits or underscores");
+                 "table: '" + params_.table + "' must be 1-" + std::to_string(max_table) +
+                     " letters, digits or underscores, not starting with a digit");
             return false;
         }
+        attempt_table_ = attempt_table(params_.table);
         if (params_.migrate) {
             engine_.migrate(delivery_schema(params_.table), ec, diag);
             if (ec)
@@ -720,17 +970,116 @@ private:
                        ec, diag);
     }
 
-    void complete_one(const claim_ref& ref, const completion& c, error_code& ec, diagnostics& diag) {
+    // True when the completion was applied; false with `ec` set otherwise.
+    bool complete_one(const claim_ref& ref, const completion& c, error_code& ec, diagnostics& diag) {
         std::size_t n = native() ? native_complete(ref, c, ec, diag) : generic_complete(ref, c, ec, diag);
-        if (ec || n == 1)
-            return;
-        // Nothing matched: tell an unknown row from a lost claim.
+        if (ec)
+            return false;
+        if (n == 1)
+            return true;
+        explain_miss(ref, ec, diag);
+        return false;
+    }
+
+    // A fenced update matched nothing: tell an unknown row from a lost claim.
+    void explain_miss(const claim_ref& ref, error_code& ec, diagnostics& diag) {
         std::size_t exists = engine_.count(params_.table, engine::col("id") == ref.id.to_string(), ec, diag);
         if (ec)
             return;
         if (exists == 0)
             return detail::fail_not_found(ec, diag, ref.id);
         detail::fail_claim_lost(ec, diag, ref.id);
+    }
+
+    // Appends the attempt record of an applied completion (inside the caller's transaction).
+    void record_attempt(const delivery_id& id, const completion& c, error_code& ec, diagnostics& diag) {
+        if (native()) {
+            if constexpr (has_sql) {
+                std::array<engine::value, 6> args{
+                    engine::value(id.to_string()),
+                    engine::value(detail::es::ms(c.now)),
+                    engine::value(std::string(to_string(c.status))),
+                    c.response_code ? engine::value(*c.response_code) : engine::value(),
+                    engine::value(std::int64_t(c.duration.count())),
+                    c.error ? engine::value(*c.error) : engine::value()};
+                engine_.query(sql_.insert_attempt, args, [](std::span<const engine::cell_view>) {}, ec, diag);
+            }
+            return;
+        }
+        engine_.insert(attempt_table_, detail::es::attempt_row(id, c), ec, diag);
+    }
+
+    static void tally_failing(const std::vector<engine::record>& rows, detail::failure_tally& tally) {
+        for (const auto& r : rows) {
+            const auto& w = r["webhook_id"];
+            const auto& st = r["status"];
+            const auto& e = r["error"];
+            const auto& at = r["updated_at"];
+            if (w.is_null() || st.is_null() || at.type() != engine::value::kind::integer)
+                continue;
+            std::optional<std::string> error;
+            if (e.type() == engine::value::kind::text || e.type() == engine::value::kind::json)
+                error = e.as_text();
+            tally.add(w.as_text(), st.as_text() == "dead" ? delivery_status::dead : delivery_status::pending, error,
+                      detail::es::from_ms(at.as_integer()), static_cast<std::uint64_t>(r["seq"].as_integer()));
+        }
+    }
+
+    static engine::filter terminal() { return engine::col("status").in({"success", "failed", "dead"}); }
+
+    // The reset of `redeliver`, as column changes.
+    static std::vector<engine::change> redelivery_reset(timestamp now) {
+        return {engine::set("status", "pending"),      engine::set("attempts", 0),
+                engine::set("claimed_by", nullptr),    engine::set("claimed_at", nullptr),
+                engine::set("claim_token", 0),         engine::set("next_retry_at", nullptr),
+                engine::set("last_attempted_at", nullptr), engine::set("response_code", nullptr),
+                engine::set("response_body", nullptr), engine::set("error", nullptr),
+                engine::set("duration_ms", nullptr),   engine::set("updated_at", detail::es::ms(now))};
+    }
+
+    struct decode_failure {
+        std::int64_t seq = 0;
+        detail::es::decode_error error;
+    };
+
+    // Selects up to `limit` matching keys, then deletes their attempt history and the rows
+    // (inside the caller's transaction).
+    std::size_t generic_purge(const delivery_filter& f, std::size_t limit, error_code& ec, diagnostics& diag) {
+        engine::find_options fo;
+        fo.where = detail::es::to_filter(f);
+        fo.fields = {"seq", "id"};
+        fo.order = {engine::order_by{"seq"}};
+        fo.limit = limit;
+        auto rows = engine_.find(params_.table, fo, ec, diag);
+        if (ec || rows.empty())
+            return 0;
+        // One statement per key, each an equality on an index (see replay).
+        std::size_t n = 0;
+        for (const auto& r : rows) {
+            engine_.remove(attempt_table_, engine::col("delivery_id") == r["id"], ec, diag);
+            if (ec)
+                return 0;
+            n += engine_.remove(params_.table, engine::col("seq") == r["seq"], ec, diag);
+            if (ec)
+                return 0;
+        }
+        return n;
+    }
+
+    std::size_t generic_release(const claim_ref& ref, const release_request& rr, error_code& ec, diagnostics& diag) {
+        engine::filter f = engine::col("id") == ref.id.to_string() &&
+                           engine::col("claim_token") == static_cast<std::int64_t>(ref.claim_token) &&
+                           engine::col("status") == "in_flight";
+        if (ref.sequence != 0)
+            f = engine::col("seq") == static_cast<std::int64_t>(ref.sequence) && std::move(f);
+        std::vector<engine::change> ch{
+            engine::set("status", std::string(to_string(rr.status))), engine::set("claimed_by", nullptr),
+            engine::set("claimed_at", nullptr), engine::set("claim_token", 0),
+            engine::set("next_retry_at", detail::es::opt_ms(rr.next_retry_at)),
+            engine::set("updated_at", detail::es::ms(rr.now))};
+        if (rr.error)
+            ch.push_back(engine::set("error", *rr.error));
+        return engine_.update(params_.table, f, ch, ec, diag);
     }
 
     std::size_t generic_complete(const claim_ref& ref, const completion& c, error_code& ec, diagnostics& diag) {
@@ -757,6 +1106,7 @@ private:
 
     struct sql_text {
         std::string insert, find_pair, reap, claim_all, claim_partition, complete_by_seq, complete_by_id;
+        std::string insert_attempt, release_by_seq, release_by_id, row_exists, attempts_of, failures;
     };
 
     void build_sql() {
@@ -794,6 +1144,141 @@ private:
                           " duration_ms = ?6, last_attempted_at = ?7, updated_at = ?7";
         sql_.complete_by_seq = set + " WHERE seq = ?8 AND id = ?9 AND claim_token = ?10 AND status = 'in_flight'";
         sql_.complete_by_id = set + " WHERE id = ?9 AND claim_token = ?10 AND status = 'in_flight' AND ?8 = 0";
+
+        const std::string at = detail::es::quote(attempt_table_);
+        sql_.insert_attempt = "INSERT INTO " + at +
+                              " (delivery_id, attempted_at, outcome, response_code, duration_ms, error)"
+                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+        std::string release = "UPDATE " + t +
+                              " SET status = ?1, claimed_by = NULL, claimed_at = NULL, claim_token = 0,"
+                              " next_retry_at = ?2, error = COALESCE(?3, error), updated_at = ?4";
+        sql_.release_by_seq = release + " WHERE seq = ?5 AND id = ?6 AND claim_token = ?7 AND status = 'in_flight'";
+        sql_.release_by_id = release + " WHERE id = ?6 AND claim_token = ?7 AND status = 'in_flight' AND ?5 = 0";
+        sql_.row_exists = "SELECT 1 FROM " + t + " WHERE id = ?1";
+        std::string acols;
+        for (auto c : attempt_columns)
+            acols += (acols.empty() ? "" : ", ") + std::string(c);
+        sql_.attempts_of = "SELECT " + acols + " FROM " + at + " WHERE delivery_id = ?1 ORDER BY seq";
+        // Count per webhook, keep the `limit` most failing, then fetch each one's latest error.
+        const std::string failing = "(status = 'dead' OR (status = 'pending' AND attempts > 0))";
+        sql_.failures =
+            "SELECT g.webhook_id, g.dead, g.retrying, g.last_failed_at, (SELECT x.error FROM " + t +
+            " AS x WHERE x.webhook_id = g.webhook_id AND (x.status = 'dead' OR (x.status = 'pending' AND x.attempts > 0))"
+            " ORDER BY x.updated_at DESC, x.seq DESC LIMIT 1)"
+            " FROM (SELECT webhook_id, SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END) AS dead,"
+            " SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS retrying, MAX(updated_at) AS last_failed_at"
+            " FROM " + t + " WHERE " + failing +
+            " GROUP BY webhook_id ORDER BY COUNT(*) DESC, webhook_id LIMIT ?1) AS g"
+            " ORDER BY g.dead + g.retrying DESC, g.webhook_id";
+    }
+
+    std::size_t native_replay(const delivery_filter& f, std::size_t limit, timestamp now, error_code& ec,
+                              diagnostics& diag) {
+        if constexpr (has_sql) {
+            const std::string t = detail::es::quote(params_.table);
+            std::vector<engine::value> args{engine::value(detail::es::ms(now))};
+            std::string sql = "UPDATE " + t +
+                              " SET status = 'pending', attempts = 0, claimed_by = NULL, claimed_at = NULL,"
+                              " claim_token = 0, next_retry_at = NULL, last_attempted_at = NULL, response_code = NULL,"
+                              " response_body = NULL, error = NULL, duration_ms = NULL, updated_at = ?1"
+                              " WHERE seq IN (SELECT seq FROM " + t + " WHERE status IN ('success', 'failed', 'dead')";
+            detail::es::append_conditions(f, sql, args);
+            args.emplace_back(static_cast<std::int64_t>(limit));
+            sql += " ORDER BY seq LIMIT ?" + std::to_string(args.size()) + ")";
+            return engine_.query(sql, args, [](std::span<const engine::cell_view>) {}, ec, diag);
+        } else {
+            (void)f;
+            (void)limit;
+            (void)now;
+            (void)ec;
+            (void)diag;
+            return 0;
+        }
+    }
+
+    // One bounded DELETE of the rows, returning their ids, then their history, chunk by chunk
+    // (inside the caller's transaction).
+    std::size_t native_purge(const delivery_filter& f, std::size_t limit, error_code& ec, diagnostics& diag) {
+        if constexpr (has_sql) {
+            const std::string t = detail::es::quote(params_.table);
+            std::vector<engine::value> args;
+            std::string sql = "DELETE FROM " + t + " WHERE seq IN (SELECT seq FROM " + t + " WHERE 1 = 1";
+            detail::es::append_conditions(f, sql, args);
+            args.emplace_back(static_cast<std::int64_t>(limit));
+            sql += " ORDER BY seq LIMIT ?" + std::to_string(args.size()) + ") RETURNING id";
+            std::vector<engine::value> ids;
+            engine_.query(sql, args, [&](std::span<const engine::cell_view> row) {
+                    ids.emplace_back(std::string(row[0].text));
+                }, ec, diag);
+            if (ec || ids.empty())
+                return 0;
+            // A fixed chunk (the last id repeated to fill it) keeps one statement text in the cache.
+            constexpr std::size_t chunk = 32;
+            std::string del = "DELETE FROM " + detail::es::quote(attempt_table_) + " WHERE delivery_id IN (";
+            for (std::size_t i = 0; i < chunk; ++i)
+                del += (i ? ", ?" : "?") + std::to_string(i + 1);
+            del += ")";
+            std::vector<engine::value> part(chunk);
+            for (std::size_t from = 0; from < ids.size(); from += chunk) {
+                for (std::size_t i = 0; i < chunk; ++i)
+                    part[i] = ids[std::min(from + i, ids.size() - 1)];
+                engine_.query(del, part, [](std::span<const engine::cell_view>) {}, ec, diag);
+                if (ec)
+                    return 0;
+            }
+            return ids.size();
+        } else {
+            (void)f;
+            (void)limit;
+            (void)ec;
+            (void)diag;
+            return 0;
+        }
+    }
+
+    std::size_t native_release(const claim_ref& ref, const release_request& rr, error_code& ec, diagnostics& diag) {
+        if constexpr (has_sql) {
+            std::array<engine::value, 7> args{engine::value(std::string(to_string(rr.status))),
+                                              detail::es::opt_ms(rr.next_retry_at),
+                                              rr.error ? engine::value(*rr.error) : engine::value(),
+                                              engine::value(detail::es::ms(rr.now)),
+                                              engine::value(static_cast<std::int64_t>(ref.sequence)),
+                                              engine::value(ref.id.to_string()),
+                                              engine::value(static_cast<std::int64_t>(ref.claim_token))};
+            return engine_.query(ref.sequence != 0 ? sql_.release_by_seq : sql_.release_by_id, args,
+                                 [](std::span<const engine::cell_view>) {}, ec, diag);
+        } else {
+            (void)ref;
+            (void)rr;
+            (void)ec;
+            (void)diag;
+            return 0;
+        }
+    }
+
+    std::vector<webhook_failures> native_failures(std::size_t limit, error_code& ec, diagnostics& diag) {
+        std::vector<webhook_failures> out;
+        if constexpr (has_sql) {
+            std::array<engine::value, 1> args{engine::value(static_cast<std::int64_t>(limit))};
+            engine_.query(sql_.failures, args, [&](std::span<const engine::cell_view> row) {
+                    webhook_failures w;
+                    w.webhook_id.assign(row[0].text);
+                    w.dead = static_cast<std::size_t>(row[1].integer);
+                    w.retrying = static_cast<std::size_t>(row[2].integer);
+                    if (row[3].type == engine::value::kind::integer)
+                        w.last_failed_at = detail::es::from_ms(row[3].integer);
+                    if (row[4].type == engine::value::kind::text || row[4].type == engine::value::kind::json)
+                        w.last_error.emplace(row[4].text);
+                    out.push_back(std::move(w));
+                }, ec, diag);
+            if (ec)
+                return {};
+        } else {
+            (void)limit;
+            (void)ec;
+            (void)diag;
+        }
+        return out;
     }
 
     enqueue_result native_insert(const delivery& d, error_code& ec, diagnostics& diag) {
@@ -897,6 +1382,7 @@ private:
 
     Engine engine_;
     engine_storage_params params_;
+    std::string attempt_table_;
     sql_text sql_;
 };
 

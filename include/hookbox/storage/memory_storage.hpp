@@ -49,7 +49,12 @@ struct row {
     list_hook list_link;   // fresh (per partition) or in_flight
     set_hook set_link;     // ready or delayed (per partition)
     set_hook pending_link; // returned: ready or delayed, ordered by sequence for stats
+    // The latest attempts, oldest first; empty (no allocation) until the first ack.
+    std::vector<attempt_record> history;
 };
+
+// How many attempt records a row keeps; older ones are dropped first.
+inline constexpr std::size_t history_limit = 100;
 
 struct by_sequence {
     bool operator()(const row& a, const row& b) const noexcept { return a.d.sequence < b.d.sequence; }
@@ -127,8 +132,13 @@ struct dedup_hash {
 /// partition adds `O(p)` for `p` partitions. `list` seeks its cursor in `O(1)` and then walks rows in
 /// sequence order, so a filtered `list` costs the rows it passes over.
 ///
-/// Finished rows stay until removed (the retention sweeper does that), and their dedup entries with
+/// The operations walk rows in sequence order and cost the rows they pass over: `replay`, `purge`
+/// (a batch stops at its limit) and `failures` (every row). Rows removed from the front of the
+/// sequence are skipped in `O(1)`, so a retention sweep that deletes the oldest rows does not rescan
 /// them.
+///
+/// Finished rows stay until `purge` removes them (the retention sweeper calls it), and their dedup
+/// entries go with them. Each row keeps its latest 100 attempt records.
 ///
 /// A moved-from `memory_storage` may only be destroyed or assigned to.
 class memory_storage {
@@ -291,6 +301,86 @@ public:
         return redacted(r.d);
     }
 
+    std::size_t replay(const delivery_filter& f, std::size_t limit, timestamp now, error_code& ec, diagnostics&) {
+        ec.clear();
+        std::size_t n = 0;
+        std::lock_guard lock(s_->mu);
+        for (std::size_t i = s_->live_from(); i < s_->all.size() && n < limit; ++i) {
+            auto* r = s_->all[i];
+            if (!r || !is_terminal(r->d.status) || !detail::matches(f, r->d))
+                continue;
+            s_->count(r->d.status, -1);
+            detail::reset_for_redelivery(r->d, now);
+            s_->make_pending(*r);
+            ++n;
+        }
+        return n;
+    }
+
+    std::size_t purge(const delivery_filter& f, std::size_t limit, error_code& ec, diagnostics&) {
+        ec.clear();
+        std::size_t n = 0;
+        std::lock_guard lock(s_->mu);
+        for (std::size_t i = s_->live_from(); i < s_->all.size() && n < limit; ++i) {
+            auto* r = s_->all[i];
+            if (!r || !detail::matches(f, r->d))
+                continue;
+            s_->remove(*r);
+            ++n;
+        }
+        return n;
+    }
+
+    std::vector<error_code> release(std::span<const claim_ref> refs, const release_request& rr, error_code& ec,
+                                    diagnostics&) {
+        ec.clear();
+        std::vector<error_code> out(refs.size());
+        std::lock_guard lock(s_->mu);
+        for (std::size_t i = 0; i < refs.size(); ++i) {
+            diagnostics ignored;
+            detail::mem::row* r = s_->find(refs[i]);
+            if (!r) {
+                detail::fail_not_found(out[i], ignored, refs[i].id);
+                continue;
+            }
+            if (r->d.status != delivery_status::in_flight || r->d.claim_token != refs[i].claim_token) {
+                detail::fail_claim_lost(out[i], ignored, refs[i].id);
+                continue;
+            }
+            s_->in_flight.erase(s_->in_flight.iterator_to(*r));
+            s_->count(delivery_status::in_flight, -1);
+            detail::apply_release(r->d, rr);
+            if (r->d.status == delivery_status::pending)
+                s_->make_pending(*r);
+            else
+                s_->count(r->d.status, +1);
+        }
+        return out;
+    }
+
+    std::vector<attempt_record> attempts(delivery_id id, error_code& ec, diagnostics& diag) const {
+        ec.clear();
+        std::lock_guard lock(s_->mu);
+        auto it = s_->rows.find(id);
+        if (it == s_->rows.end()) {
+            detail::fail_not_found(ec, diag, id);
+            return {};
+        }
+        return it->second->history;
+    }
+
+    std::vector<webhook_failures> failures(std::size_t limit, error_code& ec, diagnostics&) const {
+        ec.clear();
+        detail::failure_tally tally;
+        std::lock_guard lock(s_->mu);
+        for (std::size_t i = s_->live_from(); i < s_->all.size(); ++i) {
+            const auto* r = s_->all[i];
+            if (r && detail::is_failing(r->d.status, r->d.attempts))
+                tally.add(r->d.webhook_id, r->d.status, r->d.error, r->d.updated_at, r->d.sequence);
+        }
+        return tally.take(limit);
+    }
+
     outbox_stats stats(timestamp now, error_code& ec, diagnostics&) const {
         ec.clear();
         outbox_stats st;
@@ -315,6 +405,8 @@ private:
         boost::unordered_flat_map<detail::mem::dedup_key, detail::mem::row*, detail::mem::dedup_hash> dedup;
         // Every row by sequence: all[sequence - 1]; a removed row leaves a null.
         std::deque<detail::mem::row*> all;
+        // No row below all[head] remains (advanced lazily by live_from).
+        std::size_t head = 0;
         std::vector<std::unique_ptr<detail::mem::partition_queues>> partitions;
         // In claim order: (claimed_at, claim_token) ascending, so the oldest claim is reaped first.
         detail::mem::row_list in_flight;
@@ -360,6 +452,8 @@ private:
             auto& r = *found;
             if (r.d.status != delivery_status::in_flight || r.d.claim_token != ref.claim_token)
                 return detail::fail_claim_lost(ec, diag, ref.id);
+            // The only step that can throw comes first, so that a failure leaves the row as it was.
+            record_attempt(r, c);
             in_flight.erase(in_flight.iterator_to(r));
             count(delivery_status::in_flight, -1);
             detail::apply_completion(r.d, std::move(c));
@@ -367,6 +461,59 @@ private:
                 make_pending(r);
             else
                 count(r.d.status, +1);
+        }
+
+        // Appends the attempt that `c` completes. Strong guarantee: the record is built before the
+        // history changes, and a full history has the capacity for it.
+        static void record_attempt(detail::mem::row& r, const completion& c) {
+            auto& h = r.history;
+            attempt_record a{h.empty() ? 1 : h.back().number + 1, c.now, c.status, c.response_code, c.duration,
+                             c.error};
+            if (h.size() >= detail::mem::history_limit)
+                h.erase(h.begin());
+            h.push_back(std::move(a));
+        }
+
+        // The first index of `all` that may hold a row.
+        std::size_t live_from() {
+            while (head < all.size() && all[head] == nullptr)
+                ++head;
+            return head;
+        }
+
+        // Deletes a row: out of whichever queue its status puts it in, out of the dedup index (so
+        // its pair may be enqueued again), then out of `rows`, which frees it.
+        void remove(detail::mem::row& r) {
+            if (r.d.status == delivery_status::pending)
+                unqueue_pending(r);
+            else if (r.d.status == delivery_status::in_flight)
+                in_flight.erase(in_flight.iterator_to(r));
+            count(r.d.status, -1);
+            dedup.erase(detail::mem::dedup_key(r.d.event_id, r.d.webhook_id));
+            all[r.d.sequence - 1] = nullptr;
+            const delivery_id id = r.d.id;  // the key outlives the row it names
+            rows.erase(id);
+        }
+
+        // A pending row is in its partition's fresh queue, unless it came back: then it is in
+        // `returned` and in the ready or delayed set. The hooks cannot tell, so look it up (by
+        // sequence, which is unique).
+        void unqueue_pending(detail::mem::row& r) {
+            auto& part = partition(r.d.partition_key);
+            auto back = returned.find(r);
+            if (back == returned.end() || &*back != &r) {
+                part.fresh.erase(part.fresh.iterator_to(r));
+                return;
+            }
+            returned.erase(back);
+            if (r.d.next_retry_at) {
+                auto d = part.delayed.find(r);
+                if (d != part.delayed.end() && &*d == &r) {
+                    part.delayed.erase(d);
+                    return;
+                }
+            }
+            part.ready.erase(part.ready.iterator_to(r));
         }
 
         // By sequence when the caller knows it (an index, no hashing), else by id.
