@@ -26,6 +26,7 @@
 #include <hookbox/outbox.hpp>
 #include <hookbox/partition.hpp>
 #include <hookbox/payload.hpp>
+#include <hookbox/state/state_store.hpp>
 #include <hookbox/storage/concept.hpp>
 #include <hookbox/storage/delivery_schema.hpp>
 #include <hookbox/storage/engine_storage.hpp>

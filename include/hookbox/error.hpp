@@ -139,7 +139,7 @@ public:
         case errc::storage_busy: return "the storage is busy (locked by another writer); retry shortly";
         case errc::storage_failure:
             return "the storage failed (an I/O error); nothing was changed";
-        case errc::corrupt_row: return "a stored delivery row could not be decoded";
+        case errc::corrupt_row: return "a stored row (a delivery, a state entry) could not be decoded; the diagnostics name it";
         case errc::unique_violation: return "a row with the same values in a unique index exists already";
         case errc::schema_error:
             return "the statement names an unknown table or column, or gives a column a value of the wrong type";
