@@ -1,0 +1,1161 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// Event fan-out: the sans-io pieces (row parsing, triggers, matching, event id, payload), then
+// auto_enqueuer end to end over two setups: a memory_engine sys_webhook table with the in-memory
+// outbox, and a SQLite file holding both the sys_webhook table and the delivery table.
+//
+// Fire-and-forget enqueues are awaited with a bounded wait on the enqueuer's counters; nothing
+// sleeps. Blocking is injected with gates (an outbox and a source that wait until the test opens
+// them), so that "publish returned before the enqueue finished" is shown without timing.
+
+#include "common/run_until.hpp"
+#include "common/temp_dir.hpp"
+#include "common/test_common.hpp"
+
+#include <hookbox/engine/memory_engine.hpp>
+#include <hookbox/engine/sqlite_engine.hpp>
+#include <hookbox/fanout/auto_enqueuer.hpp>
+#include <hookbox/outbox.hpp>
+#include <hookbox/storage/engine_storage.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/mpl/list.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace hookbox {
+inline std::ostream& boost_test_print_type(std::ostream& os, subscription_skip s) {
+    return os << to_string(s);
+}
+inline std::ostream& boost_test_print_type(std::ostream& os, fanout_operation o) {
+    return os << to_string(o);
+}
+inline std::ostream& boost_test_print_type(std::ostream& os, const header& h) {
+    return os << h.name << ": " << h.value;
+}
+}  // namespace hookbox
+
+namespace hookbox::test {
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+constexpr const char* ts = "2026-05-24T00:00:00.000Z";
+
+// ----- helpers for the sans-io cases -----
+
+webhook_subscription subscription(std::string id, std::string object, std::vector<std::string> triggers,
+                                  std::string url = "https://receiver.example/hook") {
+    webhook_subscription s;
+    s.id = std::move(id);
+    s.name = s.id + " name";
+    s.object_name = std::move(object);
+    s.triggers = std::move(triggers);
+    s.url = std::move(url);
+    return s;
+}
+
+data_event event(std::string action, std::string object, json::value payload,
+                 std::optional<std::string> timestamp = std::string(ts)) {
+    data_event e;
+    e.type = "data.record." + action;
+    e.object = std::move(object);
+    e.payload = std::move(payload);
+    e.timestamp = std::move(timestamp);
+    return e;
+}
+
+data_event created(std::string object, std::string id) {
+    return event("created", std::move(object), json::object{{"id", std::move(id)}, {"name", "Alice"}});
+}
+
+engine::record webhook_record(std::string id, std::string url, std::string triggers) {
+    return engine::record{{"id", std::move(id)}, {"url", std::move(url)}, {"triggers", std::move(triggers)}};
+}
+
+// ----- test doubles -----
+
+// An outbox that forwards to another, but waits while its gate is closed, and throws for one
+// webhook when told to.
+template <class Inner>
+class gated_outbox {
+public:
+    explicit gated_outbox(Inner& inner) : inner_(inner) {}
+
+    enqueue_result enqueue(enqueue_request r, error_code& ec, diagnostics& diag) {
+        {
+            std::unique_lock lock(mutex_);
+            ++entered_;
+            changed_.notify_all();
+            // Bounded, so that a publish that wrongly waited for its enqueue fails the test instead
+            // of hanging it.
+            changed_.wait_for(lock, std::chrono::seconds(20), [&] { return open_; });
+            if (!throw_for_.empty() && r.webhook_id == throw_for_)
+                throw std::runtime_error("boom");
+        }
+        auto result = inner_.enqueue(std::move(r), ec, diag);
+        completed_.fetch_add(1);
+        return result;
+    }
+
+    void close() {
+        std::lock_guard lock(mutex_);
+        open_ = false;
+    }
+    void open() {
+        std::lock_guard lock(mutex_);
+        open_ = true;
+        changed_.notify_all();
+    }
+    void throw_for(std::string webhook_id) {
+        std::lock_guard lock(mutex_);
+        throw_for_ = std::move(webhook_id);
+    }
+    int entered() {
+        std::lock_guard lock(mutex_);
+        return entered_;
+    }
+    // Waits (at most 20 s) until `n` enqueues have reached the gate.
+    bool wait_entered(int n) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, std::chrono::seconds(20), [&] { return entered_ >= n; });
+    }
+    int completed() const { return completed_.load(); }
+
+private:
+    Inner& inner_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    bool open_ = true;
+    int entered_ = 0;
+    std::string throw_for_;
+    std::atomic<int> completed_{0};
+};
+
+// A source that forwards to another, counts loads, and can be made to wait (after reading, before
+// returning) or to fail.
+template <class Inner>
+class gated_source {
+public:
+    explicit gated_source(Inner& inner) : inner_(inner) {}
+
+    std::vector<webhook_subscription> load(error_code& ec, diagnostics& diag) {
+        auto subs = inner_.load(ec, diag);
+        std::unique_lock lock(mutex_);
+        ++loads_;
+        changed_.notify_all();
+        changed_.wait_for(lock, std::chrono::seconds(20), [&] { return open_; });
+        if (fail_) {
+            ec = make_error_code(errc::storage_failure);
+            diag.assign("", "source: injected failure");
+            return {};
+        }
+        return subs;
+    }
+
+    void close() {
+        std::lock_guard lock(mutex_);
+        open_ = false;
+    }
+    void open() {
+        std::lock_guard lock(mutex_);
+        open_ = true;
+        changed_.notify_all();
+    }
+    void fail(bool f) {
+        std::lock_guard lock(mutex_);
+        fail_ = f;
+    }
+    int loads() {
+        std::lock_guard lock(mutex_);
+        return loads_;
+    }
+
+private:
+    Inner& inner_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    bool open_ = true;
+    bool fail_ = false;
+    int loads_ = 0;
+};
+
+static_assert(subscription_source<engine_subscriptions<engine::memory_engine>>);
+static_assert(subscription_source<engine_subscriptions<engine::sqlite_engine>>);
+static_assert(subscription_source<subscription_registry>);
+static_assert(subscription_source<gated_source<subscription_registry>>);
+static_assert(fanout_outbox<outbox>);
+static_assert(fanout_outbox<basic_outbox<engine_storage<engine::sqlite_engine>>>);
+
+}  // namespace
+
+// ----- the two setups (named, not in the anonymous namespace, so that case names read well) -----
+
+// sys_webhook in a memory_engine; deliveries in the in-memory outbox.
+struct fanout_memory_setup {
+    using engine_type = engine::memory_engine;
+    using outbox_type = hookbox::outbox;
+    static constexpr const char* name = "memory";
+
+    engine::memory_engine engine;
+    outbox_type box;
+
+    fanout_memory_setup() { engine.migrate(webhook_schema()); }
+};
+
+// One SQLite file: sys_webhook on one connection, the delivery table on the outbox's own.
+struct fanout_sqlite_setup {
+    using engine_type = engine::sqlite_engine;
+    using outbox_type = basic_outbox<engine_storage<engine::sqlite_engine>>;
+    static constexpr const char* name = "sqlite";
+
+    static engine::sqlite_params at(const std::string& path) {
+        engine::sqlite_params p;
+        p.path = path;
+        return p;
+    }
+
+    std::string path = process_temp_dir().file("fanout");
+    engine::sqlite_engine engine{at(path)};
+    outbox_type box{outbox_params{}, engine_storage<engine::sqlite_engine>(engine::sqlite_engine(at(path)))};
+
+    fanout_sqlite_setup() { engine.migrate(webhook_schema()); }
+};
+
+using fanout_setups = boost::mpl::list<fanout_memory_setup, fanout_sqlite_setup>;
+
+namespace {
+
+// A setup, an io_context, the gated doubles around the setup's outbox and sys_webhook source, and
+// an enqueuer over them whose errors are collected.
+template <class Setup>
+struct fixture {
+    using outbox_type = gated_outbox<typename Setup::outbox_type>;
+    using source_type = gated_source<engine_subscriptions<typename Setup::engine_type>>;
+    using enqueuer_type = auto_enqueuer<outbox_type, source_type, boost::asio::io_context::executor_type>;
+
+    boost::asio::io_context ioc;
+    // Keeps run_for waiting for handlers instead of returning at once, so that waits poll gently.
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{ioc.get_executor()};
+    Setup setup;
+    outbox_type box{setup.box};
+    engine_subscriptions<typename Setup::engine_type> table{setup.engine};
+    source_type source{table};
+    std::mutex errors_mutex;
+    std::vector<fanout_error> errors_;
+    std::optional<enqueuer_type> enqueuer;
+
+    static auto_enqueuer_params seed_params() {
+        auto_enqueuer_params p;
+        p.refresh_interval = 0ms;  // as the seed's tests
+        return p;
+    }
+
+    enqueuer_type& make(auto_enqueuer_params p = seed_params()) {
+        p.on_error = [this](const fanout_error& e) {
+            std::lock_guard lock(errors_mutex);
+            errors_.push_back(e);
+        };
+        enqueuer.emplace(ioc.get_executor(), box, source, std::move(p));
+        return *enqueuer;
+    }
+
+    enqueuer_type& started(auto_enqueuer_params p = seed_params()) {
+        make(std::move(p)).start();
+        return *enqueuer;
+    }
+
+    struct webhook {
+        std::string id;
+        std::string url;
+        std::string object_name = "contact";
+        std::string triggers = "create,update,delete,undelete";
+        int active = 1;
+        std::string name;
+        std::string definition_json = "{}";
+    };
+
+    void add(const webhook& w) {
+        engine::record r{{"id", w.id},
+                         {"name", w.name.empty() ? w.id + " name" : w.name},
+                         {"object_name", w.object_name},
+                         {"triggers", w.triggers},
+                         {"url", w.url},
+                         {"active", w.active},
+                         {"definition_json", w.definition_json}};
+        setup.engine.insert("sys_webhook", r);
+    }
+
+    std::vector<fanout_error> errors() {
+        std::lock_guard lock(errors_mutex);
+        return errors_;
+    }
+
+    std::uint64_t finished() const {
+        auto s = enqueuer->stats();
+        return s.enqueued + s.duplicates + s.failed;
+    }
+
+    // Bounded wait until `n` enqueues have finished (stored, duplicate or failed).
+    bool settle(std::uint64_t n) {
+        return run_until(ioc, [&] { return finished() >= n; });
+    }
+
+    template <class Predicate>
+    bool wait(Predicate&& p) {
+        return run_until(ioc, std::forward<Predicate>(p));
+    }
+
+    std::vector<delivery> rows() { return setup.box.list().items; }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(auto_enqueuer)
+
+// =================================================================================================
+// Sans-io: rows, triggers, index, matching, the request
+// =================================================================================================
+
+BOOST_AUTO_TEST_CASE(triggers_csv_is_split_trimmed_lowercased_and_deduplicated) {
+    struct tc {
+        const char* name;
+        const char* csv;
+        std::vector<std::string> want;
+    };
+    const std::vector<tc> cases{
+        {"plain", "create,update", {"create", "update"}},
+        {"spaces and case", " Create , UPDATE\t,delete ", {"create", "update", "delete"}},
+        {"empty tokens dropped", ",,create,,", {"create"}},
+        {"repeats dropped", "create,CREATE, create", {"create"}},
+        {"other tokens kept", "api,undelete", {"api", "undelete"}},
+        {"empty", "", {}},
+        {"only separators", " , ,", {}},
+    };
+    for (const auto& c : cases) {
+        BOOST_TEST_CONTEXT(c.name) {
+            BOOST_TEST(parse_triggers(c.csv) == c.want, boost::test_tools::per_element());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(definition_json_falls_back_to_an_empty_object) {
+    for (const char* text : {"", "   ", "not json", "{\"method\":", "null", "42", "[1,2]", "\"PUT\""}) {
+        BOOST_TEST_CONTEXT(text) {
+            BOOST_TEST(parse_definition(text).empty());
+            auto row = webhook_record("wh-1", "https://r.example/h", "create");
+            row.set("definition_json", text);
+            auto s = parse_subscription(row);
+            BOOST_REQUIRE(s);
+            BOOST_TEST(s->method == "POST");
+            BOOST_TEST(s->headers.empty());
+            BOOST_TEST(s->secret.empty());
+            BOOST_TEST(!s->timeout.has_value());
+        }
+    }
+    BOOST_TEST(parse_definition(R"({"method":"PUT"})").at("method").as_string() == "PUT");
+}
+
+BOOST_AUTO_TEST_CASE(method_comes_from_the_column_then_the_definition_then_post) {
+    auto row = webhook_record("wh-1", "https://r.example/h", "create");
+    row.set("definition_json", R"({"method":"PATCH"})");
+    row.set("method", "PUT");
+    BOOST_TEST(parse_subscription(row)->method == "PUT");
+    row.set("method", "");
+    BOOST_TEST(parse_subscription(row)->method == "PATCH");
+    row.set("method", nullptr);
+    BOOST_TEST(parse_subscription(row)->method == "PATCH");
+    row.set("definition_json", R"({"method":""})");
+    BOOST_TEST(parse_subscription(row)->method == "POST");
+    row.set("definition_json", R"({"method":7})");
+    BOOST_TEST(parse_subscription(row)->method == "POST");
+}
+
+BOOST_AUTO_TEST_CASE(row_fields_and_skip_reasons) {
+    struct tc {
+        const char* name;
+        engine::record row;
+        subscription_skip why;
+    };
+    const std::vector<tc> cases{
+        {"no id", engine::record{{"url", "https://r.example/h"}, {"triggers", "create"}},
+         subscription_skip::empty_id},
+        {"empty id", webhook_record("", "https://r.example/h", "create"), subscription_skip::empty_id},
+        {"empty url", webhook_record("wh-1", "", "create"), subscription_skip::empty_url},
+        {"null url", engine::record{{"id", "wh-1"}, {"url", nullptr}, {"triggers", "create"}},
+         subscription_skip::empty_url},
+        {"manual only", webhook_record("wh-1", "https://r.example/h", ""), subscription_skip::manual_only},
+        {"manual only, separators", webhook_record("wh-1", "https://r.example/h", " , "),
+         subscription_skip::manual_only},
+        {"usable", webhook_record("wh-1", "https://r.example/h", "create"), subscription_skip::none},
+    };
+    for (const auto& c : cases) {
+        BOOST_TEST_CONTEXT(c.name) {
+            subscription_skip why = subscription_skip::inactive;
+            auto s = parse_subscription(c.row, &why);
+            BOOST_TEST(why == c.why);
+            BOOST_TEST(s.has_value() == (c.why == subscription_skip::none));
+        }
+    }
+
+    engine::record row{
+        {"id", "wh-7"},
+        {"name", nullptr},
+        {"object_name", "contact"},
+        {"triggers", "Create, update"},
+        {"url", "https://r.example/h"},
+        {"active", 0},
+        {"definition_json", R"({"headers":{"X-Team":"crm","X-Retry":3,"X-Bad":{"a":1},"X-On":true},
+                                              "secret":"whsec_abc","timeoutMs":5000})"}};
+    auto s = parse_subscription(row);
+    BOOST_REQUIRE(s);
+    BOOST_TEST(s->id == "wh-7");
+    BOOST_TEST(s->name == "wh-7");  // no name: the id
+    BOOST_TEST(s->object_name == "contact");
+    BOOST_TEST(s->triggers == (std::vector<std::string>{"create", "update"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(!s->active);
+    BOOST_TEST(s->headers == (std::vector<header>{{"X-Team", "crm"}, {"X-Retry", "3"}, {"X-On", "true"}}),
+               boost::test_tools::per_element());
+    BOOST_TEST(s->secret == "whsec_abc");
+    BOOST_TEST(s->timeout == std::optional<std::chrono::milliseconds>(5000ms));
+    BOOST_TEST(why_skipped(*s) == subscription_skip::inactive);
+
+    // Headers, secret and timeout come from the definition only, never from same-named columns.
+    engine::record columns = webhook_record("wh-8", "https://r.example/h", "create");
+    columns.set("secret", "column-secret");
+    columns.set("timeoutMs", 10);
+    columns.set("headers", R"({"X-A":"b"})");
+    auto c = parse_subscription(columns);
+    BOOST_TEST(c->secret.empty());
+    BOOST_TEST(!c->timeout.has_value());
+    BOOST_TEST(c->headers.empty());
+}
+
+BOOST_AUTO_TEST_CASE(index_files_by_object_and_leaves_out_unusable_subscriptions) {
+    auto inactive = subscription("wh-off", "contact", {"create"});
+    inactive.active = false;
+    subscription_index index({
+        subscription("wh-1", "contact", {"create"}),
+        subscription("wh-any", "", {"Create "}),
+        subscription("wh-star", "*", {"update"}),
+        inactive,
+        subscription("", "contact", {"create"}),
+        subscription("wh-nourl", "contact", {"create"}, ""),
+        subscription("wh-manual", "contact", {}),
+    });
+    BOOST_TEST(index.size() == 3u);
+    BOOST_TEST(index.skipped() == 4u);
+    BOOST_TEST(index.for_object("contact").size() == 1u);
+    BOOST_TEST(index.for_object(subscription_index::any_object).size() == 2u);
+    BOOST_TEST(index.for_object("lead").empty());
+    BOOST_TEST(index.for_object("*")[0].triggers == std::vector<std::string>{"create"},
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(star_subscriptions_match_every_object_after_the_exact_ones) {
+    subscription_index index({
+        subscription("wh-any", "", {"create"}),
+        subscription("wh-contact", "contact", {"create"}),
+        subscription("wh-lead", "lead", {"create"}),
+        subscription("wh-contact-update", "contact", {"update"}),
+    });
+    auto reqs = fan_out(created("contact", "c-1"), index);
+    BOOST_REQUIRE(reqs.size() == 2u);
+    BOOST_TEST(reqs[0].webhook_id == "wh-contact");
+    BOOST_TEST(reqs[1].webhook_id == "wh-any");
+
+    auto lead = fan_out(created("lead", "l-1"), index);
+    BOOST_REQUIRE(lead.size() == 2u);
+    BOOST_TEST(lead[0].webhook_id == "wh-lead");
+    BOOST_TEST(lead[1].webhook_id == "wh-any");
+
+    auto other = fan_out(created("invoice", "i-1"), index);
+    BOOST_REQUIRE(other.size() == 1u);
+    BOOST_TEST(other[0].webhook_id == "wh-any");
+}
+
+BOOST_AUTO_TEST_CASE(actions_map_to_triggers_and_others_are_ignored) {
+    BOOST_TEST((parse_record_action("data.record.created") == record_action{"created", "create"}));
+    BOOST_TEST((parse_record_action("data.record.updated") == record_action{"updated", "update"}));
+    BOOST_TEST((parse_record_action("data.record.deleted") == record_action{"deleted", "delete"}));
+    BOOST_TEST((parse_record_action("data.record.undeleted") == record_action{"undeleted", "undelete"}));
+    for (const char* type :
+         {"data.record.archived", "data.record.", "data.record.created.x", "data.records.created",
+          "data.record.Created", "record.created", "created", ""}) {
+        BOOST_TEST_CONTEXT(type) { BOOST_TEST(!parse_record_action(type).has_value()); }
+    }
+
+    subscription_index index({subscription("wh-1", "", {"create", "update", "delete", "undelete", "api"})});
+    BOOST_TEST(fan_out(event("archived", "contact", json::object{{"id", "c-1"}}), index).empty());
+    auto undeleted = fan_out(event("undeleted", "contact", json::object{{"id", "c-1"}}), index);
+    BOOST_REQUIRE(undeleted.size() == 1u);
+    BOOST_TEST(undeleted[0].event_id == std::string("contact:c-1:undeleted:") + ts);
+    BOOST_TEST(undeleted[0].payload.to_json().at("action").as_string() == "undeleted");
+    // An empty object never fans out.
+    BOOST_TEST(fan_out(created("", "c-1"), index).empty());
+}
+
+BOOST_AUTO_TEST_CASE(undelete_trigger_matches_only_undeleted_events) {
+    subscription_index index({subscription("wh-1", "contact", {"undelete"})});
+    BOOST_TEST(fan_out(event("deleted", "contact", json::object{{"id", "c-1"}}), index).empty());
+    BOOST_TEST(fan_out(event("undeleted", "contact", json::object{{"id", "c-1"}}), index).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(events_on_the_subscriptions_object_are_not_fanned_out) {
+    subscription_index index(
+        {subscription("wh-any", "", {"create"}), subscription("wh-sys", "sys_webhook", {"create"})});
+    auto e = created("sys_webhook", "wh-9");
+    BOOST_TEST(is_subscription_change(e));
+    BOOST_TEST(fan_out(e, index).empty());
+    // With another subscriptions object, sys_webhook is an ordinary object and that one is not.
+    BOOST_TEST(!is_subscription_change(e, "hooks"));
+    BOOST_TEST(fan_out(e, index, "hooks").size() == 2u);
+    BOOST_TEST(fan_out(created("hooks", "h-1"), index, "hooks").empty());
+    BOOST_TEST(is_subscription_change(event("archived", "sys_webhook", json::object{}), "sys_webhook"));
+    BOOST_TEST(!is_subscription_change(data_event{"other.event", "sys_webhook", {}, std::nullopt}));
+}
+
+BOOST_AUTO_TEST_CASE(record_id_is_resolved_in_order) {
+    struct tc {
+        const char* name;
+        const char* payload;
+        const char* want_text;   // in the event id
+        const char* want_json;   // payload.recordId
+    };
+    const std::vector<tc> cases{
+        {"recordId first", R"({"recordId":"r-1","id":"i-1","after":{"id":"a-1"}})", "r-1", R"("r-1")"},
+        {"then id", R"({"id":"i-1","after":{"id":"a-1"},"before":{"id":"b-1"}})", "i-1", R"("i-1")"},
+        {"then after.id", R"({"after":{"id":"a-1"},"before":{"id":"b-1"}})", "a-1", R"("a-1")"},
+        {"then before.id", R"({"before":{"id":"b-1"}})", "b-1", R"("b-1")"},
+        {"null skipped", R"({"id":null,"after":{"id":null},"before":{"id":"b-1"}})", "b-1", R"("b-1")"},
+        {"after not an object", R"({"after":"x","before":{"id":"b-1"}})", "b-1", R"("b-1")"},
+        {"none", R"({"name":"x"})", "unknown", R"("unknown")"},
+        {"null payload", "null", "unknown", R"("unknown")"},
+        {"number", R"({"id":42})", "42", "42"},
+    };
+    subscription_index index({subscription("wh-1", "contact", {"update"})});
+    for (const auto& c : cases) {
+        BOOST_TEST_CONTEXT(c.name) {
+            auto reqs = fan_out(event("updated", "contact", json::parse(c.payload)), index);
+            BOOST_REQUIRE(reqs.size() == 1u);
+            BOOST_TEST(reqs[0].event_id == std::string("contact:") + c.want_text + ":updated:" + ts);
+            BOOST_TEST(json::serialize(reqs[0].payload.to_json().at("recordId")) == c.want_json);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(event_id_with_and_without_timestamp) {
+    subscription_index index({subscription("wh-1", "contact", {"create"})});
+    auto with = fan_out(created("contact", "c-1"), index);
+    BOOST_TEST(with.at(0).event_id == "contact:c-1:created:2026-05-24T00:00:00.000Z");
+    auto without = fan_out(event("created", "contact", json::object{{"id", "c-1"}}, std::nullopt), index);
+    BOOST_TEST(without.at(0).event_id == "contact:c-1:created:undefined");
+    BOOST_TEST(fanout_event_id("lead", json::value(7), "deleted", std::string("t")) == "lead:7:deleted:t");
+}
+
+BOOST_AUTO_TEST_CASE(payload_keys_come_in_order_and_the_event_payload_overrides_in_place) {
+    subscription_index index({subscription("wh-1", "contact", {"create"})});
+    auto body = [&](data_event e) { return std::string(fan_out(e, index).at(0).payload.body()); };
+
+    BOOST_TEST(
+        body(event("created", "contact", json::parse(R"({"id":"c-1","name":"Alice"})"))) ==
+        R"({"object":"contact","recordId":"c-1","action":"created","timestamp":"2026-05-24T00:00:00.000Z",)"
+        R"("id":"c-1","name":"Alice"})");
+    // Keys named like the first four replace the value but keep the position, null included.
+    BOOST_TEST(
+        body(event("created", "contact",
+                   json::parse(
+                       R"({"name":"Alice","timestamp":"T2","action":"custom","object":null,"id":"c-1"})"))) ==
+        R"({"object":null,"recordId":"c-1","action":"custom","timestamp":"T2","name":"Alice","id":"c-1"})");
+    // No timestamp anywhere: the key is left out.
+    BOOST_TEST(body(event("created", "contact", json::parse(R"({"id":"c-1"})"), std::nullopt)) ==
+               R"({"object":"contact","recordId":"c-1","action":"created","id":"c-1"})");
+    // Only the payload's timestamp: fourth.
+    BOOST_TEST(
+        body(event("created", "contact", json::parse(R"({"id":"c-1","timestamp":"T3"})"), std::nullopt)) ==
+        R"({"object":"contact","recordId":"c-1","action":"created","timestamp":"T3","id":"c-1"})");
+    // A payload recordId of null overrides the resolved id in the body (not in the event id).
+    auto reqs = fan_out(event("created", "contact", json::parse(R"({"recordId":null,"id":"c-1"})")), index);
+    BOOST_TEST(std::string(reqs.at(0).payload.body()).starts_with(R"({"object":"contact","recordId":null,)"));
+    BOOST_TEST(reqs.at(0).event_id == std::string("contact:c-1:created:") + ts);
+    // No payload at all.
+    BOOST_TEST(
+        body(event("created", "contact", nullptr)) ==
+        R"({"object":"contact","recordId":"unknown","action":"created","timestamp":"2026-05-24T00:00:00.000Z"})");
+}
+
+BOOST_AUTO_TEST_CASE(requests_carry_the_subscription_and_the_event) {
+    auto s = subscription("wh-1", "contact", {"create"}, "https://r.example/orders");
+    s.method = "PUT";
+    s.headers = {{"X-Team", "crm"}};
+    s.secret = "whsec_abc";
+    s.timeout = 2500ms;
+    auto s2 = subscription("wh-2", "", {"create"});
+    s2.method = "";
+    subscription_index index({s, s2});
+    auto reqs = fan_out(created("contact", "c-1"), index);
+    BOOST_REQUIRE(reqs.size() == 2u);
+    const auto& r = reqs[0];
+    BOOST_TEST(r.webhook_id == "wh-1");
+    BOOST_TEST(r.event_type == "data.record.created");
+    BOOST_TEST(r.url == "https://r.example/orders");
+    BOOST_TEST(r.method == "PUT");
+    BOOST_TEST(r.headers == s.headers, boost::test_tools::per_element());
+    BOOST_TEST(r.secret == "whsec_abc");
+    BOOST_TEST(r.timeout == std::optional<std::chrono::milliseconds>(2500ms));
+    BOOST_TEST(reqs[1].method == "POST");
+    // One event id and one body for every subscription.
+    BOOST_TEST(reqs[1].event_id == r.event_id);
+    BOOST_TEST(reqs[1].payload == r.payload);
+    // Every request passes the outbox's validation.
+    for (const auto& q : reqs) {
+        error_code ec;
+        diagnostics diag;
+        BOOST_TEST(validate(q, 1024 * 1024, ec, diag), diag.message());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(an_event_payload_that_is_not_an_object_is_an_error) {
+    subscription_index index({subscription("wh-1", "contact", {"create"})});
+    error_code ec;
+    diagnostics diag;
+    auto reqs = fan_out(event("created", "contact", json::array{1, 2}), index, ec, diag);
+    BOOST_TEST(reqs.empty());
+    BOOST_TEST(ec == errc::invalid_payload);
+    BOOST_TEST(diag.field() == "payload");
+    BOOST_TEST(diag.message().find("must be a JSON object or null") != std::string::npos);
+    BOOST_CHECK_THROW(fan_out(event("created", "contact", "text"), index), error_with_diagnostics);
+    // An event that does not fan out is not checked.
+    BOOST_TEST(fan_out(event("archived", "contact", json::array{1}), index, ec, diag).empty());
+    BOOST_TEST(!ec);
+}
+
+// =================================================================================================
+// The seed's auto-enqueuer tests, on both setups
+// =================================================================================================
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(enqueues_a_delivery_when_a_matching_data_event_fires, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    auto& ae = f.started();
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
+    BOOST_REQUIRE(f.settle(1));
+    auto rows = f.rows();
+    BOOST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(rows[0].url == "https://r.example/contacts");
+    BOOST_TEST(rows[0].event_type == "data.record.created");
+    BOOST_TEST(rows[0].webhook_id == "wh-1");
+    BOOST_TEST(rows[0].event_id == std::string("contact:c-1:created:") + ts);
+    BOOST_TEST(rows[0].payload.to_json().at("recordId").as_string() == "c-1");
+    BOOST_TEST(ae.stats().enqueued == 1u);
+    BOOST_TEST(f.errors().empty());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(skips_events_for_other_objects, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    auto& ae = f.started();
+    BOOST_TEST(ae.publish(created("lead", "l-1")) == 0u);
+    BOOST_TEST(ae.stats().events == 1u);
+    BOOST_TEST(ae.stats().matched == 0u);
+    BOOST_TEST(f.rows().empty());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(respects_the_triggers_csv, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts", .triggers = "create"});
+    auto& ae = f.started();
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
+    BOOST_TEST(ae.publish(event("updated", "contact", json::object{{"id", "c-1"}})) == 0u);
+    BOOST_TEST(ae.publish(event("deleted", "contact", json::object{{"id", "c-1"}})) == 0u);
+    BOOST_REQUIRE(f.settle(1));
+    auto rows = f.rows();
+    BOOST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(rows[0].event_type == "data.record.created");
+    BOOST_TEST(ae.stats().events == 3u);
+    BOOST_TEST(ae.stats().matched == 1u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(fans_out_to_multiple_matching_webhooks, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://a.example/hook"});
+    f.add({.id = "wh-2", .url = "https://b.example/hook", .object_name = ""});
+    auto& ae = f.started();
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 2u);
+    BOOST_REQUIRE(f.settle(2));
+    std::set<std::string> urls;
+    for (const auto& d : f.rows())
+        urls.insert(d.url);
+    BOOST_TEST(urls == (std::set<std::string>{"https://a.example/hook", "https://b.example/hook"}),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(skips_inactive_webhooks, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts", .active = 0});
+    auto& ae = f.started();
+    BOOST_TEST(ae.subscriptions()->empty());
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 0u);
+    BOOST_TEST(f.rows().empty());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(skips_manual_only_webhooks, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts", .triggers = ""});
+    auto& ae = f.started();
+    BOOST_TEST(ae.subscriptions()->empty());
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 0u);
+    BOOST_TEST(f.rows().empty());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(self_heals_the_cache_when_sys_webhook_changes, Setup, fanout_setups) {
+    fixture<Setup> f;
+    auto& ae = f.started();
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 0u);
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    BOOST_TEST(ae.publish(created("sys_webhook", "wh-1")) == 0u);  // refreshes instead of fanning out
+    BOOST_REQUIRE(f.wait([&] { return ae.stats().refreshes == 2u; }));
+    BOOST_TEST(ae.publish(created("contact", "c-2")) == 1u);
+    BOOST_REQUIRE(f.settle(1));
+    auto rows = f.rows();
+    BOOST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(rows[0].payload.to_json().at("recordId").as_string() == "c-2");
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(uses_a_deterministic_event_id_so_replays_collapse, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    auto& ae = f.started();
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
+    BOOST_REQUIRE(f.settle(2));
+    BOOST_TEST(f.rows().size() == 1u);
+    BOOST_TEST(ae.stats().enqueued == 1u);
+    BOOST_TEST(ae.stats().duplicates == 1u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(publish_does_not_wait_for_the_enqueue, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    auto& ae = f.started();
+    f.box.close();
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
+    // publish returned while the gate holds every enqueue: none can have finished.
+    BOOST_TEST(f.box.completed() == 0);
+    BOOST_REQUIRE(f.wait([&] { return f.box.entered() == 1; }));  // the enqueue is running, and blocked
+    BOOST_TEST(f.rows().empty());
+    f.box.open();
+    BOOST_REQUIRE(f.settle(1));
+    BOOST_TEST(f.box.completed() == 1);
+    BOOST_TEST(f.rows().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(an_enqueue_failure_is_reported_and_the_other_webhooks_still_fire,
+                              Setup,
+                              fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-bad", .url = "not a url", .name = "broken hook"});
+    f.add({.id = "wh-good", .url = "https://r.example/contacts"});
+    auto& ae = f.started();
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 2u);
+    BOOST_REQUIRE(f.settle(2));
+    auto rows = f.rows();
+    BOOST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(rows[0].webhook_id == "wh-good");
+    auto errors = f.errors();
+    BOOST_REQUIRE(errors.size() == 1u);
+    BOOST_TEST(errors[0].operation == fanout_operation::enqueue);
+    BOOST_TEST(errors[0].webhook_name == "broken hook");
+    BOOST_TEST(errors[0].webhook_id == "wh-bad");
+    BOOST_TEST(errors[0].event_id == std::string("contact:c-1:created:") + ts);
+    BOOST_TEST(errors[0].ec == errc::invalid_url);
+    BOOST_TEST(errors[0].field == "url");
+    BOOST_TEST(ae.stats().failed == 1u);
+    BOOST_TEST(ae.stats().enqueued == 1u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(an_outbox_that_throws_is_reported_like_a_failure, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-boom", .url = "https://a.example/hook", .name = "boom hook"});
+    f.add({.id = "wh-ok", .url = "https://b.example/hook"});
+    f.box.throw_for("wh-boom");
+    auto& ae = f.started();
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 2u);
+    BOOST_REQUIRE(f.settle(2));
+    auto rows = f.rows();
+    BOOST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(rows[0].webhook_id == "wh-ok");
+    auto errors = f.errors();
+    BOOST_REQUIRE(errors.size() == 1u);
+    BOOST_TEST(errors[0].webhook_name == "boom hook");
+    BOOST_TEST(errors[0].ec == errc::storage_failure);
+    BOOST_TEST(errors[0].message.find("boom") != std::string::npos);
+}
+
+// =================================================================================================
+// Refresh, lifecycle and threads, on both setups
+// =================================================================================================
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(periodic_refresh_picks_up_new_subscriptions, Setup, fanout_setups) {
+    fixture<Setup> f;
+    auto p = fixture<Setup>::seed_params();
+    p.refresh_interval = 10ms;
+    auto& ae = f.started(p);
+    BOOST_TEST(ae.subscriptions()->empty());
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    // Nothing but the timer reloads here: no self-heal event, no refresh() call.
+    BOOST_REQUIRE(f.wait([&] { return ae.subscriptions()->size() == 1u; }));
+    BOOST_TEST(ae.stats().refreshes >= 2u);
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
+    BOOST_REQUIRE(f.settle(1));
+    BOOST_TEST(f.rows().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(refresh_requests_during_a_load_add_up_to_one_more_load, Setup, fanout_setups) {
+    fixture<Setup> f;
+    auto& ae = f.started();
+    BOOST_TEST(f.source.loads() == 1);
+
+    f.source.close();
+    ae.refresh();
+    BOOST_REQUIRE(f.wait([&] { return f.source.loads() == 2; }));  // load 2 has read the table and waits
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});     // a change load 2 cannot see
+    for (int i = 0; i < 5; ++i)
+        ae.refresh();
+    BOOST_TEST(ae.publish(created("sys_webhook", "wh-1")) == 0u);   // self-heal joins the same follow-up
+    f.source.open();
+
+    BOOST_REQUIRE(f.wait([&] { return ae.stats().refreshes == 3u; }));
+    BOOST_TEST(ae.subscriptions()->size() == 1u);  // the follow-up load saw the change
+    f.enqueuer.reset();                            // waits for every load posted
+    BOOST_TEST(f.source.loads() == 3);             // start, the running load, one follow-up
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_failed_refresh_keeps_the_cache_and_is_reported, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    auto& ae = f.started();
+    f.source.fail(true);
+    ae.refresh();
+    BOOST_REQUIRE(f.wait([&] { return ae.stats().refresh_failures == 1u; }));
+    auto errors = f.errors();
+    BOOST_REQUIRE(errors.size() == 1u);
+    BOOST_TEST(errors[0].operation == fanout_operation::refresh);
+    BOOST_TEST(errors[0].ec == errc::storage_failure);
+    BOOST_TEST(ae.subscriptions()->size() == 1u);
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
+    BOOST_REQUIRE(f.settle(1));
+    BOOST_TEST(f.rows().size() == 1u);
+
+    // The synchronous form returns the error instead.
+    error_code ec;
+    diagnostics diag;
+    ae.refresh(ec, diag);
+    BOOST_TEST(ec == errc::storage_failure);
+    BOOST_TEST(diag.message() == "source: injected failure");
+    BOOST_TEST(f.errors().size() == 1u);
+    BOOST_TEST(ae.stats().refresh_failures == 2u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_load_of_a_missing_table_fails_and_names_it, Setup, fanout_setups) {
+    fixture<Setup> f;
+    engine_subscriptions<typename Setup::engine_type> missing(f.setup.engine, "no_such_table");
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(missing.load(ec, diag).empty());
+    BOOST_TEST(ec == errc::schema_error);
+    BOOST_TEST(diag.message().find("'no_such_table'") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(start_fails_when_the_first_load_fails_and_can_be_retried,
+                              Setup,
+                              fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    auto& ae = f.make();
+    f.source.fail(true);
+    error_code ec;
+    diagnostics diag;
+    ae.start(ec, diag);
+    BOOST_TEST(ec == errc::storage_failure);
+    BOOST_TEST(!ae.running());
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 0u);
+    BOOST_TEST(f.errors().empty());  // returned, not reported
+    f.source.fail(false);
+    ae.start(ec, diag);
+    BOOST_TEST(!ec);
+    BOOST_TEST(ae.running());
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
+    BOOST_REQUIRE(f.settle(1));
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(start_twice_loads_once, Setup, fanout_setups) {
+    fixture<Setup> f;
+    auto& ae = f.started();
+    ae.start();
+    error_code ec;
+    diagnostics diag;
+    ae.start(ec, diag);
+    BOOST_TEST(!ec);
+    BOOST_TEST(f.source.loads() == 1);
+    BOOST_TEST(ae.stats().refreshes == 1u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(publish_after_stop_is_ignored_until_started_again, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    auto& ae = f.make();
+    BOOST_TEST(ae.publish(created("contact", "c-0")) == 0u);  // before start
+    ae.start();
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
+    ae.stop();
+    ae.stop();  // twice is fine
+    BOOST_TEST(!ae.running());
+    BOOST_REQUIRE(f.settle(1));  // posted before stop: still enqueued
+    BOOST_TEST(ae.publish(created("contact", "c-2")) == 0u);
+    BOOST_TEST(ae.publish(created("sys_webhook", "wh-1")) == 0u);
+    BOOST_TEST(ae.stats().events == 1u);
+    BOOST_TEST(ae.stats().matched == 1u);
+    BOOST_TEST(ae.stats().refreshes == 1u);
+    BOOST_TEST(f.rows().size() == 1u);
+    ae.start();
+    BOOST_TEST(ae.publish(created("contact", "c-3")) == 1u);
+    BOOST_REQUIRE(f.settle(2));
+    BOOST_TEST(f.rows().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(stop_cancels_the_periodic_refresh, Setup, fanout_setups) {
+    fixture<Setup> f;
+    auto p = fixture<Setup>::seed_params();
+    p.refresh_interval = 1ms;
+    auto& ae = f.started(p);
+    BOOST_REQUIRE(f.wait([&] { return ae.stats().refreshes >= 3u; }));
+    ae.stop();
+    f.enqueuer.reset();  // waits for the loads the timer had already requested
+    int loads = f.source.loads();
+    // Without the work guard, run_for returns as soon as the io_context has no work left: a timer
+    // still armed (or re-arming) would keep it running for the whole 20 s.
+    f.work.reset();
+    f.ioc.restart();
+    f.ioc.run_for(std::chrono::seconds(20));
+    BOOST_TEST(f.ioc.stopped());
+    BOOST_TEST(f.source.loads() == loads);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(the_destructor_waits_for_enqueues_already_posted, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    auto& ae = f.started();
+    f.box.close();
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
+    std::thread opener([&] {
+        f.box.wait_entered(1);
+        f.box.open();
+    });
+    f.enqueuer.reset();
+    opener.join();
+    BOOST_TEST(f.box.completed() == 1);
+    BOOST_TEST(f.rows().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(publish_from_many_threads, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://a.example/hook"});
+    f.add({.id = "wh-2", .url = "https://b.example/hook", .object_name = ""});
+    auto& ae = f.started();
+    constexpr int threads = 4;
+    constexpr int per_thread = 25;
+    std::vector<std::thread> publishers;
+    for (int t = 0; t < threads; ++t)
+        publishers.emplace_back([&, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                std::string id = "c-" + std::to_string(t) + "-" + std::to_string(i);
+                ae.publish(created("contact", id));
+                if (i % 10 == 0)
+                    ae.publish(created("sys_webhook", "wh-1"));  // refreshes racing with publishes
+            }
+        });
+    for (auto& p : publishers)
+        p.join();
+    constexpr std::uint64_t deliveries = 2 * threads * per_thread;
+    BOOST_REQUIRE(f.settle(deliveries));
+    BOOST_TEST(ae.stats().matched == deliveries);
+    BOOST_TEST(ae.stats().enqueued == deliveries);
+    BOOST_TEST(f.setup.box.stats().total() == deliveries);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(an_event_with_a_payload_that_is_not_an_object_is_rejected,
+                              Setup,
+                              fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    auto& ae = f.started();
+    BOOST_TEST(ae.publish(event("created", "contact", json::array{1})) == 0u);
+    BOOST_REQUIRE(f.wait([&] { return ae.stats().rejected == 1u; }));
+    auto errors = f.errors();
+    BOOST_REQUIRE(errors.size() == 1u);
+    BOOST_TEST(errors[0].operation == fanout_operation::event);
+    BOOST_TEST(errors[0].ec == errc::invalid_payload);
+    BOOST_TEST(errors[0].field == "payload");
+}
+
+// =================================================================================================
+// fan_out inside the caller's transaction (SQLite)
+// =================================================================================================
+
+BOOST_AUTO_TEST_CASE(fan_out_joins_the_callers_transaction) {
+    fanout_sqlite_setup s;
+    subscription_index index(
+        {subscription("wh-1", "contact", {"create"}), subscription("wh-2", "", {"create"})});
+    auto& db = s.box.storage().engine();
+    error_code ec;
+    diagnostics diag;
+    {
+        engine::transaction<engine::sqlite_engine> tx(db, ec, diag);
+        BOOST_REQUIRE(!ec);
+        s.box.enqueue_many(fan_out(created("contact", "c-1"), index));
+        tx.rollback(ec, diag);
+    }
+    BOOST_TEST(s.box.stats().total() == 0u);
+    {
+        engine::transaction<engine::sqlite_engine> tx(db, ec, diag);
+        BOOST_REQUIRE(!ec);
+        auto results = s.box.enqueue_many(fan_out(created("contact", "c-1"), index));
+        BOOST_TEST(results.size() == 2u);
+        tx.commit(ec, diag);
+        BOOST_REQUIRE(!ec);
+    }
+    BOOST_TEST(s.box.stats().total() == 2u);
+}
+
+// =================================================================================================
+// subscription_registry
+// =================================================================================================
+
+BOOST_AUTO_TEST_CASE(registry_adds_replaces_removes_and_names_the_field_on_errors) {
+    subscription_registry reg;
+    reg.add(subscription("wh-1", "contact", {"create"}));
+    reg.add(subscription("wh-2", "", {"update"}));
+    BOOST_TEST(reg.size() == 2u);
+
+    error_code ec;
+    diagnostics diag;
+    reg.add(subscription("wh-1", "lead", {"create"}), ec, diag);
+    BOOST_TEST(ec == errc::unique_violation);
+    BOOST_TEST(diag.field() == "id");
+    BOOST_TEST(reg.find("wh-1")->object_name == "contact");
+    reg.add(subscription("", "lead", {"create"}), ec, diag);
+    BOOST_TEST(ec == errc::empty_field);
+    BOOST_TEST(diag.field() == "id");
+
+    reg.replace(subscription("wh-1", "lead", {"create"}));
+    BOOST_TEST(reg.find("wh-1")->object_name == "lead");
+    reg.replace(subscription("wh-9", "lead", {"create"}), ec, diag);
+    BOOST_TEST(ec == errc::not_found);
+    BOOST_CHECK_THROW(reg.replace(subscription("wh-9", "lead", {"create"})), error_with_diagnostics);
+
+    BOOST_TEST(reg.remove("wh-2"));
+    BOOST_TEST(!reg.remove("wh-2"));
+    BOOST_TEST(reg.load().size() == 1u);
+
+    reg.assign({subscription("a", "", {"create"}), subscription("b", "", {"create"}),
+                subscription("a", "", {"create"})},
+               ec, diag);
+    BOOST_TEST(ec == errc::unique_violation);
+    BOOST_TEST(diag.field() == "subscriptions[2].id");
+    BOOST_TEST(reg.size() == 1u);  // unchanged
+    reg.assign({subscription("a", "", {"create"}), subscription("b", "", {"create"})});
+    auto all = reg.load(ec, diag);
+    BOOST_TEST(!ec);
+    BOOST_REQUIRE(all.size() == 2u);
+    BOOST_TEST(all[0].id == "a");
+    BOOST_TEST(all[1].id == "b");
+}
+
+BOOST_AUTO_TEST_CASE(an_enqueuer_over_the_registry) {
+    boost::asio::io_context ioc;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work(ioc.get_executor());
+    subscription_registry reg;
+    reg.add(subscription("wh-1", "contact", {"create"}));
+    outbox box;
+    boost::asio::thread_pool storage(2);  // the caller's pool, as a dispatcher may share it
+    {
+        hookbox::auto_enqueuer<outbox, subscription_registry> ae(ioc.get_executor(), storage.get_executor(),
+                                                                 box, reg, {.refresh_interval = 0ms});
+        ae.start();
+        BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
+        BOOST_REQUIRE(run_until(ioc, [&] { return ae.stats().enqueued == 1u; }));
+
+        reg.remove("wh-1");
+        reg.add(subscription("wh-2", "lead", {"create"}));
+        BOOST_TEST(ae.publish(created("lead", "l-1")) == 0u);  // not refreshed yet
+        error_code ec;
+        diagnostics diag;
+        ae.refresh(ec, diag);
+        BOOST_TEST(!ec);
+        BOOST_TEST(ae.publish(created("contact", "c-2")) == 0u);
+        BOOST_TEST(ae.publish(created("lead", "l-2")) == 1u);
+        BOOST_REQUIRE(run_until(ioc, [&] { return ae.stats().enqueued == 2u; }));
+    }
+    storage.join();
+    auto rows = box.list().items;
+    BOOST_REQUIRE(rows.size() == 2u);
+    BOOST_TEST(rows[0].webhook_id == "wh-1");
+    BOOST_TEST(rows[1].webhook_id == "wh-2");
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_subscriptions_object_is_refused) {
+    boost::asio::io_context ioc;
+    subscription_registry reg;
+    outbox box;
+    auto_enqueuer_params p;
+    p.subscriptions_object = "";
+    try {
+        hookbox::auto_enqueuer<outbox, subscription_registry> ae(ioc.get_executor(), box, reg, p);
+        BOOST_FAIL("expected error_with_diagnostics");
+    } catch (const error_with_diagnostics& e) {
+        BOOST_TEST(e.code() == errc::invalid_argument);
+        BOOST_TEST(e.get_diagnostics().field() == "subscriptions_object");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_webhook_table_plan_creates_the_seed_columns) {
+    engine::memory_engine db;
+    BOOST_TEST(db.migrate(webhook_schema()) == 1);
+    db.insert("sys_webhook", engine::record{{"id", "wh-1"}, {"name", "n"}, {"url", "https://r.example/h"}});
+    auto row = db.find_one("sys_webhook", engine::find_options{});
+    BOOST_REQUIRE(row);
+    BOOST_TEST((*row)["method"].as_text() == "POST");
+    BOOST_TEST((*row)["active"].as_integer() == 1);
+    BOOST_TEST((*row)["definition_json"].as_text() == "{}");
+    for (const char* c : {"id", "name", "label", "object_name", "triggers", "url", "method", "description",
+                          "active", "definition_json", "created_at", "updated_at"})
+        BOOST_TEST_CONTEXT(c) { BOOST_TEST(row->find(c) != nullptr); }
+    BOOST_CHECK_THROW(db.insert("sys_webhook", engine::record{{"id", "wh-2"}, {"name", "n"}}),
+                      error_with_diagnostics);
+    BOOST_TEST(webhook_schema("hooks").name == "hookbox.hooks");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace hookbox::test
