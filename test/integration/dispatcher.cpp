@@ -14,6 +14,9 @@
 #include "common/test_common.hpp"
 
 #include <hookbox/dispatch/dispatcher.hpp>
+#include <hookbox/dispatch/health_store.hpp>
+#include <hookbox/engine/memory_engine.hpp>
+#include <hookbox/state/state_store.hpp>
 #include <hookbox/http/beast_sender.hpp>
 #include <hookbox/signing/verify.hpp>
 
@@ -49,6 +52,9 @@ struct claim_recorder {
     };
     std::shared_ptr<state> s = std::make_shared<state>();
     std::shared_ptr<wakeup> wake;
+    std::shared_ptr<std::vector<endpoint_event>> endpoint_events = std::make_shared<std::vector<endpoint_event>>();
+
+    void on_endpoint_event(const endpoint_event& e) { endpoint_events->push_back(e); }
 
     void on_claim(std::span<const delivery> rows) {
         std::lock_guard lock(s->m);
@@ -462,6 +468,233 @@ BOOST_FIXTURE_TEST_CASE(per_webhook_fifo, fixture) {
                boost::test_tools::per_element());
     BOOST_TEST(fast_seen_before_second_slow == 3u);
     BOOST_TEST(a.stats().abandoned == 0u);
+}
+
+// ----- endpoint health -----
+
+namespace {
+
+dispatcher_params with_health(std::string id, int threshold = 3) {
+    auto p = node(std::move(id));
+    endpoint_health_params h;
+    h.failure_threshold = threshold;
+    h.open_duration = 10min;
+    h.max_open_duration = 1h;
+    h.probe_interval = 1s;
+    h.disable_after = 0ms;
+    p.health = h;
+    return p;
+}
+
+std::size_t requests_to(const scripted_receiver& r, std::string_view target) {
+    std::size_t n = 0;
+    for (const auto& q : r.requests())
+        n += q.target == target ? 1 : 0;
+    return n;
+}
+
+}  // namespace
+
+// The circuit breaker: a dead endpoint stops receiving requests after `failure_threshold`
+// failures (plus what was already in flight), while a healthy endpoint on the same dispatcher gets
+// every one of its deliveries. After the open time one probe goes; when it succeeds the circuit
+// closes and the rest follow.
+BOOST_FIXTURE_TEST_CASE(circuit_breaker_spares_a_healthy_endpoint, fixture) {
+    std::atomic<bool> dead_is_back{false};
+    receiver.script([&](const received_request& r) {
+        response_plan p;
+        if (r.target == "/dead" && !dead_is_back)
+            p.status = 503;
+        return p;
+    });
+    auto ob = make_outbox(8);
+    constexpr int n = 60;
+    for (int i = 0; i < n; ++i) {
+        auto dead = request(receiver, "wh-dead", "evt-" + std::to_string(i));
+        dead.url = receiver.url("/dead");
+        ob.enqueue(dead);
+        ob.enqueue(request(receiver, "wh-ok", "evt-" + std::to_string(i)));
+    }
+    auto p = with_health("node-A");
+    p.max_in_flight = 4;
+    p.batch_size = 4;
+    test_dispatcher a(ioc.get_executor(), ob, sender, p);
+    std::optional<error_code> done;
+    a.async_run([&](error_code ec) { done = ec; });
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] {
+        return count(ob, delivery_status::success) == n && count(ob, delivery_status::in_flight) == 0;
+    }));
+    timestamp opened_at = now_ms(clock);
+    BOOST_TEST(requests_to(receiver, "/hook") == std::size_t(n));
+    std::size_t dead_requests = requests_to(receiver, "/dead");
+    BOOST_TEST(dead_requests >= 3u);
+    BOOST_TEST(dead_requests <= 3u + p.max_in_flight);
+    BOOST_TEST(a.stats().circuits_opened == 1u);
+    BOOST_TEST(a.stats().deferred >= std::uint64_t(n) - dead_requests);
+    BOOST_REQUIRE(!ob.observer().endpoint_events->empty());
+    auto opened = ob.observer().endpoint_events->front();
+    BOOST_TEST((opened.type == endpoint_event::kind::circuit_opened));
+    BOOST_TEST(opened.webhook_id == "wh-dead");
+    // The rows that were never sent wait for the circuit, with no attempt counted.
+    std::size_t waiting = 0;
+    for (const auto& d : ob.list({.status = delivery_status::pending, .limit = 1000}).items) {
+        BOOST_TEST(d.webhook_id == "wh-dead");
+        if (d.attempts == 0) {
+            ++waiting;
+            BOOST_TEST_REQUIRE(d.next_retry_at.has_value());
+            BOOST_TEST((*d.next_retry_at == opened_at + 10min));
+        }
+    }
+    BOOST_TEST(waiting == n - dead_requests);
+
+    // Half-open: one probe; it succeeds, the circuit closes, and everything is delivered.
+    dead_is_back = true;
+    clock.advance(10min);
+    a.notify();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return a.stats().circuits_opened == 1 && requests_to(receiver, "/dead") > dead_requests; }));
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] {
+        return ob.observer().endpoint_events->size() == 2 && count(ob, delivery_status::in_flight) == 0;
+    }));
+    BOOST_TEST((ob.observer().endpoint_events->back().type == endpoint_event::kind::circuit_closed));
+    clock.advance(2s);  // past the probe interval of the rows deferred while the probe was out
+    a.notify();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return count(ob, delivery_status::success) == 2 * n; }));
+    BOOST_TEST(requests_to(receiver, "/hook") == std::size_t(n));
+    a.cancel();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return done.has_value(); }));
+}
+
+// 410 Gone disables the endpoint: its other deliveries are made dead without a request, and the
+// observer is told once.
+BOOST_FIXTURE_TEST_CASE(gone_disables_the_endpoint, fixture) {
+    receiver.script([](const received_request& r) {
+        response_plan p;
+        if (r.target == "/gone")
+            p.status = 410;
+        return p;
+    });
+    auto ob = make_outbox(1);
+    for (int i = 0; i < 10; ++i) {
+        auto q = request(receiver, "wh-gone", "evt-" + std::to_string(i));
+        q.url = receiver.url("/gone");
+        ob.enqueue(q);
+    }
+    auto p = with_health("node-A");
+    p.max_in_flight = 1;
+    p.batch_size = 1;
+    test_dispatcher a(ioc.get_executor(), ob, sender, p);
+    run({&a}, [&] { return count(ob, delivery_status::dead) == 10; });
+    BOOST_TEST(receiver.request_count() == 1u);
+    BOOST_TEST(a.stats().refused == 9u);
+    BOOST_TEST(a.stats().endpoints_disabled == 1u);
+    BOOST_TEST_REQUIRE(ob.observer().endpoint_events->size() == 1u);
+    BOOST_TEST((ob.observer().endpoint_events->front().type == endpoint_event::kind::disabled));
+    BOOST_TEST(ob.observer().endpoint_events->front().reason == "410 Gone");
+    std::size_t refused = 0;
+    for (const auto& d : ob.list({.status = delivery_status::dead, .limit = 100}).items) {
+        if (d.attempts == 0) {
+            ++refused;
+            BOOST_TEST(d.error == "endpoint disabled: 410 Gone");
+        } else {
+            BOOST_TEST(d.response_code == 410);
+        }
+    }
+    BOOST_TEST(refused == 9u);
+}
+
+// A webhook's rate limit: one request per second of the (manual) clock, the backlog spread over
+// the following seconds.
+BOOST_FIXTURE_TEST_CASE(rate_limit_spreads_requests, fixture) {
+    auto ob = make_outbox(1);
+    for (int i = 0; i < 5; ++i)
+        ob.enqueue(request(receiver, "wh-slow", "evt-" + std::to_string(i)));
+    auto p = with_health("node-A");
+    p.health->rate_for = [](std::string_view id) -> std::optional<rate_limit> {
+        if (id == "wh-slow")
+            return rate_limit{1.0, 1.0};
+        return std::nullopt;
+    };
+    test_dispatcher a(ioc.get_executor(), ob, sender, p);
+    std::optional<error_code> done;
+    a.async_run([&](error_code ec) { done = ec; });
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] {
+        return count(ob, delivery_status::success) == 1 && count(ob, delivery_status::in_flight) == 0 &&
+               a.stats().deferred == 4;
+    }));
+    for (std::size_t k = 1; k < 5; ++k) {
+        BOOST_TEST(receiver.request_count() == k);
+        clock.advance(1s);
+        a.notify();
+        BOOST_TEST_REQUIRE(run_until(ioc, [&] { return count(ob, delivery_status::success) == k + 1; }));
+    }
+    BOOST_TEST(receiver.request_count() == 5u);
+    a.cancel();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return done.has_value(); }));
+}
+
+// Endpoint health outlives the dispatcher: saved to a state store on each change, loaded by the
+// next run, which keeps the circuit open without sending; enabling the endpoint erases the entry.
+BOOST_FIXTURE_TEST_CASE(endpoint_health_is_kept_in_the_state_store, fixture) {
+    receiver.respond({.status = 503});
+    basic_state_store<engine::memory_engine, manual_clock> states(engine::memory_engine(), {}, clock);
+    auto store = std::make_shared<state_store_health<decltype(states)>>(states);
+    auto ob = make_outbox(1);
+    for (int i = 0; i < 6; ++i)
+        ob.enqueue(request(receiver, "wh-dead", "evt-" + std::to_string(i)));
+    auto p = with_health("node-A", 2);
+    p.max_in_flight = 1;
+    p.batch_size = 1;
+    p.health_store = store;
+    {
+        test_dispatcher a(ioc.get_executor(), ob, sender, p);
+        run({&a}, [&] { return a.stats().circuits_opened == 1 && a.stats().deferred >= 4; });
+    }
+    BOOST_TEST(receiver.request_count() == 2u);
+    state_key k;
+    k.name_space = "endpoint_health";
+    k.key = "wh-dead";
+    auto saved = states.get("hookbox", k);
+    BOOST_TEST_REQUIRE(saved.has_value());
+    error_code ec;
+    diagnostics diag;
+    auto st = endpoint_state_from_json(saved->value, ec, diag);
+    BOOST_TEST(!ec);
+    BOOST_TEST(st.consecutive_failures == 2);
+    BOOST_TEST_REQUIRE(st.open_until.has_value());
+    BOOST_TEST((*st.open_until == now_ms(clock) + 10min));
+
+    // A new run, past the failed attempts' retry times but inside the open time: nothing is sent.
+    clock.advance(5min);
+    receiver.respond({.status = 200});
+    test_dispatcher b(ioc.get_executor(), ob, sender, p);
+    std::optional<error_code> done;
+    b.async_run([&](error_code e) { done = e; });
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] {
+        return b.stats().deferred >= 2 && count(ob, delivery_status::in_flight) == 0;
+    }));
+    BOOST_TEST(receiver.request_count() == 2u);
+    BOOST_TEST(b.stats().attempts == 0u);
+
+    // Enabled by hand: the entry is erased and, once due, the deliveries go.
+    b.enable_endpoint("wh-dead");
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return !states.get("hookbox", k).has_value(); }));
+    clock.advance(10min);
+    b.notify();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return count(ob, delivery_status::success) == 6; }));
+    BOOST_TEST((ob.observer().endpoint_events->back().type == endpoint_event::kind::enabled));
+    b.cancel();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return done.has_value(); }));
+}
+
+// Bad health parameters are refused with the field named under `health.`.
+BOOST_FIXTURE_TEST_CASE(health_parameters_are_checked, fixture) {
+    auto p = with_health("node-A");
+    p.health->failure_threshold = -1;
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(!test_dispatcher::check(p, 2s, ec, diag));
+    CHECK_ERRC(ec, errc::invalid_argument);
+    BOOST_TEST(diag.field() == "health.failure_threshold");
 }
 
 // A claim TTL that a request could outlive is refused, naming the field.

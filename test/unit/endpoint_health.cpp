@@ -36,6 +36,7 @@ endpoint_health_params breaker(int threshold = 3) {
     p.failure_threshold = threshold;
     p.open_duration = milliseconds(1000);
     p.max_open_duration = milliseconds(5000);
+    p.probe_interval = milliseconds(200);
     p.disable_after = milliseconds(0);
     return p;
 }
@@ -122,7 +123,7 @@ BOOST_AUTO_TEST_CASE(after_the_open_time_one_probe_goes_and_the_rest_wait) {
     BOOST_TEST((probe.decision == verdict::send));
     auto second = h.admit("wh", later);
     BOOST_TEST((second.decision == verdict::defer));
-    BOOST_TEST((second.not_before == later + milliseconds(1000)));
+    BOOST_TEST((second.not_before == later + milliseconds(200)));
 
     auto u = h.record("wh", 200, later);
     BOOST_TEST_REQUIRE(u.event.has_value());
@@ -324,6 +325,9 @@ BOOST_AUTO_TEST_CASE(bad_parameters_name_the_field) {
     p = breaker();
     p.open_duration = milliseconds(0);
     check(p, "open_duration");
+    p = breaker();
+    p.probe_interval = milliseconds(0);
+    check(p, "probe_interval");
     p = breaker();
     p.max_open_duration = milliseconds(10);
     check(p, "max_open_duration");

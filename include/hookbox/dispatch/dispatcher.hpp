@@ -26,17 +26,24 @@
 ///   not exceed `request_timeout` plus the sender's connect timeout plus `ack_margin`, and a
 ///   delivery's own longer timeout is cut to fit.
 ///
+/// - With endpoint health (`dispatcher_params::health`), each claimed row is first admitted: a row
+///   of an endpoint whose circuit is open, or over its rate limit, is put back (`release`) until it
+///   may go, without counting an attempt; a row of a disabled endpoint is made `dead`.
+///
 /// Several dispatchers (in one process or many) may share one storage: a row is claimed by one
 /// claim only, so each delivery is sent once per attempt.
 
 #include <hookbox/clock.hpp>
 #include <hookbox/delivery.hpp>
+#include <hookbox/dispatch/endpoint_health.hpp>
 #include <hookbox/dispatch/request.hpp>
 #include <hookbox/dispatch/retry_policy.hpp>
 #include <hookbox/error.hpp>
 #include <hookbox/http/sender_concept.hpp>
+#include <hookbox/observe/observer.hpp>
 #include <hookbox/partition.hpp>
 #include <hookbox/signing/signer.hpp>
+#include <hookbox/storage/concept.hpp>
 #include <hookbox/validate.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -62,6 +69,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -146,6 +154,12 @@ struct dispatcher_params {
     std::function<signing::scheme(std::string_view webhook_id)> scheme_for;
     /// When set, `wakeup->notify()` wakes this dispatcher (see `notify_on_enqueue`).
     std::shared_ptr<hookbox::wakeup> wakeup;
+    /// Endpoint health: a circuit breaker per webhook, disabling (410 Gone, continuous failure) and
+    /// rate limits (see `endpoint_health`). Unset: every endpoint is always sent to.
+    std::optional<endpoint_health_params> health;
+    /// Where endpoint health is kept between runs (for example `state_store_health`): loaded when a
+    /// run starts and saved after each change. Unset keeps it in memory only.
+    std::shared_ptr<endpoint_health_store> health_store;
 };
 
 /// Counters of a `dispatcher` since construction. Read from any thread.
@@ -164,6 +178,13 @@ struct dispatcher_stats {
     std::uint64_t storage_errors = 0;
     /// Rows left unsent to keep a webhook's order (per-webhook FIFO): the claim TTL returns them.
     std::uint64_t abandoned = 0;
+    /// Rows put back unsent because their endpoint's circuit was open or its rate limit reached.
+    std::uint64_t deferred = 0;
+    /// Rows made `dead` unsent because their endpoint is disabled.
+    std::uint64_t refused = 0;
+    /// Endpoint events: circuits opened, endpoints disabled.
+    std::uint64_t circuits_opened = 0;
+    std::uint64_t endpoints_disabled = 0;
 };
 
 /// Claims, sends and acks deliveries of `Outbox` (a `basic_outbox`) through `Sender` (an
@@ -189,13 +210,13 @@ public:
     using sender_type = Sender;
 
     /// A dispatcher whose storage calls run on a thread of its own.
-    dispatcher(Executor ex, Outbox& outbox, Sender& sender, dispatcher_params params = {}, Policy policy = {})
+    dispatcher(Executor ex, Outbox& outbox, Sender& sender, dispatcher_params params = {}, Policy policy = Policy())
         : dispatcher(ex, std::nullopt, outbox, sender, std::move(params), std::move(policy)) {}
 
     /// A dispatcher whose storage calls run on `storage` (for example a `boost::asio::thread_pool`
     /// shared by several dispatchers). `storage` must not be the I/O executor.
     dispatcher(Executor ex, boost::asio::any_io_executor storage, Outbox& outbox, Sender& sender,
-               dispatcher_params params = {}, Policy policy = {})
+               dispatcher_params params = {}, Policy policy = Policy())
         : dispatcher(ex, std::optional<boost::asio::any_io_executor>(std::move(storage)), outbox, sender,
                      std::move(params), std::move(policy)) {}
 
@@ -235,6 +256,13 @@ public:
             return fail("request_timeout", "must be greater than 0");
         if (p.drain_timeout.count() < 0 || p.ack_margin.count() < 0)
             return fail(p.drain_timeout.count() < 0 ? "drain_timeout" : "ack_margin", "must not be negative");
+        if (p.health) {
+            p.health->check(ec, diag);
+            if (ec) {
+                diag.assign("health." + diag.field(), "health." + diag.message());
+                return false;
+            }
+        }
         auto needed = p.request_timeout + connect_timeout + p.ack_margin;
         if (p.claim_ttl <= needed)
             return fail("claim_ttl", "must exceed request_timeout + the sender's connect timeout + ack_margin (" +
@@ -285,6 +313,24 @@ public:
             });
     }
 
+    /// Enables a disabled endpoint again and closes its circuit (saved to the health store, and told
+    /// to the observer). No effect without `dispatcher_params::health`. Thread-safe.
+    void enable_endpoint(std::string webhook_id) {
+        boost::asio::post(strand_, [this, id = std::move(webhook_id)] {
+            if (health_)
+                apply_health(id, health_->enable(id, now_ms(outbox_.clock())));
+        });
+    }
+
+    /// Disables an endpoint by hand: its deliveries are made `dead` unsent until `enable_endpoint`.
+    /// No effect without `dispatcher_params::health`. Thread-safe.
+    void disable_endpoint(std::string webhook_id, std::string reason) {
+        boost::asio::post(strand_, [this, id = std::move(webhook_id), r = std::move(reason)]() mutable {
+            if (health_)
+                apply_health(id, health_->disable(id, now_ms(outbox_.clock()), std::move(r)));
+        });
+    }
+
     dispatcher_stats stats() const noexcept {
         dispatcher_stats s;
         s.claims = claims_.load(std::memory_order_relaxed);
@@ -296,6 +342,10 @@ public:
         s.claims_lost = lost_.load(std::memory_order_relaxed);
         s.storage_errors = storage_errors_.load(std::memory_order_relaxed);
         s.abandoned = abandoned_.load(std::memory_order_relaxed);
+        s.deferred = deferred_.load(std::memory_order_relaxed);
+        s.refused = refused_.load(std::memory_order_relaxed);
+        s.circuits_opened = circuits_opened_.load(std::memory_order_relaxed);
+        s.endpoints_disabled = endpoints_disabled_.load(std::memory_order_relaxed);
         return s;
     }
 
@@ -322,6 +372,8 @@ private:
         offset_ = node_offset(params_.node_id, partitions_);
         if (params_.wakeup)
             wakeup_id_ = params_.wakeup->subscribe([this] { notify(); });
+        if (params_.health)
+            health_.emplace(*params_.health);
     }
 
     std::chrono::milliseconds connect_timeout() const {
@@ -382,6 +434,8 @@ private:
         running_ = true;
         stop_ = false;
         co_await boost::asio::this_coro::throw_if_cancelled(false);
+        if (health_ && params_.health_store)
+            co_await load_health();
 
         while (!stop_) {
             if (co_await take_cancellation())
@@ -443,7 +497,7 @@ private:
                 co_await take_cancellation();
             }
         }
-        while (flushing_ || !acks_.empty()) {
+        while (flushing_ || !acks_.empty() || releasing_ || !releases_.empty() || saving_ || !saves_.empty()) {
             co_await wait_event(steady::time_point::max());
             co_await take_cancellation();
         }
@@ -452,11 +506,20 @@ private:
     }
 
     void start(delivery d) {
+        if (health_) {
+            auto a = health_->admit(d.webhook_id, now_ms(outbox_.clock()));
+            if (a.decision != admission::verdict::send) {
+                put_back(d, std::move(a));
+                return;
+            }
+        }
         if (params_.per_webhook_fifo) {
             if (fifo_busy_.contains(d.webhook_id)) {
                 auto& q = fifo_waiting_[d.webhook_id];
                 if (q.size() >= params_.batch_size || waiting_ >= params_.max_in_flight) {
                     abandoned_.fetch_add(1, std::memory_order_relaxed);
+                    if (health_)
+                        health_->abandon(d.webhook_id);
                     return;
                 }
                 q.push_back(std::move(d));
@@ -489,6 +552,13 @@ private:
             r = co_await sender_.async_send(std::move(req), boost::asio::use_awaitable);
         }
         attempts_.fetch_add(1, std::memory_order_relaxed);
+        if (health_) {
+            // A request that never left (refused by the sender) says nothing of the endpoint.
+            if (r.refused)
+                health_->abandon(d.webhook_id);
+            else
+                apply_health(d.webhook_id, health_->record(d.webhook_id, r.http_status, now_ms(outbox_.clock())));
+        }
         double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
         attempt_result a = policy_.decide(d.attempts, std::move(r), now_ms(outbox_.clock()), u);
         switch (a.outcome) {
@@ -521,6 +591,8 @@ private:
                 }
                 // Too late to finish under this claim: leave it and every later row of the webhook.
                 abandoned_.fetch_add(1 + q.size(), std::memory_order_relaxed);
+                if (health_)
+                    health_->abandon(webhook);
             }
             waiting_ -= q.size();
             fifo_waiting_.erase(it);
@@ -529,8 +601,11 @@ private:
     }
 
     void abandon_waiting() {
-        for (auto& [webhook, q] : fifo_waiting_)
+        for (auto& [webhook, q] : fifo_waiting_) {
             abandoned_.fetch_add(q.size(), std::memory_order_relaxed);
+            if (health_ && !q.empty())
+                health_->abandon(webhook);
+        }
         fifo_waiting_.clear();
         waiting_ = 0;
     }
@@ -569,6 +644,124 @@ private:
         signal();
     }
 
+    // ----- endpoint health -----
+
+    // Loads the persisted endpoint health (on the storage executor) into `health_`.
+    awaitable<void> load_health() {
+        auto load = [store = params_.health_store] {
+            error_code ec;
+            diagnostics diag;
+            auto states = store->load(ec, diag);
+            return std::make_pair(std::move(states), ec);
+        };
+        auto loaded = co_await on_storage(std::move(load));
+        auto& [states, ec] = loaded;
+        if (ec)
+            storage_errors_.fetch_add(1, std::memory_order_relaxed);
+        for (auto& [id, st] : states)
+            health_->restore(std::move(id), std::move(st));
+    }
+
+    // Saves a changed endpoint state and tells the observer of an event.
+    void apply_health(const std::string& webhook_id, health_update u) {
+        if (u.event) {
+            if (u.event->type == endpoint_event::kind::circuit_opened)
+                circuits_opened_.fetch_add(1, std::memory_order_relaxed);
+            else if (u.event->type == endpoint_event::kind::disabled)
+                endpoints_disabled_.fetch_add(1, std::memory_order_relaxed);
+            if constexpr (requires { outbox_.observer(); })
+                detail::notify_endpoint_event(outbox_.observer(), *u.event);
+        }
+        if (u.changed && params_.health_store) {
+            saves_[webhook_id] = std::move(u.state);
+            if (!saving_) {
+                saving_ = true;
+                boost::asio::co_spawn(strand_, flush_saves(), boost::asio::detached);
+            }
+        }
+    }
+
+    // Writes the latest state of each changed endpoint, one call at a time, until none is left.
+    awaitable<void> flush_saves() {
+        while (!saves_.empty()) {
+            std::map<std::string, endpoint_state> batch;
+            batch.swap(saves_);
+            auto save = [store = params_.health_store, b = std::move(batch)] {
+                std::size_t failed = 0;
+                for (const auto& [id, st] : b) {
+                    error_code ec;
+                    diagnostics diag;
+                    store->save(id, st, ec, diag);
+                    failed += ec ? 1 : 0;
+                }
+                return failed;
+            };
+            auto failed = co_await on_storage(std::move(save));
+            storage_errors_.fetch_add(failed, std::memory_order_relaxed);
+        }
+        saving_ = false;
+        signal();
+    }
+
+    // A claimed row that is not sent now: back to `pending` until `a.not_before`, or `dead` when
+    // its endpoint is disabled. No attempt is counted.
+    void put_back(const delivery& d, admission a) {
+        release_request r;
+        r.now = now_ms(outbox_.clock());
+        if (a.decision == admission::verdict::refuse) {
+            refused_.fetch_add(1, std::memory_order_relaxed);
+            r.status = delivery_status::dead;
+            r.error = std::move(a.reason);
+        } else {
+            deferred_.fetch_add(1, std::memory_order_relaxed);
+            r.status = delivery_status::pending;
+            r.next_retry_at = a.not_before;
+        }
+        releases_.emplace_back(claim_ref{d.id, d.sequence, d.claim_token}, std::move(r));
+        if (!releasing_) {
+            releasing_ = true;
+            boost::asio::co_spawn(strand_, flush_releases(), boost::asio::detached);
+        }
+    }
+
+    // Writes the collected releases, one storage call per run of rows that share a release.
+    awaitable<void> flush_releases() {
+        while (!releases_.empty()) {
+            std::vector<std::pair<claim_ref, release_request>> batch;
+            batch.swap(releases_);
+            auto release = [this, b = std::move(batch)] {
+                std::size_t lost = 0, failed = 0;
+                std::vector<claim_ref> refs;
+                for (std::size_t i = 0; i < b.size();) {
+                    std::size_t j = i;
+                    refs.clear();
+                    while (j < b.size() && b[j].second.status == b[i].second.status &&
+                           b[j].second.next_retry_at == b[i].second.next_retry_at &&
+                           b[j].second.error == b[i].second.error)
+                        refs.push_back(b[j++].first);
+                    error_code ec;
+                    diagnostics diag;
+                    auto errors = outbox_.release(refs, b[i].second, ec, diag);
+                    if (ec)
+                        failed += refs.size();
+                    for (const auto& e : errors) {
+                        if (e == errc::claim_lost)
+                            ++lost;
+                        else if (e)
+                            ++failed;
+                    }
+                    i = j;
+                }
+                return std::make_pair(lost, failed);
+            };
+            auto done = co_await on_storage(std::move(release));
+            lost_.fetch_add(done.first, std::memory_order_relaxed);
+            storage_errors_.fetch_add(done.second, std::memory_order_relaxed);
+        }
+        releasing_ = false;
+        signal();
+    }
+
     executor_type strand_;
     Outbox& outbox_;
     Sender& sender_;
@@ -592,10 +785,15 @@ private:
     std::unordered_map<std::string, std::deque<delivery>> fifo_waiting_;
     std::size_t waiting_ = 0;
     std::minstd_rand rng_;
+    std::optional<endpoint_health> health_;
+    std::vector<std::pair<claim_ref, release_request>> releases_;
+    bool releasing_ = false;
+    std::map<std::string, endpoint_state> saves_;
+    bool saving_ = false;
 
     std::atomic<bool> notify_pending_{false};
     std::atomic<std::uint64_t> claims_{0}, claimed_{0}, attempts_{0}, succeeded_{0}, retried_{0}, dead_{0}, lost_{0},
-        storage_errors_{0}, abandoned_{0};
+        storage_errors_{0}, abandoned_{0}, deferred_{0}, refused_{0}, circuits_opened_{0}, endpoints_disabled_{0};
 };
 
 }  // namespace hookbox

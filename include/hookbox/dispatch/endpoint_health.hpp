@@ -53,6 +53,8 @@ struct endpoint_health_params {
     /// that fails doubles it, up to `max_open_duration`.
     std::chrono::milliseconds open_duration{30'000};
     std::chrono::milliseconds max_open_duration{3'600'000};
+    /// While the probe is in flight, other requests to the endpoint wait this long, then ask again.
+    std::chrono::milliseconds probe_interval{1000};
     /// Disable the endpoint after it has failed without a single success for this long; 0 never.
     std::chrono::milliseconds disable_after{std::chrono::hours(24 * 5)};
     /// Disable the endpoint when it answers 410 Gone.
@@ -70,6 +72,8 @@ struct endpoint_health_params {
                         "failure_threshold must be >= 0 (0 turns the circuit breaker off)");
         if (open_duration.count() <= 0)
             return detail::fail(ec, diag, errc::invalid_argument, "open_duration", "open_duration must be > 0");
+        if (probe_interval.count() <= 0)
+            return detail::fail(ec, diag, errc::invalid_argument, "probe_interval", "probe_interval must be > 0");
         if (max_open_duration < open_duration)
             return detail::fail(ec, diag, errc::invalid_argument, "max_open_duration",
                         "max_open_duration must be >= open_duration");
@@ -225,6 +229,18 @@ struct health_update {
     std::optional<endpoint_event> event;
 };
 
+/// Where a dispatcher keeps endpoint health between runs: `load` when a run starts, `save` after
+/// each change (from the dispatcher's storage executor, one call at a time). A healthy state may be
+/// saved as "nothing to keep". `state_store_health` (`dispatch/health_store.hpp`) keeps it in a
+/// `basic_state_store`.
+class endpoint_health_store {
+public:
+    virtual ~endpoint_health_store() = default;
+    /// Every endpoint kept as not healthy.
+    virtual std::vector<std::pair<std::string, endpoint_state>> load(error_code& ec, diagnostics& diag) = 0;
+    virtual void save(const std::string& webhook_id, const endpoint_state& s, error_code& ec, diagnostics& diag) = 0;
+};
+
 /// The health of every endpoint one dispatcher sends to. Not thread-safe: the dispatcher calls it from
 /// its strand. Endpoints are keyed by webhook id.
 class endpoint_health {
@@ -244,7 +260,7 @@ public:
             if (now < *e.state.open_until)
                 return {admission::verdict::defer, *e.state.open_until, "circuit open"};
             if (e.probing)
-                return {admission::verdict::defer, now + params_.open_duration, "circuit half-open: probe in flight"};
+                return {admission::verdict::defer, now + params_.probe_interval, "circuit half-open: probe in flight"};
         }
         // The rate limit, as a reservation line: `next_free` is when the next request may go; a
         // deferred request is given its own future slot, so that a backlog comes back spread out.

@@ -19,6 +19,7 @@
 /// | `o.on_claim(std::span<const delivery>)` | after a claim that returned rows, with those rows (secrets included: do not log them) |
 /// | `o.on_attempt(const delivery_id&, const attempt_result&)` | after each ack that was applied: the attempt's outcome, status, duration and error |
 /// | `o.on_dead(const delivery_id&, const attempt_result&)` | after an applied ack that made the delivery `dead` (after `on_attempt`) |
+/// | `o.on_endpoint_event(const endpoint_event&)` | called by a dispatcher with endpoint health (on its strand): a circuit opened or closed, an endpoint disabled (410 Gone, continuous failure, by hand) or enabled |
 ///
 /// Hooks run on the calling thread, after the storage call returned, and only for what succeeded
 /// (an ack that failed with `claim_lost` is not reported). An outbox used from several threads calls
@@ -58,6 +59,14 @@ void notify_attempt(O& o, const delivery_id& id, const attempt_result& r) noexce
 }
 
 // True when the observer wants acks reported, so that the outbox keeps a copy of each result.
+// Told by a dispatcher with endpoint health: a circuit opened or closed, an endpoint disabled or
+// enabled (`endpoint_event`, from <hookbox/dispatch/endpoint_health.hpp>).
+template <class O, class Event>
+void notify_endpoint_event(O& o, const Event& e) noexcept {
+    if constexpr (requires { o.on_endpoint_event(e); })
+        o.on_endpoint_event(e);
+}
+
 template <class O>
 inline constexpr bool observes_attempts = requires(O& o, const delivery_id& id, const attempt_result& r) {
     o.on_attempt(id, r);
