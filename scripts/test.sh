@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and runs hookbox's whole test suite.
-# Usage: scripts/test.sh [preset]   presets: debug (default), release, asan, tsan
+# Usage: scripts/test.sh [preset]   presets: debug (default; with ASan + UBSan), release, asan, tsan
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
