@@ -38,6 +38,7 @@
 #include <hookbox/dispatch/endpoint_health.hpp>
 #include <hookbox/dispatch/request.hpp>
 #include <hookbox/dispatch/retry_policy.hpp>
+#include <hookbox/detail/async.hpp>
 #include <hookbox/error.hpp>
 #include <hookbox/http/sender_concept.hpp>
 #include <hookbox/observe/observer.hpp>
@@ -279,21 +280,7 @@ public:
     /// end the run: they are counted and the claim is tried again later.
     template <class CompletionToken>
     auto async_run(CompletionToken&& token) {
-        return boost::asio::async_initiate<CompletionToken, void(error_code)>(
-            [this](auto handler) {
-                auto ex = boost::asio::get_associated_executor(handler, strand_);
-                auto slot = boost::asio::get_associated_cancellation_slot(handler);
-                boost::asio::co_spawn(
-                    strand_, run(),
-                    boost::asio::bind_cancellation_slot(
-                        slot, boost::asio::bind_executor(ex, [h = std::move(handler)](std::exception_ptr e,
-                                                                                    error_code ec) mutable {
-                            if (e)
-                                ec = make_error_code(errc::storage_failure);
-                            std::move(h)(ec);
-                        })));
-            },
-            token);
+        return detail::async_run_on(strand_, [this] { return run(); }, std::forward<CompletionToken>(token));
     }
 
     /// Starts a graceful stop (see `async_run`). Thread-safe.
@@ -418,14 +405,7 @@ private:
     // Runs `f` on the storage executor and resumes on the strand with its result.
     template <class F>
     awaitable<std::invoke_result_t<F&>> on_storage(F f) {
-        auto body = invoke(std::move(f));
-        co_return co_await boost::asio::co_spawn(storage_, std::move(body), boost::asio::use_awaitable);
-    }
-
-    // The body of `on_storage`: a coroutine of its own, with the function held by value in its frame.
-    template <class F>
-    static awaitable<std::invoke_result_t<F&>> invoke(F f) {
-        co_return f();
+        return detail::run_on(storage_, std::move(f));
     }
 
     awaitable<error_code> run() {

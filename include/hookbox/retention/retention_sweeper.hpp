@@ -23,6 +23,7 @@
 
 #include <hookbox/clock.hpp>
 #include <hookbox/delivery.hpp>
+#include <hookbox/detail/async.hpp>
 #include <hookbox/error.hpp>
 #include <hookbox/validate.hpp>
 
@@ -192,21 +193,7 @@ public:
     /// nothing but would report less).
     template <class CompletionToken>
     auto async_run(CompletionToken&& token) {
-        return boost::asio::async_initiate<CompletionToken, void(error_code)>(
-            [this](auto handler) {
-                auto ex = boost::asio::get_associated_executor(handler, strand_);
-                auto slot = boost::asio::get_associated_cancellation_slot(handler);
-                boost::asio::co_spawn(
-                    strand_, run(),
-                    boost::asio::bind_cancellation_slot(
-                        slot, boost::asio::bind_executor(ex, [h = std::move(handler)](std::exception_ptr e,
-                                                                                    error_code ec) mutable {
-                            if (e)
-                                ec = make_error_code(errc::storage_failure);
-                            std::move(h)(ec);
-                        })));
-            },
-            token);
+        return detail::async_run_on(strand_, [this] { return run(); }, std::forward<CompletionToken>(token));
     }
 
     /// Stops `async_run` (see there). Thread-safe.
@@ -257,12 +244,6 @@ private:
         return outbox_.purge(f, params_.batch_size, ec, diag);
     }
 
-    // The body of a storage call: a coroutine of its own, with the function held in its frame.
-    template <class F>
-    static awaitable<std::invoke_result_t<F&>> invoke(F f) {
-        co_return f();
-    }
-
     awaitable<error_code> run() {
         if (running_)
             co_return make_error_code(boost::asio::error::already_started);
@@ -284,9 +265,8 @@ private:
             // Named, not a temporary inside the co_await expression: g++ 12 mishandles non-trivial
             // temporaries there.
             auto job = [this] { return sweep(now_ms(outbox_.clock())); };
-            auto body = invoke(std::move(job));
-            sweep_result r =
-                co_await boost::asio::co_spawn(storage_, std::move(body), boost::asio::use_awaitable);
+            auto sweeping = detail::run_on(storage_, std::move(job));
+            sweep_result r = co_await std::move(sweeping);
             sweeps_.fetch_add(1, std::memory_order_relaxed);
             deleted_success_.fetch_add(r.success, std::memory_order_relaxed);
             deleted_dead_.fetch_add(r.dead, std::memory_order_relaxed);
