@@ -1,0 +1,33 @@
+# vcpkg overlay port for hookbox, a header-only library. It installs the checkout it lives in:
+#   vcpkg install hookbox --overlay-ports=<hookbox checkout>/ports
+# Features: sqlite (hookbox::sqlite), signing (hookbox::signing), http (hookbox::http); all on by default.
+set(VCPKG_BUILD_TYPE release) # header-only port
+
+get_filename_component(SOURCE_PATH "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
+if(NOT EXISTS "${SOURCE_PATH}/include/hookbox/version.hpp")
+    message(FATAL_ERROR "ports/hookbox must stay inside a hookbox checkout (looked in ${SOURCE_PATH})")
+endif()
+
+vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS
+    FEATURES
+        sqlite  HOOKBOX_WITH_SQLITE
+        signing HOOKBOX_WITH_OPENSSL
+)
+
+vcpkg_cmake_configure(
+    SOURCE_PATH "${SOURCE_PATH}"
+    OPTIONS
+        ${FEATURE_OPTIONS}
+        -DHOOKBOX_INSTALL=ON
+        -DHOOKBOX_BUILD_TESTS=OFF
+        -DHOOKBOX_BUILD_EXAMPLES=OFF
+        -DHOOKBOX_BUILD_BENCHMARKS=OFF
+        -DHOOKBOX_BUILD_TOOLS=OFF
+)
+
+vcpkg_cmake_install()
+vcpkg_cmake_config_fixup(PACKAGE_NAME hookbox CONFIG_PATH share/hookbox)
+
+file(REMOVE_RECURSE "${CURRENT_PACKAGES_DIR}/lib")
+vcpkg_install_copyright(FILE_LIST "${SOURCE_PATH}/LICENSE")
+file(INSTALL "${CMAKE_CURRENT_LIST_DIR}/usage" DESTINATION "${CURRENT_PACKAGES_DIR}/share/${PORT}")
