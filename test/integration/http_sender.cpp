@@ -125,6 +125,24 @@ BOOST_FIXTURE_TEST_CASE(status_codes_are_classified, fixture) {
     still_delivers(s);
 }
 
+// A status line outside 100..599 is not HTTP: reported as a failed attempt without a status (which
+// the outbox records and retries), never as a status an ack would refuse.
+BOOST_FIXTURE_TEST_CASE(status_outside_the_http_range_is_a_failure, fixture) {
+    beast_sender s(ioc.get_executor(), loopback());
+    for (int status : {700, 99}) {
+        receiver.respond({.status = status, .body = "b"});
+        auto r = send(s, post(receiver.url()));
+        BOOST_TEST(!r.http_status.has_value(), "status " << status);
+        BOOST_TEST(r.error == "invalid HTTP status " + std::to_string(status) + " in the response");
+        BOOST_TEST(class_of(r) == attempt_class::retriable);
+        timestamp now{std::chrono::milliseconds(1767225600000)};
+        auto a = default_retry_policy{}.decide(0, std::move(r), now, 0.5);
+        BOOST_TEST(a.outcome == attempt_outcome::retry);
+        BOOST_TEST(!a.http_status.has_value());
+    }
+    still_delivers(s);
+}
+
 BOOST_FIXTURE_TEST_CASE(too_many_requests_with_retry_after, fixture) {
     receiver.respond({.status = 429, .headers = {{"Retry-After", "7"}}, .body = "slow down"});
     beast_sender s(ioc.get_executor(), loopback());

@@ -62,7 +62,10 @@ boost::asio::awaitable<std::invoke_result_t<F&>> run_on(boost::asio::any_io_exec
     // Named, not a temporary inside the co_await expression: g++ 12 mishandles non-trivial
     // temporaries there.
     auto body = invoke_held(std::move(f));
-    co_return co_await boost::asio::co_spawn(ex, std::move(body), boost::asio::use_awaitable);
+    // The caller's cancellation is not passed on: a storage call runs to its end on the other
+    // executor (it is one short, atomic step), and the caller checks for cancellation after it.
+    auto token = boost::asio::bind_cancellation_slot(boost::asio::cancellation_slot(), boost::asio::use_awaitable);
+    co_return co_await boost::asio::co_spawn(ex, std::move(body), std::move(token));
 }
 
 }  // namespace hookbox::detail

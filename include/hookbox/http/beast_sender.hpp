@@ -476,7 +476,14 @@ private:
             res.error = describe(hec, "(waiting for the response headers)");
             co_return out;
         }
-        res.http_status = static_cast<int>(p.get().result_int());
+        const unsigned status = p.get().result_int();
+        if (status < 100 || status > 599) {
+            // Not an HTTP status: a broken receiver. Reported as no response (a retryable failure),
+            // never as a status the outbox would refuse to record; the connection is not reused.
+            res.error = "invalid HTTP status " + std::to_string(status) + " in the response";
+            co_return out;
+        }
+        res.http_status = static_cast<int>(status);
         if (auto it = p.get().find(http::field::retry_after); it != p.get().end())
             res.retry_after = std::string(it->value());
 
