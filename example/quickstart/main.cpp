@@ -28,6 +28,7 @@ const subscriber subscribers[] = {
     {"wh-legacy", "https://legacy.example/hooks"},
 };
 
+//[answer
 // Stands in for the receivers: billing fails its first attempt at each delivery, legacy is gone.
 hookbox::attempt_result answer(const hookbox::delivery& d) {
     using hookbox::attempt_outcome;
@@ -37,12 +38,16 @@ hookbox::attempt_result answer(const hookbox::delivery& d) {
         return {.outcome = attempt_outcome::retry, .http_status = 503, .error = "HTTP 503"};
     return {.outcome = attempt_outcome::success, .http_status = 200, .response_body = "ok"};
 }
+//]
 
 }  // namespace
 
 int main() {
+    //[outbox
     hookbox::outbox outbox;  // hookbox::basic_outbox<hookbox::memory_storage>, 8 partitions
+    //]
 
+    //[enqueue
     // 1. Enqueue: one delivery per (event, subscriber). Enqueueing the same pair again is harmless.
     int created = 0;
     for (int order = 1; order <= 4; ++order) {
@@ -65,7 +70,9 @@ int main() {
     auto dup = outbox.enqueue(again);
     std::printf("enqueued %d deliveries; enqueueing order-1 for wh-orders again returned %s (created=%s)\n\n",
                 created, dup.id.to_string().c_str(), dup.created ? "true" : "false");
+    //]
 
+    //[claim_ack
     // 2. Claim in batches, "send", ack. A retry is due at once here; a dispatcher waits its backoff.
     std::printf("%-8s %-11s %-36s %-8s %s\n", "round", "webhook", "delivery", "answer", "becomes");
     int round = 0;
@@ -82,6 +89,7 @@ int main() {
                         *result.http_status, std::string(hookbox::to_string(after->status)).c_str());
         }
     }
+    //]
 
     // 3. Operations: what is where, and a second chance for the dead ones.
     auto show_stats = [&](const char* when) {
@@ -94,6 +102,7 @@ int main() {
     };
     show_stats("after delivery");
 
+    //[dead_letters
     auto dead = outbox.list({.status = hookbox::delivery_status::dead});
     std::printf("\ndead letters (%zu), each with its last error:\n", dead.items.size());
     for (const auto& d : dead.items)
@@ -103,6 +112,7 @@ int main() {
     for (const auto& d : dead.items)
         outbox.redeliver(d.id);
     show_stats("after redelivering the dead letters");
+    //]
 
     auto st = outbox.stats();
     bool ok = created == 12 && !dup.created && st.count(hookbox::delivery_status::success) == 8 &&

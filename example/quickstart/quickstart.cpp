@@ -13,8 +13,8 @@
 //      for about 10%, "gone" answers 410 Gone.
 //   3. A few thousand signed events enqueued in batches, most for healthy, some for flaky, a few
 //      for gone.
-//   4. One dispatcher that claims, sends, retries and acks them, with the seed's retry schedule
-//      compressed from 31 hours to about a minute.
+//   4. One dispatcher that claims, sends, retries and acks them, with the ObjectStack outbox's retry
+//      schedule compressed from 31 hours to about a minute.
 //   5. Live progress, until every delivery is delivered or dead.
 //   6. A summary: what was delivered, retried and given up on, and how long attempts took.
 //
@@ -79,6 +79,7 @@ using steady = std::chrono::steady_clock;
 
 enum class behaviour { healthy, flaky, gone };
 
+//[subscriptions
 struct subscription {
     const char* name;
     const char* webhook_id;
@@ -91,6 +92,7 @@ const subscription subscriptions[] = {
     {"flaky", "wh-flaky", "whsec_HO9i3KHon4r9Yq6aaxCKhZPipsire0cZ", behaviour::flaky},
     {"gone", "wh-gone", "whsec_TIMO+/yA7HrUAffQcL8l8AzxKMmXMUzA", behaviour::gone},
 };
+//]
 
 // Event i goes to gone when i % 30 == 0 (about 3%), to flaky when i % 10 is 1, 4 or 7 (30%), and
 // to healthy otherwise. Returns the index in `subscriptions`.
@@ -179,6 +181,7 @@ private:
         }
     }
 
+    //[verify
     // Standard Webhooks: `webhook-signature` must be the HMAC of `{webhook-id}.{webhook-timestamp}.{body}`
     // under our key, and the timestamp within five minutes of now.
     bool signature_ok(const http::request<http::string_body>& req) const {
@@ -190,6 +193,7 @@ private:
         return hookbox::signing::verify(headers, req.body(), std::span(&key_, 1), now.count()) ==
                hookbox::signing::verify_result::ok;
     }
+    //]
 
     // The flaky receiver's dice, in [0, 100): drawn from the body and from how many times this
     // message (`webhook-id`) arrived, so that every run gets the same answers.
@@ -269,6 +273,7 @@ private:
     std::unordered_set<hookbox::delivery_id> awaiting_retry_;
 };
 
+//[outbox_types
 struct demo_observer : hookbox::notify_on_enqueue {
     std::shared_ptr<attempt_log> log;
 
@@ -281,6 +286,7 @@ using sqlite_storage = hookbox::engine_storage<hookbox::engine::sqlite_engine>;
 using demo_outbox = hookbox::
     basic_outbox<sqlite_storage, std::chrono::system_clock, hookbox::fnv1a_partition_hasher, demo_observer>;
 using demo_dispatcher = hookbox::dispatcher<demo_outbox, hookbox::beast_sender>;
+//]
 
 // ---------------------------------------------------------------------------------------------
 // Output helpers.
@@ -392,17 +398,20 @@ int main(int argc, char** argv) {
     const options opt = parse_options(argc, argv);
     const auto start = steady::now();
 
-    // The retry schedule: retry_params::scale multiplies every delay of the seed's schedule (1 s,
-    // 10 s, 1 min, 10 min, 1 h, 6 h, 24 h: 31 hours). It is 1 in production; here 1/2000 turns the
+    //[retry
+    // The retry schedule: retry_params::scale multiplies every delay of the ObjectStack outbox's
+    // schedule (1 s, 10 s, 1 min, 10 min, 1 h, 6 h, 24 h: 31 hours). It is 1 in production; here 1/2000 turns the
     // schedule into 56 seconds, and --fast (1/50000) into about 2 seconds.
     hookbox::retry_params retry;
     retry.scale = opt.fast ? 0.00002 : 0.0005;
+    //]
 
     const auto request_timeout = 1s; // per attempt, once connected
     const auto connect_timeout = 2s; // waiting for a pooled connection, connecting
     const auto claim_ttl = 10s;      // must exceed 1 s + 2 s + ack_margin (5 s by default)
     const auto cap = 3min;           // the demo gives up after this
 
+    //[outbox
     // 1. The outbox, in a SQLite file (WAL mode; created with its table on open).
     for (const char* suffix : {"", "-wal", "-shm"})
         std::filesystem::remove(opt.database + suffix);
@@ -410,6 +419,7 @@ int main(int argc, char** argv) {
     auto log = std::make_shared<attempt_log>();
     demo_outbox outbox({}, sqlite_storage(hookbox::engine::sqlite_engine({.path = opt.database})), {}, {},
                        demo_observer{{wake}, log});
+    //]
 
     // 2. Three receivers on loopback, served by their own io_context on their own thread. The
     //    flaky one's slow answers come half a second after the sender has given up.
@@ -429,7 +439,7 @@ int main(int argc, char** argv) {
     for (auto d : retry.schedule)
         schedule_ms += static_cast<double>(d.count());
     std::printf(
-        "  retries     the seed's schedule x 1/%.0f (retry_params::scale): its %s take %s\n              ",
+        "  retries     the ObjectStack outbox's schedule x 1/%.0f (retry_params::scale): its %s take %s\n              ",
         1 / retry.scale, human(schedule_ms).c_str(), human(schedule_ms * retry.scale).c_str());
     for (auto d : retry.schedule)
         std::printf("%s, ", human(static_cast<double>(d.count()) * retry.scale).c_str());
@@ -437,6 +447,7 @@ int main(int argc, char** argv) {
     std::printf("  dispatcher node demo-1, request timeout %s, claim TTL %s\n\n",
                 human(request_timeout).c_str(), human(claim_ttl).c_str());
 
+    //[dispatcher
     // 3. The dispatcher: an HTTP sender allowed to reach loopback, and one node claiming from the
     //    outbox, woken by each enqueue. It runs on its own io_context thread.
     asio::io_context io;
@@ -460,7 +471,9 @@ int main(int argc, char** argv) {
     auto run_result = run_done.get_future();
     dispatcher.async_run([&](hookbox::error_code ec) { run_done.set_value(ec); });
     std::thread io_thread([&] { io.run(); });
+    //]
 
+    //[enqueue
     // 4. Enqueue signed events, 100 per transaction. Deliveries start while this goes on.
     const auto enqueue_start = steady::now();
     std::size_t created = 0;
@@ -485,6 +498,7 @@ int main(int argc, char** argv) {
         for (const auto& res : outbox.enqueue_many(std::move(reqs)))
             created += res.created;
     }
+    //]
     std::printf("enqueued %zu deliveries in %s: %zu for healthy, %zu for flaky, %zu for gone\n", created,
                 human(1000 * seconds_since(enqueue_start)).c_str(), per_kind[0], per_kind[1], per_kind[2]);
 
@@ -504,6 +518,7 @@ int main(int argc, char** argv) {
     if (!finished)
         std::printf("stopped: not every delivery was delivered or dead after %s\n", human(cap).c_str());
 
+    //[stop
     // 6. Stop: the dispatcher drains (no more claims, requests in flight finish, acks written) and
     //    its run completes; then the receivers stop.
     dispatcher.cancel();
@@ -511,6 +526,7 @@ int main(int argc, char** argv) {
     io_thread.join();
     receiver_io.stop();
     receiver_thread.join();
+    //]
     const double wall = seconds_since(start);
 
     // 7. The summary.
