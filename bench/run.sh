@@ -5,10 +5,10 @@
 # Env:   RUNS        runs of each workload (default 3); medians are reported
 #        PEERS_DIR   the peer harnesses (default: ../shared/bench/peers beside the checkout)
 #
-# W1 runs alternately with the seed peer's W1 harness (peers/run-w1.sh), in the same sitting on the
-# same machine, and the ratios hookbox / peer are printed from the medians. W2 (end to end into
+# W1 runs alternately with the ObjectStack outbox's W1 harness (peers/run-w1.sh), in the same sitting
+# on the same machine, and the ratios hookbox / peer are printed from the medians. W2 (end to end into
 # nginx on 127.0.0.1:18080) runs beside the W0 ceiling (wrk against the same nginx, peers/run-w0.sh)
-# and the seed peer's W2 (peers/run-w2.sh, presets default and tuned). Raw output goes to
+# and the ObjectStack outbox's W2 (peers/run-w2.sh, presets default and tuned). Raw output goes to
 # build/bench-results/<timestamp>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."

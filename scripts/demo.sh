@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the quickstart: a few thousand signed webhooks from a SQLite outbox to three
-# local receivers (healthy, flaky, gone), retried on the seed's schedule compressed to about a
-# minute, with live progress and a summary. Arguments go to the program (--events N, --fast, DATABASE).
+# local receivers (healthy, flaky, gone), retried on the ObjectStack outbox's schedule compressed to
+# about a minute, with live progress and a summary. Arguments go to the program (--events N, --fast, DATABASE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -45,7 +45,7 @@ enum class delivery_status : unsigned char {
     /// Delivered: the receiver answered 2xx.
     success,
     /// Given up on for a reason other than the receiver's answer (kept for compatibility with the
-    /// seed's schema; redeliver accepts it).
+    /// ObjectStack outbox's schema; redeliver accepts it).
     failed,
     /// Given up on: a permanent failure, or retries exhausted.
     dead,

@@ -34,7 +34,8 @@ namespace hookbox {
 /// Parameters of a `basic_outbox`, fixed at construction.
 struct outbox_params {
     /// Partitions that webhook ids hash into (`hash_partition(webhook_id, partition_count)`); every
-    /// node sharing the storage must use the same count. Must be > 0. The seed's default is 8.
+    /// node sharing the storage must use the same count. Must be > 0. The ObjectStack outbox's
+    /// default is 8.
     int partition_count = 8;
     /// Largest payload `enqueue` accepts, in bytes.
     std::size_t max_payload_bytes = 1024 * 1024;
@@ -547,7 +548,7 @@ private:
     Observer observer_;
 };
 
-/// The in-memory outbox with the system clock and the seed's partitioning.
+/// The in-memory outbox with the system clock and the ObjectStack outbox's partitioning.
 using outbox = basic_outbox<memory_storage>;
 
 }  // namespace hookbox

@@ -117,8 +117,8 @@ inline bool is_valid_utf8(std::string_view s) noexcept {
     return detail::for_each_utf16_unit(s, [](std::uint32_t) {});
 }
 
-/// FNV-1a 32 over the UTF-16 code units of a UTF-8 key, as the seed's `hashPartition` computes it
-/// before the modulo. `"foobar"` gives `0xbf9cf968`, the standard FNV-1a test vector.
+/// FNV-1a 32 over the UTF-16 code units of a UTF-8 key, as the ObjectStack outbox's `hashPartition`
+/// computes it before the modulo. `"foobar"` gives `0xbf9cf968`, the standard FNV-1a test vector.
 ///
 /// Errors: `errc::invalid_utf8` when the key is not valid UTF-8.
 inline std::uint32_t fnv1a32_utf16(std::string_view key, error_code& ec, diagnostics& diag) {
@@ -135,7 +135,8 @@ inline std::uint32_t fnv1a32_utf16(std::string_view key, error_code& ec, diagnos
     return h;
 }
 
-/// The seed's `hashPartition(key, count)`: the partition in `[0, count)` that a webhook id maps to.
+/// The ObjectStack outbox's `hashPartition(key, count)`: the partition in `[0, count)` that a
+/// webhook id maps to.
 ///
 /// Errors: `errc::invalid_partition_count` when `count <= 0` (message "partition count must be > 0");
 /// `errc::invalid_utf8` when the key is not valid UTF-8.
@@ -200,14 +201,14 @@ inline int node_offset(std::string_view node_id, int count) {
 /// };
 /// \endcode
 ///
-/// Models: `fnv1a_partition_hasher` (the default, wire-compatible with the seed).
+/// Models: `fnv1a_partition_hasher` (the default, wire-compatible with the ObjectStack outbox).
 template <class H>
 concept partition_hasher = std::copy_constructible<H> &&
     requires(const H& h, std::string_view key, int count, error_code& ec, diagnostics& diag) {
     { h.partition(key, count, ec, diag) } -> std::same_as<int>;
 };
 
-/// The default partition hasher: the seed's `hashPartition`.
+/// The default partition hasher: the ObjectStack outbox's `hashPartition`.
 struct fnv1a_partition_hasher {
     int partition(std::string_view key, int count, error_code& ec, diagnostics& diag) const {
         return hash_partition(key, count, ec, diag);

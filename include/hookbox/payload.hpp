@@ -28,7 +28,7 @@ namespace hookbox {
 enum class payload_kind : unsigned char {
     /// JSON text, sent with `Content-Type: application/json`.
     json,
-    /// A raw body, sent as it is (the seed's string payload).
+    /// A raw body, sent as it is (the ObjectStack outbox's string payload).
     raw,
 };
 
@@ -39,7 +39,7 @@ enum class payload_kind : unsigned char {
 /// Signatures are computed over `body()` exactly as stored.
 class payload {
 public:
-    /// The JSON `null` payload (the seed's payload when none is given).
+    /// The JSON `null` payload (the ObjectStack outbox's payload when none is given).
     payload() noexcept : body_(null_body()), size_(4), kind_(payload_kind::json) {}
 
     /// Serialises a JSON value (compact, keys in insertion order).

@@ -23,7 +23,8 @@
 
 namespace hookbox {
 
-/// Column limits, in bytes of UTF-8 (the seed's `sys_webhook_delivery` column lengths).
+/// Column limits, in bytes of UTF-8 (the column lengths of the ObjectStack outbox's
+/// `sys_webhook_delivery`).
 namespace limits {
 inline constexpr std::size_t webhook_id = 64;
 inline constexpr std::size_t event_id = 128;

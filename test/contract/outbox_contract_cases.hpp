@@ -8,10 +8,10 @@
 #ifndef HOOKBOX_TEST_CONTRACT_OUTBOX_CONTRACT_CASES_HPP
 #define HOOKBOX_TEST_CONTRACT_OUTBOX_CONTRACT_CASES_HPP
 
-// The outbox contract cases: the seed's sql-outbox and redeliver tests (seed-behaviour.md section 10.2 and
-// section 10.5) plus hookbox's own guarantees (fencing, paging, stats, validation, and the operations:
-// replay, purge, release, attempt history, failures), written once over the storage factories in
-// `outbox_contract_factories`. They reach the storage only through the public
+// The outbox contract cases: the ObjectStack outbox's tests (`sql-outbox.test.ts`, numbered as
+// there, and its redeliver tests) plus hookbox's own guarantees (fencing, paging, stats,
+// validation, and the operations: replay, purge, release, attempt history, failures), written once
+// over the storage factories in `outbox_contract_factories`. They reach the storage only through the public
 // basic_outbox API, and assume nothing about ids, tokens or sequence numbers beyond the contract:
 // sequence grows with enqueue order, claim tokens are non-zero and differ between claims.
 
@@ -135,7 +135,7 @@ using std::chrono::milliseconds;
 // enqueue
 // ---------------------------------------------------------------------------------------------
 
-// seed section 10.2 #1
+// ObjectStack sql-outbox test #1
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_inserts_pending_row_with_precomputed_partition_key, Factory,
                                  outbox_contract_factories, outbox_fixture<Factory>) {
     BOOST_TEST_MESSAGE("storage: " << Factory::name);
@@ -185,7 +185,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_inserts_pending_row_with_precomputed_pa
     BOOST_TEST(this->outbox.list().items.size() == 2u);
 }
 
-// seed section 10.2 #2
+// ObjectStack sql-outbox test #2
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_dedups_by_event_id_and_webhook_id, Factory, outbox_contract_factories,
                                  outbox_fixture<Factory>) {
     enqueue_request first = make_request("wh-1", "evt-1");
@@ -228,7 +228,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_dedups_by_event_id_and_webhook_id, Fact
     BOOST_TEST(this->outbox.list().items.size() == 3u);
 }
 
-// seed section 10.2 #3
+// ObjectStack sql-outbox test #3
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(concurrent_duplicate_enqueues_create_one_row, Factory, outbox_contract_factories,
                                  outbox_fixture<Factory>) {
     constexpr int threads = 8;
@@ -311,7 +311,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_defaults_method_and_round_trips_fields,
 // claim
 // ---------------------------------------------------------------------------------------------
 
-// seed section 10.2 #4
+// ObjectStack sql-outbox test #4
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_marks_row_in_flight_and_hands_out_the_secret, Factory,
                                  outbox_contract_factories, outbox_fixture<Factory>) {
     enqueue_request req = make_request("wh-1", "evt-1");
@@ -362,7 +362,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_marks_row_in_flight_and_hands_out_the_sec
     BOOST_TEST(!more[0].has_secret);
 }
 
-// seed section 10.2 #5
+// ObjectStack sql-outbox test #5
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_filters_by_partition, Factory, outbox_contract_factories,
                                  outbox_fixture<Factory>) {
     auto hooks = webhooks_in_distinct_partitions(3);
@@ -481,7 +481,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_rejects_invalid_options, Factory, outbox_
                           });
 }
 
-// seed section 10.2 #6
+// ObjectStack sql-outbox test #6
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_skips_rows_whose_next_retry_at_is_in_the_future, Factory,
                                  outbox_contract_factories, outbox_fixture<Factory>) {
     delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
@@ -521,7 +521,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(retry_without_next_retry_at_is_claimable_at_onc
     BOOST_TEST(again[0].id == id);
 }
 
-// seed section 10.2 #7
+// ObjectStack sql-outbox test #7
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_reaps_stale_in_flight_rows_past_claim_ttl, Factory, outbox_contract_factories,
                                  outbox_fixture<Factory>) {
     delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
@@ -587,7 +587,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(reap_is_global_across_partitions, Factory, outb
     BOOST_TEST(show(d.updated_at) == show(this->now()));
 }
 
-// seed section 10.2 #11
+// ObjectStack sql-outbox test #11
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(concurrent_claims_never_double_claim_a_row, Factory, outbox_contract_factories,
                                  outbox_fixture<Factory>) {
     constexpr int rows = 200;
@@ -731,7 +731,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(retried_row_keeps_its_sequence_position_within_
 // ack
 // ---------------------------------------------------------------------------------------------
 
-// seed section 10.2 #8
+// ObjectStack sql-outbox test #8
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_success_marks_success_and_increments_attempts, Factory,
                                  outbox_contract_factories, outbox_fixture<Factory>) {
     delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
@@ -781,7 +781,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_success_drops_the_error_text, Factory, outb
     BOOST_TEST(show(d.response_body) == unset);
 }
 
-// seed section 10.2 #9
+// ObjectStack sql-outbox test #9
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_retry_schedules_retry_as_pending, Factory, outbox_contract_factories,
                                  outbox_fixture<Factory>) {
     delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
@@ -818,7 +818,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_retry_of_a_transport_error_stores_no_respon
     BOOST_TEST(show(d.error) == "'connect ECONNREFUSED'");
 }
 
-// seed section 10.2 #10
+// ObjectStack sql-outbox test #10
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_dead_marks_terminal, Factory, outbox_contract_factories,
                                  outbox_fixture<Factory>) {
     delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
@@ -1115,7 +1115,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(get_of_unknown_id_is_empty, Factory, outbox_con
     BOOST_TEST(!d.has_value());
 }
 
-// seed section 10.2 #12
+// ObjectStack sql-outbox test #12
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_filters_by_status, Factory, outbox_contract_factories,
                                  outbox_fixture<Factory>) {
     delivery_id id1 = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
@@ -1247,7 +1247,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_rejects_limit_out_of_range, Factory, outbo
 }
 
 // ---------------------------------------------------------------------------------------------
-// redeliver (seed section 10.5)
+// redeliver (the ObjectStack outbox's redeliver tests)
 // ---------------------------------------------------------------------------------------------
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(redeliver_resets_a_success_row_to_pending, Factory, outbox_contract_factories,

@@ -8,10 +8,10 @@
 #ifndef HOOKBOX_TEST_CONTRACT_RETENTION_CASES_HPP
 #define HOOKBOX_TEST_CONTRACT_RETENTION_CASES_HPP
 
-// The retention sweeper over every storage in `outbox_contract_factories`: the seed's retention tests
-// (seed-behaviour.md section 10.4), then what hookbox adds: the strict TTL boundary, batching, one
-// status's error not stopping the other, and `async_run` on an io_context driven by the test (the
-// TTLs are measured on the outbox's manual clock; nothing sleeps).
+// The retention sweeper over every storage in `outbox_contract_factories`: the ObjectStack outbox's
+// retention tests (`retention.test.ts`, numbered as there), then what hookbox adds: the strict TTL
+// boundary, batching, one status's error not stopping the other, and `async_run` on an io_context
+// driven by the test (the TTLs are measured on the outbox's manual clock; nothing sleeps).
 //
 // Include after contract/outbox_contract_cases.hpp.
 
@@ -177,7 +177,7 @@ BOOST_AUTO_TEST_SUITE(retention)
 
 using namespace retention_detail;
 
-// seed section 10.4 #1
+// ObjectStack retention test #1
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(deletes_success_rows_older_than_the_success_ttl, Factory, outbox_contract_factories,
                                  retention_fixture<Factory>) {
     BOOST_TEST_MESSAGE("storage: " << Factory::name);
@@ -197,7 +197,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(deletes_success_rows_older_than_the_success_ttl
     BOOST_TEST(sw.sweep(this->now).total() == 0u);
 }
 
-// seed section 10.4 #2
+// ObjectStack retention test #2
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(keeps_pending_in_flight_and_failed_rows_regardless_of_age, Factory,
                                  outbox_contract_factories, retention_fixture<Factory>) {
     BOOST_TEST_MESSAGE("storage: " << Factory::name);
@@ -216,7 +216,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(keeps_pending_in_flight_and_failed_rows_regardl
     BOOST_TEST(this->outbox.stats().total() == 3u);
 }
 
-// seed section 10.4 #3
+// ObjectStack retention test #3
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(deletes_dead_rows_older_than_the_dead_ttl, Factory, outbox_contract_factories,
                                  retention_fixture<Factory>) {
     delivery_id d31 = this->row(delivery_status::dead, days(31));
@@ -230,7 +230,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(deletes_dead_rows_older_than_the_dead_ttl, Fact
     BOOST_TEST(this->exists(d29));
 }
 
-// seed section 10.4 #4
+// ObjectStack retention test #4
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(success_ttl_zero_disables_the_success_sweep, Factory, outbox_contract_factories,
                                  retention_fixture<Factory>) {
     delivery_id ok = this->row(delivery_status::success, days(100));
@@ -245,7 +245,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(success_ttl_zero_disables_the_success_sweep, Fa
     BOOST_TEST(!this->exists(dead));
 }
 
-// seed section 10.4 #5
+// ObjectStack retention test #5
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(dead_ttl_zero_disables_the_dead_sweep, Factory, outbox_contract_factories,
                                  retention_fixture<Factory>) {
     delivery_id ok = this->row(delivery_status::success, days(100));

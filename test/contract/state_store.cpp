@@ -598,7 +598,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(set_rejects_values_json_cannot_read_back, Facto
 
 // Two plugins' state across kinds and namespaces, for the list cases.
 template <class Store>
-void seed_for_list(Store& s) {
+void fill_for_list(Store& s) {
     s.set("p", instance_key("a"), boost::json::value(1));
     s.set("p", instance_key("b", "other"), boost::json::value(2));
     s.set("p", scoped_key(scope_kind::company, "company-1", "c"), boost::json::value(3));
@@ -610,7 +610,7 @@ void seed_for_list(Store& s) {
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_accepts_an_empty_filter, Factory, state_store_factories,
                                  state_fixture<Factory>) {
-    seed_for_list(this->store);
+    fill_for_list(this->store);
     auto page = this->store.list("p", state_list_options{}, this->ec, this->diag);
     HOOKBOX_SS_REQUIRE_OK(this->ec, this->diag);
     BOOST_TEST(page.entries.size() == 6u);
@@ -629,7 +629,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_accepts_an_empty_filter, Factory, state_st
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_accepts_a_kind_only_filter, Factory, state_store_factories,
                                  state_fixture<Factory>) {
-    seed_for_list(this->store);
+    fill_for_list(this->store);
     state_list_options o;
     o.kind = scope_kind::company;
     auto page = this->store.list("p", o);
@@ -642,7 +642,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_accepts_a_kind_only_filter, Factory, state
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_accepts_a_kind_and_scope_id_filter, Factory, state_store_factories,
                                  state_fixture<Factory>) {
-    seed_for_list(this->store);
+    fill_for_list(this->store);
     state_list_options o;
     o.kind = scope_kind::company;
     o.scope_id = "company-1";
@@ -654,7 +654,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_accepts_a_kind_and_scope_id_filter, Factor
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_accepts_all_three_optional_filters_together, Factory, state_store_factories,
                                  state_fixture<Factory>) {
-    seed_for_list(this->store);
+    fill_for_list(this->store);
     state_list_options o;
     o.kind = scope_kind::company;
     o.scope_id = "company-1";
@@ -853,7 +853,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(no_scope_id_equals_no_scope_id, Factory, state_
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(erase_all_removes_only_that_plugins_state, Factory, state_store_factories,
                                  state_fixture<Factory>) {
-    seed_for_list(this->store);
+    fill_for_list(this->store);
     BOOST_TEST(this->store.erase_all("p", this->ec, this->diag) == 6u);
     HOOKBOX_SS_REQUIRE_OK(this->ec, this->diag);
     BOOST_TEST(this->store.list("p").entries.empty());

@@ -264,13 +264,13 @@ struct fixture {
     std::vector<fanout_error> errors_;
     std::optional<enqueuer_type> enqueuer;
 
-    static auto_enqueuer_params seed_params() {
+    static auto_enqueuer_params objectstack_params() {
         auto_enqueuer_params p;
-        p.refresh_interval = 0ms;  // as the seed's tests
+        p.refresh_interval = 0ms;  // as the ObjectStack outbox's tests
         return p;
     }
 
-    enqueuer_type& make(auto_enqueuer_params p = seed_params()) {
+    enqueuer_type& make(auto_enqueuer_params p = objectstack_params()) {
         p.on_error = [this](const fanout_error& e) {
             std::lock_guard lock(errors_mutex);
             errors_.push_back(e);
@@ -279,7 +279,7 @@ struct fixture {
         return *enqueuer;
     }
 
-    enqueuer_type& started(auto_enqueuer_params p = seed_params()) {
+    enqueuer_type& started(auto_enqueuer_params p = objectstack_params()) {
         make(std::move(p)).start();
         return *enqueuer;
     }
@@ -651,7 +651,7 @@ BOOST_AUTO_TEST_CASE(an_event_payload_that_is_not_an_object_is_an_error) {
 }
 
 // =================================================================================================
-// The seed's auto-enqueuer tests, on both setups
+// The ObjectStack outbox's auto-enqueuer tests, on both setups
 // =================================================================================================
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(enqueues_a_delivery_when_a_matching_data_event_fires, Setup, fanout_setups) {
@@ -818,7 +818,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(an_outbox_that_throws_is_reported_like_a_failure, 
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(periodic_refresh_picks_up_new_subscriptions, Setup, fanout_setups) {
     fixture<Setup> f;
-    auto p = fixture<Setup>::seed_params();
+    auto p = fixture<Setup>::objectstack_params();
     p.refresh_interval = 10ms;
     auto& ae = f.started(p);
     BOOST_TEST(ae.subscriptions()->empty());
@@ -946,7 +946,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(publish_after_stop_is_ignored_until_started_again,
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(stop_cancels_the_periodic_refresh, Setup, fanout_setups) {
     fixture<Setup> f;
-    auto p = fixture<Setup>::seed_params();
+    auto p = fixture<Setup>::objectstack_params();
     p.refresh_interval = 1ms;
     auto& ae = f.started(p);
     BOOST_REQUIRE(f.wait([&] { return ae.stats().refreshes >= 3u; }));
@@ -1139,7 +1139,7 @@ BOOST_AUTO_TEST_CASE(an_empty_subscriptions_object_is_refused) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(the_webhook_table_plan_creates_the_seed_columns) {
+BOOST_AUTO_TEST_CASE(the_webhook_table_plan_creates_the_objectstack_columns) {
     engine::memory_engine db;
     BOOST_TEST(db.migrate(webhook_schema()) == 1);
     db.insert("sys_webhook", engine::record{{"id", "wh-1"}, {"name", "n"}, {"url", "https://r.example/h"}});

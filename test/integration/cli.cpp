@@ -232,7 +232,7 @@ struct outbox_file {
         d = claim_one();
         step();
         ob.ack(d, result(attempt_outcome::success, 204, ""));
-        // No operation leads to `failed` (the seed's schema has it); set it as another program would.
+        // No operation leads to `failed` (the ObjectStack outbox's schema has it); set it as another program would.
         std::vector<engine::value> params{engine::value(b2.to_string())};
         ob.storage().engine().query("UPDATE " + table + " SET status = 'failed' WHERE id = ?1", params);
 

@@ -6,8 +6,9 @@
 //
 
 // The dispatcher end to end: a memory outbox (driven by a manual clock), beast_sender, and a
-// scripted receiver on loopback. The seed's dispatcher tests first, then wake-up, signatures,
-// drain and cancellation, per-webhook FIFO and the parameter checks.
+// scripted receiver on loopback. The ObjectStack outbox's dispatcher tests first (numbered as in its
+// `dispatcher.test.ts`), then wake-up, signatures, drain and cancellation, per-webhook FIFO and the
+// parameter checks.
 
 #include "common/run_until.hpp"
 #include "common/scripted_receiver.hpp"
@@ -143,7 +144,7 @@ std::set<std::string> delivery_ids(const std::vector<received_request>& rs) {
 
 BOOST_AUTO_TEST_SUITE(dispatcher_e2e)
 
-// Seed §10.1 (1): two nodes sharing one outbox send 50 deliveries as 50 POSTs.
+// ObjectStack dispatcher test 1: two nodes sharing one outbox send 50 deliveries as 50 POSTs.
 BOOST_FIXTURE_TEST_CASE(two_nodes_fifty_deliveries_fifty_posts, fixture) {
     auto ob = make_outbox(4);
     for (int i = 0; i < 50; ++i)
@@ -158,7 +159,7 @@ BOOST_FIXTURE_TEST_CASE(two_nodes_fifty_deliveries_fifty_posts, fixture) {
     BOOST_TEST(a.stats().claims_lost + b.stats().claims_lost == 0u);
 }
 
-// Seed §10.1 (2): a claim takes rows of one partition only, and 5 webhooks touch at most 5.
+// ObjectStack dispatcher test 2: a claim takes rows of one partition only, and 5 webhooks touch at most 5.
 BOOST_FIXTURE_TEST_CASE(claims_stay_within_one_partition, fixture) {
     auto ob = make_outbox(8);
     for (int i = 0; i < 30; ++i)
@@ -182,7 +183,7 @@ BOOST_FIXTURE_TEST_CASE(claims_stay_within_one_partition, fixture) {
     BOOST_TEST(receiver.request_count() == 30u);
 }
 
-// Seed §10.1 (3): with 200 webhooks, both nodes deliver some, 200 in all.
+// ObjectStack dispatcher test 3: with 200 webhooks, both nodes deliver some, 200 in all.
 BOOST_FIXTURE_TEST_CASE(load_spreads_over_both_nodes, fixture) {
     auto ob = make_outbox(8);
     for (int i = 0; i < 200; ++i)
@@ -202,7 +203,7 @@ BOOST_FIXTURE_TEST_CASE(load_spreads_over_both_nodes, fixture) {
     BOOST_TEST(receiver.request_count() == 200u);
 }
 
-// Seed §10.1 (4): a 5xx is retried later: pending, attempts 1, next_retry_at in the future.
+// ObjectStack dispatcher test 4: a 5xx is retried later: pending, attempts 1, next_retry_at in the future.
 BOOST_FIXTURE_TEST_CASE(server_error_is_retried_later, fixture) {
     receiver.respond({.status = 503, .body = "busy"});
     auto ob = make_outbox(8);
@@ -220,7 +221,7 @@ BOOST_FIXTURE_TEST_CASE(server_error_is_retried_later, fixture) {
     BOOST_TEST(receiver.request_count() == 1u);  // not sent again before its time
 }
 
-// Seed §10.1 (5): a 4xx is permanent: the row is dead with the status.
+// ObjectStack dispatcher test 5: a 4xx is permanent: the row is dead with the status.
 BOOST_FIXTURE_TEST_CASE(client_error_is_dead, fixture) {
     receiver.respond({.status = 404, .body = "no such hook"});
     auto ob = make_outbox(8);
@@ -233,7 +234,7 @@ BOOST_FIXTURE_TEST_CASE(client_error_is_dead, fixture) {
     BOOST_TEST(a.stats().dead == 1u);
 }
 
-// Seed §10.1 (6): identical (event, webhook) enqueues are one row and one POST.
+// ObjectStack dispatcher test 6: identical (event, webhook) enqueues are one row and one POST.
 BOOST_FIXTURE_TEST_CASE(duplicate_enqueues_are_sent_once, fixture) {
     auto ob = make_outbox(8);
     auto first = ob.enqueue(request(receiver, "wh-1", "evt-1"));
@@ -246,7 +247,7 @@ BOOST_FIXTURE_TEST_CASE(duplicate_enqueues_are_sent_once, fixture) {
     BOOST_TEST(ob.stats().total() == 1u);
 }
 
-// Seed §10.1 (7): one partition, two nodes at once: 5 rows, 5 POSTs, 5 distinct ids.
+// ObjectStack dispatcher test 7: one partition, two nodes at once: 5 rows, 5 POSTs, 5 distinct ids.
 BOOST_FIXTURE_TEST_CASE(one_partition_is_not_claimed_twice, fixture) {
     auto ob = make_outbox(1);
     for (int i = 0; i < 5; ++i)

@@ -5,7 +5,7 @@
 // (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-// The seed's hashPartition and node offset, with every vector of its specification.
+// The ObjectStack outbox's hashPartition and node offset, with all its known vectors.
 
 #include "common/test_common.hpp"
 
@@ -25,7 +25,8 @@ struct hash_vector {
     int mod8, mod4, mod16;
 };
 
-// int32 h, uint32 hex, then mod 8, 4 and 16, as computed by the seed's function under node 20.
+// int32 h, uint32 hex, then mod 8, 4 and 16, as computed by the ObjectStack outbox's function under
+// Node 20.
 constexpr hash_vector hash_vectors[] = {
     {"empty", "", -2128831035, 0x811c9dc5u, 3, 3, 11},
     {"foobar", "foobar", -1080231576, 0xbf9cf968u, 0, 0, 8},
@@ -39,7 +40,7 @@ constexpr hash_vector hash_vectors[] = {
     {"nihon (two UTF-16 units)", "\xe6\x97\xa5\xe6\x9c\xac", 1610399396, 0x5ffcbea4u, 4, 0, 4},
 };
 
-BOOST_AUTO_TEST_CASE(fnv1a_over_utf16_matches_every_seed_vector) {
+BOOST_AUTO_TEST_CASE(fnv1a_over_utf16_matches_every_objectstack_vector) {
     for (const auto& tc : hash_vectors) {
         BOOST_TEST_CONTEXT(tc.name) {
             error_code ec;
@@ -52,7 +53,7 @@ BOOST_AUTO_TEST_CASE(fnv1a_over_utf16_matches_every_seed_vector) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(hash_partition_matches_every_seed_vector) {
+BOOST_AUTO_TEST_CASE(hash_partition_matches_every_objectstack_vector) {
     for (const auto& tc : hash_vectors) {
         BOOST_TEST_CONTEXT(tc.name) {
             BOOST_TEST(hash_partition(tc.key, 8) == tc.mod8);
@@ -64,7 +65,7 @@ BOOST_AUTO_TEST_CASE(hash_partition_matches_every_seed_vector) {
 }
 
 BOOST_AUTO_TEST_CASE(abs_of_int32_is_not_uint32_mod) {
-    // "wh-2": uint32 0xcc0245c5 % 8 would be 5; the seed's abs(int32) % 8 is 3.
+    // "wh-2": uint32 0xcc0245c5 % 8 would be 5; the ObjectStack outbox's abs(int32) % 8 is 3.
     BOOST_TEST(0xcc0245c5u % 8u == 5u);
     BOOST_TEST(hash_partition("wh-2", 8) == 3);
 }
@@ -114,7 +115,7 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_is_an_error) {
     BOOST_CHECK_THROW(hash_partition("\xff", 8), error_with_diagnostics);
 }
 
-BOOST_AUTO_TEST_CASE(node_offsets_match_the_seed) {
+BOOST_AUTO_TEST_CASE(node_offsets_match_objectstack) {
     BOOST_TEST(node_offset("node-A", 8) == 2);
     BOOST_TEST(node_offset("node-B", 8) == 1);
     BOOST_TEST(node_offset("worker-0", 8) == 1);

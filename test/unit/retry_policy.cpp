@@ -5,7 +5,7 @@
 // (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-// The retry policy: the seed's classification and schedule (with its jitter vectors),
+// The retry policy: the ObjectStack outbox's classification and schedule (with its jitter vectors),
 // Retry-After in both forms, clamping, scaling and bad parameters.
 
 #include "common/test_common.hpp"
@@ -48,7 +48,7 @@ send_result no_response(std::string error) {
 
 BOOST_AUTO_TEST_SUITE(retry_policy)
 
-BOOST_AUTO_TEST_CASE(classification_follows_the_seed_and_redirects_are_permanent) {
+BOOST_AUTO_TEST_CASE(classification_follows_objectstack_and_redirects_are_permanent) {
     for (int s : {200, 201, 204, 299})
         BOOST_TEST(classify(s) == attempt_class::success, s);
     for (int s : {408, 429, 500, 502, 503, 504, 599})
@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE(classification_follows_the_seed_and_redirects_are_permanent
         BOOST_TEST(classify(s) == attempt_class::permanent, s);
 }
 
-BOOST_AUTO_TEST_CASE(the_schedule_matches_the_seeds_vectors) {
+BOOST_AUTO_TEST_CASE(the_schedule_matches_the_objectstack_vectors) {
     default_retry_policy p;
     const std::vector<std::pair<double, std::vector<std::int64_t>>> vectors{
         {0.5, {1000, 10000, 60000, 600000, 3600000, 21600000, 86400000}},

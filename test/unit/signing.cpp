@@ -5,8 +5,8 @@
 // (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-// Signing and verification: the seed's ObjectStack vectors, the Standard Webhooks vectors V1-V3 and
-// the negative cases of the reference libraries' tests, base64, and secret hygiene.
+// Signing and verification: the ObjectStack outbox's vectors, the Standard Webhooks vectors V1-V3
+// and the negative cases of the reference libraries' tests, base64, and secret hygiene.
 
 #include "common/test_common.hpp"
 
@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(base64_rejects_invalid_input) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(objectstack_seed_vectors) {
+BOOST_AUTO_TEST_CASE(objectstack_vectors) {
     struct {
         std::string secret;
         std::string body;

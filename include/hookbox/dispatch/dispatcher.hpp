@@ -16,8 +16,9 @@
 /// - All of its own state lives on one strand of the executor it is given; storage calls (`claim`,
 ///   `ack_many`) run on a separate executor (a one-thread pool it owns, unless one is given), so
 ///   the I/O thread never waits for a database.
-/// - It walks the outbox's partitions from its node's offset (the seed's rotation), claiming up to
-///   `batch_size` rows from each while it has room for more requests (`max_in_flight`).
+/// - It walks the outbox's partitions from its node's offset (the ObjectStack outbox's rotation),
+///   claiming up to `batch_size` rows from each while it has room for more requests
+///   (`max_in_flight`).
 /// - When every partition came back empty it waits for `poll_interval`, or less: `notify()` (or a
 ///   `wakeup` shared with the outbox's observer) wakes it at once, so an in-process enqueue is sent
 ///   without a polling delay.
@@ -124,12 +125,12 @@ struct notify_on_enqueue {
     }
 };
 
-/// Parameters of a `dispatcher`, with the seed's defaults where it has one.
+/// Parameters of a `dispatcher`, with the ObjectStack outbox's defaults where it has one.
 struct dispatcher_params {
     /// This node's name: recorded in `claimed_by` and used for the partition rotation. 1 to 128
     /// bytes. Nodes sharing a storage must have distinct ids.
     std::string node_id = "node-1";
-    /// Rows claimed from one partition at a time (the seed's 32). 1 to 10000.
+    /// Rows claimed from one partition at a time (the ObjectStack outbox's 32). 1 to 10000.
     std::size_t batch_size = 32;
     /// Requests in flight on this node at once. Hundreds are normal; the sender's per-origin cap
     /// bounds the connections to any one receiver.
@@ -140,7 +141,7 @@ struct dispatcher_params {
     /// The claim's visibility timeout. Must exceed `request_timeout` + the sender's connect timeout
     /// + `ack_margin`.
     std::chrono::milliseconds claim_ttl{60000};
-    /// The request timeout of deliveries that have none (the seed's 15 s).
+    /// The request timeout of deliveries that have none (the ObjectStack outbox's 15 s).
     std::chrono::milliseconds request_timeout{15000};
     /// Time kept in reserve between the end of a request and its claim's expiry, for the ack.
     std::chrono::milliseconds ack_margin{5000};

@@ -20,9 +20,9 @@
 /// | `none` | ignored | `Content-Type`, custom headers |
 ///
 /// A later header replaces an earlier one of the same name, so a custom header can override
-/// `Content-Type` (and, under `objectstack`, the event, delivery and attempt headers, as the seed
-/// allows), but never a signature. The Standard Webhooks headers come last so that a custom header
-/// cannot forge them.
+/// `Content-Type` (and, under `objectstack`, the event, delivery and attempt headers, as the
+/// ObjectStack outbox allows), but never a signature. The Standard Webhooks headers come last so
+/// that a custom header cannot forge them.
 
 #include <hookbox/delivery.hpp>
 #include <hookbox/error.hpp>
@@ -84,8 +84,8 @@ inline outgoing_request build_request(const delivery& d, signing::scheme s, std:
     r.headers.reserve(d.headers.size() + sig.size() + 1);
     r.headers.push_back({"Content-Type", "application/json"});
     if (s == signing::scheme::objectstack) {
-        // The seed's order: the identifying headers, then the custom ones (which may override
-        // them), then the signature (which nothing overrides).
+        // The ObjectStack outbox's order: the identifying headers, then the custom ones (which may
+        // override them), then the signature (which nothing overrides).
         bool signed_ = sig.size() == 4;
         for (std::size_t i = 0; i < 3 && i < sig.size(); ++i)
             r.headers.push_back(std::move(sig[i]));

@@ -11,7 +11,8 @@
 /// \file
 /// What to do after an attempt, without I/O: the classification of an HTTP outcome, the retry
 /// schedule with its jitter, and `Retry-After`. The dispatcher asks a `retry_policy` for the
-/// `attempt_result` to ack; `default_retry_policy` is the seed's, and users may bring their own.
+/// `attempt_result` to ack; `default_retry_policy` is the ObjectStack outbox's, and users may bring
+/// their own.
 
 #include <hookbox/delivery.hpp>
 #include <hookbox/error.hpp>
@@ -45,8 +46,8 @@ constexpr std::string_view to_string(attempt_class c) noexcept {
     return "unknown";
 }
 
-/// Classifies an HTTP status (unset: no response). The seed's table, except that a redirect, which
-/// hookbox never follows, is a permanent failure.
+/// Classifies an HTTP status (unset: no response). The ObjectStack outbox's table, except that a
+/// redirect, which hookbox never follows, is a permanent failure.
 constexpr attempt_class classify(std::optional<int> status) noexcept {
     if (!status)
         return attempt_class::retriable;
@@ -178,7 +179,8 @@ inline std::optional<std::chrono::milliseconds> parse_retry_after(std::string_vi
 /// The parameters of `default_retry_policy`.
 struct retry_params {
     /// The delay before retry n (1-based) is `schedule[n - 1]`, jittered; after the last, the
-    /// delivery is dead. The seed's: 1 s, 10 s, 1 min, 10 min, 1 h, 6 h, 24 h (8 attempts, ~31 h).
+    /// delivery is dead. The ObjectStack outbox's: 1 s, 10 s, 1 min, 10 min, 1 h, 6 h, 24 h
+    /// (8 attempts, ~31 h).
     std::vector<std::chrono::milliseconds> schedule{
         std::chrono::milliseconds(1000),    std::chrono::milliseconds(10000),    std::chrono::milliseconds(60000),
         std::chrono::milliseconds(600000),  std::chrono::milliseconds(3600000),  std::chrono::milliseconds(21600000),
@@ -194,7 +196,7 @@ struct retry_params {
     std::chrono::milliseconds retry_after_max{std::chrono::hours(24)};
 };
 
-/// The seed's retry policy (§3.4, §3.5), with `Retry-After` honoured and redirects permanent.
+/// The ObjectStack outbox's retry policy, with `Retry-After` honoured and redirects permanent.
 class default_retry_policy {
 public:
     /// Throws `error_with_diagnostics` (`errc::invalid_argument`, naming the field) for an empty
@@ -227,7 +229,8 @@ public:
 
     /// The delay before the next attempt, after `attempts_made` attempts (1-based, the one that just
     /// failed included), for a uniform draw `u` in [0, 1); `std::nullopt` when no retry is left.
-    /// With the seed's schedule and jitter this is the seed's `nextRetryDelayMs`, to the millisecond.
+    /// With the default schedule and jitter this is the ObjectStack outbox's `nextRetryDelayMs`, to the
+    /// millisecond.
     std::optional<std::chrono::milliseconds> next_delay(int attempts_made, double u) const noexcept {
         if (attempts_made < 1 || static_cast<std::size_t>(attempts_made) > p_.schedule.size())
             return std::nullopt;

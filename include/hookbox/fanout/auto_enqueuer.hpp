@@ -97,10 +97,12 @@ struct fanout_error {
 /// Parameters of an `auto_enqueuer`, fixed at construction.
 struct auto_enqueuer_params {
     /// How often the subscriptions are reloaded; zero or less turns the periodic refresh off
-    /// (changes are then seen through self-heal and `refresh()` only). The seed's default, 60 s.
+    /// (changes are then seen through self-heal and `refresh()` only). The ObjectStack outbox's
+    /// default, 60 s.
     std::chrono::milliseconds refresh_interval{60000};
-    /// The object whose data events change the subscriptions (the seed's `sys_webhook`): its
-    /// `data.record.*` events refresh the cache and are never fanned out. Not empty.
+    /// The object whose data events change the subscriptions (the ObjectStack outbox's
+    /// `sys_webhook`): its `data.record.*` events refresh the cache and are never fanned out. Not
+    /// empty.
     std::string subscriptions_object = std::string(default_subscriptions_object);
     /// Told of every failure after `start`: enqueues, background refreshes, rejected events. Called
     /// on the storage executor, one report at a time per storage thread; it should return quickly,

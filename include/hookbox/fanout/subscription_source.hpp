@@ -48,8 +48,8 @@ concept subscription_source = requires(S& s, error_code& ec, diagnostics& diag) 
     { s.load(ec, diag) } -> std::same_as<std::vector<webhook_subscription>>;
 };
 
-/// The schema plan of the webhook subscription table named `table` (the seed's `sys_webhook`),
-/// named `hookbox.<table>`. Version 1:
+/// The schema plan of the webhook subscription table named `table` (the ObjectStack outbox's
+/// `sys_webhook`), named `hookbox.<table>`. Version 1:
 ///
 /// | column | type | |
 /// |---|---|---|
@@ -102,7 +102,7 @@ inline engine::schema_plan webhook_schema(std::string_view table = "sys_webhook"
     engine::schema_plan plan;
     plan.name = "hookbox." + t;
     plan.migrations.push_back(
-        engine::migration{1, "the seed's webhook subscription table", {engine::create_table{v1}}});
+        engine::migration{1, "the ObjectStack webhook subscription table", {engine::create_table{v1}}});
     return plan;
 }
 

@@ -57,7 +57,8 @@
 
 namespace hookbox {
 
-/// How long finished deliveries are kept, and how often the sweeper looks. The seed's defaults.
+/// How long finished deliveries are kept, and how often the sweeper looks. The ObjectStack
+/// outbox's defaults.
 struct retention_params {
     /// `success` rows older than this (by `updated_at`) are deleted; 0 keeps them forever. 7 days.
     std::chrono::milliseconds success_ttl{604'800'000};

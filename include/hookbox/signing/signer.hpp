@@ -48,8 +48,8 @@ namespace hookbox::signing {
 enum class scheme : unsigned char {
     /// Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`.
     standard_webhooks,
-    /// The seed's format: `X-Objectstack-Event`, `X-Objectstack-Delivery`, `X-Objectstack-Attempt`
-    /// and, when signed, `X-Objectstack-Signature`.
+    /// The ObjectStack outbox's format: `X-Objectstack-Event`, `X-Objectstack-Delivery`,
+    /// `X-Objectstack-Attempt` and, when signed, `X-Objectstack-Signature`.
     objectstack,
     /// No signature and no scheme headers.
     none,
@@ -543,9 +543,10 @@ struct message {
 ///   given (rotation: sign with the old and the new key until every receiver has the new one).
 ///   Secrets must be `symmetric` or `ed25519_private`.
 /// - `objectstack`: `X-Objectstack-Event`, `X-Objectstack-Delivery`, `X-Objectstack-Attempt` and,
-///   when `secrets` holds one (`raw`) secret, `X-Objectstack-Signature`. The seed sets the first
-///   three before the custom headers (which may override them) and the signature after them
-///   (which overrides a custom header of the same name); the sender keeps that order.
+///   when `secrets` holds one (`raw`) secret, `X-Objectstack-Signature`. The ObjectStack
+///   outbox sets the first three before the custom headers (which may override them) and the
+///   signature after them (which overrides a custom header of the same name); the sender keeps
+///   that order.
 /// - `none`: no headers; `secrets` is ignored.
 ///
 /// Errors: `errc::invalid_argument`, the field one of `id`, `timestamp`, `event_type`, `attempt`,

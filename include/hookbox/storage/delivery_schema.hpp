@@ -12,13 +12,13 @@
 /// The delivery table (`sys_webhook_delivery` by default) as a versioned schema plan for any data
 /// engine.
 ///
-/// Version 1 holds the seed's columns and indexes (unique `(event_id, webhook_id)`,
+/// Version 1 holds the ObjectStack outbox's columns and indexes (unique `(event_id, webhook_id)`,
 /// `(status, partition_key, next_retry_at)`, `(status, claimed_at)`, `(webhook_id)`), with `seq`, an
 /// auto-increment primary key that orders the rows, and `id` unique.
 ///
-/// Version 2 adds what hookbox records beyond the seed: `claim_token` (the fencing token of the
-/// current claim, 0 when not claimed), `duration_ms` (how long the last attempt took) and
-/// `payload_raw` (the body of a non-JSON payload; `payload_json` is then `null`). It replaces the
+/// Version 2 adds what hookbox records beyond the ObjectStack outbox: `claim_token` (the fencing
+/// token of the current claim, 0 when not claimed), `duration_ms` (how long the last attempt took)
+/// and `payload_raw` (the body of a non-JSON payload; `payload_json` is then `null`). It replaces the
 /// claim index by `(status, seq)` and `(status, partition_key, seq)`, so that a claim walks the
 /// pending rows in order and never touches finished ones.
 ///
@@ -147,7 +147,7 @@ inline engine::schema_plan delivery_schema(std::string_view table = "sys_webhook
 
     engine::schema_plan plan;
     plan.name = "hookbox." + t;
-    plan.migrations.push_back(engine::migration{1, "the seed's delivery table, ordered by seq", {engine::create_table{v1}}});
+    plan.migrations.push_back(engine::migration{1, "the ObjectStack delivery table, ordered by seq", {engine::create_table{v1}}});
     plan.migrations.push_back(engine::migration{
         2,
         "claim tokens, attempt durations, raw payloads; ordered claim indexes",

@@ -87,7 +87,7 @@ inline std::string headers_to_json(const std::vector<header>& hs) {
 }
 
 // Headers are stored as an array of [name, value] pairs (order and repeats kept); an object of
-// name -> value (the seed's layout) is read as well.
+// name -> value (the ObjectStack outbox's layout) is read as well.
 inline bool headers_from_json(std::string_view text, std::vector<header>& out, std::string& reason) {
     error_code jec;
     boost::json::value v = boost::json::parse(text, jec);
@@ -399,7 +399,7 @@ inline std::string quote(std::string_view ident) {
 /// (`delivery_schema.hpp`), so they are as durable as the engine, and several processes sharing one
 /// database share one outbox.
 ///
-/// It keeps the seed's SQL-outbox semantics, improved:
+/// It keeps the semantics of the ObjectStack SQL outbox, improved:
 /// - enqueue looks up `(event_id, webhook_id)`, inserts, and on a unique violation (a concurrent
 ///   enqueue of the same pair) looks up again and returns the winner's id;
 /// - claim reaps, then takes the candidates lowest `seq` first and flips each with an update guarded
