@@ -471,6 +471,43 @@ BOOST_FIXTURE_TEST_CASE(per_webhook_fifo, fixture) {
     BOOST_TEST(a.stats().abandoned == 0u);
 }
 
+// A stop gives the rows waiting for their webhook's turn back to pending, without an attempt and
+// claimable once the request before them can have ended, instead of leaving them in flight until
+// the claim TTL.
+BOOST_FIXTURE_TEST_CASE(stop_gives_back_fifo_waiting_rows, fixture) {
+    receiver.respond({.status = 200, .header_delay = 300ms});
+    auto ob = make_outbox(1);
+    std::vector<delivery_id> ids;
+    for (int i = 0; i < 3; ++i)
+        ids.push_back(ob.enqueue(request(receiver, "wh-slow", "evt-" + std::to_string(i))).id);
+    auto p = node("node-A");
+    p.per_webhook_fifo = true;
+    test_dispatcher a(ioc.get_executor(), ob, sender, p);
+    std::optional<error_code> done;
+    a.async_run([&](error_code ec) { done = ec; });
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return receiver.request_count() == 1; }));
+    a.cancel();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return done.has_value(); }));
+    BOOST_TEST(receiver.request_count() == 1u);
+    BOOST_TEST(ob.get(ids[0])->status == delivery_status::success);
+    const auto budget = p.request_timeout + loopback_sender().connect_timeout + p.ack_margin;
+    const timestamp now = now_ms(clock);
+    for (int i = 1; i < 3; ++i) {
+        auto d = *ob.get(ids[i]);
+        BOOST_TEST(d.status == delivery_status::pending);
+        BOOST_TEST(d.attempts == 0);
+        BOOST_TEST(!d.claimed_by.has_value());
+        BOOST_TEST(ob.attempts(d.id).empty());
+        BOOST_TEST_REQUIRE(d.next_retry_at.has_value());
+        BOOST_TEST((*d.next_retry_at - now == budget));
+    }
+    BOOST_TEST(a.stats().abandoned == 2u);
+    // Another node gets them once that budget has passed, well before the 60 s claim TTL.
+    BOOST_TEST(ob.claim({.node_id = "node-B", .limit = 8}).empty());
+    clock.advance(budget);
+    BOOST_TEST(ob.claim({.node_id = "node-B", .limit = 8}).size() == 2u);
+}
+
 // ----- endpoint health -----
 
 namespace {

@@ -80,7 +80,6 @@
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -178,7 +177,9 @@ struct dispatcher_stats {
     std::uint64_t claims_lost = 0;
     /// Claims and acks that failed in the storage (retried later).
     std::uint64_t storage_errors = 0;
-    /// Rows left unsent to keep a webhook's order (per-webhook FIFO): the claim TTL returns them.
+    /// Claimed rows given back unsent, to keep a webhook's order (per-webhook FIFO) or because the
+    /// run stopped: released to `pending`, claimable again once the request before them can have
+    /// ended (request timeout + connect timeout + ack margin), well before the claim TTL.
     std::uint64_t abandoned = 0;
     /// Rows put back unsent because their endpoint's circuit was open or its rate limit reached.
     std::uint64_t deferred = 0;
@@ -197,8 +198,9 @@ struct dispatcher_stats {
 /// Per-webhook FIFO (`per_webhook_fifo`): a webhook never has two requests in flight on one node,
 /// and its deliveries are attempted in the order they were claimed (oldest first). Rows of a busy
 /// webhook wait on this node (at most `batch_size` per webhook) while other webhooks go on; a
-/// waiting row whose claim would expire before its request could finish is left unsent, with the
-/// rows after it, and the claim TTL returns them to `pending` in order. Order is of attempts: a
+/// waiting row whose claim would expire before its request could finish is given back unsent, with
+/// the rows after it: released to `pending` without an attempt, claimable once the request before
+/// them can have ended. A stop gives back the waiting rows the same way. Order is of attempts: a
 /// delivery scheduled for a retry does not hold back the next one.
 ///
 /// Thread-safety: `notify`, `cancel` and `stats` may be called from any thread; the rest from one
@@ -373,6 +375,11 @@ private:
             return std::chrono::milliseconds(0);
     }
 
+    // The longest the request for `d` may take, connection included.
+    std::chrono::milliseconds request_budget(const delivery& d) const {
+        return std::min(d.timeout.value_or(params_.request_timeout), max_request_timeout()) + connect_timeout();
+    }
+
     // The longest a request may take: its claim must outlive it.
     std::chrono::milliseconds max_request_timeout() const {
         return params_.claim_ttl - connect_timeout() - params_.ack_margin - std::chrono::milliseconds(1);
@@ -498,16 +505,16 @@ private:
             if (fifo_busy_.contains(d.webhook_id)) {
                 auto& q = fifo_waiting_[d.webhook_id];
                 if (q.size() >= params_.batch_size || waiting_ >= params_.max_in_flight) {
-                    abandoned_.fetch_add(1, std::memory_order_relaxed);
                     if (health_)
                         health_->abandon(d.webhook_id);
+                    give_back(d);
                     return;
                 }
                 q.push_back(std::move(d));
                 ++waiting_;
                 return;
             }
-            fifo_busy_.insert(d.webhook_id);
+            fifo_busy_[d.webhook_id] = now_ms(outbox_.clock()) + request_budget(d);
         }
         launch(std::move(d));
     }
@@ -567,13 +574,16 @@ private:
                 auto timeout = std::min(next.timeout.value_or(params_.request_timeout), max_request_timeout());
                 auto age = now_ms(outbox_.clock()) - next.claimed_at.value_or(now_ms(outbox_.clock()));
                 if (age + timeout + connect_timeout() + params_.ack_margin < params_.claim_ttl) {
+                    fifo_busy_[webhook] = now_ms(outbox_.clock()) + request_budget(next);
                     launch(std::move(next));
                     return;
                 }
-                // Too late to finish under this claim: leave it and every later row of the webhook.
-                abandoned_.fetch_add(1 + q.size(), std::memory_order_relaxed);
+                // Too late to finish under this claim: give it back, with every later row of the webhook.
                 if (health_)
                     health_->abandon(webhook);
+                give_back(next);
+                for (const auto& later : q)
+                    give_back(later);
             }
             waiting_ -= q.size();
             fifo_waiting_.erase(it);
@@ -583,9 +593,10 @@ private:
 
     void abandon_waiting() {
         for (auto& [webhook, q] : fifo_waiting_) {
-            abandoned_.fetch_add(q.size(), std::memory_order_relaxed);
             if (health_ && !q.empty())
                 health_->abandon(webhook);
+            for (const auto& d : q)
+                give_back(d);
         }
         fifo_waiting_.clear();
         waiting_ = 0;
@@ -698,6 +709,24 @@ private:
             r.status = delivery_status::pending;
             r.next_retry_at = a.not_before;
         }
+        queue_release(d, std::move(r));
+    }
+
+    // Releases a claimed row that this node will not send (per-webhook FIFO, stop) to `pending`,
+    // claimable once the webhook's request in flight here can have ended and been acked, so that
+    // another node does not overtake it; no attempt is counted.
+    void give_back(const delivery& d) {
+        abandoned_.fetch_add(1, std::memory_order_relaxed);
+        release_request r;
+        r.now = now_ms(outbox_.clock());
+        r.status = delivery_status::pending;
+        auto busy = fifo_busy_.find(d.webhook_id);
+        timestamp ended = busy != fifo_busy_.end() ? busy->second : r.now + request_budget(d);
+        r.next_retry_at = std::max(ended, r.now) + params_.ack_margin;
+        queue_release(d, std::move(r));
+    }
+
+    void queue_release(const delivery& d, release_request r) {
         releases_.emplace_back(claim_ref{d.id, d.sequence, d.claim_token}, std::move(r));
         if (!releasing_) {
             releasing_ = true;
@@ -762,7 +791,9 @@ private:
     std::size_t in_flight_ = 0;
     std::vector<ack_entry> acks_;
     bool flushing_ = false;
-    std::unordered_set<std::string> fifo_busy_;
+    // Per-webhook FIFO: the webhooks with a request in flight, and when that request has ended at
+    // the latest.
+    std::unordered_map<std::string, timestamp> fifo_busy_;
     std::unordered_map<std::string, std::deque<delivery>> fifo_waiting_;
     std::size_t waiting_ = 0;
     std::minstd_rand rng_;
