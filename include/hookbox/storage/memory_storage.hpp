@@ -15,6 +15,7 @@
 #include <hookbox/error.hpp>
 #include <hookbox/storage/concept.hpp>
 
+#include <boost/container/small_vector.hpp>
 #include <boost/intrusive/list.hpp>
 #include <boost/intrusive/set.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -49,8 +50,9 @@ struct row {
     list_hook list_link;   // fresh (per partition) or in_flight
     set_hook set_link;     // ready or delayed (per partition)
     set_hook pending_link; // returned: ready or delayed, ordered by sequence for stats
-    // The latest attempts, oldest first; empty (no allocation) until the first ack.
-    std::vector<attempt_record> history;
+    // The latest attempts, oldest first. The first is kept inline: most deliveries succeed at
+    // their first attempt, and an ack then allocates nothing for its record.
+    boost::container::small_vector<attempt_record, 1> history;
 };
 
 // How many attempt records a row keeps; older ones are dropped first.
@@ -366,7 +368,8 @@ public:
             detail::fail_not_found(ec, diag, id);
             return {};
         }
-        return it->second->history;
+        const auto& h = it->second->history;
+        return std::vector<attempt_record>(h.begin(), h.end());
     }
 
     std::vector<webhook_failures> failures(std::size_t limit, error_code& ec, diagnostics&) const {
