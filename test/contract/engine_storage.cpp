@@ -300,7 +300,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_table_at_version_2_gains_the_attempt_history_
 
     typename engine_fixture<Factory>::outbox_type ob(outbox_params{}, typename Factory::storage_type(std::move(eng)),
                                                      this->clock);
-    BOOST_TEST(ob.storage().engine().schema_version("hookbox.sys_webhook_delivery") == 3);
+    BOOST_TEST(ob.storage().engine().schema_version("hookbox.sys_webhook_delivery") == delivery_schema().latest());
     // The rows are kept as they were; their history starts now.
     delivery d = get_row(ob, done);
     BOOST_TEST(d.status == delivery_status::success);
@@ -317,6 +317,61 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_table_at_version_2_gains_the_attempt_history_
     BOOST_TEST(ob.storage().engine().count("sys_webhook_delivery_attempt", engine::filter::all()) == 1u);
     // And an old row can be purged.
     BOOST_TEST(ob.purge(by_status(delivery_status::success)) == 2u);
+    BOOST_TEST(ob.storage().engine().count("sys_webhook_delivery_attempt", engine::filter::all()) == 0u);
+}
+
+// Version 4 indexes the history by the delivery's seq: records written under version 3 (with
+// their delivery_id only) get it when the table is migrated, stay readable and go with a purge; a
+// record whose delivery row is gone goes too.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_table_at_version_3_keeps_its_attempt_history, Factory, engine_factories,
+                                 engine_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    auto eng = this->factory.make_engine();
+    BOOST_TEST(eng.migrate(delivery_schema(), 3) == 3);
+    delivery_id done = delivery_id::generate();
+    eng.insert("sys_webhook_delivery", engine::record{{"id", done.to_string()},
+                                                      {"webhook_id", "wh-1"},
+                                                      {"event_id", "evt-1"},
+                                                      {"event_type", "order.created"},
+                                                      {"url", "https://receiver.example/hook"},
+                                                      {"method", "POST"},
+                                                      {"payload_json", engine::value::json(R"({"n": 1})")},
+                                                      {"partition_key", hash_partition("wh-1", 8)},
+                                                      {"status", "success"},
+                                                      {"attempts", 2},
+                                                      {"claim_token", 0},
+                                                      {"created_at", std::int64_t(1000)},
+                                                      {"updated_at", std::int64_t(3000)}});
+    // Two attempts of `done` and one of a row that no longer exists, as version 3 wrote them.
+    auto attempt = [](const delivery_id& id, std::int64_t at, const char* outcome) {
+        return engine::record{{"delivery_id", id.to_string()},
+                              {"attempted_at", at},
+                              {"outcome", outcome},
+                              {"response_code", outcome == std::string("success") ? 200 : 503},
+                              {"duration_ms", std::int64_t(7)}};
+    };
+    eng.insert("sys_webhook_delivery_attempt", attempt(done, 2000, "pending"));
+    eng.insert("sys_webhook_delivery_attempt", attempt(delivery_id::generate(), 2500, "dead"));
+    eng.insert("sys_webhook_delivery_attempt", attempt(done, 3000, "success"));
+
+    typename engine_fixture<Factory>::outbox_type ob(outbox_params{}, typename Factory::storage_type(std::move(eng)),
+                                                     this->clock);
+    BOOST_TEST(ob.storage().engine().schema_version("hookbox.sys_webhook_delivery") == delivery_schema().latest());
+    BOOST_TEST(ob.storage().engine().count("sys_webhook_delivery_attempt", engine::filter::all()) == 2u);
+    auto h = ob.attempts(done);
+    BOOST_TEST_REQUIRE(h.size() == 2u);
+    BOOST_TEST(h[0].number == 1);
+    BOOST_TEST(h[0].outcome == delivery_status::pending);
+    BOOST_TEST(h[0].response_code == std::optional<int>(503));
+    BOOST_TEST(h[1].number == 2);
+    BOOST_TEST(h[1].outcome == delivery_status::success);
+    // A new attempt continues the history.
+    ob.redeliver(done);
+    auto claimed = ob.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    ob.ack(claimed[0], success_result());
+    BOOST_TEST(ob.attempts(done).size() == 3u);
+    BOOST_TEST(ob.purge(by_status(delivery_status::success)) == 1u);
     BOOST_TEST(ob.storage().engine().count("sys_webhook_delivery_attempt", engine::filter::all()) == 0u);
 }
 
@@ -345,7 +400,7 @@ BOOST_AUTO_TEST_CASE(a_sqlite_file_at_version_2_is_migrated_when_reopened) {
     p.path = path;
     basic_outbox<engine_storage<engine::sqlite_engine>, manual_clock> ob(
         outbox_params{}, engine_storage<engine::sqlite_engine>(engine::sqlite_engine(p)), manual_clock());
-    BOOST_TEST(ob.storage().engine().schema_version("hookbox.sys_webhook_delivery") == 3);
+    BOOST_TEST(ob.storage().engine().schema_version("hookbox.sys_webhook_delivery") == delivery_schema().latest());
     std::size_t tables = 0;
     std::array<engine::value, 1> name{engine::value("sys_webhook_delivery_attempt")};
     ob.storage().engine().query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1", name,

@@ -26,6 +26,11 @@
 /// with one row per ack (`delivery_id`, `attempted_at`, `outcome`, `response_code`, `duration_ms`,
 /// `error`), ordered by its own auto-increment `seq` and indexed by `delivery_id`. Rows of the
 /// delivery table are kept as they are; their history starts with their next ack.
+///
+/// Version 4 indexes the history by `delivery_seq`, the delivery row's `seq`, in place of the
+/// random `delivery_id`: acks come in roughly `seq` order, so the index grows at its end instead of
+/// touching a random page per ack. `engine_storage` fills `delivery_seq` of the records written
+/// under version 3 when it migrates the table.
 
 #include <hookbox/engine/schema.hpp>
 
@@ -175,6 +180,14 @@ inline engine::schema_plan delivery_schema(std::string_view table = "sys_webhook
     };
     attempts.indexes = {index_def{at + "_delivery", {"delivery_id"}, false}};
     plan.migrations.push_back(engine::migration{3, "attempt history", {engine::create_table{attempts}}});
+    plan.migrations.push_back(engine::migration{
+        4,
+        "attempt history indexed by the delivery's sequence",
+        {
+            engine::add_column{at, integer("delivery_seq")},
+            engine::create_index{at, index_def{at + "_dseq", {"delivery_seq"}, false}},
+            engine::drop_index{at, at + "_delivery"},
+        }});
     return plan;
 }
 

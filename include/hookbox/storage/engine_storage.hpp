@@ -297,10 +297,11 @@ inline std::int64_t claim_nonce() noexcept {
 }
 
 // One row of the attempt table for an applied completion.
-inline engine::record attempt_row(const delivery_id& id, const completion& c) {
+inline engine::record attempt_row(const delivery_id& id, std::int64_t delivery_seq, const completion& c) {
     engine::record r;
-    r.reserve(6);
+    r.reserve(7);
     r.push_back("delivery_id", engine::value(id.to_string()));
+    r.push_back("delivery_seq", engine::value(delivery_seq));
     r.push_back("attempted_at", engine::value(ms(c.now)));
     r.push_back("outcome", engine::value(std::string(to_string(c.status))));
     r.push_back("response_code", c.response_code ? engine::value(*c.response_code) : engine::value());
@@ -502,7 +503,7 @@ public:
             return;
         if (!complete_one(ref, c, ec, diag))
             return;
-        record_attempt(ref.id, c, ec, diag);
+        record_attempt(ref, c, ec, diag);
         if (ec)
             return;
         tx.commit(ec, diag);
@@ -516,11 +517,23 @@ public:
         if (ec)
             return {};
         std::vector<engine::record> history;
-        history.reserve(refs.size());
+        if (!native())
+            history.reserve(refs.size());
         for (std::size_t i = 0; i < refs.size(); ++i) {
             diagnostics one;
-            if (complete_one(refs[i], cs[i], out[i], one))
-                history.push_back(detail::es::attempt_row(refs[i].id, cs[i]));
+            if (complete_one(refs[i], cs[i], out[i], one)) {
+                if (native()) {
+                    // A prepared statement per record, in this transaction.
+                    record_attempt(refs[i], cs[i], ec, diag);
+                    if (ec)
+                        return {};
+                } else {
+                    std::int64_t seq = delivery_seq_of(refs[i], ec, diag);
+                    if (ec)
+                        return {};
+                    history.push_back(detail::es::attempt_row(refs[i].id, seq, cs[i]));
+                }
+            }
             // Per-entry outcomes are returned; anything else fails the batch.
             if (out[i] && out[i] != errc::claim_lost && out[i] != errc::not_found) {
                 ec = out[i];
@@ -724,17 +737,25 @@ public:
         if constexpr (has_sql) {
             if (native()) {
                 std::array<engine::value, 1> key{engine::value(ids)};
-                engine_.query(sql_.row_exists, key, [&](std::span<const engine::cell_view>) { exists = true; }, ec,
-                              diag);
+                std::int64_t seq = 0;
+                engine_.query(sql_.row_exists, key, [&](std::span<const engine::cell_view> row) {
+                        exists = true;
+                        seq = row[0].integer;
+                    }, ec, diag);
+                std::array<engine::value, 1> by_seq{engine::value(seq)};
                 if (!ec && exists)
-                    engine_.query(sql_.attempts_of, key, read, ec, diag);
+                    engine_.query(sql_.attempts_of, by_seq, read, ec, diag);
             }
         }
         if (!native()) {
-            exists = engine_.count(params_.table, engine::col("id") == ids, ec, diag) != 0;
-            if (!ec && exists) {
+            engine::find_options row;
+            row.where = engine::col("id") == ids;
+            row.fields = {"seq"};
+            auto found = engine_.find_one(params_.table, row, ec, diag);
+            exists = !ec && found;
+            if (exists) {
                 engine::find_options fo;
-                fo.where = engine::col("delivery_id") == ids;
+                fo.where = engine::col("delivery_seq") == (*found)["seq"].as_integer();
                 fo.fields.assign(attempt_columns.begin(), attempt_columns.end());
                 fo.order = {engine::order_by{"seq"}};
                 auto rows = engine_.find(attempt_table_, fo, ec, diag);
@@ -803,7 +824,7 @@ private:
         attempt_table_ = attempt_table(params_.table);
         if (params_.migrate) {
             engine_.migrate(delivery_schema(params_.table), ec, diag);
-            if (ec)
+            if (ec || !backfill_attempt_sequences(ec, diag))
                 return false;
         }
         if constexpr (has_sql)
@@ -992,21 +1013,73 @@ private:
     }
 
     // Appends the attempt record of an applied completion (inside the caller's transaction).
-    void record_attempt(const delivery_id& id, const completion& c, error_code& ec, diagnostics& diag) {
+    void record_attempt(const claim_ref& ref, const completion& c, error_code& ec, diagnostics& diag) {
         if (native()) {
             if constexpr (has_sql) {
-                std::array<engine::value, 6> args{
-                    engine::value(id.to_string()),
+                std::array<engine::value, 7> args{
+                    engine::value(ref.id.to_string()),
                     engine::value(detail::es::ms(c.now)),
                     engine::value(std::string(to_string(c.status))),
                     c.response_code ? engine::value(*c.response_code) : engine::value(),
                     engine::value(std::int64_t(c.duration.count())),
-                    c.error ? engine::value(*c.error) : engine::value()};
+                    c.error ? engine::value(*c.error) : engine::value(),
+                    engine::value(static_cast<std::int64_t>(ref.sequence))};
                 engine_.query(sql_.insert_attempt, args, [](std::span<const engine::cell_view>) {}, ec, diag);
             }
             return;
         }
-        engine_.insert(attempt_table_, detail::es::attempt_row(id, c), ec, diag);
+        std::int64_t seq = delivery_seq_of(ref, ec, diag);
+        if (ec)
+            return;
+        engine_.insert(attempt_table_, detail::es::attempt_row(ref.id, seq, c), ec, diag);
+    }
+
+    // Attempt records written under schema version 3 have no `delivery_seq`: fill it in from their
+    // delivery rows, in bounded transactions (a record whose row is gone has no owner and goes).
+    bool backfill_attempt_sequences(error_code& ec, diagnostics& diag) {
+        for (;;) {
+            engine::find_options fo;
+            fo.where = engine::col("delivery_seq").is_null();
+            fo.fields = {"seq", "delivery_id"};
+            fo.limit = 1000;
+            auto rows = engine_.find(attempt_table_, fo, ec, diag);
+            if (ec)
+                return false;
+            if (rows.empty())
+                return true;
+            engine::transaction<Engine> tx(engine_, ec, diag);
+            if (ec)
+                return false;
+            for (const auto& r : rows) {
+                engine::find_options owner;
+                owner.where = engine::col("id") == r["delivery_id"];
+                owner.fields = {"seq"};
+                auto found = engine_.find_one(params_.table, owner, ec, diag);
+                if (!ec && found)
+                    engine_.update(attempt_table_, engine::col("seq") == r["seq"],
+                                   {engine::set("delivery_seq", (*found)["seq"])}, ec, diag);
+                else if (!ec)
+                    engine_.remove(attempt_table_, engine::col("seq") == r["seq"], ec, diag);
+                if (ec)
+                    return false;
+            }
+            tx.commit(ec, diag);
+            if (ec)
+                return false;
+        }
+    }
+
+    // The `seq` of the delivery row `ref` names (looked up when the reference does not carry it).
+    std::int64_t delivery_seq_of(const claim_ref& ref, error_code& ec, diagnostics& diag) {
+        if (ref.sequence != 0)
+            return static_cast<std::int64_t>(ref.sequence);
+        engine::find_options fo;
+        fo.where = engine::col("id") == ref.id.to_string();
+        fo.fields = {"seq"};
+        auto r = engine_.find_one(params_.table, fo, ec, diag);
+        if (ec || !r)
+            return 0;
+        return (*r)["seq"].as_integer();
     }
 
     static void tally_failing(const std::vector<engine::record>& rows, detail::failure_tally& tally) {
@@ -1056,7 +1129,7 @@ private:
         // One statement per key, each an equality on an index (see replay).
         std::size_t n = 0;
         for (const auto& r : rows) {
-            engine_.remove(attempt_table_, engine::col("delivery_id") == r["id"], ec, diag);
+            engine_.remove(attempt_table_, engine::col("delivery_seq") == r["seq"], ec, diag);
             if (ec)
                 return 0;
             n += engine_.remove(params_.table, engine::col("seq") == r["seq"], ec, diag);
@@ -1146,19 +1219,21 @@ private:
         sql_.complete_by_id = set + " WHERE id = ?9 AND claim_token = ?10 AND status = 'in_flight' AND ?8 = 0";
 
         const std::string at = detail::es::quote(attempt_table_);
+        // ?7 is the delivery's seq when the ack knows it, 0 when it does not (then looked up).
         sql_.insert_attempt = "INSERT INTO " + at +
-                              " (delivery_id, attempted_at, outcome, response_code, duration_ms, error)"
-                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+                              " (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error)"
+                              " VALUES (?1, CASE WHEN ?7 <> 0 THEN ?7 ELSE (SELECT seq FROM " + t +
+                              " WHERE id = ?1) END, ?2, ?3, ?4, ?5, ?6)";
         std::string release = "UPDATE " + t +
                               " SET status = ?1, claimed_by = NULL, claimed_at = NULL, claim_token = 0,"
                               " next_retry_at = ?2, error = COALESCE(?3, error), updated_at = ?4";
         sql_.release_by_seq = release + " WHERE seq = ?5 AND id = ?6 AND claim_token = ?7 AND status = 'in_flight'";
         sql_.release_by_id = release + " WHERE id = ?6 AND claim_token = ?7 AND status = 'in_flight' AND ?5 = 0";
-        sql_.row_exists = "SELECT 1 FROM " + t + " WHERE id = ?1";
+        sql_.row_exists = "SELECT seq FROM " + t + " WHERE id = ?1";
         std::string acols;
         for (auto c : attempt_columns)
             acols += (acols.empty() ? "" : ", ") + std::string(c);
-        sql_.attempts_of = "SELECT " + acols + " FROM " + at + " WHERE delivery_id = ?1 ORDER BY seq";
+        sql_.attempts_of = "SELECT " + acols + " FROM " + at + " WHERE delivery_seq = ?1 ORDER BY seq";
         // Count per webhook, keep the `limit` most failing, then fetch each one's latest error.
         const std::string failing = "(status = 'dead' OR (status = 'pending' AND attempts > 0))";
         sql_.failures =
@@ -1205,16 +1280,16 @@ private:
             std::string sql = "DELETE FROM " + t + " WHERE seq IN (SELECT seq FROM " + t + " WHERE 1 = 1";
             detail::es::append_conditions(f, sql, args);
             args.emplace_back(static_cast<std::int64_t>(limit));
-            sql += " ORDER BY seq LIMIT ?" + std::to_string(args.size()) + ") RETURNING id";
+            sql += " ORDER BY seq LIMIT ?" + std::to_string(args.size()) + ") RETURNING seq";
             std::vector<engine::value> ids;
             engine_.query(sql, args, [&](std::span<const engine::cell_view> row) {
-                    ids.emplace_back(std::string(row[0].text));
+                    ids.emplace_back(row[0].integer);
                 }, ec, diag);
             if (ec || ids.empty())
                 return 0;
             // A fixed chunk (the last id repeated to fill it) keeps one statement text in the cache.
             constexpr std::size_t chunk = 32;
-            std::string del = "DELETE FROM " + detail::es::quote(attempt_table_) + " WHERE delivery_id IN (";
+            std::string del = "DELETE FROM " + detail::es::quote(attempt_table_) + " WHERE delivery_seq IN (";
             for (std::size_t i = 0; i < chunk; ++i)
                 del += (i ? ", ?" : "?") + std::to_string(i + 1);
             del += ")";
