@@ -414,7 +414,7 @@ inline std::string quote(std::string_view ident) {
 /// When the engine also models `sql_engine` (as `sqlite_engine` does), claim is one
 /// `UPDATE ... RETURNING` statement, enqueue one `INSERT ... ON CONFLICT DO NOTHING RETURNING`, a
 /// batch of acks one transaction of prepared updates, replay one `UPDATE ... WHERE seq IN (SELECT
-/// ... LIMIT ?)`, purge one `DELETE ... RETURNING id` (then the history of those ids), and failures
+/// ... LIMIT ?)`, purge one `DELETE ... RETURNING seq` (then the history of those rows), and failures
 /// one `GROUP BY`.
 ///
 /// A stored row that cannot be decoded (corrupt JSON, an unknown status) is reported by `get` and
@@ -516,23 +516,13 @@ public:
         engine::transaction<Engine> tx(engine_, ec, diag);
         if (ec)
             return {};
-        std::vector<engine::record> history;
-        if (!native())
-            history.reserve(refs.size());
         for (std::size_t i = 0; i < refs.size(); ++i) {
             diagnostics one;
+            // The attempt record goes in the same transaction (a prepared statement on the native path).
             if (complete_one(refs[i], cs[i], out[i], one)) {
-                if (native()) {
-                    // A prepared statement per record, in this transaction.
-                    record_attempt(refs[i], cs[i], ec, diag);
-                    if (ec)
-                        return {};
-                } else {
-                    std::int64_t seq = delivery_seq_of(refs[i], ec, diag);
-                    if (ec)
-                        return {};
-                    history.push_back(detail::es::attempt_row(refs[i].id, seq, cs[i]));
-                }
+                record_attempt(refs[i], cs[i], ec, diag);
+                if (ec)
+                    return {};
             }
             // Per-entry outcomes are returned; anything else fails the batch.
             if (out[i] && out[i] != errc::claim_lost && out[i] != errc::not_found) {
@@ -540,11 +530,6 @@ public:
                 diag = std::move(one);
                 return {};
             }
-        }
-        if (!history.empty()) {
-            engine_.insert_many(attempt_table_, history, ec, diag);
-            if (ec)
-                return {};
         }
         tx.commit(ec, diag);
         if (ec)
@@ -738,7 +723,7 @@ public:
             if (native()) {
                 std::array<engine::value, 1> key{engine::value(ids)};
                 std::int64_t seq = 0;
-                engine_.query(sql_.row_exists, key, [&](std::span<const engine::cell_view> row) {
+                engine_.query(sql_.seq_of_id, key, [&](std::span<const engine::cell_view> row) {
                         exists = true;
                         seq = row[0].integer;
                     }, ec, diag);
@@ -1179,7 +1164,7 @@ private:
 
     struct sql_text {
         std::string insert, find_pair, reap, claim_all, claim_partition, complete_by_seq, complete_by_id;
-        std::string insert_attempt, release_by_seq, release_by_id, row_exists, attempts_of, failures;
+        std::string insert_attempt, release_by_seq, release_by_id, seq_of_id, attempts_of, failures;
     };
 
     void build_sql() {
@@ -1229,7 +1214,7 @@ private:
                               " next_retry_at = ?2, error = COALESCE(?3, error), updated_at = ?4";
         sql_.release_by_seq = release + " WHERE seq = ?5 AND id = ?6 AND claim_token = ?7 AND status = 'in_flight'";
         sql_.release_by_id = release + " WHERE id = ?6 AND claim_token = ?7 AND status = 'in_flight' AND ?5 = 0";
-        sql_.row_exists = "SELECT seq FROM " + t + " WHERE id = ?1";
+        sql_.seq_of_id = "SELECT seq FROM " + t + " WHERE id = ?1";
         std::string acols;
         for (auto c : attempt_columns)
             acols += (acols.empty() ? "" : ", ") + std::string(c);
