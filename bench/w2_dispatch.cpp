@@ -87,6 +87,13 @@ using memory_outbox = basic_outbox<memory_storage, std::chrono::system_clock, fn
 using sqlite_outbox = basic_outbox<engine_storage<engine::sqlite_engine>, std::chrono::system_clock,
                                    fnv1a_partition_hasher, bench_observer>;
 
+// The sender and the dispatcher on the io_context's own executor type: no type-erased executor
+// on the hot path.
+using io_executor = boost::asio::io_context::executor_type;
+using io_sender = basic_beast_sender<io_executor>;
+template <class Outbox>
+using io_dispatcher = dispatcher<Outbox, io_sender, io_executor>;
+
 enqueue_request signed_request(std::size_t i) {
     auto r = request(i);
     r.secret = secret;
@@ -124,9 +131,9 @@ int run_w2(Outbox& ob, const std::string& storage) {
     }
 
     boost::asio::io_context ioc(1);
-    beast_sender sender(ioc.get_executor(), sender_config());
+    io_sender sender(ioc.get_executor(), sender_config());
     auto wake = std::make_shared<wakeup>();
-    dispatcher<Outbox, beast_sender> d(ioc.get_executor(), ob, sender, dispatcher_config(wake));
+    io_dispatcher<Outbox> d(ioc.get_executor(), ob, sender, dispatcher_config(wake));
     auto& st = *ob.observer().s;
     st.target = n;
     st.on_target = [&] { d.cancel(); };
@@ -173,13 +180,13 @@ int run_latency(Outbox& ob, const std::string& storage) {
         reqs.push_back(signed_request(i));
 
     boost::asio::io_context ioc(1);
-    beast_sender sender(ioc.get_executor(), sender_config());
+    io_sender sender(ioc.get_executor(), sender_config());
     auto wake = std::make_shared<wakeup>();
     auto& st = *ob.observer().s;
     st.wake = wake;
     st.track_latency = true;
     st.target = n;
-    dispatcher<Outbox, beast_sender> d(ioc.get_executor(), ob, sender, dispatcher_config(wake));
+    io_dispatcher<Outbox> d(ioc.get_executor(), ob, sender, dispatcher_config(wake));
     st.on_target = [&] { d.cancel(); };
     bool finished = false;
     d.async_run([&](error_code) { finished = true; });

@@ -103,6 +103,10 @@ struct response_plan {
     bool reset = false;
     // Answer with Connection: close and close the connection after the response.
     bool close = false;
+    // When not empty: sent as the whole response (status line, headers and body) byte for byte,
+    // instead of everything above but `header_delay` and `close` (which then only closes the
+    // connection after it).
+    std::string raw;
 };
 
 // An HTTP/1.1 server on 127.0.0.1:<ephemeral port>, HTTPS when constructed with a certificate.
@@ -310,6 +314,15 @@ private:
                 s->socket().set_option(asio::socket_base::linger(true, 0), ignored);
                 s->socket().close(ignored);
                 co_return;
+            }
+
+            if (!plan.raw.empty()) {
+                co_await asio::async_write(s->stream, asio::buffer(plan.raw), use_awaitable);
+                if (plan.close) {
+                    co_await close_gracefully(*s);
+                    co_return;
+                }
+                continue;
             }
 
             const bool keep_alive = !plan.close && req.keep_alive();

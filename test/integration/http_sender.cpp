@@ -17,7 +17,9 @@
 
 #include <hookbox/http/beast_sender.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -376,6 +378,130 @@ BOOST_FIXTURE_TEST_CASE(cancel_ends_requests_in_progress, fixture) {
     BOOST_TEST(!r->http_status.has_value());
     BOOST_TEST(!r->error.empty());
     still_delivers(s);
+}
+
+// Bodies framed by chunked transfer coding and by the end of the connection are read whole; a
+// chunked response keeps its connection for the next request.
+BOOST_FIXTURE_TEST_CASE(chunked_and_close_delimited_bodies, fixture) {
+    beast_sender s(ioc.get_executor(), loopback());
+    receiver.respond({.raw = "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             "4\r\nabcd\r\n3;ext=1\r\nefg\r\n0\r\n\r\n"});
+    auto chunked = send(s, post(receiver.url()));
+    BOOST_TEST(chunked.http_status == 201, chunked.error);
+    BOOST_TEST(chunked.response_body == "abcdefg");
+    receiver.respond({.close = true, .raw = "HTTP/1.1 202 Accepted\r\nConnection: close\r\n\r\nuntil the end"});
+    auto delimited = send(s, post(receiver.url()));
+    BOOST_TEST(delimited.http_status == 202, delimited.error);
+    BOOST_TEST(delimited.response_body == "until the end");
+    BOOST_TEST(receiver.connection_count() == 1u);  // the chunked response kept the connection
+    BOOST_TEST(s.stats().connections_reused == 1u);
+    still_delivers(s);
+}
+
+// A response that is not HTTP ends the attempt with an error naming where it happened.
+BOOST_FIXTURE_TEST_CASE(garbage_response_is_an_error, fixture) {
+    beast_sender s(ioc.get_executor(), loopback());
+    receiver.respond({.raw = "SMTP ready\r\n\r\n"});
+    auto r = send(s, post(receiver.url()));
+    BOOST_TEST(!r.http_status.has_value());
+    BOOST_TEST(r.error.find("(reading the response headers)") != std::string::npos, r.error);
+    BOOST_TEST(class_of(r) == attempt_class::retriable);
+    still_delivers(s);
+}
+
+// The request carries the last of several headers of one name (names compare case-insensitively),
+// and a User-Agent of its own replaces the sender's.
+BOOST_FIXTURE_TEST_CASE(later_header_replaces_earlier, fixture) {
+    beast_sender s(ioc.get_executor(), loopback());
+    auto req = post(receiver.url());
+    req.headers = {{"X-Tag", "first"}, {"User-Agent", "custom/1"}, {"x-tag", "second"}};
+    auto r = send(s, req);
+    BOOST_TEST(r.http_status == 200, r.error);
+    auto got = receiver.requests();
+    BOOST_TEST_REQUIRE(got.size() == 1u);
+    int tags = 0;
+    for (const auto& [name, value] : got[0].headers)
+        tags += boost::beast::iequals(name, "X-Tag") ? 1 : 0;
+    BOOST_TEST(tags == 1);
+    BOOST_TEST(got[0].header("X-Tag") == "second");
+    BOOST_TEST(got[0].header("User-Agent") == "custom/1");
+}
+
+// With one connection busy for 2 s, a second request waits for it only within the connect timeout.
+BOOST_FIXTURE_TEST_CASE(waiting_for_a_connection_times_out, fixture) {
+    receiver.respond({.status = 200, .header_delay = 2s});
+    auto p = loopback(300ms);
+    p.max_connections_per_origin = 1;
+    beast_sender s(ioc.get_executor(), p);
+    std::optional<send_result> first, second;
+    s.async_send(post(receiver.url()), [&](send_result r) { first = std::move(r); });
+    s.async_send(post(receiver.url()), [&](send_result r) { second = std::move(r); });
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return second.has_value(); }, 1500ms));
+    BOOST_TEST(!first.has_value());
+    BOOST_TEST(!second->http_status.has_value());
+    BOOST_TEST(second->error.find("connect timeout after 300ms waiting for a free connection") != std::string::npos,
+               second->error);
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return first.has_value(); }, 5000ms));
+    BOOST_TEST(first->http_status == 200, first->error);
+    BOOST_TEST(receiver.request_count() == 1u);
+}
+
+// Per-operation cancellation ends a request in progress and one waiting for a connection; the
+// others go on.
+BOOST_FIXTURE_TEST_CASE(per_operation_cancellation, fixture) {
+    receiver.respond({.status = 200, .header_delay = 30s});
+    auto p = loopback();
+    p.max_connections_per_origin = 1;
+    beast_sender s(ioc.get_executor(), p);
+    asio::cancellation_signal running_signal, waiting_signal;
+    std::optional<send_result> running, waiting;
+    s.async_send(post(receiver.url(), 20s), asio::bind_cancellation_slot(running_signal.slot(), [&](send_result r) {
+                     running = std::move(r);
+                 }));
+    s.async_send(post(receiver.url(), 20s), asio::bind_cancellation_slot(waiting_signal.slot(), [&](send_result r) {
+                     waiting = std::move(r);
+                 }));
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return receiver.request_count() == 1; }));
+    waiting_signal.emit(asio::cancellation_type::terminal);
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return waiting.has_value(); }, 3000ms));
+    BOOST_TEST(waiting->error == "cancelled");
+    BOOST_TEST(!running.has_value());
+    // A partial cancellation is not honoured; a terminal one is.
+    running_signal.emit(asio::cancellation_type::partial);
+    running_signal.emit(asio::cancellation_type::terminal);
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return running.has_value(); }, 3000ms));
+    BOOST_TEST(running->error == "cancelled");
+    BOOST_TEST(!running->http_status.has_value());
+    BOOST_TEST(receiver.request_count() == 1u);
+    receiver.respond({.status = 200});
+    auto again = send(s, post(receiver.url()));
+    BOOST_TEST(again.http_status == 200, again.error);
+}
+
+// Once its requests are done the sender holds no pending operation: run() returns.
+BOOST_FIXTURE_TEST_CASE(run_returns_when_requests_are_done, fixture) {
+    beast_sender s(ioc.get_executor(), loopback());
+    std::optional<send_result> r;
+    s.async_send(post(receiver.url()), [&](send_result res) { r = std::move(res); });
+    auto before = std::chrono::steady_clock::now();
+    ioc.run_for(10s);
+    BOOST_TEST(ioc.stopped());  // out of work, not out of time
+    BOOST_TEST((std::chrono::steady_clock::now() - before < 5s));
+    BOOST_TEST_REQUIRE(r.has_value());
+    BOOST_TEST(r->http_status == 200, r->error);
+}
+
+// The sender on the io_context's own executor type (no type-erased executor).
+BOOST_FIXTURE_TEST_CASE(sender_on_a_concrete_executor, fixture) {
+    using io_sender = basic_beast_sender<asio::io_context::executor_type>;
+    static_assert(hookbox::http_sender<io_sender>);
+    io_sender s(ioc.get_executor(), loopback());
+    std::vector<send_result> results;
+    for (int i = 0; i < 3; ++i)
+        s.async_send(post(receiver.url()), [&](send_result r) { results.push_back(std::move(r)); });
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return results.size() == 3; }));
+    for (const auto& r : results)
+        BOOST_TEST(r.http_status == 200, r.error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

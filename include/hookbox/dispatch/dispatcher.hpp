@@ -519,26 +519,38 @@ private:
         launch(std::move(d));
     }
 
+    // Sends `d`; its outcome comes back to `attempted` on the strand. No coroutine per request: the
+    // delivery rides in the completion handler.
     void launch(delivery d) {
         ++in_flight_;
-        boost::asio::co_spawn(strand_, deliver(std::move(d)), boost::asio::detached);
-    }
-
-    awaitable<void> deliver(delivery d) {
         timestamp started = now_ms(outbox_.clock());
         signing::scheme scheme = params_.scheme_for ? params_.scheme_for(d.webhook_id) : params_.default_scheme;
         error_code ec;
         diagnostics diag;
         auto unix_seconds = std::chrono::duration_cast<std::chrono::seconds>(started.time_since_epoch()).count();
         outgoing_request req = build_request(d, scheme, unix_seconds, params_.request_timeout, ec, diag);
-        req.timeout = std::min(req.timeout, max_request_timeout());
-        send_result r;
         if (ec) {
+            send_result r;
             r.error = diag.message();
             r.refused = true;
-        } else {
-            r = co_await sender_.async_send(std::move(req), boost::asio::use_awaitable);
+            boost::asio::post(strand_, sent{this, std::move(d), std::move(r)});
+            return;
         }
+        req.timeout = std::min(req.timeout, max_request_timeout());
+        sender_.async_send(std::move(req), boost::asio::bind_executor(strand_, sent{this, std::move(d), {}}));
+    }
+
+    // The completion handler of one request: carries its delivery.
+    struct sent {
+        dispatcher* self;
+        delivery d;
+        send_result refused;
+        void operator()(send_result r) { self->attempted(d, std::move(r)); }
+        void operator()() { self->attempted(d, std::move(refused)); }
+    };
+
+    // Decides the outcome of an attempt of `d` and queues its ack.
+    void attempted(delivery& d, send_result r) {
         attempts_.fetch_add(1, std::memory_order_relaxed);
         if (health_) {
             // A request that never left (refused by the sender) says nothing of the endpoint.
@@ -554,11 +566,10 @@ private:
         case attempt_outcome::retry: retried_.fetch_add(1, std::memory_order_relaxed); break;
         case attempt_outcome::dead: dead_.fetch_add(1, std::memory_order_relaxed); break;
         }
-        std::string webhook = params_.per_webhook_fifo ? d.webhook_id : std::string();
         queue_ack(ack_entry::for_claimed(d, std::move(a)));
         --in_flight_;
         if (params_.per_webhook_fifo)
-            next_of(webhook);
+            next_of(d.webhook_id);
         signal();
     }
 
