@@ -113,18 +113,16 @@ public:
     /// Errors: the validation errors of `validate(const enqueue_request&, ...)` (the diagnostics name
     /// the field); the storage's errors.
     enqueue_result enqueue(enqueue_request req, error_code& ec, diagnostics& diag) {
-        delivery d;
-        if (!make_delivery(std::move(req), d, ec, diag))
-            return {};
-        enqueue_result r = storage_.insert(std::move(d), ec, diag);
-        if (!ec)
-            detail::notify_enqueue(observer_, r);
-        return r;
+        return enqueue_one(req, ec, diag);
     }
 
     /// Throwing overload of `enqueue`.
     enqueue_result enqueue(enqueue_request req) {
-        return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return enqueue(std::move(req), ec, diag); });
+        error_code ec;
+        diagnostics diag;
+        enqueue_result r = enqueue_one(req, ec, diag);
+        detail::throw_on_error(ec, diag);
+        return r;
     }
 
     /// Enqueues several deliveries as one atomic step: each is validated first (the diagnostics name
@@ -198,23 +196,29 @@ public:
     /// Errors: `errc::claim_lost` if the claim was reaped or another claimer holds the row now (the
     /// row is left as it is); `errc::not_found`; `errc::invalid_argument` for a result out of range.
     void ack(delivery_id id, std::uint64_t claim_token, attempt_result result, error_code& ec, diagnostics& diag) {
-        complete(claim_ref{id, 0, claim_token}, std::move(result), ec, diag);
+        complete(claim_ref{id, 0, claim_token}, result, ec, diag);
     }
 
     /// Throwing overload of `ack`.
     void ack(delivery_id id, std::uint64_t claim_token, attempt_result result) {
-        detail::call_or_throw([&](error_code& ec, diagnostics& diag) { ack(id, claim_token, std::move(result), ec, diag); });
+        error_code ec;
+        diagnostics diag;
+        complete(claim_ref{id, 0, claim_token}, result, ec, diag);
+        detail::throw_on_error(ec, diag);
     }
 
     /// `ack` for a delivery returned by `claim`: the same, and faster, since the delivery also tells
     /// the storage where its row is.
     void ack(const delivery& d, attempt_result result, error_code& ec, diagnostics& diag) {
-        complete(claim_ref{d.id, d.sequence, d.claim_token}, std::move(result), ec, diag);
+        complete(claim_ref{d.id, d.sequence, d.claim_token}, result, ec, diag);
     }
 
     /// Throwing overload of `ack`.
     void ack(const delivery& d, attempt_result result) {
-        detail::call_or_throw([&](error_code& ec, diagnostics& diag) { ack(d, std::move(result), ec, diag); });
+        error_code ec;
+        diagnostics diag;
+        complete(claim_ref{d.id, d.sequence, d.claim_token}, result, ec, diag);
+        detail::throw_on_error(ec, diag);
     }
 
     /// Acks several claims in one step (one transaction on a storage that has them), each fenced by
@@ -236,7 +240,7 @@ public:
                 return {};
             }
             refs.push_back(claim_ref{e.id, e.sequence, e.claim_token});
-            cs.push_back(to_completion(observed(e.result), now));
+            cs.push_back(to_completion(e.result, now));
         }
         auto errors = storage_.complete_many(refs, std::move(cs), ec, diag);
         if constexpr (detail::observes_attempts<Observer>) {
@@ -255,6 +259,17 @@ public:
     }
 
 private:
+    // The body of both `enqueue` overloads; `req` is consumed.
+    enqueue_result enqueue_one(enqueue_request& req, error_code& ec, diagnostics& diag) {
+        delivery d;
+        if (!make_delivery(std::move(req), d, ec, diag))
+            return {};
+        enqueue_result r = storage_.insert(std::move(d), ec, diag);
+        if (!ec)
+            detail::notify_enqueue(observer_, r);
+        return r;
+    }
+
     bool make_delivery(enqueue_request&& req, delivery& d, error_code& ec, diagnostics& diag) {
         if (!validate(req, params_.max_payload_bytes, ec, diag))
             return false;
@@ -269,7 +284,10 @@ private:
         d.event_id = std::move(req.event_id);
         d.event_type = std::move(req.event_type);
         d.url = std::move(req.url);
-        d.method = req.method.empty() ? std::string("POST") : std::move(req.method);
+        if (req.method.empty())
+            d.method = "POST";
+        else
+            d.method = std::move(req.method);
         d.headers = std::move(req.headers);
         d.has_secret = !req.secret.empty();
         d.secret = std::move(req.secret);
@@ -281,7 +299,9 @@ private:
         return true;
     }
 
-    completion to_completion(attempt_result result, timestamp now) const {
+    // Builds the completion of `result`, whose strings it takes unless an observer will be told of
+    // the result after the ack.
+    completion to_completion(attempt_result& result, timestamp now) const {
         completion c;
         switch (result.outcome) {
         case attempt_outcome::success: c.status = delivery_status::success; break;
@@ -293,32 +313,33 @@ private:
         }
         c.response_code = result.http_status;
         if (!result.response_body.empty()) {
-            detail::truncate_utf8(result.response_body, params_.response_body_limit);
-            c.response_body = std::move(result.response_body);
+            if constexpr (detail::observes_attempts<Observer>) {
+                c.response_body = result.response_body;
+                detail::truncate_utf8(*c.response_body, params_.response_body_limit);
+            } else {
+                detail::truncate_utf8(result.response_body, params_.response_body_limit);
+                c.response_body = std::move(result.response_body);
+            }
         }
-        if (result.outcome != attempt_outcome::success && !result.error.empty())
-            c.error = std::move(result.error);
+        if (result.outcome != attempt_outcome::success && !result.error.empty()) {
+            if constexpr (detail::observes_attempts<Observer>)
+                c.error = result.error;
+            else
+                c.error = std::move(result.error);
+        }
         c.duration = result.duration;
         c.now = now;
         return c;
     }
 
-    void complete(const claim_ref& ref, attempt_result&& result, error_code& ec, diagnostics& diag) {
+    void complete(const claim_ref& ref, attempt_result& result, error_code& ec, diagnostics& diag) {
         if (!validate(result, ec, diag))
             return;
-        storage_.complete(ref, to_completion(observed(result), now_ms(clock_)), ec, diag);
+        storage_.complete(ref, to_completion(result, now_ms(clock_)), ec, diag);
         if constexpr (detail::observes_attempts<Observer>) {
             if (!ec)
                 detail::notify_attempt(observer_, ref.id, result);
         }
-    }
-
-    // The result as the storage takes it: moved, unless an observer will want it after the ack.
-    static attempt_result observed(attempt_result& r) {
-        if constexpr (detail::observes_attempts<Observer>)
-            return r;
-        else
-            return std::move(r);
     }
 
 public:

@@ -2426,6 +2426,53 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(failures_lists_failing_webhooks_most_failing_fi
     HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "limit");
 }
 
+// Rows stored after a purge may reuse what the purged rows held: nothing of the old rows shows
+// through, and the old claims stay dead.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(rows_stored_after_a_purge_start_clean, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    const std::size_t n = 40;
+    for (std::size_t i = 0; i < n; ++i) {
+        enqueue_request req = make_request("wh-" + std::to_string(i % 3), "evt-" + std::to_string(i));
+        req.url = "https://old.example/hook-with-a-long-path-" + std::to_string(i);
+        this->outbox.enqueue(std::move(req));
+    }
+    auto old_claims = this->outbox.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(old_claims.size() == 10u);
+    this->outbox.ack(old_claims[0], retry_result(std::nullopt));
+    BOOST_TEST(this->outbox.purge(delivery_filter{}) == n);
+
+    std::map<std::string, delivery_id> ids;
+    for (std::size_t i = 0; i < n; ++i) {
+        enqueue_request req = make_request("wh-" + std::to_string(i % 3), "evt-" + std::to_string(i));
+        req.url = "https://new.example/" + std::to_string(i);
+        enqueue_result r = this->outbox.enqueue(std::move(req));
+        BOOST_TEST(r.created);
+        ids.emplace("evt-" + std::to_string(i), r.id);
+    }
+    for (const auto& old : old_claims) {
+        error_code ec;
+        diagnostics diag;
+        this->outbox.ack(old, success_result(), ec, diag);
+        HOOKBOX_CHECK_ERROR(ec, diag, errc::not_found, "id");
+    }
+    auto rows = claim_by_event(this->outbox, n);
+    for (const auto& [event, d] : rows) {
+        BOOST_TEST_CONTEXT(event) {
+            BOOST_TEST(d.id == ids.at(event));
+            BOOST_TEST(d.url == "https://new.example/" + event.substr(4));
+            BOOST_TEST(d.attempts == 0);
+            BOOST_TEST(show(d.error) == unset);
+            BOOST_TEST(show(d.response_code) == unset);
+            BOOST_TEST(this->outbox.attempts(d.id).empty());
+            this->outbox.ack(d, success_result());
+            BOOST_TEST(this->outbox.attempts(d.id).size() == 1u);
+        }
+    }
+    BOOST_TEST(this->outbox.stats().count(delivery_status::success) == n);
+    BOOST_TEST(this->outbox.stats().total() == n);
+}
+
 BOOST_AUTO_TEST_SUITE_END()  // outbox_contract
 
 }  // namespace hookbox::test

@@ -189,4 +189,23 @@ BOOST_AUTO_TEST_CASE(ack_rejects_an_out_of_range_result_and_changes_nothing) {
     BOOST_TEST(ob.get(claimed[0].id)->attempts == 0);
 }
 
+// The check reads ASCII text eight bytes at a time: a bad or a good sequence after whole words of
+// ASCII, or straddling a word, is judged as a byte-by-byte reading would judge it.
+BOOST_AUTO_TEST_CASE(utf8_check_after_ascii_words) {
+    const std::string ascii8 = "abcdefgh";
+    BOOST_TEST(is_valid_utf8(ascii8 + ascii8));
+    BOOST_TEST(is_valid_utf8(ascii8 + "x\xc3\xa9"));                       // 2 bytes in the tail
+    BOOST_TEST(is_valid_utf8("abcdefg\xe2\x82\xac" + ascii8));            // 3 bytes across a word
+    BOOST_TEST(is_valid_utf8(ascii8 + "\xf0\x9f\x98\x80" + ascii8));     // 4 bytes in a word
+    BOOST_TEST(!is_valid_utf8(ascii8 + ascii8 + "\xff"));                   // invalid byte after words
+    BOOST_TEST(!is_valid_utf8("abcdefg\xc3"));                              // truncated at the end
+    BOOST_TEST(!is_valid_utf8(ascii8 + "abcdefg\xc0\xaf"));                // overlong across a word
+    BOOST_TEST(!is_valid_utf8(ascii8 + "\xed\xa0\x80"));                  // surrogate
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(!detail::check_text("event_id", ascii8 + ascii8 + "\x80", 128, true, ec, diag));
+    BOOST_TEST(ec == make_error_code(errc::invalid_utf8));
+    BOOST_TEST(diag.field() == "event_id");
+}
+
 BOOST_AUTO_TEST_SUITE_END()  // validation
