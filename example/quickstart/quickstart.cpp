@@ -285,7 +285,10 @@ struct demo_observer : hookbox::notify_on_enqueue {
 using sqlite_storage = hookbox::engine_storage<hookbox::engine::sqlite_engine>;
 using demo_outbox = hookbox::
     basic_outbox<sqlite_storage, std::chrono::system_clock, hookbox::fnv1a_partition_hasher, demo_observer>;
-using demo_dispatcher = hookbox::dispatcher<demo_outbox, hookbox::beast_sender>;
+// The sender and the dispatcher on the io_context's own executor type (no type-erased executor).
+using io_executor = boost::asio::io_context::executor_type;
+using demo_sender = hookbox::basic_beast_sender<io_executor>;
+using demo_dispatcher = hookbox::dispatcher<demo_outbox, demo_sender, io_executor>;
 //]
 
 // ---------------------------------------------------------------------------------------------
@@ -455,7 +458,7 @@ int main(int argc, char** argv) {
     sp.addresses = hookbox::http::address_policy::loopback_allowed();
     sp.connect_timeout = connect_timeout;
     sp.max_connections_per_origin = 64;
-    hookbox::beast_sender sender(io.get_executor(), sp);
+    demo_sender sender(io.get_executor(), sp);
 
     hookbox::dispatcher_params dp;
     dp.node_id = "demo-1";

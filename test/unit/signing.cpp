@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace hookbox::signing {
@@ -217,6 +218,26 @@ BOOST_AUTO_TEST_CASE(standard_webhooks_v2_vector) {
     BOOST_TEST(check(sw_headers(v2_id, std::to_string(v2_ts), v2_sig), v2_body, v2_secret, v2_ts) == verify_result::ok);
     BOOST_TEST(check(sw_headers(v2_id, std::to_string(v2_ts), v2_sig), v2_body, v1_secret, v2_ts) ==
                verify_result::no_matching_signature);
+}
+
+// A thread keeps one HMAC context keyed with its latest key: signing with alternating keys, an
+// empty key and the same key twice gives every vector, on this thread and on another.
+BOOST_AUTO_TEST_CASE(hmac_context_follows_the_key) {
+    secret k1 = secret::parse(v1_secret), k2 = secret::parse(v2_secret);
+    auto round = [&] {
+        for (int i = 0; i < 2; ++i) {
+            BOOST_TEST(sign_v1(k1, v1_id, v1_ts, v1_body) == v1_sig);
+            BOOST_TEST(sign_v1(k1, v1_id, v1_ts, v1_body) == v1_sig);
+            BOOST_TEST(sign_v1(k2, v2_id, v2_ts, v2_body) == v2_sig);
+            BOOST_TEST(objectstack_signature(secret::raw("s3cr3t"), R"({"a":1})") ==
+                       "sha256=d42927434049e0b8c73ce887062238cc1c6bb6644bfe66e66d8dd0f30b85679e");
+            BOOST_TEST(objectstack_signature(secret::raw("k"), "null") ==
+                       "sha256=1a308af7b654bdc731402f2542e6ddb889e54341dad9f6b64d0cf9e2ebdfaf8e");
+        }
+    };
+    round();
+    std::thread other(round);
+    other.join();
 }
 
 BOOST_AUTO_TEST_CASE(standard_webhooks_v3_ed25519_vector) {

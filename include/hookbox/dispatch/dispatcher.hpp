@@ -65,6 +65,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -528,7 +529,9 @@ private:
         error_code ec;
         diagnostics diag;
         auto unix_seconds = std::chrono::duration_cast<std::chrono::seconds>(started.time_since_epoch()).count();
-        outgoing_request req = build_request(d, scheme, unix_seconds, params_.request_timeout, ec, diag);
+        outgoing_request req;
+        if (const auto* keys = keys_for(d.secret, scheme, ec, diag))
+            req = build_request(d, scheme, *keys, unix_seconds, params_.request_timeout, ec, diag);
         if (ec) {
             send_result r;
             r.error = diag.message();
@@ -538,6 +541,26 @@ private:
         }
         req.timeout = std::min(req.timeout, max_request_timeout());
         sender_.async_send(std::move(req), boost::asio::bind_executor(strand_, sent{this, std::move(d), {}}));
+    }
+
+    // The keys of a secret text under `s`, parsed once per distinct text (most deliveries of a
+    // webhook share one) and kept in a bounded cache; null with `ec` set when the text does not
+    // parse. The pointer is good until the next call.
+    const std::vector<signing::secret>* keys_for(const std::string& text, signing::scheme s, error_code& ec,
+                                                 diagnostics& diag) {
+        static const std::vector<signing::secret> none;
+        ec.clear();
+        if (text.empty() || s == signing::scheme::none)
+            return &none;
+        auto& cache = keys_[s == signing::scheme::objectstack ? 1 : 0];
+        if (auto it = cache.find(text); it != cache.end())
+            return &it->second;
+        auto keys = parse_secrets(text, s, ec, diag);
+        if (ec)
+            return nullptr;
+        if (cache.size() >= 1024)
+            cache.clear();
+        return &cache.emplace(text, std::move(keys)).first->second;
     }
 
     // The completion handler of one request: carries its delivery.
@@ -813,6 +836,8 @@ private:
     bool releasing_ = false;
     std::map<std::string, endpoint_state> saves_;
     bool saving_ = false;
+    // Parsed signing keys by secret text: Standard Webhooks, ObjectStack.
+    std::array<std::unordered_map<std::string, std::vector<signing::secret>>, 2> keys_;
 
     std::atomic<bool> notify_pending_{false};
     std::atomic<std::uint64_t> claims_{0}, claimed_{0}, attempts_{0}, succeeded_{0}, retried_{0}, dead_{0}, lost_{0},

@@ -31,21 +31,48 @@
 
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace hookbox {
 
-/// Builds the request for the next attempt of `d` (attempt number `d.attempts + 1`), made at
-/// `unix_seconds`, signed under `s`. `default_timeout` applies when the delivery has none.
+/// The keys of a delivery's `secret` text under scheme `s` (see the table above): none for an empty
+/// text or the `none` scheme.
 ///
-/// Errors: `errc::invalid_argument` naming `secret` (a key that does not parse, or of the wrong kind
-/// for the scheme: the message never quotes it) or the signer's field. Such a delivery can never be
-/// sent; the dispatcher marks it dead with the message.
-inline outgoing_request build_request(const delivery& d, signing::scheme s, std::int64_t unix_seconds,
-                                      std::chrono::milliseconds default_timeout, error_code& ec,
-                                      diagnostics& diag) {
+/// Errors: `errc::invalid_argument` naming `secret` (a key that does not parse; the message never
+/// quotes it).
+inline std::vector<signing::secret> parse_secrets(std::string_view text, signing::scheme s, error_code& ec,
+                                                  diagnostics& diag) {
+    ec.clear();
+    std::vector<signing::secret> keys;
+    if (text.empty() || s == signing::scheme::none)
+        return keys;
+    if (s == signing::scheme::objectstack) {
+        keys.push_back(signing::secret::raw(text, ec, diag));
+        return keys;
+    }
+    std::string_view rest = text;
+    while (!rest.empty() && !ec) {
+        std::size_t sp = rest.find(' ');
+        std::string_view one = rest.substr(0, sp);
+        if (!one.empty())
+            keys.push_back(signing::secret::parse(one, ec, diag));
+        rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+    }
+    return keys;
+}
+
+/// Builds the request for the next attempt of `d` (attempt number `d.attempts + 1`), made at
+/// `unix_seconds`, signed under `s` with `keys` (what `parse_secrets` made of `d.secret`).
+/// `default_timeout` applies when the delivery has none.
+///
+/// Errors: `errc::invalid_argument` naming a key of the wrong kind for the scheme, or the signer's
+/// field. Such a delivery can never be sent; the dispatcher marks it dead with the message.
+inline outgoing_request build_request(const delivery& d, signing::scheme s, std::span<const signing::secret> keys,
+                                      std::int64_t unix_seconds, std::chrono::milliseconds default_timeout,
+                                      error_code& ec, diagnostics& diag) {
     ec.clear();
     outgoing_request r;
     r.url = d.url;
@@ -53,26 +80,10 @@ inline outgoing_request build_request(const delivery& d, signing::scheme s, std:
     r.body = d.payload;
     r.timeout = d.timeout.value_or(default_timeout);
 
-    std::vector<signing::secret> keys;
-    if (!d.secret.empty() && s != signing::scheme::none) {
-        if (s == signing::scheme::objectstack) {
-            keys.push_back(signing::secret::raw(d.secret, ec, diag));
-        } else {
-            std::string_view rest = d.secret;
-            while (!rest.empty() && !ec) {
-                std::size_t sp = rest.find(' ');
-                std::string_view one = rest.substr(0, sp);
-                if (!one.empty())
-                    keys.push_back(signing::secret::parse(one, ec, diag));
-                rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
-            }
-        }
-        if (ec)
-            return r;
-    }
     signing::message msg;
-    std::string id = d.id.to_string();
-    msg.id = id;
+    char id[36];
+    d.id.write(id);
+    msg.id = std::string_view(id, sizeof id);
     msg.timestamp = unix_seconds;
     msg.body = d.payload.body();
     msg.event_type = d.event_type;
@@ -98,6 +109,19 @@ inline outgoing_request build_request(const delivery& d, signing::scheme s, std:
             r.headers.push_back(std::move(h));
     }
     return r;
+}
+
+/// Builds the request for the next attempt of `d`, parsing `d.secret` under `s` first (see
+/// `parse_secrets`).
+///
+/// Errors: those of `parse_secrets` and of the other overload.
+inline outgoing_request build_request(const delivery& d, signing::scheme s, std::int64_t unix_seconds,
+                                      std::chrono::milliseconds default_timeout, error_code& ec,
+                                      diagnostics& diag) {
+    auto keys = parse_secrets(d.secret, s, ec, diag);
+    if (ec)
+        return {};
+    return build_request(d, s, keys, unix_seconds, default_timeout, ec, diag);
 }
 
 }  // namespace hookbox

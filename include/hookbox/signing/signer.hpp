@@ -29,8 +29,10 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
+#include <charconv>
 #include <climits>
 #include <cstddef>
 #include <cstdint>
@@ -129,16 +131,89 @@ struct string_wiper {
     }
 };
 
+// HMAC-SHA256 on this thread: the algorithm is fetched once, and one context keeps the most recent
+// key, re-initialised with it while the key stays the same (most deliveries of a run share a
+// secret) and re-keyed otherwise. The key copy is wiped when it changes and at thread exit.
+class hmac_engine {
+public:
+    static hmac_engine& local() noexcept {
+        thread_local hmac_engine engine;
+        return engine;
+    }
+
+    hmac_engine(const hmac_engine&) = delete;
+    hmac_engine& operator=(const hmac_engine&) = delete;
+
+    ~hmac_engine() {
+        forget();
+        EVP_MAC_CTX_free(ctx_);
+        EVP_MAC_free(mac_);
+    }
+
+    // HMAC-SHA256(key, the concatenation of parts) into out. False only if libcrypto fails.
+    bool compute(std::string_view key, std::span<const std::string_view> parts, unsigned char (&out)[32]) noexcept {
+        if (!mac_ && !(mac_ = EVP_MAC_fetch(nullptr, "HMAC", nullptr)))
+            return false;
+        if (!ctx_ && !(ctx_ = EVP_MAC_CTX_new(mac_)))
+            return false;
+        bool same = keyed_ && key.size() == key_.size() &&
+                    (key.empty() || CRYPTO_memcmp(key.data(), key_.data(), key.size()) == 0);
+        if (same) {
+            if (EVP_MAC_init(ctx_, nullptr, 0, nullptr) != 1)
+                return fail();
+        } else {
+            forget();
+            // EVP_MAC_init wants a non-null key pointer even for an empty key.
+            static constexpr unsigned char empty_key[1] = {0};
+            const unsigned char* k = key.empty() ? empty_key : bytes_of(key);
+            char digest[] = "SHA256";
+            OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0), OSSL_PARAM_construct_end()};
+            if (EVP_MAC_init(ctx_, k, key.size(), params) != 1)
+                return fail();
+            try {
+                key_.assign(key);
+            } catch (...) {
+                return fail();
+            }
+            keyed_ = true;
+        }
+        for (std::string_view p : parts)
+            if (!p.empty() && EVP_MAC_update(ctx_, bytes_of(p), p.size()) != 1)
+                return fail();
+        std::size_t len = 0;
+        if (EVP_MAC_final(ctx_, out, &len, sizeof out) != 1 || len != 32)
+            return fail();
+        return true;
+    }
+
+private:
+    hmac_engine() = default;
+
+    // Starts over with a fresh context (after an error its state is unknown).
+    bool fail() noexcept {
+        forget();
+        EVP_MAC_CTX_free(ctx_);
+        ctx_ = nullptr;
+        return false;
+    }
+
+    void forget() noexcept {
+        if (!key_.empty())
+            OPENSSL_cleanse(key_.data(), key_.size());
+        key_.clear();
+        keyed_ = false;
+    }
+
+    EVP_MAC* mac_ = nullptr;
+    EVP_MAC_CTX* ctx_ = nullptr;
+    std::string key_;
+    bool keyed_ = false;
+};
+
 // HMAC-SHA256(key, msg) into out. False only if libcrypto fails.
 inline bool hmac_sha256(std::string_view key, std::string_view msg, unsigned char (&out)[32]) noexcept {
-    if (key.size() > static_cast<std::size_t>(INT_MAX))
-        return false;
-    unsigned int len = 0;
-    // HMAC() wants a non-null key pointer even for an empty key.
-    static constexpr unsigned char empty_key[1] = {0};
-    const unsigned char* k = key.empty() ? empty_key : bytes_of(key);
-    return HMAC(EVP_sha256(), k, static_cast<int>(key.size()), bytes_of(msg), msg.size(), out, &len) != nullptr &&
-           len == 32;
+    const std::string_view parts[] = {msg};
+    return hmac_engine::local().compute(key, parts, out);
 }
 
 // The public key of an Ed25519 seed. False only if libcrypto fails.
@@ -410,10 +485,15 @@ inline bool check_key(const secret& key, secret_kind want, std::string_view fiel
     return true;
 }
 
-// `v1,<base64 HMAC>` of content, appended to out.
-inline bool append_v1(const secret& key, std::string_view content, std::string& out) {
+// `v1,<base64 HMAC>` of `{msg_id}.{unix_seconds}.{body}`, appended to out, without copying the body.
+inline bool append_v1(const secret& key, std::string_view msg_id, std::int64_t unix_seconds, std::string_view body,
+                      std::string& out) {
+    char ts[24];
+    auto ts_end = std::to_chars(ts, ts + sizeof ts, unix_seconds).ptr;
+    const std::string_view parts[] = {msg_id, ".", std::string_view(ts, static_cast<std::size_t>(ts_end - ts)), ".",
+                                      body};
     unsigned char mac[32];
-    if (!hmac_sha256(key.bytes(), content, mac))
+    if (!hmac_engine::local().compute(key.bytes(), parts, mac))
         return false;
     out += "v1,";
     hookbox::detail::base64_encode_to(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac), out);
@@ -456,7 +536,7 @@ inline std::string sign_v1(const secret& key, std::string_view msg_id, std::int6
         !detail::check_header_text("msg_id", msg_id, ec, diag) || !detail::check_timestamp(unix_seconds, ec, diag))
         return {};
     std::string out;
-    if (!detail::append_v1(key, detail::signed_content(msg_id, unix_seconds, body), out)) {
+    if (!detail::append_v1(key, msg_id, unix_seconds, body, out)) {
         detail::crypto_fail(ec, diag, "key", "HMAC-SHA256");
         return {};
     }
@@ -578,13 +658,15 @@ inline std::vector<header> signature_headers(scheme s, std::span<const secret> s
         out.push_back({std::string(header_names::webhook_timestamp), std::to_string(msg.timestamp)});
         if (secrets.empty())
             return out;
-        std::string content = detail::signed_content(msg.id, msg.timestamp, msg.body);
+        std::string content;  // built only for Ed25519, which signs it in one piece
         std::string value;
         for (std::size_t i = 0; i < secrets.size(); ++i) {
             if (i != 0)
                 value += ' ';
             bool symmetric = secrets[i].kind() == secret_kind::symmetric;
-            bool ok = symmetric ? detail::append_v1(secrets[i], content, value)
+            if (!symmetric && content.empty())
+                content = detail::signed_content(msg.id, msg.timestamp, msg.body);
+            bool ok = symmetric ? detail::append_v1(secrets[i], msg.id, msg.timestamp, msg.body, value)
                                 : detail::append_v1a(secrets[i], content, value);
             if (!ok) {
                 out.clear();
