@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -210,6 +211,91 @@ BOOST_AUTO_TEST_CASE(file_database_is_wal_and_persists) {
         BOOST_TEST((*r)["score"] == value(-7.0));
         BOOST_TEST((*r)["id"] == value(3));
     }
+}
+
+BOOST_AUTO_TEST_CASE(tuning_pragmas_follow_sqlite_params) {
+    temp_dir tmp;
+    {
+        // Defaults: a 64 MiB page cache, 256 MiB of mmap, temporary data in memory, and checkpoints
+        // in the engine's thread (SQLite's own commit hook is replaced: its pragma reads 0).
+        engine::sqlite_engine e(file_params(tmp.file("defaults.db")));
+        BOOST_TEST(single_text(e, "PRAGMA cache_size") == "-65536");
+        BOOST_TEST(single_text(e, "PRAGMA mmap_size") == "268435456");
+        BOOST_TEST(single_text(e, "PRAGMA temp_store") == "2");  // MEMORY
+        BOOST_TEST(single_text(e, "PRAGMA wal_autocheckpoint") == "0");
+    }
+    {
+        sqlite_params p = file_params(tmp.file("tuned.db"));
+        p.cache_size_kib = 1024;
+        p.mmap_size = 0;
+        p.wal_autocheckpoint = 50;
+        p.background_checkpoint = false;
+        engine::sqlite_engine e(p);
+        BOOST_TEST(single_text(e, "PRAGMA cache_size") == "-1024");
+        BOOST_TEST(single_text(e, "PRAGMA mmap_size") == "0");
+        BOOST_TEST(single_text(e, "PRAGMA wal_autocheckpoint") == "50");
+        BOOST_TEST(e.background_checkpoints() == 0u);
+    }
+    {
+        // wal_autocheckpoint = 0: no automatic checkpoint at all, and no thread.
+        sqlite_params p = file_params(tmp.file("manual.db"));
+        p.wal_autocheckpoint = 0;
+        engine::sqlite_engine e(p);
+        BOOST_TEST(single_text(e, "PRAGMA wal_autocheckpoint") == "0");
+        e.migrate(items_plan());
+        for (int i = 0; i < 20; ++i)
+            e.insert("items", item("m" + std::to_string(i)));
+        BOOST_TEST(e.background_checkpoints() == 0u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(out_of_range_tuning_parameters_name_their_field) {
+    temp_dir tmp;
+    auto refused = [&](sqlite_params p, const char* field) {
+        p.path = tmp.file("refused.db");
+        error_code ec;
+        diagnostics diag;
+        auto e = engine::sqlite_engine::open(p, ec, diag);
+        BOOST_TEST(!e.has_value());
+        CHECK_ERRC(ec, errc::invalid_argument);
+        BOOST_TEST(diag.field() == field);
+        BOOST_TEST(diag.message().find(field) != std::string::npos, diag.message());
+    };
+    sqlite_params p;
+    p.cache_size_kib = 63;
+    refused(p, "cache_size_kib");
+    p.cache_size_kib = std::size_t(INT_MAX) + 1;
+    refused(p, "cache_size_kib");
+    p = sqlite_params{};
+    p.mmap_size = (std::uint64_t(1) << 40) + 1;
+    refused(p, "mmap_size");
+    p = sqlite_params{};
+    p.wal_autocheckpoint = std::uint32_t(INT_MAX) + 1u;
+    refused(p, "wal_autocheckpoint");
+    BOOST_TEST(!fs::exists(tmp.file("refused.db")));  // refused before anything is opened
+}
+
+BOOST_AUTO_TEST_CASE(background_checkpoints_copy_the_log_and_keep_every_row) {
+    temp_dir tmp;
+    std::string path = tmp.file("ckpt.db");
+    sqlite_params p = file_params(path);
+    p.wal_autocheckpoint = 4;  // pages
+    {
+        engine::sqlite_engine e(p);
+        e.migrate(items_plan());
+        for (int i = 0; i < 200; ++i)
+            e.insert("items", item("c" + std::to_string(i), i * 0.5));
+        // Each commit past 4 pages wakes the thread; wait (bounded) until it has run once.
+        auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (e.background_checkpoints() == 0 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::yield();
+        BOOST_TEST(e.background_checkpoints() > 0u);
+        // The log was copied into the database file, which held only its first page before.
+        BOOST_TEST(fs::file_size(path) > 4096u);
+        BOOST_TEST(count_all(e, "items") == 200u);
+    }
+    engine::sqlite_engine again(p);
+    BOOST_TEST(count_all(again, "items") == 200u);
 }
 
 BOOST_AUTO_TEST_CASE(reopening_an_older_file_migrates_it) {

@@ -28,6 +28,7 @@
 #include <chrono>
 #include <climits>
 #include <cmath>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -38,6 +39,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <variant>
@@ -66,6 +68,30 @@ struct sqlite_params {
     /// How many prepared statements the engine keeps (least recently used ones are finalized);
     /// 0 prepares every statement anew.
     std::size_t statement_cache_size = 64;
+    /// The connection's page cache, in KiB (`PRAGMA cache_size = -N`): 64 to `INT_MAX`. The delivery
+    /// table's indexes and the attempt history are read and written on every claim and ack; a cache
+    /// that holds them keeps those pages out of the file system's read path. Memory is taken as
+    /// pages are used, up to this bound.
+    std::size_t cache_size_kib = 65536;
+    /// `PRAGMA mmap_size`, in bytes: the part of a file database that reads map into memory instead
+    /// of copying through `read` (SQLite bounds it by its own compile-time maximum). 0 turns
+    /// memory mapping off; at most 2^40.
+    std::uint64_t mmap_size = std::uint64_t(256) << 20;
+    /// WAL mode: once a commit leaves at least this many pages in the write-ahead log, the log is
+    /// copied into the database file (a checkpoint, which syncs both files). 0 turns automatic
+    /// checkpoints off (the log then grows until a checkpoint is run through `native_handle()`, or
+    /// the last connection closes); at most `INT_MAX`. Without `background_checkpoint` this is
+    /// `PRAGMA wal_autocheckpoint`: the committing statement runs the checkpoint and waits for its
+    /// two syncs.
+    std::uint32_t wal_autocheckpoint = 1000;
+    /// WAL mode on a writable file: checkpoints run on a second connection, in a thread the engine
+    /// owns, in PASSIVE mode (they neither wait for nor block the engine's statements), so a commit
+    /// never waits for a sync of the database file. A commit only wakes the thread. If the log still
+    /// holds 8 x `wal_autocheckpoint` pages after a commit (the thread cannot keep up, or commits
+    /// never leave it a quiet moment to finish, which the log needs before it can start over), that
+    /// commit checkpoints what is left itself. Off, or when the second connection cannot be opened,
+    /// checkpoints are SQLite's own (`PRAGMA wal_autocheckpoint`).
+    bool background_checkpoint = true;
 };
 
 namespace detail::sqlite_impl {
@@ -296,6 +322,94 @@ struct stmt_entry {
     }
 };
 
+// Checkpoints of a WAL database on a connection and thread of their own (sqlite_params::background_checkpoint).
+class checkpointer {
+public:
+    checkpointer() = default;
+    checkpointer(const checkpointer&) = delete;
+    checkpointer& operator=(const checkpointer&) = delete;
+    ~checkpointer() { stop(); }
+
+    // Opens the second connection and starts the thread; false (and nothing started) on failure.
+    bool start(const std::string& path, int threshold) {
+        int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+        if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+            sqlite3_close_v2(db_);
+            db_ = nullptr;
+            return false;
+        }
+        threshold_ = threshold;
+        hard_limit_ = threshold > INT_MAX / 8 ? INT_MAX : threshold * 8;
+        try {
+            thread_ = std::thread([this] { run(); });
+        } catch (...) {
+            sqlite3_close_v2(db_);
+            db_ = nullptr;
+            return false;
+        }
+        return true;
+    }
+
+    void stop() noexcept {
+        if (thread_.joinable()) {
+            {
+                std::lock_guard<std::mutex> lk(m_);
+                stop_ = true;
+            }
+            cv_.notify_one();
+            thread_.join();
+        }
+        if (db_)
+            sqlite3_close_v2(db_);
+        db_ = nullptr;
+    }
+
+    // How many checkpoints the thread has run (whether or not they copied every page).
+    std::size_t runs() const noexcept { return runs_.load(std::memory_order_acquire); }
+
+    // The WAL hook of the engine's connection, called after each commit with the log's size.
+    static int on_commit(void* self, sqlite3* db, const char* name, int pages) noexcept {
+        auto& c = *static_cast<checkpointer*>(self);
+        if (pages >= c.hard_limit_) {
+            sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        } else if (pages >= c.threshold_) {
+            {
+                std::lock_guard<std::mutex> lk(c.m_);
+                c.due_ = true;
+            }
+            c.cv_.notify_one();
+        }
+        return SQLITE_OK;
+    }
+
+private:
+    void run() noexcept {
+        std::unique_lock<std::mutex> lk(m_);
+        for (;;) {
+            cv_.wait(lk, [this] { return due_ || stop_; });
+            if (stop_)
+                return;
+            due_ = false;
+            lk.unlock();
+            // PASSIVE: copies what no reader still needs, never waits for a lock; what is left is
+            // copied on a later wake-up. Errors (a checkpoint of another connection running) too.
+            sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            runs_.fetch_add(1, std::memory_order_release);
+            lk.lock();
+        }
+    }
+
+    sqlite3* db_ = nullptr;
+    std::thread thread_;
+    std::mutex m_;
+    std::condition_variable cv_;
+    bool due_ = false;
+    bool stop_ = false;
+    int threshold_ = 1000;
+    int hard_limit_ = 8000;
+    std::atomic<std::size_t> runs_{0};
+};
+
 class state;
 
 // Use of one prepared statement: resets it and clears its bindings when done, so no statement is
@@ -348,12 +462,18 @@ public:
     // Set when SQLite rolled back an open transaction by itself (after SQLITE_FULL, an I/O error, ...):
     // what happened, for every statement until the application ends the transaction.
     std::optional<std::pair<errc, std::string>> aborted;
+    // Set when sqlite_params::background_checkpoint runs checkpoints; closed before `db`.
+    std::unique_ptr<checkpointer> ckpt;
 
     state() = default;
     state(const state&) = delete;
     state& operator=(const state&) = delete;
 
     ~state() {
+        if (ckpt) {
+            sqlite3_wal_hook(db, nullptr, nullptr);
+            ckpt.reset();
+        }
         for (auto& e : lru)
             sqlite3_finalize(e.stmt);
         lru.clear();
@@ -1046,6 +1166,10 @@ inline bool check_step(const schema_step& step, error_code& ec, diagnostics& dia
 /// `begin` starts `BEGIN IMMEDIATE`, so a transaction takes the write lock at once and never has to
 /// upgrade a read lock later (which could deadlock two processes).
 ///
+/// With `sqlite_params::background_checkpoint` (the default for a writable WAL file), the engine also
+/// owns a second connection and a thread that runs PASSIVE checkpoints when commits wake it; it
+/// touches nothing else of the engine and stops before the engine's connection closes.
+///
 /// ## Schema
 ///
 /// `migrate` keeps each plan's version in `hookbox_schema(name TEXT PRIMARY KEY, version INTEGER NOT
@@ -1089,11 +1213,13 @@ class sqlite_engine {
 
 public:
     /// Opens (or creates) the database with `sqlite3_open_v2`, sets the busy timeout, `journal_mode=WAL`
-    /// (files only, not read-only), `synchronous` and `foreign_keys=ON`, turns off double-quoted string
+    /// (files only, not read-only), `synchronous`, `foreign_keys=ON`, `temp_store=MEMORY`,
+    /// `cache_size`, `mmap_size` and `wal_autocheckpoint`, turns off double-quoted string
     /// literals (`SQLITE_DBCONFIG_DQS_DDL`/`_DML`: a misspelt column is an error, not a string), and
     /// reads the schema, so that a file that is not a database fails here. Throws
     /// `error_with_diagnostics` on failure (`errc::storage_failure` naming the path for a file that
-    /// cannot be opened or is not a database).
+    /// cannot be opened or is not a database; `errc::invalid_argument` naming the field for
+    /// `cache_size_kib`, `mmap_size` or `wal_autocheckpoint` out of range).
     explicit sqlite_engine(const sqlite_params& params)
         : s_(hookbox::detail::call_or_throw(
               [&](error_code& ec, diagnostics& diag) { return open_state(params, ec, diag); })) {}
@@ -1148,6 +1274,10 @@ public:
     /// How many statements the engine has prepared so far (cache misses, and statements it does not
     /// cache).
     std::size_t statements_prepared() const noexcept { return s_->prepared.load(std::memory_order_relaxed); }
+
+    /// How many checkpoints the background thread has run so far (0 when
+    /// `sqlite_params::background_checkpoint` is off or does not apply).
+    std::size_t background_checkpoints() const noexcept { return s_->ckpt ? s_->ckpt->runs() : 0; }
 
     /// How many prepared statements the cache holds now.
     std::size_t statements_cached() const {
@@ -1624,8 +1754,32 @@ private:
 
     static std::string level_name(std::size_t depth) { return "hb" + std::to_string(depth); }
 
+    // Checks the parameters that have a range before anything is opened.
+    static bool check_params(const sqlite_params& p, error_code& ec, diagnostics& diag) {
+        if (p.cache_size_kib < 64 || p.cache_size_kib > static_cast<std::size_t>(INT_MAX)) {
+            hookbox::detail::fail(ec, diag, errc::invalid_argument, "cache_size_kib",
+                                  "cache_size_kib: must be 64 to " + std::to_string(INT_MAX) + " KiB, not " +
+                                      std::to_string(p.cache_size_kib));
+            return false;
+        }
+        if (p.mmap_size > (std::uint64_t(1) << 40)) {
+            hookbox::detail::fail(ec, diag, errc::invalid_argument, "mmap_size",
+                                  "mmap_size: must be at most 2^40 bytes, not " + std::to_string(p.mmap_size));
+            return false;
+        }
+        if (p.wal_autocheckpoint > static_cast<std::uint32_t>(INT_MAX)) {
+            hookbox::detail::fail(ec, diag, errc::invalid_argument, "wal_autocheckpoint",
+                                  "wal_autocheckpoint: must be 0 to " + std::to_string(INT_MAX) + " pages, not " +
+                                      std::to_string(p.wal_autocheckpoint));
+            return false;
+        }
+        return true;
+    }
+
     static std::unique_ptr<state> open_state(const sqlite_params& p, error_code& ec, diagnostics& diag) {
         ec.clear();
+        if (!check_params(p, ec, diag))
+            return nullptr;
         int flags = SQLITE_OPEN_NOMUTEX |
                     (p.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | (p.create ? SQLITE_OPEN_CREATE : 0)));
 #ifdef SQLITE_OPEN_EXRESCODE
@@ -1674,13 +1828,45 @@ private:
             fail_open("PRAGMA");
             return nullptr;
         }
+        // Statement journals (kept while a statement inside a transaction runs, to undo it alone) and
+        // the result sets of RETURNING would otherwise spill to temporary files.
+        std::string tuning = "PRAGMA temp_store=MEMORY";
+        for (const std::string& pragma :
+             {tuning, "PRAGMA cache_size=-" + std::to_string(p.cache_size_kib),
+              "PRAGMA mmap_size=" + std::to_string(p.mmap_size),
+              "PRAGMA wal_autocheckpoint=" + std::to_string(p.wal_autocheckpoint)}) {
+            if (!s->exec(pragma, "open", {}, ec, diag, detail::sqlite_impl::uncached)) {
+                fail_open(pragma.c_str());
+                return nullptr;
+            }
+        }
         // Reads the schema now, so that a file that is not a database fails here rather than later.
         if (!memory &&
             !s->exec("SELECT count(*) FROM sqlite_master", "open", {}, ec, diag, detail::sqlite_impl::uncached)) {
             fail_open("reading the schema");
             return nullptr;
         }
+        if (!memory && !p.read_only && p.wal && p.background_checkpoint && p.wal_autocheckpoint > 0 && is_wal(db)) {
+            auto c = std::make_unique<detail::sqlite_impl::checkpointer>();
+            const char* file = sqlite3_db_filename(db, "main");
+            if (file && *file && c->start(file, static_cast<int>(p.wal_autocheckpoint))) {
+                s->ckpt = std::move(c);
+                // Replaces the hook of PRAGMA wal_autocheckpoint: commits no longer checkpoint.
+                sqlite3_wal_hook(db, &detail::sqlite_impl::checkpointer::on_commit, s->ckpt.get());
+            }
+        }
         return s;
+    }
+
+    static bool is_wal(sqlite3* db) noexcept {
+        sqlite3_stmt* st = nullptr;
+        bool wal = false;
+        if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+            const char* mode = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+            wal = mode && detail::sqlite_impl::iequals(mode, "wal");
+        }
+        sqlite3_finalize(st);
+        return wal;
     }
 
     // Ends the innermost transaction level and releases the mutex `begin` took for it.
