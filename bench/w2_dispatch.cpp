@@ -13,7 +13,8 @@
 //   hookbox_bench_w2 lat <memory|sqlite> [dir]   1000 deliveries/s for 20 s into a running
 //                                                dispatcher; enqueue-to-ack latency p50 and p99
 //
-// Env: W2_N (20000), W2_IN_FLIGHT (256), W2_BATCH (64), W2_CONNS (32), LAT_RATE (1000), LAT_S (20).
+// Env: W2_N (20000), W2_IN_FLIGHT (256), W2_BATCH (64), W2_CONNS (32), LAT_RATE (1000), LAT_S (20);
+// for SQLite, W2_BACKGROUND_CHECKPOINT (1) and W2_WAL_PAGES (sqlite_params::wal_autocheckpoint).
 // One I/O thread runs the dispatcher and the sender; storage calls run on the dispatcher's own
 // storage thread. Duplicate sends are requests sent beyond one per delivery.
 
@@ -242,6 +243,8 @@ engine::sqlite_engine open_engine(const std::string& path) {
     p.path = path;
     p.wal = true;
     p.synchronous = engine::sqlite_params::sync_mode::normal;
+    p.background_checkpoint = env("W2_BACKGROUND_CHECKPOINT", 1) != 0;
+    p.wal_autocheckpoint = static_cast<std::uint32_t>(env("W2_WAL_PAGES", p.wal_autocheckpoint));
     return engine::sqlite_engine(p);
 }
 

@@ -177,6 +177,64 @@ public:
         return rows;
     }
 
+    /// Several claims as one step: `claim(opts[i])` for each `i`, in order, in one storage call (one
+    /// lock in memory, one transaction in an engine), sharing one clock reading, each taking at
+    /// most its `limit` and at most what is left of `max_total` rows in all. One entry per options;
+    /// the dispatcher uses it to claim from each of its partitions at once.
+    ///
+    /// Errors: those of `claim` for the first invalid options (nothing is claimed); the storage's
+    /// errors (nothing is claimed). Over a storage without `claim_many` the claims run one after the
+    /// other: if one fails after others succeeded, the rows already claimed are returned (fewer
+    /// entries than options) and the error is left for a later call.
+    std::vector<std::vector<delivery>> claim_many(std::span<const claim_options> opts, std::size_t max_total,
+                                                  error_code& ec, diagnostics& diag) {
+        ec.clear();
+        for (const auto& o : opts)
+            if (!validate(o, params_.partition_count, ec, diag))
+                return {};
+        timestamp now = now_ms(clock_);
+        std::vector<claim_query> qs(opts.size());
+        for (std::size_t i = 0; i < opts.size(); ++i) {
+            qs[i].node_id = opts[i].node_id;
+            qs[i].limit = opts[i].limit;
+            qs[i].now = now;
+            qs[i].reap_before = now - opts[i].claim_ttl;
+            if (opts[i].partition)
+                qs[i].partition = opts[i].partition->index;
+        }
+        std::vector<std::vector<delivery>> out;
+        if constexpr (detail::storage_claims_many<Storage>) {
+            out = storage_.claim_many(qs, max_total, ec, diag);
+            if (ec)
+                return {};
+        } else {
+            out.reserve(qs.size());
+            std::size_t left = max_total;
+            for (auto& q : qs) {
+                q.limit = std::min(q.limit, left);
+                auto rows = q.limit == 0 ? std::vector<delivery>() : storage_.claim(q, ec, diag);
+                left -= rows.size();
+                if (ec) {
+                    if (out.empty())
+                        return {};
+                    ec.clear();
+                    diag = diagnostics();
+                    break;
+                }
+                out.push_back(std::move(rows));
+            }
+        }
+        for (const auto& rows : out)
+            detail::notify_claim(observer_, std::span<const delivery>(rows));
+        return out;
+    }
+
+    /// Throwing overload of `claim_many`.
+    std::vector<std::vector<delivery>> claim_many(std::span<const claim_options> opts, std::size_t max_total) {
+        return detail::call_or_throw(
+            [&](error_code& ec, diagnostics& diag) { return claim_many(opts, max_total, ec, diag); });
+    }
+
     /// Throwing overload of `claim`.
     std::vector<delivery> claim(const claim_options& opts) {
         return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return claim(opts, ec, diag); });

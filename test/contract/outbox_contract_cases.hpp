@@ -362,6 +362,53 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_marks_row_in_flight_and_hands_out_the_sec
     BOOST_TEST(!more[0].has_secret);
 }
 
+// Several partitions claimed in one step: each takes its own rows, oldest first, up to its limit
+// and to what the ones before it left of the total.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_many_claims_each_partition_within_a_total, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    auto hooks = webhooks_in_distinct_partitions(3);
+    BOOST_TEST_REQUIRE(hooks.size() == 3u);
+    for (int e = 0; e < 4; ++e)
+        for (const auto& w : hooks)
+            this->outbox.enqueue(make_request(w, "evt-" + std::to_string(e)));
+    std::vector<claim_options> opts;
+    for (const auto& w : hooks)
+        opts.push_back(claim_opts("node-A", 3, milliseconds(60000), partition_ref{hash_partition(w, 8), 8}));
+
+    auto got = this->outbox.claim_many(opts, 7);  // 3 + 3 + what is left: 1
+    BOOST_TEST_REQUIRE(got.size() == 3u);
+    BOOST_TEST(got[0].size() == 3u);
+    BOOST_TEST(got[1].size() == 3u);
+    BOOST_TEST(got[2].size() == 1u);
+    std::set<std::uint64_t> tokens;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        for (std::size_t j = 0; j < got[i].size(); ++j) {
+            const delivery& d = got[i][j];
+            BOOST_TEST(d.webhook_id == hooks[i]);
+            BOOST_TEST(d.event_id == "evt-" + std::to_string(j));  // oldest first
+            BOOST_TEST(d.status == delivery_status::in_flight);
+            BOOST_TEST(d.claimed_by == std::optional<std::string>("node-A"));
+            BOOST_TEST(get_row(this->outbox, d.id).status == delivery_status::in_flight);
+            tokens.insert(d.claim_token);
+        }
+    }
+    BOOST_TEST(tokens.size() == 7u);
+    BOOST_TEST(this->outbox.stats().count(delivery_status::in_flight) == 7u);
+
+    // A total of 0 claims nothing; invalid options fail naming the field, and nothing is claimed.
+    auto none = this->outbox.claim_many(opts, 0);
+    BOOST_TEST_REQUIRE(none.size() == 3u);
+    for (const auto& rows : none)
+        BOOST_TEST(rows.empty());
+    opts[1].limit = 0;
+    error_code ec;
+    diagnostics diag;
+    auto refused = this->outbox.claim_many(opts, 100, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "limit");
+    BOOST_TEST(refused.empty());
+    BOOST_TEST(this->outbox.stats().count(delivery_status::in_flight) == 7u);
+}
+
 // ObjectStack sql-outbox test #5
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_filters_by_partition, Factory, outbox_contract_factories,
                                  outbox_fixture<Factory>) {

@@ -18,7 +18,7 @@
 ///   the I/O thread never waits for a database.
 /// - It walks the outbox's partitions from its node's offset (the ObjectStack outbox's rotation),
 ///   claiming up to `batch_size` rows from each while it has room for more requests
-///   (`max_in_flight`).
+///   (`max_in_flight`), all partitions in one `claim_many` (one storage call, one transaction).
 /// - When every partition came back empty it waits for `poll_interval`, or less: `notify()` (or a
 ///   `wakeup` shared with the outbox's observer) wakes it at once, so an in-process enqueue is sent
 ///   without a polling delay.
@@ -79,6 +79,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -429,37 +430,47 @@ private:
         while (!stop_) {
             if (co_await take_cancellation())
                 break;
-            bool any = false;
-            bool failed = false;
-            for (int step = 0; step < partitions_ && !stop_; ++step) {
-                std::size_t free = params_.max_in_flight - in_flight_;
-                if (free == 0)
-                    break;
+            // One claim per partition, from this node's offset, up to the room left for requests:
+            // all in one storage call (one transaction), each partition taking what the ones before
+            // it left.
+            std::vector<claim_options> batch;
+            std::size_t room = params_.max_in_flight - in_flight_;
+            for (int step = 0; step < partitions_ && room > 0; ++step) {
                 claim_options o;
                 o.node_id = params_.node_id;
-                o.limit = std::min(params_.batch_size, free);
+                o.limit = std::min(params_.batch_size, room);
                 o.claim_ttl = params_.claim_ttl;
                 o.partition = partition_ref{(offset_ + step) % partitions_, partitions_};
+                batch.push_back(std::move(o));
+            }
+            bool any = false;
+            bool failed = false;
+            if (!batch.empty()) {
                 // Named, not a temporary inside the co_await expression: g++ 12 mishandles
                 // non-trivial temporaries there.
-                auto claim = [this, o = std::move(o)] {
+                auto claim = [this, b = std::move(batch), room] {
                     error_code ec;
                     diagnostics diag;
-                    auto rows = outbox_.claim(o, ec, diag);
-                    return std::make_pair(std::move(rows), ec);
+                    auto rows = outbox_.claim_many(b, room, ec, diag);
+                    return std::make_tuple(std::move(rows), ec, b.size());
                 };
                 auto claimed = co_await on_storage(std::move(claim));
-                auto& [rows, ec] = claimed;
+                auto& [per_partition, ec, asked] = claimed;
                 if (ec) {
                     storage_errors_.fetch_add(1, std::memory_order_relaxed);
                     failed = true;
-                    break;
+                } else {
+                    failed = per_partition.size() < asked;  // a storage error after some claims
+                    claims_.fetch_add(per_partition.size(), std::memory_order_relaxed);
+                    if (failed)
+                        storage_errors_.fetch_add(1, std::memory_order_relaxed);
                 }
-                claims_.fetch_add(1, std::memory_order_relaxed);
-                claimed_.fetch_add(rows.size(), std::memory_order_relaxed);
-                any = any || !rows.empty();
-                for (auto& d : rows)
-                    start(std::move(d));
+                for (auto& rows : per_partition) {
+                    claimed_.fetch_add(rows.size(), std::memory_order_relaxed);
+                    any = any || !rows.empty();
+                    for (auto& d : rows)
+                        start(std::move(d));
+                }
             }
             if (stop_)
                 break;

@@ -117,6 +117,12 @@ struct release_request {
 /// | `s.attempts(id, ec, diag)` | `std::vector<attempt_record>` | The row's attempt history, oldest first (a storage may keep only the latest ones; `memory_storage` keeps 100). `errc::not_found` for an unknown id. |
 /// | `s.failures(n, ec, diag)` | `std::vector<webhook_failures>` | One entry per webhook that has `dead` rows or `pending` rows with `attempts > 0`: those counts, and the `error` and `updated_at` of its failing row updated last (the highest `sequence` among equal times). Sorted by `dead + retrying` descending, then `webhook_id` ascending (bytewise); at most `n`. |
 ///
+/// An optional member, used when present (the outbox falls back on `claim` in a loop):
+///
+/// | Expression | Type | Semantics |
+/// |---|---|---|
+/// | `s.claim_many(qs, n, ec, diag)` | `std::vector<std::vector<delivery>>` | `qs` a `std::span<const claim_query>`: `claim` for each query, in order, as one step (one lock, one transaction), each query taking at most its `limit` and at most what is left of `n` rows in all; one entry per query. On failure nothing is claimed. |
+///
 /// Exemplar: `test/contract/` holds the suite every model passes; `memory_storage.hpp` is the
 /// shortest complete model.
 ///
@@ -144,6 +150,13 @@ concept outbox_storage = std::move_constructible<S> &&
     };
 
 namespace detail {
+
+// A storage with the optional `claim_many`.
+template <class S>
+concept storage_claims_many =
+    requires(S& s, std::span<const claim_query> qs, std::size_t n, error_code& ec, diagnostics& diag) {
+        { s.claim_many(qs, n, ec, diag) } -> std::same_as<std::vector<std::vector<delivery>>>;
+    };
 
 inline void fail_not_found(error_code& ec, diagnostics& diag, const delivery_id& id) {
     fail(ec, diag, errc::not_found, "id", "Delivery row '" + id.to_string() + "' not found");

@@ -495,6 +495,30 @@ public:
         return out;
     }
 
+    std::vector<std::vector<delivery>> claim_many(std::span<const claim_query> qs, std::size_t max_total,
+                                                  error_code& ec, diagnostics& diag) {
+        ec.clear();
+        std::vector<std::vector<delivery>> out(qs.size());
+        engine::transaction<Engine> tx(engine_, ec, diag);
+        if (ec)
+            return {};
+        for (std::size_t i = 0; i < qs.size() && max_total > 0; ++i) {
+            claim_query q = qs[i];
+            q.limit = std::min(q.limit, max_total);
+            if (native())
+                native_claim(q, out[i], ec, diag);
+            else
+                generic_claim(q, out[i], ec, diag);
+            if (ec)
+                return {};
+            max_total -= out[i].size();
+        }
+        tx.commit(ec, diag);
+        if (ec)
+            return {};
+        return out;
+    }
+
     void complete(const claim_ref& ref, completion&& c, error_code& ec, diagnostics& diag) {
         ec.clear();
         // The row's update and its attempt record commit together.

@@ -312,51 +312,21 @@ public:
 
     std::vector<delivery> claim(const claim_query& q, error_code& ec, diagnostics&) {
         ec.clear();
-        std::vector<delivery> out;
         std::lock_guard lock(s_->mu);
-        s_->reap(q.reap_before, q.now);
-        using queues = detail::mem::partition_queues;
-        auto& taken = s_->taken;
-        taken.clear();
-        if (q.partition) {
-            if (*q.partition < 0 || static_cast<std::size_t>(*q.partition) >= s_->partitions.size())
-                return out;
-            auto& part = *s_->partitions[*q.partition];
-            s_->promote(part, q.now);
-            while (taken.size() < q.limit && part.head() != queues::none)
-                taken.push_back(&s_->take(part, q));
-        } else {
-            // Every partition: merge the partitions' queues by sequence, lowest first.
-            using head = std::pair<std::uint64_t, queues*>;
-            auto& heap = s_->heads;
-            heap.clear();
-            for (auto& p : s_->partitions) {
-                s_->promote(*p, q.now);
-                if (auto h = p->head(); h != queues::none)
-                    heap.emplace_back(h, p.get());
-            }
-            auto later = [](const head& a, const head& b) { return a.first > b.first; };
-            std::make_heap(heap.begin(), heap.end(), later);
-            while (taken.size() < q.limit && !heap.empty()) {
-                std::pop_heap(heap.begin(), heap.end(), later);
-                auto* part = heap.back().second;
-                taken.push_back(&s_->take(*part, q));
-                if (auto h = part->head(); h == queues::none) {
-                    heap.pop_back();
-                } else {
-                    heap.back().first = h;
-                    std::push_heap(heap.begin(), heap.end(), later);
-                }
-            }
+        return s_->claim(q);
+    }
+
+    std::vector<std::vector<delivery>> claim_many(std::span<const claim_query> qs, std::size_t max_total,
+                                                  error_code& ec, diagnostics&) {
+        ec.clear();
+        std::vector<std::vector<delivery>> out;
+        out.reserve(qs.size());
+        std::lock_guard lock(s_->mu);
+        for (claim_query q : qs) {
+            q.limit = std::min(q.limit, max_total);
+            out.push_back(q.limit == 0 ? std::vector<delivery>() : s_->claim(q));
+            max_total -= out.back().size();
         }
-        // Copying a row reaches memory outside it (the url's and other long strings' bytes, the
-        // payload's shared count), scattered over the heap. Touch it for every row first, so that
-        // the cache misses overlap instead of stalling the copies one after another.
-        for (const auto* r : taken)
-            detail::mem::prefetch_outside(r->d);
-        out.reserve(taken.size());
-        for (const auto* r : taken)
-            out.push_back(r->d);
         return out;
     }
 
@@ -559,6 +529,54 @@ private:
             returned.clear();
             for (auto& [id, r] : rows)
                 pool.destroy(r);
+        }
+
+        // The body of `claim`, under the lock.
+        std::vector<delivery> claim(const claim_query& q) {
+            std::vector<delivery> out;
+            reap(q.reap_before, q.now);
+            using queues = detail::mem::partition_queues;
+            taken.clear();
+            if (q.partition) {
+                if (*q.partition < 0 || static_cast<std::size_t>(*q.partition) >= partitions.size())
+                    return out;
+                auto& part = *partitions[*q.partition];
+                promote(part, q.now);
+                while (taken.size() < q.limit && part.head() != queues::none)
+                    taken.push_back(&take(part, q));
+            } else {
+                // Every partition: merge the partitions' queues by sequence, lowest first.
+                using head = std::pair<std::uint64_t, queues*>;
+                auto& heap = heads;
+                heap.clear();
+                for (auto& p : partitions) {
+                    promote(*p, q.now);
+                    if (auto h = p->head(); h != queues::none)
+                        heap.emplace_back(h, p.get());
+                }
+                auto later = [](const head& a, const head& b) { return a.first > b.first; };
+                std::make_heap(heap.begin(), heap.end(), later);
+                while (taken.size() < q.limit && !heap.empty()) {
+                    std::pop_heap(heap.begin(), heap.end(), later);
+                    auto* part = heap.back().second;
+                    taken.push_back(&take(*part, q));
+                    if (auto h = part->head(); h == queues::none) {
+                        heap.pop_back();
+                    } else {
+                        heap.back().first = h;
+                        std::push_heap(heap.begin(), heap.end(), later);
+                    }
+                }
+            }
+            // Copying a row reaches memory outside it (the url's and other long strings' bytes, the
+            // payload's shared count), scattered over the heap. Touch it for every row first, so that
+            // the cache misses overlap instead of stalling the copies one after another.
+            for (const auto* r : taken)
+                detail::mem::prefetch_outside(r->d);
+            out.reserve(taken.size());
+            for (const auto* r : taken)
+                out.push_back(r->d);
+            return out;
         }
 
         // Stores a new row whose id and (event_id, webhook_id) are known to be free.
