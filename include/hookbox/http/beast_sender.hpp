@@ -346,7 +346,6 @@ private:
         bool timer_armed = false;
         bool timed_out = false;
         bool got_bytes = false;
-        bool writing = false;
         bool closed = false;
 
         template <class... Args>
@@ -726,11 +725,7 @@ private:
         arm(c, clock::now() + o->req.timeout);
 
         auto self = c.shared_from_this();
-        c.writing = true;
-        auto on_written = [this, self](boost::system::error_code ec, std::size_t) {
-            self->writing = false;
-            written(*self, ec);
-        };
+        auto on_written = [this, self](boost::system::error_code ec, std::size_t) { written(*self, ec); };
         std::string_view body = o->req.body.body();
         if (auto* s = std::get_if<socket_type>(&c.stream)) {
             std::array<boost::asio::const_buffer, 2> bufs{boost::asio::buffer(c.out),

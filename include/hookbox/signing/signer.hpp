@@ -33,7 +33,6 @@
 #include <openssl/params.h>
 
 #include <charconv>
-#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -167,7 +166,7 @@ public:
             static constexpr unsigned char empty_key[1] = {0};
             const unsigned char* k = key.empty() ? empty_key : bytes_of(key);
             char digest[] = "SHA256";
-            OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0), OSSL_PARAM_construct_end()};
+            OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
             if (EVP_MAC_init(ctx_, k, key.size(), params) != 1)
                 return fail();
             try {
