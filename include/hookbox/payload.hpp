@@ -24,6 +24,10 @@
 
 namespace hookbox {
 
+namespace detail {
+struct payload_access;
+}  // namespace detail
+
 /// How the payload's bytes are to be read.
 enum class payload_kind : unsigned char {
     /// JSON text, sent with `Content-Type: application/json`.
@@ -102,6 +106,8 @@ public:
     }
 
 private:
+    friend struct detail::payload_access;
+
     payload(std::shared_ptr<const std::string> body, payload_kind kind) noexcept
         : body_(std::move(body)), size_(body_->size()), kind_(kind) {}
 
@@ -115,6 +121,23 @@ private:
     std::size_t size_;
     payload_kind kind_;
 };
+
+namespace detail {
+
+// Lets a storage keep a payload's shared bytes without the size and kind beside them, and rebuild
+// the payload from them.
+struct payload_access {
+    // Moves the bytes out; `p` may then only be destroyed.
+    static std::shared_ptr<const std::string> take_body(payload&& p) noexcept { return std::move(p.body_); }
+
+    static payload make(std::shared_ptr<const std::string> body, payload_kind kind) noexcept {
+        return payload(std::move(body), kind);
+    }
+
+    static const std::string* body_object(const payload& p) noexcept { return p.body_.get(); }
+};
+
+}  // namespace detail
 
 } // namespace hookbox
 

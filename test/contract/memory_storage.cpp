@@ -5,7 +5,8 @@
 // (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-// The outbox contract suite and the retention suite over memory_storage.
+// The outbox contract suite and the retention suite over memory_storage, and what memory_storage
+// keeps beyond them.
 
 #include <boost/mpl/list.hpp>
 
@@ -25,3 +26,227 @@ using outbox_contract_factories = boost::mpl::list<memory_storage_factory>;
 
 #include "contract/outbox_contract_cases.hpp"
 #include "contract/retention_cases.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+// What memory_storage keeps beyond the contract: the bound on its attempt history, its compact texts
+// at their size limits, node names, and rows far past its first block and past purged index chunks.
+namespace hookbox::test {
+
+BOOST_AUTO_TEST_SUITE(memory_storage_suite)
+
+using std::chrono::milliseconds;
+using manual_outbox = basic_outbox<memory_storage, manual_clock>;
+
+namespace {
+
+attempt_result retry(std::string error) {
+    attempt_result r;
+    r.outcome = attempt_outcome::retry;
+    r.http_status = 503;
+    r.error = std::move(error);
+    return r;
+}
+
+attempt_result success(std::string body = "ok") {
+    attempt_result r;
+    r.outcome = attempt_outcome::success;
+    r.http_status = 200;
+    r.response_body = std::move(body);
+    return r;
+}
+
+claim_options node(std::string id, std::size_t limit = 1000) {
+    claim_options o;
+    o.node_id = std::move(id);
+    o.limit = limit;
+    return o;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(keeps_the_latest_100_attempts) {
+    manual_clock clock;
+    manual_outbox ob({}, memory_storage(), clock);
+    delivery_id id = ob.enqueue(make_request("wh-1", "evt-1")).id;
+    for (int i = 1; i <= 105; ++i) {
+        auto c = ob.claim(node("node-A"));
+        BOOST_TEST_REQUIRE(c.size() == 1u);
+        ob.ack(c[0], retry("attempt " + std::to_string(i)));
+    }
+    auto h = ob.attempts(id);
+    BOOST_TEST_REQUIRE(h.size() == 100u);
+    BOOST_TEST(h.front().number == 6);
+    BOOST_TEST(*h.front().error == "attempt 6");
+    BOOST_TEST(h.back().number == 105);
+    BOOST_TEST(*h.back().error == "attempt 105");
+    for (std::size_t i = 1; i < h.size(); ++i)
+        BOOST_TEST(h[i].number == h[i - 1].number + 1);
+
+    // Dead, redelivered, delivered: the numbers go on, the oldest record makes room.
+    auto c = ob.claim(node("node-A"));
+    BOOST_TEST_REQUIRE(c.size() == 1u);
+    attempt_result dead;
+    dead.outcome = attempt_outcome::dead;
+    dead.http_status = 410;
+    dead.error = "gone";
+    ob.ack(c[0], dead);
+    ob.redeliver(id);
+    BOOST_TEST(ob.attempts(id).size() == 100u);
+    c = ob.claim(node("node-A"));
+    BOOST_TEST_REQUIRE(c.size() == 1u);
+    ob.ack(c[0], success());
+    h = ob.attempts(id);
+    BOOST_TEST_REQUIRE(h.size() == 100u);
+    BOOST_TEST(h.front().number == 8);
+    BOOST_TEST(h[98].number == 106);
+    BOOST_TEST(h[98].outcome == delivery_status::dead);
+    BOOST_TEST(*h[98].error == "gone");
+    BOOST_TEST(h.back().number == 107);
+    BOOST_TEST(h.back().outcome == delivery_status::success);
+    BOOST_TEST(!h.back().error.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(texts_round_trip_at_and_past_the_inline_size) {
+    // 15 bytes are kept inside the row, longer texts outside it; the empty text is not the absent one.
+    manual_clock clock;
+    manual_outbox ob({}, memory_storage(), clock);
+    const std::vector<std::string> texts{"", "x", std::string(15, 'a'), std::string(16, 'b'), std::string(128, 'c'),
+                                         "\xc3\xa9t\xc3\xa9-\xe2\x82\xac"};
+    std::vector<std::string> events;
+    for (std::size_t i = 0; i < texts.size(); ++i)
+        events.push_back(texts[i].empty() ? "e" : texts[i]);
+    // Event ids: every text but the empty one (ids must not be empty).
+    std::map<std::string, delivery_id> ids;
+    for (std::size_t i = 0; i < events.size(); ++i)
+        ids[events[i]] = ob.enqueue(make_request("wh-" + std::to_string(i), events[i])).id;
+    auto c = ob.claim(node("node-A"));
+    BOOST_TEST_REQUIRE(c.size() == events.size());
+    for (std::size_t i = 0; i < c.size(); ++i) {
+        BOOST_TEST_CONTEXT("text of " << texts[i].size() << " bytes") {
+            BOOST_TEST(c[i].event_id == events[i]);
+            attempt_result r = retry(texts[i]);
+            r.response_body = texts[i] + "|body";
+            ob.ack(c[i], r);
+            delivery d = *ob.get(c[i].id);
+            BOOST_TEST(d.event_id == events[i]);
+            // An empty error is stored as absent by the outbox.
+            BOOST_TEST(d.error.has_value() == !texts[i].empty());
+            if (d.error)
+                BOOST_TEST(*d.error == texts[i]);
+            BOOST_TEST_REQUIRE(d.response_body.has_value());
+            BOOST_TEST(*d.response_body == texts[i] + "|body");
+            auto h = ob.attempts(c[i].id);
+            BOOST_TEST_REQUIRE(h.size() == 1u);
+            BOOST_TEST(h[0].error == d.error);
+        }
+    }
+    // Moving the storage keeps the texts where they are.
+    manual_outbox moved(std::move(ob));
+    for (const auto& [event, id] : ids)
+        BOOST_TEST(moved.get(id)->event_id == event);
+}
+
+BOOST_AUTO_TEST_CASE(claims_by_many_nodes_keep_their_names) {
+    // Node names are stored once for all the rows a node holds; a name nobody holds may be dropped
+    // and stored again later.
+    manual_clock clock;
+    manual_outbox ob({}, memory_storage(), clock);
+    const int nodes = 300;
+    for (int i = 0; i < 2 * nodes; ++i)
+        ob.enqueue(make_request("wh-" + std::to_string(i % 5), "evt-" + std::to_string(i)));
+    std::vector<delivery> held;
+    for (int i = 0; i < nodes; ++i) {
+        auto c = ob.claim(node("node-" + std::to_string(i), 1));
+        BOOST_TEST_REQUIRE(c.size() == 1u);
+        BOOST_TEST(*c[0].claimed_by == "node-" + std::to_string(i));
+        if (i % 2 == 0)
+            ob.ack(c[0], success());
+        else
+            held.push_back(c[0]);
+    }
+    for (const auto& d : held)
+        BOOST_TEST(*ob.get(d.id)->claimed_by == *d.claimed_by);
+    for (int i = 0; i < nodes; ++i) {
+        auto c = ob.claim(node("node-" + std::to_string(i % 7), 1));
+        BOOST_TEST_REQUIRE(c.size() == 1u);
+        BOOST_TEST(*ob.get(c[0].id)->claimed_by == "node-" + std::to_string(i % 7));
+    }
+    for (const auto& d : held) {
+        BOOST_TEST(*ob.get(d.id)->claimed_by == *d.claimed_by);
+        ob.ack(d, success());
+        BOOST_TEST(!ob.get(d.id)->claimed_by.has_value());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(rows_far_past_the_first_block_and_purged_index_chunks) {
+    // 40000 rows fill the first small block and several large ones, and more than two chunks of
+    // the sequence index; purging the oldest 35000 frees those chunks, and every operation still
+    // finds the rows that are left.
+    manual_clock clock;
+    manual_outbox ob({}, memory_storage(), clock);
+    const std::size_t n = 40000;
+    std::vector<enqueue_request> reqs;
+    for (std::size_t i = 0; i < n; ++i)
+        reqs.push_back(make_request("wh-" + std::to_string(i % 64), "evt-" + std::to_string(i)));
+    auto results = ob.enqueue_many(std::move(reqs));
+    std::size_t acked = 0;
+    for (;;) {
+        auto c = ob.claim(node("node-A"));
+        if (c.empty())
+            break;
+        for (const auto& d : c) {
+            // Half by sequence, half by id only.
+            if (d.sequence % 2 == 0)
+                ob.ack(d, success());
+            else
+                ob.ack(d.id, d.claim_token, success());
+            ++acked;
+        }
+    }
+    BOOST_TEST(acked == n);
+    clock.advance(milliseconds(1000));
+    // The newest 5000 rows are updated later, and stay.
+    for (std::size_t i = n - 5000; i < n; ++i)
+        ob.redeliver(results[i].id);
+    delivery_filter old;
+    old.updated_before = now_ms(clock);
+    std::size_t purged = 0;
+    while (std::size_t k = ob.purge(old, 4000))
+        purged += k;
+    BOOST_TEST(purged == n - 5000);
+    BOOST_TEST(ob.stats().total() == 5000u);
+    BOOST_TEST(!ob.get(results[0].id).has_value());
+    BOOST_TEST(!ob.get(results[n - 5001].id).has_value());
+    BOOST_TEST(ob.get(results[n - 5000].id)->event_id == "evt-" + std::to_string(n - 5000));
+
+    list_options lo;
+    lo.limit = 10000;
+    auto page = ob.list(lo);
+    BOOST_TEST_REQUIRE(page.items.size() == 5000u);
+    BOOST_TEST(page.items.front().sequence == n - 5000 + 1);
+    BOOST_TEST(page.items.back().sequence == n);
+
+    // Purged pairs may be enqueued again; new rows take the freed places and go on numbering.
+    enqueue_result again = ob.enqueue(make_request("wh-0", "evt-0"));
+    BOOST_TEST(again.created);
+    BOOST_TEST(ob.get(again.id)->sequence == n + 1);
+    std::size_t claimed = 0;
+    for (;;) {
+        auto c = ob.claim(node("node-B"));
+        if (c.empty())
+            break;
+        claimed += c.size();
+        for (const auto& d : c)
+            ob.ack(d, success());
+    }
+    BOOST_TEST(claimed == 5001u);
+    BOOST_TEST(ob.stats().count(delivery_status::success) == 5001u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace hookbox::test
+

@@ -2207,7 +2207,11 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(release_to_pending_gives_the_claim_back_without
     BOOST_TEST(show(d.claimed_at) == unset);
     BOOST_TEST(d.claim_token == 0u);
     BOOST_TEST(show(d.updated_at) == show(this->now()));
-    BOOST_TEST(this->outbox.attempts(id).size() == 1u);  // no record for the release
+    auto history = this->outbox.attempts(id);
+    BOOST_TEST_REQUIRE(history.size() == 1u);  // no record for the release
+    // The recorded attempt keeps its own error; the release's error is the row's only.
+    BOOST_TEST(show(history[0].error) == "'upstream'");
+    BOOST_TEST(show(history[0].response_code) == "503");
     BOOST_TEST(this->outbox.stats().count(delivery_status::in_flight) == 0u);
 
     // The old claim is gone.
@@ -2475,6 +2479,56 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(failures_lists_failing_webhooks_most_failing_fi
 
 // Rows stored after a purge may reuse what the purged rows held: nothing of the old rows shows
 // through, and the old claims stay dead.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(deliveries_of_one_webhook_keep_their_own_request, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    // One webhook, and deliveries that differ from each other in one field each.
+    std::vector<enqueue_request> reqs;
+    for (int i = 0; i < 7; ++i)
+        reqs.push_back(make_request("wh-1", "evt-" + std::to_string(i)));
+    reqs[1].url = "https://other.example/a-much-longer-path/than-the-first-one";
+    reqs[2].method = "PUT";
+    reqs[3].headers = {header{"X-Tenant", "t-1"}, header{"X-Trace", "abc"}};
+    reqs[4].secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    reqs[5].timeout = milliseconds(2500);
+    reqs[6].event_type = "data.record.deleted";
+    for (auto r : reqs)
+        this->outbox.enqueue(std::move(r));
+    // A delivery of another webhook with every field as the first one's.
+    this->outbox.enqueue(make_request("wh-2", "evt-0"));
+
+    auto rows = this->outbox.claim(claim_opts("node-A", 100));
+    BOOST_TEST_REQUIRE(rows.size() == 8u);
+    for (std::size_t i = 0; i < reqs.size(); ++i) {
+        BOOST_TEST_CONTEXT("delivery " << i) {
+            const delivery& d = rows[i];
+            BOOST_TEST(d.webhook_id == "wh-1");
+            BOOST_TEST(d.event_id == reqs[i].event_id);
+            BOOST_TEST(d.url == reqs[i].url);
+            BOOST_TEST(d.method == (reqs[i].method.empty() ? std::string("POST") : reqs[i].method));
+            BOOST_TEST((d.headers == reqs[i].headers));
+            BOOST_TEST(d.secret == reqs[i].secret);
+            BOOST_TEST(d.has_secret == !reqs[i].secret.empty());
+            BOOST_TEST(show(d.timeout) == show(reqs[i].timeout));
+            BOOST_TEST(d.event_type == reqs[i].event_type);
+        }
+    }
+    BOOST_TEST(rows[7].webhook_id == "wh-2");
+    BOOST_TEST(rows[7].url == reqs[0].url);
+    // Rows read back later show the same, without the secret.
+    for (std::size_t i = 0; i < reqs.size(); ++i) {
+        delivery d = get_row(this->outbox, rows[i].id);
+        BOOST_TEST_CONTEXT("delivery " << i) {
+            BOOST_TEST(d.url == reqs[i].url);
+            BOOST_TEST(d.method == rows[i].method);
+            BOOST_TEST((d.headers == reqs[i].headers));
+            BOOST_TEST(d.secret.empty());
+            BOOST_TEST(d.has_secret == !reqs[i].secret.empty());
+            BOOST_TEST(d.event_type == reqs[i].event_type);
+        }
+    }
+}
+
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(rows_stored_after_a_purge_start_clean, Factory, outbox_contract_factories,
                                  outbox_fixture<Factory>) {
     BOOST_TEST_MESSAGE("storage: " << Factory::name);
