@@ -219,10 +219,16 @@ struct target_key {
 
     target_key(const delivery& del, std::uint64_t seed) noexcept : d(del), hash(compute(del, seed)) {}
 
-    // Only the webhook and the event type are hashed: the targets that share both (a webhook whose
-    // secret or headers changed) are few, and told apart by comparing every field.
+    // Every field is hashed: deliveries may differ in one header only (a trace id), and targets
+    // that shared a hash would make every lookup walk all of them.
     static std::uint64_t compute(const delivery& d, std::uint64_t seed) noexcept {
-        return hasher64(seed).add(d.webhook_id).add(d.event_type).value();
+        hasher64 h(seed);
+        h.add(d.webhook_id).add(d.event_type).add(d.method).add(d.secret);
+        for (const auto& x : d.headers)
+            h.add(x.name).add(x.value);
+        h.add((d.timeout ? static_cast<std::uint64_t>(d.timeout->count()) << 2 : 0) | (d.timeout ? 2u : 0u) |
+              (d.has_secret ? 1u : 0u));
+        return h.value();
     }
 };
 
