@@ -1091,6 +1091,80 @@ inline bool create_table_sql(const table_def& td, std::string& out, error_code& 
     return true;
 }
 
+// A constant of a partial index's predicate (checked by check_index_where: not null, not NaN, no NUL).
+inline void constant_sql(std::string& out, const value& v) {
+    switch (v.type()) {
+    case value::kind::null: out += "NULL"; return;
+    case value::kind::integer: out += std::to_string(v.as_integer()); return;
+    case value::kind::real: {
+        double d = v.as_real();
+        if (std::isinf(d)) {
+            out += d > 0 ? "9e999" : "-9e999";
+            return;
+        }
+        char buf[32];
+        auto r = std::to_chars(buf, buf + sizeof buf, d);
+        std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
+        out += text;
+        if (text.find_first_of(".eE") == std::string_view::npos)
+            out += ".0";
+        return;
+    }
+    case value::kind::text:
+    case value::kind::json: quote_text(out, v.as_text()); return;
+    }
+}
+
+// The WHERE of a partial index, with its operands written as constants: SQLite takes no
+// parameters there, and uses the index only for statements whose WHERE implies this text.
+inline void predicate_sql(std::string& out, const filter& f) {
+    switch (f.type) {
+    case filter::kind::all: out += '1'; return;
+    case filter::kind::compare:
+        quote_ident(out, f.column);
+        out += ' ';
+        out += to_string(f.op);
+        out += ' ';
+        constant_sql(out, f.operand);
+        return;
+    case filter::kind::in:
+        if (f.values.empty()) {
+            out += '0';
+            return;
+        }
+        quote_ident(out, f.column);
+        out += " IN (";
+        for (std::size_t i = 0; i < f.values.size(); ++i) {
+            if (i)
+                out += ", ";
+            constant_sql(out, f.values[i]);
+        }
+        out += ')';
+        return;
+    case filter::kind::is_null:
+    case filter::kind::is_not_null:
+        quote_ident(out, f.column);
+        out += f.type == filter::kind::is_null ? " IS NULL" : " IS NOT NULL";
+        return;
+    case filter::kind::and_:
+    case filter::kind::or_: {
+        bool conj = f.type == filter::kind::and_;
+        if (f.children.empty()) {
+            out += conj ? '1' : '0';
+            return;
+        }
+        out += '(';
+        for (std::size_t i = 0; i < f.children.size(); ++i) {
+            if (i)
+                out += conj ? " AND " : " OR ";
+            predicate_sql(out, f.children[i]);
+        }
+        out += ')';
+        return;
+    }
+    }
+}
+
 inline bool index_sql(std::string_view t, const index_def& ix, std::string& out, error_code& ec, diagnostics& diag) {
     if (!is_identifier(t))
         return schema_err(ec, diag, t, {}, "table name '" + std::string(t) + "' is not an identifier");
@@ -1112,6 +1186,10 @@ inline bool index_sql(std::string_view t, const index_def& ix, std::string& out,
         quote_ident(out, ix.columns[i]);
     }
     out += ')';
+    if (ix.partial()) {
+        out += " WHERE ";
+        predicate_sql(out, ix.where);
+    }
     return true;
 }
 
@@ -1142,9 +1220,24 @@ inline bool check_step(const schema_step& step, error_code& ec, diagnostics& dia
         return add_column_sql(*ac, scratch, ec, diag);
     if (auto* ci = std::get_if<create_index>(&step))
         return index_sql(ci->table, ci->index, scratch, ec, diag);
-    const auto& di = std::get<drop_index>(step);
-    if (!is_identifier(di.table) || !is_identifier(di.name))
-        return schema_err(ec, diag, di.table, {}, "drop_index needs a valid table and index name");
+    if (auto* di = std::get_if<drop_index>(&step)) {
+        if (!is_identifier(di->table) || !is_identifier(di->name))
+            return schema_err(ec, diag, di->table, {}, "drop_index needs a valid table and index name");
+        return true;
+    }
+    if (auto* dc = std::get_if<drop_column>(&step)) {
+        if (!is_identifier(dc->table) || !is_identifier(dc->column))
+            return schema_err(ec, diag, dc->table, dc->column,
+                              "drop_column needs a valid table and column name");
+        return true;
+    }
+    const auto& cr = std::get<copy_rows>(step);
+    if (!is_identifier(cr.from) || !is_identifier(cr.to))
+        return schema_err(ec, diag, cr.to, {}, "copy_rows needs valid table names");
+    for (const auto& c : cr.columns)
+        if (!is_identifier(c))
+            return schema_err(ec, diag, cr.to, c, "copy_rows from '" + cr.from + "' to '" + cr.to +
+                                                      "': column name '" + c + "' is not an identifier");
     return true;
 }
 
@@ -1178,6 +1271,11 @@ inline bool check_step(const schema_step& step, error_code& ec, diagnostics& dia
 /// same time apply each migration once. Column types map to declared types `INTEGER`, `REAL`, `TEXT`
 /// and `JSON_TEXT` (TEXT affinity, bytes kept exactly); an auto-increment key is
 /// `INTEGER PRIMARY KEY AUTOINCREMENT` (keys are never reused), any other key `PRIMARY KEY NOT NULL`.
+/// A partial index is `CREATE INDEX ... WHERE ...` with its operands written as constants; SQLite's
+/// planner uses it for a statement whose WHERE implies that text; a statement that binds a
+/// parameter where that text has a constant is prepared again, with the bound value, each time it
+/// runs. `drop_column` is `ALTER TABLE ... DROP COLUMN` (which rewrites the table), `copy_rows` one
+/// `INSERT INTO ... SELECT`.
 /// The engine reads each table's columns from `PRAGMA table_info` on first use and caches them; it
 /// reads them again after `migrate`, after DDL through `query`, and when a statement names a column
 /// it does not know (another connection may have added it).
@@ -2102,8 +2200,36 @@ private:
                     if (!ti->column(c))
                         return si::schema_err(ec, diag, table, c, "index '" + ci->index.name + "' names column " +
                                                                       si::qualified(table, c) + ", which does not exist");
-                if (!si::index_sql(ci->table, ci->index, sql, ec, diag))
+                auto type_of = [&](std::string_view c) -> std::optional<column_type> {
+                    if (const si::column_info* col = ti->column(c))
+                        return col->type;
+                    return std::nullopt;
+                };
+                if (!detail::check_index_where(table, ci->index, type_of, ec, diag) ||
+                    !si::index_sql(ci->table, ci->index, sql, ec, diag))
                     return false;
+            } else if (auto* dc = std::get_if<drop_column>(&step)) {
+                table = dc->table;
+                if (!check_drop_column(*dc, ec, diag))
+                    return false;
+                sql.assign("ALTER TABLE ");
+                si::quote_ident(sql, dc->table);
+                sql += " DROP COLUMN ";
+                si::quote_ident(sql, dc->column);
+            } else if (auto* cr = std::get_if<copy_rows>(&step)) {
+                table = cr->to;
+                if (!check_copy_rows(*cr, ec, diag))
+                    return false;
+                std::string cols;
+                for (std::size_t i = 0; i < cr->columns.size(); ++i) {
+                    if (i)
+                        cols += ", ";
+                    si::quote_ident(cols, cr->columns[i]);
+                }
+                sql.assign("INSERT INTO ");
+                si::quote_ident(sql, cr->to);
+                sql += " (" + cols + ") SELECT " + cols + " FROM ";
+                si::quote_ident(sql, cr->from);
             } else {
                 const auto& di = std::get<drop_index>(step);
                 table = di.table;
@@ -2127,6 +2253,115 @@ private:
             if (!s.exec(sql, op(m), table, ec, diag, si::uncached))
                 return false;
         }
+        return true;
+    }
+
+    // The checks of a drop_column step that SQLite would make with other words, or not at all.
+    bool check_drop_column(const drop_column& dc, error_code& ec, diagnostics& diag) {
+        namespace si = detail::sqlite_impl;
+        auto& s = *s_;
+        const si::table_info* ti = s.load_table(dc.table, ec, diag);
+        if (!ti)
+            return false;
+        const std::string q = dc.table + "." + dc.column;
+        const si::column_info* c = ti->column(dc.column);
+        if (!c)
+            return si::schema_err(ec, diag, dc.table, dc.column,
+                                  "drop_column: table '" + dc.table + "' has no column '" + dc.column + "'");
+        if (c->primary_key)
+            return si::schema_err(ec, diag, dc.table, dc.column,
+                                  "drop_column: column '" + q + "' is the primary key");
+        if (ti->columns.size() == 1)
+            return si::schema_err(ec, diag, dc.table, dc.column,
+                                  "drop_column: column '" + q + "' is the only column of its table");
+        // Indexes that name the column, in their columns or (as the engine writes them, quoted)
+        // in their WHERE.
+        std::vector<std::pair<std::string, std::string>> indexes;  // name, sql
+        {
+            si::stmt_guard g;
+            if (!s.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1", g,
+                           "migrate", dc.table, ec, diag))
+                return false;
+            si::bind_text(g.get(), 1, dc.table);
+            int rc;
+            while ((rc = sqlite3_step(g.get())) == SQLITE_ROW) {
+                auto* n = reinterpret_cast<const char*>(sqlite3_column_text(g.get(), 0));
+                auto* text = reinterpret_cast<const char*>(sqlite3_column_text(g.get(), 1));
+                indexes.emplace_back(n ? n : "", text ? text : "");
+            }
+            if (rc != SQLITE_DONE) {
+                s.fail_db(rc, "migrate", dc.table, ec, diag);
+                return false;
+            }
+        }
+        std::string quoted;
+        si::quote_ident(quoted, dc.column);
+        for (const auto& [name, text] : indexes) {
+            bool named = false;
+            {
+                si::stmt_guard g;
+                const char* sql = "SELECT 1 FROM pragma_index_info(?1) WHERE name = ?2";
+                if (!s.prepare(sql, g, "migrate", dc.table, ec, diag))
+                    return false;
+                si::bind_text(g.get(), 1, name);
+                si::bind_text(g.get(), 2, dc.column);
+                named = sqlite3_step(g.get()) == SQLITE_ROW;
+            }
+            auto where = text.find(" WHERE ");
+            if (named || (where != std::string::npos && text.find(quoted, where) != std::string::npos))
+                return si::schema_err(ec, diag, dc.table, dc.column,
+                                      "drop_column: column '" + q + "' is named by index '" + name +
+                                          "'; drop the index first");
+        }
+        return true;
+    }
+
+    // The checks of a copy_rows step, with the words memory_engine uses.
+    bool check_copy_rows(const copy_rows& cr, error_code& ec, diagnostics& diag) {
+        namespace si = detail::sqlite_impl;
+        auto& s = *s_;
+        const si::table_info* from = s.load_table(cr.from, ec, diag);
+        const si::table_info* to = from ? s.load_table(cr.to, ec, diag) : nullptr;
+        if (!to)
+            return false;
+        const std::string what = "copy_rows from '" + cr.from + "' to '" + cr.to + "': ";
+        if (cr.from == cr.to)
+            return si::schema_err(ec, diag, cr.to, {}, what + "the tables must differ");
+        if (cr.columns.empty())
+            return si::schema_err(ec, diag, cr.to, {}, what + "no columns to copy");
+        auto kind_of = [](column_type t) {
+            switch (t) {
+            case column_type::integer: return value::kind::integer;
+            case column_type::real: return value::kind::real;
+            case column_type::text: return value::kind::text;
+            case column_type::json: return value::kind::json;
+            }
+            return value::kind::null;
+        };
+        std::vector<const si::column_info*> copied;
+        for (const auto& c : cr.columns) {
+            const si::column_info* f = from->column(c);
+            if (!f)
+                return si::schema_err(ec, diag, cr.from, c,
+                                      what + "table '" + cr.from + "' has no column '" + c + "'");
+            const si::column_info* d = to->column(c);
+            if (!d)
+                return si::schema_err(ec, diag, cr.to, c,
+                                      what + "table '" + cr.to + "' has no column '" + c + "'");
+            if (std::find(copied.begin(), copied.end(), d) != copied.end())
+                return si::schema_err(ec, diag, cr.to, c, what + "column '" + c + "' is named twice");
+            if (!detail::type_accepts(d->type, kind_of(f->type)))
+                return si::schema_err(ec, diag, cr.to, c,
+                                      what + "column '" + cr.from + "." + c + "' is " +
+                                          std::string(to_string(f->type)) + ", which column '" + cr.to + "." +
+                                          c + "' (" + std::string(to_string(d->type)) + ") cannot hold");
+            copied.push_back(d);
+        }
+        for (const auto& d : to->columns)
+            if (d.required() && std::find(copied.begin(), copied.end(), &d) == copied.end())
+                return si::schema_err(ec, diag, cr.to, d.name,
+                                      what + "column '" + cr.to + "." + d.name +
+                                          "' is NOT NULL without a default and is not copied");
         return true;
     }
 
