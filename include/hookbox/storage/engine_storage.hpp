@@ -120,10 +120,23 @@ inline bool headers_from_json(std::string_view text, std::vector<header>& out, s
     return false;
 }
 
-// Reads one row, in `delivery_columns` order, into `d` (secret included).
-inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err) {
+// The name of the column at position `i` of a row as engine_storage reads it: `delivery_columns`,
+// then the payload's two columns.
+inline std::string_view read_column(std::size_t i) noexcept {
+    return i < col::count_ ? delivery_columns[i] : payload_columns[1 + (i - col::count_) % 2];
+}
+
+// The payload of a delivery that has none: what a claim or a read reports for its row.
+inline std::string missing_payload(std::string_view payloads) {
+    return "the row has no payload in table '" + std::string(payloads) + "'";
+}
+
+// Reads one row (`delivery_columns`, then `payload_json` and `payload_raw` from the payload table)
+// into `d` (secret included). `payloads` names the payload table, for the reason a missing payload
+// row (both payload cells null: `payload_json` is NOT NULL there) is given.
+inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err, std::string_view payloads) {
     auto fail = [&](std::size_t i, std::string reason) {
-        err.column = std::string(delivery_columns[i]);
+        err.column = std::string(read_column(i));
         err.reason = std::move(reason);
         return false;
     };
@@ -161,8 +174,9 @@ inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err)
         out = from_ms(v);
         return true;
     };
-    if (c.size() != col::count_)
-        return fail(0, "expected " + std::to_string(col::count_) + " columns, found " + std::to_string(c.size()));
+    if (c.size() != col::with_payload_)
+        return fail(0, "expected " + std::to_string(col::with_payload_) + " columns, found " +
+                           std::to_string(c.size()));
 
     std::int64_t n = 0;
     if (!integer(col::seq, n))
@@ -201,6 +215,8 @@ inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err)
             return false;
         d.timeout = std::chrono::milliseconds(n);
     }
+    if (c[col::payload_raw].is_null() && c[col::payload_json].is_null())
+        return fail(col::payload_json, missing_payload(payloads));
     if (!c[col::payload_raw].is_null()) {
         if (!is_text(col::payload_raw))
             return fail(col::payload_raw, "expected text");
@@ -256,11 +272,10 @@ inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err)
     return true;
 }
 
-// The columns an insert names, and their values for a new row.
-inline constexpr std::array<std::string_view, 17> insert_columns{
-    "id",           "webhook_id",    "event_id", "event_type", "url",        "method",
-    "headers_json", "secret",        "timeout_ms", "payload_json", "payload_raw", "partition_key",
-    "status",       "attempts",      "created_at", "updated_at", "claim_token"};
+// The columns an insert names, and their values for a new row; its payload goes to the payload table.
+inline constexpr std::array<std::string_view, 15> insert_columns{
+    "id",        "webhook_id", "event_id", "event_type",    "url",    "method",   "headers_json", "secret",
+    "timeout_ms", "partition_key", "status", "attempts", "created_at", "updated_at", "claim_token"};
 
 inline std::vector<engine::value> insert_values(const delivery& d) {
     std::vector<engine::value> v;
@@ -274,9 +289,6 @@ inline std::vector<engine::value> insert_values(const delivery& d) {
     v.push_back(d.headers.empty() ? engine::value() : engine::value::json(headers_to_json(d.headers)));
     v.push_back(d.secret.empty() ? engine::value() : engine::value(d.secret));
     v.push_back(d.timeout ? engine::value(std::int64_t(d.timeout->count())) : engine::value());
-    bool raw = d.payload.kind() == payload_kind::raw;
-    v.push_back(engine::value::json(raw ? std::string("null") : std::string(d.payload.body())));
-    v.push_back(raw ? engine::value(std::string(d.payload.body())) : engine::value());
     v.emplace_back(std::int64_t(d.partition_key));
     v.emplace_back("pending");
     v.emplace_back(std::int64_t(0));
@@ -284,6 +296,14 @@ inline std::vector<engine::value> insert_values(const delivery& d) {
     v.emplace_back(ms(d.updated_at));
     v.emplace_back(std::int64_t(0));
     return v;
+}
+
+// The payload row of the delivery row `seq`: `payload_json` holds JSON, or `null` beside the body
+// of a raw payload in `payload_raw`.
+inline std::array<engine::value, 3> payload_values(std::int64_t seq, const payload& p) {
+    bool raw = p.kind() == payload_kind::raw;
+    return {engine::value(seq), engine::value::json(raw ? std::string("null") : std::string(p.body())),
+            raw ? engine::value(std::string(p.body())) : engine::value()};
 }
 
 // A claim nonce: random, below 2^62, so that nonce + seq is a positive 64-bit token unique to
@@ -375,8 +395,13 @@ inline void append_conditions(const delivery_filter& f, std::string& sql, std::v
         sql += " ?";
         sql += std::to_string(args.size());
     };
-    if (f.status)
-        add("status =", std::string(to_string(*f.status)));
+    // The status as a constant (one of five words), not a parameter: SQLite then sees that a
+    // statement about `failed` or `dead` rows may use their partial index.
+    if (f.status) {
+        sql += " AND status = '";
+        sql += to_string(*f.status);
+        sql += '\'';
+    }
     if (f.webhook_id)
         add("webhook_id =", *f.webhook_id);
     if (f.created_from)
@@ -401,25 +426,30 @@ inline std::string quote(std::string_view ident) {
 /// database share one outbox.
 ///
 /// It keeps the semantics of the ObjectStack SQL outbox, improved:
-/// - enqueue looks up `(event_id, webhook_id)`, inserts, and on a unique violation (a concurrent
-///   enqueue of the same pair) looks up again and returns the winner's id;
+/// - enqueue looks up `(event_id, webhook_id)`, inserts the row and its payload row (in
+///   `<table>_payload`, in the same transaction), and on a unique violation (a concurrent enqueue
+///   of the same pair) looks up again and returns the winner's id;
 /// - claim reaps, then takes the candidates lowest `seq` first and flips each with an update guarded
 ///   by `status = 'pending'`, so a row another claimer took in between is skipped, all in one
-///   transaction; each row gets its own claim token;
+///   transaction; each row gets its own claim token, and comes with its payload;
 /// - ack is fenced by the claim token and increments `attempts` in the statement itself, and
 ///   appends the attempt to `<table>_attempt` in the same transaction;
 /// - replay and purge select at most one step's keys, lowest `seq` first, and reset or delete them
-///   (purge with their history) in one transaction; release is a fenced update without an attempt.
+///   (purge with their history and payloads) in one transaction; release is a fenced update without
+///   an attempt.
+///
+/// Claims and acks never write the payload table: they rewrite the delivery row only.
 ///
 /// When the engine also models `sql_engine` (as `sqlite_engine` does), claim is one
-/// `UPDATE ... RETURNING` statement, enqueue one `INSERT ... ON CONFLICT DO NOTHING RETURNING`, a
-/// batch of acks one transaction of prepared updates, replay one `UPDATE ... WHERE seq IN (SELECT
-/// ... LIMIT ?)`, purge one `DELETE ... RETURNING seq` (then the history of those rows), and failures
-/// one `GROUP BY`.
+/// `UPDATE ... RETURNING` statement per partition (the payload read in it by `seq`), enqueue one
+/// `INSERT ... ON CONFLICT DO NOTHING RETURNING` and the payload's `INSERT`, a batch of acks one
+/// transaction of prepared updates, replay one `UPDATE ... WHERE seq IN (SELECT ... LIMIT ?)`, purge
+/// one `DELETE ... RETURNING seq` (then the history and the payloads of those rows), and failures
+/// one `GROUP BY`. `claim_many` reaps once for all of its partitions.
 ///
-/// A stored row that cannot be decoded (corrupt JSON, an unknown status) is reported by `get` and
-/// `list` as `errc::corrupt_row`, naming the row and the column; `claim` marks such a row `dead` with
-/// the reason in `error`, and claims the rows after it.
+/// A stored row that cannot be decoded (corrupt JSON, an unknown status, no payload row) is
+/// reported by `get` and `list` as `errc::corrupt_row`, naming the row and the column; `claim` marks
+/// such a row `dead` with the reason in `error`, and claims the rows after it.
 ///
 /// Thread-safety: as safe as the engine; both engines hookbox ships serialize their statements, so
 /// an `engine_storage` over them may be used from several threads at once.
@@ -454,9 +484,18 @@ public:
 
     enqueue_result insert(delivery&& d, error_code& ec, diagnostics& diag) {
         ec.clear();
-        if (native())
-            return native_insert(d, ec, diag);
-        return generic_insert(d, ec, diag);
+        // The row and its payload row commit together (inside the caller's transaction, when the
+        // engine is attached to one, as a savepoint).
+        engine::transaction<Engine> tx(engine_, ec, diag);
+        if (ec)
+            return {};
+        auto r = native() ? native_insert(d, ec, diag) : generic_insert(d, ec, diag);
+        if (ec)
+            return {};
+        tx.commit(ec, diag);
+        if (ec)
+            return {};
+        return r;
     }
 
     std::vector<enqueue_result> insert_many(std::vector<delivery>&& ds, error_code& ec, diagnostics& diag) {
@@ -484,9 +523,9 @@ public:
         if (ec)
             return {};
         if (native())
-            native_claim(q, out, ec, diag);
+            native_claim(q, true, out, ec, diag);
         else
-            generic_claim(q, out, ec, diag);
+            generic_claim(q, true, out, ec, diag);
         if (ec)
             return {};
         tx.commit(ec, diag);
@@ -505,10 +544,12 @@ public:
         for (std::size_t i = 0; i < qs.size() && max_total > 0; ++i) {
             claim_query q = qs[i];
             q.limit = std::min(q.limit, max_total);
+            // The reap covers every partition: once per transaction, unless a claim asks another one.
+            bool reap = i == 0 || q.reap_before != qs[i - 1].reap_before || q.now != qs[i - 1].now;
             if (native())
-                native_claim(q, out[i], ec, diag);
+                native_claim(q, reap, out[i], ec, diag);
             else
-                generic_claim(q, out[i], ec, diag);
+                generic_claim(q, reap, out[i], ec, diag);
             if (ec)
                 return {};
             max_total -= out[i].size();
@@ -566,8 +607,11 @@ public:
         auto r = engine_.find_one(params_.table, all_columns(engine::col("id") == id.to_string()), ec, diag);
         if (ec || !r)
             return std::nullopt;
+        auto payloads = read_payloads({(*r)["seq"]}, ec, diag);
+        if (ec)
+            return std::nullopt;
         delivery d;
-        if (!decode_record(*r, d, ec, diag))
+        if (!decode_record(*r, payloads, d, ec, diag))
             return std::nullopt;
         return redacted(std::move(d));
     }
@@ -585,11 +629,18 @@ public:
         auto rows = engine_.find(params_.table, fo, ec, diag);
         if (ec)
             return {};
+        std::vector<engine::value> seqs;
+        seqs.reserve(rows.size());
+        for (const auto& r : rows)
+            seqs.push_back(r["seq"]);
+        auto payloads = read_payloads(std::move(seqs), ec, diag);
+        if (ec)
+            return {};
         list_page page;
         page.items.reserve(rows.size());
         for (const auto& r : rows) {
             delivery d;
-            if (!decode_record(r, d, ec, diag))
+            if (!decode_record(r, payloads, d, ec, diag))
                 return {};
             page.items.push_back(redacted(std::move(d)));
         }
@@ -631,7 +682,8 @@ public:
             detail::fail_not_found(ec, diag, id);
             return {};
         }
-        if (!decode_record(*r, d, ec, diag))
+        auto payloads = read_payloads({(*r)["seq"]}, ec, diag);
+        if (ec || !decode_record(*r, payloads, d, ec, diag))
             return {};
         tx.commit(ec, diag);
         if (ec)
@@ -831,6 +883,7 @@ private:
             return false;
         }
         attempt_table_ = attempt_table(params_.table);
+        payload_table_ = payload_table(params_.table);
         if (params_.migrate) {
             engine_.migrate(delivery_schema(params_.table), ec, diag);
             if (ec || !backfill_attempt_sequences(ec, diag))
@@ -850,7 +903,7 @@ private:
 
     bool decode_cells(std::span<const engine::cell_view> cells, delivery& d, error_code& ec, diagnostics& diag) {
         detail::es::decode_error err;
-        if (detail::es::decode(cells, d, err))
+        if (detail::es::decode(cells, d, err, payload_table_))
             return true;
         std::string which = cells.size() > delivery_column::id && !cells[delivery_column::id].is_null()
                                 ? "'" + std::string(cells[delivery_column::id].text.substr(0, 64)) + "'"
@@ -860,15 +913,44 @@ private:
         return false;
     }
 
-    bool decode_record(const engine::record& r, delivery& d, error_code& ec, diagnostics& diag) {
-        std::array<engine::cell_view, delivery_column::count_> cells;
-        if (r.size() != cells.size()) {
+    // The payload rows of the delivery rows `seqs`, by seq (one find; rows without one are absent).
+    using payload_map = std::vector<std::pair<std::int64_t, engine::record>>;
+    payload_map read_payloads(std::vector<engine::value> seqs, error_code& ec, diagnostics& diag) {
+        payload_map out;
+        if (seqs.empty())
+            return out;
+        engine::find_options fo;
+        fo.where = seqs.size() == 1 ? engine::col("seq") == std::move(seqs.front())
+                                    : engine::col("seq").in(std::move(seqs));
+        fo.fields.assign(payload_columns.begin(), payload_columns.end());
+        for (auto& r : engine_.find(payload_table_, fo, ec, diag))
+            if (r["seq"].type() == engine::value::kind::integer)
+                out.emplace_back(r["seq"].as_integer(), std::move(r));
+        std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        return out;
+    }
+
+    // Decodes a row of the delivery table (every column of `delivery_columns`) with its payload
+    // row from `payloads` (both payload cells null when it has none).
+    bool decode_record(const engine::record& r, const payload_map& payloads, delivery& d, error_code& ec,
+                       diagnostics& diag) {
+        std::array<engine::cell_view, delivery_column::with_payload_> cells;
+        if (r.size() != delivery_column::count_) {
             fail(ec, diag, errc::corrupt_row, "", "Delivery row in table '" + params_.table + "': expected " +
-                                                      std::to_string(cells.size()) + " columns");
+                                                      std::to_string(delivery_column::count_) + " columns");
             return false;
         }
-        for (std::size_t i = 0; i < cells.size(); ++i)
+        for (std::size_t i = 0; i < delivery_column::count_; ++i)
             cells[i] = detail::es::to_cell(r.at(i).value);
+        const auto& seq = r.at(delivery_column::seq).value;
+        if (seq.type() == engine::value::kind::integer) {
+            auto it = std::lower_bound(payloads.begin(), payloads.end(), seq.as_integer(),
+                                       [](const auto& p, std::int64_t s) { return p.first < s; });
+            if (it != payloads.end() && it->first == seq.as_integer()) {
+                cells[delivery_column::payload_json] = detail::es::to_cell(it->second["payload_json"]);
+                cells[delivery_column::payload_raw] = detail::es::to_cell(it->second["payload_raw"]);
+            }
+        }
         return decode_cells(cells, d, ec, diag);
     }
 
@@ -908,7 +990,7 @@ private:
         r.reserve(values.size());
         for (std::size_t i = 0; i < values.size(); ++i)
             r.push_back(std::string(detail::es::insert_columns[i]), std::move(values[i]));
-        engine_.insert(params_.table, r, ec, diag);
+        std::int64_t seq = engine_.insert(params_.table, r, ec, diag);
         if (ec == errc::unique_violation) {
             // A concurrent enqueue of the same pair won between the lookup and the insert.
             error_code ec2;
@@ -923,12 +1005,27 @@ private:
         }
         if (ec)
             return {};
+        insert_payload(seq, d.payload, ec, diag);
+        if (ec)
+            return {};
         return {d.id, true};
     }
 
-    void generic_claim(const claim_query& q, std::vector<delivery>& out, error_code& ec, diagnostics& diag) {
+    // Writes the payload row of the delivery row `seq` (inside the caller's transaction).
+    void insert_payload(std::int64_t seq, const payload& p, error_code& ec, diagnostics& diag) {
+        auto values = detail::es::payload_values(seq, p);
+        engine::record r;
+        r.reserve(values.size());
+        for (std::size_t i = 0; i < values.size(); ++i)
+            r.push_back(std::string(payload_columns[i]), std::move(values[i]));
+        engine_.insert(payload_table_, r, ec, diag);
+    }
+
+    void generic_claim(const claim_query& q, bool reaps, std::vector<delivery>& out, error_code& ec,
+                       diagnostics& diag) {
         const std::int64_t now = detail::es::ms(q.now);
-        reap(q, ec, diag);
+        if (reaps)
+            reap(q, ec, diag);
         if (ec)
             return;
         engine::find_options fo;
@@ -960,10 +1057,13 @@ private:
         if (taken.empty())
             return;
         auto rows = engine_.find(params_.table, [&] {
-            auto all = all_columns(engine::col("seq").in(std::move(taken)));
+            auto all = all_columns(engine::col("seq").in(taken));
             all.order = {engine::order_by{"seq"}};
             return all;
         }(), ec, diag);
+        if (ec)
+            return;
+        auto payloads = read_payloads(std::move(taken), ec, diag);
         if (ec)
             return;
         out.reserve(rows.size());
@@ -971,7 +1071,7 @@ private:
             delivery d;
             error_code dec;
             diagnostics ddiag;
-            if (decode_record(r, d, dec, ddiag)) {
+            if (decode_record(r, payloads, d, dec, ddiag)) {
                 out.push_back(std::move(d));
                 continue;
             }
@@ -1124,8 +1224,8 @@ private:
         detail::es::decode_error error;
     };
 
-    // Selects up to `limit` matching keys, then deletes their attempt history and the rows
-    // (inside the caller's transaction).
+    // Selects up to `limit` matching keys, then deletes their attempt history, their payloads and
+    // the rows (inside the caller's transaction).
     std::size_t generic_purge(const delivery_filter& f, std::size_t limit, error_code& ec, diagnostics& diag) {
         engine::find_options fo;
         fo.where = detail::es::to_filter(f);
@@ -1139,6 +1239,9 @@ private:
         std::size_t n = 0;
         for (const auto& r : rows) {
             engine_.remove(attempt_table_, engine::col("delivery_seq") == r["seq"], ec, diag);
+            if (ec)
+                return 0;
+            engine_.remove(payload_table_, engine::col("seq") == r["seq"], ec, diag);
             if (ec)
                 return 0;
             n += engine_.remove(params_.table, engine::col("seq") == r["seq"], ec, diag);
@@ -1187,8 +1290,9 @@ private:
     // ----- the native path: one SQL statement per step -----
 
     struct sql_text {
-        std::string insert, find_pair, reap, claim_all, claim_partition, complete_by_seq, complete_by_id;
-        std::string insert_attempt, release_by_seq, release_by_id, seq_of_id, attempts_of, failures;
+        std::string insert, insert_payload, find_pair, reap, claim_all, claim_partition, complete_by_seq;
+        std::string complete_by_id, insert_attempt, release_by_seq, release_by_id, seq_of_id, attempts_of;
+        std::string failures;
     };
 
     void build_sql() {
@@ -1206,17 +1310,27 @@ private:
         }
         sql_.insert = "INSERT INTO " + t + " (" + names + ") VALUES (" + marks +
                       ") ON CONFLICT (event_id, webhook_id) DO NOTHING RETURNING seq";
+        const std::string pt = detail::es::quote(payload_table_);
+        sql_.insert_payload = "INSERT INTO " + pt + " (seq, payload_json, payload_raw) VALUES (?1, ?2, ?3)";
         sql_.find_pair = "SELECT id FROM " + t + " WHERE event_id = ?1 AND webhook_id = ?2";
         sql_.reap = "UPDATE " + t +
                     " SET status = 'pending', claimed_by = NULL, claimed_at = NULL, claim_token = 0, updated_at = ?2"
                     " WHERE status = 'in_flight' AND claimed_at < ?1";
+        // The payload comes with each claimed row, read by its seq from the payload table (RETURNING
+        // sees the updated table by its name, not by an alias).
+        auto payload_of = [&](const char* column) {
+            return "(SELECT p." + std::string(column) + " FROM " + pt + " AS p WHERE p.seq = " + t + ".seq)";
+        };
+        const std::string returned =
+            cols + ", " + payload_of("payload_json") + ", " + payload_of("payload_raw");
         auto claim = [&](bool partition) {
             return "UPDATE " + t +
                    " SET status = 'in_flight', claimed_by = ?1, claimed_at = ?2, updated_at = ?2,"
                    " claim_token = ?3 + seq WHERE seq IN (SELECT seq FROM " +
                    t +
                    " WHERE status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= ?2)" +
-                   (partition ? " AND partition_key = ?5" : "") + " ORDER BY seq LIMIT ?4) RETURNING " + cols;
+                   (partition ? " AND partition_key = ?5" : "") + " ORDER BY seq LIMIT ?4) RETURNING " +
+                   returned;
         };
         sql_.claim_all = claim(false);
         sql_.claim_partition = claim(true);
@@ -1243,15 +1357,18 @@ private:
         for (auto c : attempt_columns)
             acols += (acols.empty() ? "" : ", ") + std::string(c);
         sql_.attempts_of = "SELECT " + acols + " FROM " + at + " WHERE delivery_seq = ?1 ORDER BY seq";
-        // Count per webhook, keep the `limit` most failing, then fetch each one's latest error.
-        const std::string failing = "(status = 'dead' OR (status = 'pending' AND attempts > 0))";
+        // Count per webhook, keep the `limit` most failing, then fetch each one's latest error. The
+        // dead rows and the retrying ones are read apart, each through its own partial index (one
+        // OR over both would read the whole table).
         sql_.failures =
             "SELECT g.webhook_id, g.dead, g.retrying, g.last_failed_at, (SELECT x.error FROM " + t +
             " AS x WHERE x.webhook_id = g.webhook_id AND (x.status = 'dead' OR (x.status = 'pending' AND x.attempts > 0))"
             " ORDER BY x.updated_at DESC, x.seq DESC LIMIT 1)"
-            " FROM (SELECT webhook_id, SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END) AS dead,"
-            " SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS retrying, MAX(updated_at) AS last_failed_at"
-            " FROM " + t + " WHERE " + failing +
+            " FROM (SELECT webhook_id, SUM(dead) AS dead, SUM(1 - dead) AS retrying,"
+            " MAX(updated_at) AS last_failed_at"
+            " FROM (SELECT webhook_id, 1 AS dead, updated_at FROM " + t + " WHERE status = 'dead'"
+            " UNION ALL SELECT webhook_id, 0, updated_at FROM " + t +
+            " WHERE status = 'pending' AND attempts > 0)"
             " GROUP BY webhook_id ORDER BY COUNT(*) DESC, webhook_id LIMIT ?1) AS g"
             " ORDER BY g.dead + g.retrying DESC, g.webhook_id";
     }
@@ -1280,8 +1397,8 @@ private:
         }
     }
 
-    // One bounded DELETE of the rows, returning their ids, then their history, chunk by chunk
-    // (inside the caller's transaction).
+    // One bounded DELETE of the rows, returning their seqs, then their history and their payloads,
+    // chunk by chunk (inside the caller's transaction).
     std::size_t native_purge(const delivery_filter& f, std::size_t limit, error_code& ec, diagnostics& diag) {
         if constexpr (has_sql) {
             const std::string t = detail::es::quote(params_.table);
@@ -1298,17 +1415,21 @@ private:
                 return 0;
             // A fixed chunk (the last id repeated to fill it) keeps one statement text in the cache.
             constexpr std::size_t chunk = 32;
-            std::string del = "DELETE FROM " + detail::es::quote(attempt_table_) + " WHERE delivery_seq IN (";
+            std::string in;
             for (std::size_t i = 0; i < chunk; ++i)
-                del += (i ? ", ?" : "?") + std::to_string(i + 1);
-            del += ")";
+                in += (i ? ", ?" : "?") + std::to_string(i + 1);
+            const std::string deletes[] = {
+                "DELETE FROM " + detail::es::quote(attempt_table_) + " WHERE delivery_seq IN (" + in + ")",
+                "DELETE FROM " + detail::es::quote(payload_table_) + " WHERE seq IN (" + in + ")"};
             std::vector<engine::value> part(chunk);
             for (std::size_t from = 0; from < ids.size(); from += chunk) {
                 for (std::size_t i = 0; i < chunk; ++i)
                     part[i] = ids[std::min(from + i, ids.size() - 1)];
-                engine_.query(del, part, [](std::span<const engine::cell_view>) {}, ec, diag);
-                if (ec)
-                    return 0;
+                for (const auto& del : deletes) {
+                    engine_.query(del, part, [](std::span<const engine::cell_view>) {}, ec, diag);
+                    if (ec)
+                        return 0;
+                }
             }
             return ids.size();
         } else {
@@ -1368,12 +1489,19 @@ private:
     enqueue_result native_insert(const delivery& d, error_code& ec, diagnostics& diag) {
         if constexpr (has_sql) {
             auto values = detail::es::insert_values(d);
-            bool inserted = false;
-            engine_.query(sql_.insert, values, [&](std::span<const engine::cell_view>) { inserted = true; }, ec, diag);
+            std::optional<std::int64_t> seq;
+            auto returned = [&](std::span<const engine::cell_view> row) { seq = row[0].integer; };
+            engine_.query(sql_.insert, values, returned, ec, diag);
             if (ec)
                 return {};
-            if (inserted)
+            if (seq) {
+                auto payload = detail::es::payload_values(*seq, d.payload);
+                engine_.query(sql_.insert_payload, payload, [](std::span<const engine::cell_view>) {}, ec,
+                              diag);
+                if (ec)
+                    return {};
                 return {d.id, true};
+            }
             std::array<engine::value, 2> key{engine::value(d.event_id), engine::value(d.webhook_id)};
             std::optional<delivery_id> existing;
             error_code idec;
@@ -1397,13 +1525,17 @@ private:
         }
     }
 
-    void native_claim(const claim_query& q, std::vector<delivery>& out, error_code& ec, diagnostics& diag) {
+    void native_claim(const claim_query& q, bool reaps, std::vector<delivery>& out, error_code& ec,
+                      diagnostics& diag) {
         if constexpr (has_sql) {
             const std::int64_t now = detail::es::ms(q.now);
-            std::array<engine::value, 2> reap_args{engine::value(detail::es::ms(q.reap_before)), engine::value(now)};
-            engine_.query(sql_.reap, reap_args, [](std::span<const engine::cell_view>) {}, ec, diag);
-            if (ec)
-                return;
+            if (reaps) {
+                std::array<engine::value, 2> reap_args{engine::value(detail::es::ms(q.reap_before)),
+                                                       engine::value(now)};
+                engine_.query(sql_.reap, reap_args, [](std::span<const engine::cell_view>) {}, ec, diag);
+                if (ec)
+                    return;
+            }
             std::vector<engine::value> args{engine::value(std::string(q.node_id)), engine::value(now),
                                             engine::value(detail::es::claim_nonce()),
                                             engine::value(static_cast<std::int64_t>(q.limit))};
@@ -1433,6 +1565,7 @@ private:
             }
         } else {
             (void)q;
+            (void)reaps;
             (void)out;
             (void)ec;
             (void)diag;
@@ -1467,6 +1600,7 @@ private:
     Engine engine_;
     engine_storage_params params_;
     std::string attempt_table_;
+    std::string payload_table_;
     sql_text sql_;
 };
 
