@@ -86,11 +86,16 @@ struct sqlite_params {
     std::uint32_t wal_autocheckpoint = 1000;
     /// WAL mode on a writable file: checkpoints run on a second connection, in a thread the engine
     /// owns, in PASSIVE mode (they neither wait for nor block the engine's statements), so a commit
-    /// never waits for a sync of the database file. A commit only wakes the thread. If the log still
-    /// holds 8 x `wal_autocheckpoint` pages after a commit (the thread cannot keep up, or commits
-    /// never leave it a quiet moment to finish, which the log needs before it can start over), that
-    /// commit checkpoints what is left itself. Off, or when the second connection cannot be opened,
-    /// checkpoints are SQLite's own (`PRAGMA wal_autocheckpoint`).
+    /// never waits for a sync of the database file. A commit only wakes the thread. The log can only
+    /// start over from its beginning once a checkpoint has copied all of it with no commit in
+    /// between, a moment that steady writes never leave; so once it holds 8 x `wal_autocheckpoint`
+    /// pages, the thread syncs the log and the database file, then holds the engine's statements
+    /// back while it copies the last pages and syncs again (two syncs of almost nothing), and the
+    /// next commit starts the log over. Only if the log reaches 32 x `wal_autocheckpoint` pages (the
+    /// thread could not make it start over: another connection keeps reading an old part of it, or
+    /// another process writes without pause) does a commit checkpoint what is left itself. Off, or
+    /// when the second connection cannot be opened, checkpoints are SQLite's own
+    /// (`PRAGMA wal_autocheckpoint`).
     bool background_checkpoint = true;
 };
 
@@ -323,6 +328,19 @@ struct stmt_entry {
 };
 
 // Checkpoints of a WAL database on a connection and thread of their own (sqlite_params::background_checkpoint).
+//
+// A checkpoint syncs the log, copies it into the database file and syncs that file; SQLite's own
+// automatic checkpoint runs inside the commit that makes it due, which then waits for both syncs.
+// Here a commit only wakes the thread, whose PASSIVE checkpoints neither wait for nor block the
+// engine's statements. But the log can only start over from its beginning once a checkpoint has
+// copied all of it with no commit in between, and under steady writes that moment never comes: the
+// log would grow without end. So once it holds `restart_` pages, the thread first syncs the log and
+// the database file (outside any lock: these are the long syncs, of everything written since the
+// last ones), then holds the engine's mutex while it copies the pages committed meanwhile, which
+// syncs two files that have almost nothing left to write. The engine's statements wait for that
+// short step only, and the next commit starts the log over. A commit checkpoints by itself only if
+// the log reaches `emergency_` pages: the thread could not make it start over (another connection
+// keeps reading an old part of it, or writes from another process never pause).
 class checkpointer {
 public:
     checkpointer() = default;
@@ -331,15 +349,21 @@ public:
     ~checkpointer() { stop(); }
 
     // Opens the second connection and starts the thread; false (and nothing started) on failure.
-    bool start(const std::string& path, int threshold) {
+    // `writers` is the engine's mutex, which every statement of its connection holds.
+    bool start(const std::string& path, int threshold, std::recursive_mutex& writers) {
         int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-        if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+        // A connection learns that the database is in WAL mode, and opens the log, when it first
+        // reads it: until then its checkpoints do nothing.
+        if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK ||
+            sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) {
             sqlite3_close_v2(db_);
             db_ = nullptr;
             return false;
         }
+        writers_ = &writers;
         threshold_ = threshold;
-        hard_limit_ = threshold > INT_MAX / 8 ? INT_MAX : threshold * 8;
+        restart_ = threshold > INT_MAX / 8 ? INT_MAX : threshold * 8;
+        emergency_ = restart_ > INT_MAX / 4 ? INT_MAX : restart_ * 4;
         try {
             thread_ = std::thread([this] { run(); });
         } catch (...) {
@@ -367,12 +391,19 @@ public:
     // How many checkpoints the thread has run (whether or not they copied every page).
     std::size_t runs() const noexcept { return runs_.load(std::memory_order_acquire); }
 
-    // The WAL hook of the engine's connection, called after each commit with the log's size.
+    // How many times the thread made the log start over (its short step under the engine's mutex).
+    std::size_t restarts() const noexcept { return restarts_.load(std::memory_order_acquire); }
+
+    // The WAL hook of the engine's connection, called after each commit with the log's size. The
+    // thread is woken each time `threshold_` more pages are in the log than at its last checkpoint
+    // (or the log started over since): each of its checkpoints then copies that many, and syncs
+    // once for them, instead of once for every commit.
     static int on_commit(void* self, sqlite3* db, const char* name, int pages) noexcept {
         auto& c = *static_cast<checkpointer*>(self);
-        if (pages >= c.hard_limit_) {
+        const int last = c.last_log_.load(std::memory_order_relaxed);
+        if (pages >= c.emergency_) {
             sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-        } else if (pages >= c.threshold_) {
+        } else if (pages >= c.threshold_ && (pages < last || pages - last >= c.threshold_)) {
             {
                 std::lock_guard<std::mutex> lk(c.m_);
                 c.due_ = true;
@@ -393,21 +424,46 @@ private:
             lk.unlock();
             // PASSIVE: copies what no reader still needs, never waits for a lock; what is left is
             // copied on a later wake-up. Errors (a checkpoint of another connection running) too.
-            sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            int log = 0;
+            sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, nullptr);
+            last_log_.store(log, std::memory_order_relaxed);
             runs_.fetch_add(1, std::memory_order_release);
+            // The pass copied what the log held when it began; commits went on meanwhile. Unless
+            // none came since the last step (the log is as long as it left it), make it start over.
+            if (log >= restart_ && log != held_log_) {
+                sync(SQLITE_FCNTL_JOURNAL_POINTER);
+                sync(SQLITE_FCNTL_FILE_POINTER);
+                std::lock_guard<std::recursive_mutex> hold(*writers_);
+                sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &held_log_, nullptr);
+                restarts_.fetch_add(1, std::memory_order_release);
+            }
             lk.lock();
         }
     }
 
+    // Syncs the log (SQLITE_FCNTL_JOURNAL_POINTER) or the database file (SQLITE_FCNTL_FILE_POINTER)
+    // through this connection's own handle of it: through SQLite's VFS, since closing a descriptor
+    // of our own on the file would drop the process's POSIX locks on it.
+    void sync(int which) noexcept {
+        sqlite3_file* f = nullptr;
+        if (sqlite3_file_control(db_, "main", which, &f) == SQLITE_OK && f && f->pMethods)
+            f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
+    }
+
     sqlite3* db_ = nullptr;
+    std::recursive_mutex* writers_ = nullptr;
     std::thread thread_;
     std::mutex m_;
     std::condition_variable cv_;
     bool due_ = false;
     bool stop_ = false;
     int threshold_ = 1000;
-    int hard_limit_ = 8000;
+    int restart_ = 8000;
+    int emergency_ = 32000;
+    int held_log_ = -1;  // the log's length after the last step under the engine's mutex
+    std::atomic<int> last_log_{0};
     std::atomic<std::size_t> runs_{0};
+    std::atomic<std::size_t> restarts_{0};
 };
 
 class state;
@@ -1261,7 +1317,8 @@ inline bool check_step(const schema_step& step, error_code& ec, diagnostics& dia
 ///
 /// With `sqlite_params::background_checkpoint` (the default for a writable WAL file), the engine also
 /// owns a second connection and a thread that runs PASSIVE checkpoints when commits wake it; it
-/// touches nothing else of the engine and stops before the engine's connection closes.
+/// touches nothing else of the engine but its mutex (held for the short step that makes the log
+/// start over), and stops before the engine's connection closes.
 ///
 /// ## Schema
 ///
@@ -1376,6 +1433,10 @@ public:
     /// How many checkpoints the background thread has run so far (0 when
     /// `sqlite_params::background_checkpoint` is off or does not apply).
     std::size_t background_checkpoints() const noexcept { return s_->ckpt ? s_->ckpt->runs() : 0; }
+
+    /// How many times the background thread has made the log start over (see
+    /// `sqlite_params::background_checkpoint`); 0 when there is no such thread.
+    std::size_t background_restarts() const noexcept { return s_->ckpt ? s_->ckpt->restarts() : 0; }
 
     /// How many prepared statements the cache holds now.
     std::size_t statements_cached() const {
@@ -1947,7 +2008,7 @@ private:
         if (!memory && !p.read_only && p.wal && p.background_checkpoint && p.wal_autocheckpoint > 0 && is_wal(db)) {
             auto c = std::make_unique<detail::sqlite_impl::checkpointer>();
             const char* file = sqlite3_db_filename(db, "main");
-            if (file && *file && c->start(file, static_cast<int>(p.wal_autocheckpoint))) {
+            if (file && *file && c->start(file, static_cast<int>(p.wal_autocheckpoint), s->mu)) {
                 s->ckpt = std::move(c);
                 // Replaces the hook of PRAGMA wal_autocheckpoint: commits no longer checkpoint.
                 sqlite3_wal_hook(db, &detail::sqlite_impl::checkpointer::on_commit, s->ckpt.get());
