@@ -581,13 +581,19 @@ public:
         engine::transaction<Engine> tx(engine_, ec, diag);
         if (ec)
             return {};
+        std::vector<std::size_t> applied;
         for (std::size_t i = 0; i < refs.size(); ++i) {
             diagnostics one;
-            // The attempt record goes in the same transaction (a prepared statement on the native path).
+            // The attempt records go in the same transaction: on the native path all of them after
+            // the updates, a few multi-row statements for the batch.
             if (complete_one(refs[i], cs[i], out[i], one)) {
-                record_attempt(refs[i], cs[i], ec, diag);
-                if (ec)
-                    return {};
+                if (native()) {
+                    applied.push_back(i);
+                } else {
+                    record_attempt(refs[i], cs[i], ec, diag);
+                    if (ec)
+                        return {};
+                }
             }
             // Per-entry outcomes are returned; anything else fails the batch.
             if (out[i] && out[i] != errc::claim_lost && out[i] != errc::not_found) {
@@ -596,6 +602,9 @@ public:
                 return {};
             }
         }
+        record_attempts(refs, cs, applied, ec, diag);
+        if (ec)
+            return {};
         tx.commit(ec, diag);
         if (ec)
             return {};
@@ -1143,6 +1152,48 @@ private:
         engine_.insert(attempt_table_, detail::es::attempt_row(ref.id, seq, c), ec, diag);
     }
 
+    // Appends the attempt records of the applied completions `which` (native path, inside the
+    // caller's transaction), in their order. One multi-row INSERT per chunk: each statement on a
+    // table with an auto-increment key also reads and writes SQLite's sqlite_sequence row, so a
+    // statement per record did that once per ack. Chunks of 64, 32, ... 1 rows keep the texts few
+    // and cached.
+    void record_attempts(std::span<const claim_ref> refs, std::span<const completion> cs,
+                         std::span<const std::size_t> which, error_code& ec, diagnostics& diag) {
+        if constexpr (has_sql) {
+            std::vector<engine::value> args;
+            for (std::size_t from = 0; from < which.size();) {
+                std::size_t k = attempt_chunks.size() - 1;
+                while (attempt_chunks[k] > which.size() - from)
+                    --k;
+                const std::size_t n = attempt_chunks[k];
+                args.clear();
+                args.reserve(7 * n);
+                for (std::size_t j = from; j < from + n; ++j) {
+                    const claim_ref& ref = refs[which[j]];
+                    const completion& c = cs[which[j]];
+                    args.emplace_back(ref.id.to_string());
+                    args.emplace_back(detail::es::ms(c.now));
+                    args.emplace_back(std::string(to_string(c.status)));
+                    args.push_back(c.response_code ? engine::value(*c.response_code) : engine::value());
+                    args.emplace_back(std::int64_t(c.duration.count()));
+                    args.push_back(c.error ? engine::value(*c.error) : engine::value());
+                    args.emplace_back(static_cast<std::int64_t>(ref.sequence));
+                }
+                engine_.query(sql_.insert_attempts[k], args, [](std::span<const engine::cell_view>) {}, ec,
+                              diag);
+                if (ec)
+                    return;
+                from += n;
+            }
+        } else {
+            (void)refs;
+            (void)cs;
+            (void)which;
+            (void)ec;
+            (void)diag;
+        }
+    }
+
     // Attempt records written under schema version 3 have no `delivery_seq`: fill it in from their
     // delivery rows, in bounded transactions (a record whose row is gone has no owner and goes).
     bool backfill_attempt_sequences(error_code& ec, diagnostics& diag) {
@@ -1289,10 +1340,13 @@ private:
 
     // ----- the native path: one SQL statement per step -----
 
+    static constexpr std::array<std::size_t, 7> attempt_chunks{1, 2, 4, 8, 16, 32, 64};
+
     struct sql_text {
         std::string insert, insert_payload, find_pair, reap, claim_all, claim_partition, complete_by_seq;
         std::string complete_by_id, insert_attempt, release_by_seq, release_by_id, seq_of_id, attempts_of;
         std::string failures;
+        std::array<std::string, attempt_chunks.size()> insert_attempts;  // of attempt_chunks[i] rows
     };
 
     void build_sql() {
@@ -1343,10 +1397,22 @@ private:
 
         const std::string at = detail::es::quote(attempt_table_);
         // ?7 is the delivery's seq when the ack knows it, 0 when it does not (then looked up).
-        sql_.insert_attempt = "INSERT INTO " + at +
-                              " (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error)"
-                              " VALUES (?1, CASE WHEN ?7 <> 0 THEN ?7 ELSE (SELECT seq FROM " + t +
-                              " WHERE id = ?1) END, ?2, ?3, ?4, ?5, ?6)";
+        auto attempt_values = [&](std::size_t first) {
+            auto p = [&](std::size_t i) { return "?" + std::to_string(first + i); };
+            return "(" + p(0) + ", CASE WHEN " + p(6) + " <> 0 THEN " + p(6) + " ELSE (SELECT seq FROM " + t +
+                   " WHERE id = " + p(0) + ") END, " + p(1) + ", " + p(2) + ", " + p(3) + ", " + p(4) + ", " +
+                   p(5) + ")";
+        };
+        const std::string insert_attempt_into =
+            "INSERT INTO " + at +
+            " (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error) VALUES ";
+        sql_.insert_attempt = insert_attempt_into + attempt_values(1);
+        for (std::size_t k = 0; k < attempt_chunks.size(); ++k) {
+            std::string& q = sql_.insert_attempts[k];
+            q = insert_attempt_into;
+            for (std::size_t row = 0; row < attempt_chunks[k]; ++row)
+                q += (row ? ", " : "") + attempt_values(1 + 7 * row);
+        }
         std::string release = "UPDATE " + t +
                               " SET status = ?1, claimed_by = NULL, claimed_at = NULL, claim_token = 0,"
                               " next_retry_at = ?2, error = COALESCE(?3, error), updated_at = ?4";
