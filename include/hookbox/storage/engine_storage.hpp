@@ -131,10 +131,39 @@ inline std::string missing_payload(std::string_view payloads) {
     return "the row has no payload in table '" + std::string(payloads) + "'";
 }
 
-// Reads one row (`delivery_columns`, then `payload_json` and `payload_raw` from the payload table)
-// into `d` (secret included). `payloads` names the payload table, for the reason a missing payload
-// row (both payload cells null: `payload_json` is NOT NULL there) is given.
-inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err, std::string_view payloads) {
+// Reads the payload of a row, `payload_json` and `payload_raw` from the payload table, into `d`.
+// Both null means that the row has no payload row (`payload_json` is NOT NULL there); `payloads`
+// names that table for the reason given.
+inline bool decode_payload(const cell_view& json, const cell_view& raw, delivery& d, decode_error& err,
+                           std::string_view payloads) {
+    auto fail = [&](std::size_t i, std::string reason) {
+        err.column = std::string(read_column(i));
+        err.reason = std::move(reason);
+        return false;
+    };
+    auto is_text = [](const cell_view& c) {
+        return c.type == engine::value::kind::text || c.type == engine::value::kind::json;
+    };
+    if (raw.is_null() && json.is_null())
+        return fail(col::payload_json, missing_payload(payloads));
+    if (!raw.is_null()) {
+        if (!is_text(raw))
+            return fail(col::payload_raw, "expected text");
+        d.payload = payload::raw(std::string(raw.text));
+        return true;
+    }
+    if (!is_text(json))
+        return fail(col::payload_json, "expected JSON text");
+    error_code jec;
+    if (!json_is_valid(json.text, jec))
+        return fail(col::payload_json, "not valid JSON (" + jec.message() + ")");
+    d.payload = payload::from_stored(std::string(json.text), payload_kind::json);
+    return true;
+}
+
+// Reads the columns of the delivery table (`delivery_columns`, the first cells of `c`) into `d`
+// (secret included), not the payload.
+inline bool decode_row(std::span<const cell_view> c, delivery& d, decode_error& err) {
     auto fail = [&](std::size_t i, std::string reason) {
         err.column = std::string(read_column(i));
         err.reason = std::move(reason);
@@ -174,8 +203,8 @@ inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err,
         out = from_ms(v);
         return true;
     };
-    if (c.size() != col::with_payload_)
-        return fail(0, "expected " + std::to_string(col::with_payload_) + " columns, found " +
+    if (c.size() < col::count_)
+        return fail(0, "expected " + std::to_string(col::count_) + " columns, found " +
                            std::to_string(c.size()));
 
     std::int64_t n = 0;
@@ -214,20 +243,6 @@ inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err,
         if (!integer(col::timeout_ms, n))
             return false;
         d.timeout = std::chrono::milliseconds(n);
-    }
-    if (c[col::payload_raw].is_null() && c[col::payload_json].is_null())
-        return fail(col::payload_json, missing_payload(payloads));
-    if (!c[col::payload_raw].is_null()) {
-        if (!is_text(col::payload_raw))
-            return fail(col::payload_raw, "expected text");
-        d.payload = payload::raw(std::string(c[col::payload_raw].text));
-    } else {
-        if (!is_text(col::payload_json))
-            return fail(col::payload_json, "expected JSON text");
-        error_code jec;
-        if (!json_is_valid(c[col::payload_json].text, jec))
-            return fail(col::payload_json, "not valid JSON (" + jec.message() + ")");
-        d.payload = payload::from_stored(std::string(c[col::payload_json].text), payload_kind::json);
     }
     if (!integer(col::partition_key, n))
         return false;
@@ -270,6 +285,18 @@ inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err,
         d.last_duration = std::chrono::milliseconds(n);
     }
     return true;
+}
+
+// Reads a whole row: `delivery_columns`, then `payload_json` and `payload_raw`.
+inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err, std::string_view payloads) {
+    if (c.size() != col::with_payload_) {
+        err.column = std::string(read_column(0));
+        err.reason =
+            "expected " + std::to_string(col::with_payload_) + " columns, found " + std::to_string(c.size());
+        return false;
+    }
+    return decode_row(c, d, err) &&
+           decode_payload(c[col::payload_json], c[col::payload_raw], d, err, payloads);
 }
 
 // The columns an insert names, and their values for a new row; its payload goes to the payload table.
@@ -441,7 +468,8 @@ inline std::string quote(std::string_view ident) {
 /// Claims and acks never write the payload table: they rewrite the delivery row only.
 ///
 /// When the engine also models `sql_engine` (as `sqlite_engine` does), claim is one
-/// `UPDATE ... RETURNING` statement per partition (the payload read in it by `seq`), enqueue one
+/// `UPDATE ... RETURNING` statement per partition, then one read of the payloads by `seq` per 64 rows
+/// claimed, enqueue one
 /// `INSERT ... ON CONFLICT DO NOTHING RETURNING` and the payload's `INSERT`, a batch of acks one
 /// transaction of prepared updates, replay one `UPDATE ... WHERE seq IN (SELECT ... LIMIT ?)`, purge
 /// one `DELETE ... RETURNING seq` (then the history and the payloads of those rows), and failures
@@ -523,7 +551,8 @@ public:
         if (ec)
             return {};
         if (native())
-            native_claim(q, true, out, ec, diag);
+            native_claim_all(std::span<const claim_query>(&q, 1), q.limit,
+                             std::span<std::vector<delivery>>(&out, 1), ec, diag);
         else
             generic_claim(q, true, out, ec, diag);
         if (ec)
@@ -541,19 +570,20 @@ public:
         engine::transaction<Engine> tx(engine_, ec, diag);
         if (ec)
             return {};
-        for (std::size_t i = 0; i < qs.size() && max_total > 0; ++i) {
-            claim_query q = qs[i];
-            q.limit = std::min(q.limit, max_total);
-            // The reap covers every partition: once per transaction, unless a claim asks another one.
-            bool reap = i == 0 || q.reap_before != qs[i - 1].reap_before || q.now != qs[i - 1].now;
-            if (native())
-                native_claim(q, reap, out[i], ec, diag);
-            else
-                generic_claim(q, reap, out[i], ec, diag);
-            if (ec)
-                return {};
-            max_total -= out[i].size();
+        if (native()) {
+            native_claim_all(qs, max_total, out, ec, diag);
+        } else {
+            for (std::size_t i = 0; i < qs.size() && max_total > 0; ++i) {
+                claim_query q = qs[i];
+                q.limit = std::min(q.limit, max_total);
+                generic_claim(q, reaps(qs, i), out[i], ec, diag);
+                if (ec)
+                    return {};
+                max_total -= out[i].size();
+            }
         }
+        if (ec)
+            return {};
         tx.commit(ec, diag);
         if (ec)
             return {};
@@ -874,6 +904,9 @@ public:
 
 private:
     struct uninitialized {};
+
+    // Rows a claim could not read, by seq, with the reason (for `bury`).
+    using corrupt_rows = std::vector<std::pair<std::int64_t, std::string>>;
     engine_storage(uninitialized, Engine e, engine_storage_params params)
         : engine_(std::move(e)), params_(std::move(params)) {}
 
@@ -910,10 +943,24 @@ private:
         return fo;
     }
 
+    // Decodes the delivery table's columns of a row, not its payload.
+    bool decode_row_cells(std::span<const engine::cell_view> cells, delivery& d, error_code& ec,
+                          diagnostics& diag) {
+        detail::es::decode_error err;
+        if (detail::es::decode_row(cells, d, err))
+            return true;
+        return corrupt_row(cells, err, ec, diag);
+    }
+
     bool decode_cells(std::span<const engine::cell_view> cells, delivery& d, error_code& ec, diagnostics& diag) {
         detail::es::decode_error err;
         if (detail::es::decode(cells, d, err, payload_table_))
             return true;
+        return corrupt_row(cells, err, ec, diag);
+    }
+
+    bool corrupt_row(std::span<const engine::cell_view> cells, const detail::es::decode_error& err,
+                     error_code& ec, diagnostics& diag) {
         std::string which = cells.size() > delivery_column::id && !cells[delivery_column::id].is_null()
                                 ? "'" + std::string(cells[delivery_column::id].text.substr(0, 64)) + "'"
                                 : "at seq " + std::to_string(cells.empty() ? 0 : cells[0].integer);
@@ -1341,11 +1388,12 @@ private:
     // ----- the native path: one SQL statement per step -----
 
     static constexpr std::array<std::size_t, 7> attempt_chunks{1, 2, 4, 8, 16, 32, 64};
+    static constexpr std::size_t payload_chunk = 64;
 
     struct sql_text {
         std::string insert, insert_payload, find_pair, reap, claim_all, claim_partition, complete_by_seq;
         std::string complete_by_id, insert_attempt, release_by_seq, release_by_id, seq_of_id, attempts_of;
-        std::string failures;
+        std::string failures, payloads;
         std::array<std::string, attempt_chunks.size()> insert_attempts;  // of attempt_chunks[i] rows
     };
 
@@ -1370,13 +1418,13 @@ private:
         sql_.reap = "UPDATE " + t +
                     " SET status = 'pending', claimed_by = NULL, claimed_at = NULL, claim_token = 0, updated_at = ?2"
                     " WHERE status = 'in_flight' AND claimed_at < ?1";
-        // The payload comes with each claimed row, read by its seq from the payload table (RETURNING
-        // sees the updated table by its name, not by an alias).
-        auto payload_of = [&](const char* column) {
-            return "(SELECT p." + std::string(column) + " FROM " + pt + " AS p WHERE p.seq = " + t + ".seq)";
-        };
-        const std::string returned =
-            cols + ", " + payload_of("payload_json") + ", " + payload_of("payload_raw");
+        // The payloads of the claimed rows are read after the claims, by seq (not in the RETURNING,
+        // which would copy each payload into its buffer before handing it over).
+        sql_.payloads = "SELECT seq, payload_json, payload_raw FROM " + pt + " WHERE seq IN (";
+        for (std::size_t i = 0; i < payload_chunk; ++i)
+            sql_.payloads += (i ? ", ?" : "?") + std::to_string(i + 1);
+        sql_.payloads += ")";
+        const std::string& returned = cols;
         auto claim = [&](bool partition) {
             return "UPDATE " + t +
                    " SET status = 'in_flight', claimed_by = ?1, claimed_at = ?2, updated_at = ?2,"
@@ -1591,8 +1639,9 @@ private:
         }
     }
 
-    void native_claim(const claim_query& q, bool reaps, std::vector<delivery>& out, error_code& ec,
-                      diagnostics& diag) {
+    // One partition's claim, without the payloads: rows that cannot be read go to `corrupt`.
+    void native_claim(const claim_query& q, bool reaps, std::vector<delivery>& out, corrupt_rows& corrupt,
+                      error_code& ec, diagnostics& diag) {
         if constexpr (has_sql) {
             const std::int64_t now = detail::es::ms(q.now);
             if (reaps) {
@@ -1607,14 +1656,13 @@ private:
                                             engine::value(static_cast<std::int64_t>(q.limit))};
             if (q.partition)
                 args.emplace_back(*q.partition);
-            std::vector<std::pair<std::int64_t, std::string>> corrupt;
             out.reserve(q.limit < 1024 ? q.limit : 1024);
             engine_.query(q.partition ? sql_.claim_partition : sql_.claim_all, args,
                           [&](std::span<const engine::cell_view> row) {
                               delivery d;
                               error_code dec;
                               diagnostics ddiag;
-                              if (decode_cells(row, d, dec, ddiag))
+                              if (decode_row_cells(row, d, dec, ddiag))
                                   out.push_back(std::move(d));
                               else
                                   corrupt.emplace_back(row[0].integer, ddiag.message());
@@ -1624,18 +1672,114 @@ private:
                 return;
             // RETURNING does not promise an order.
             std::sort(out.begin(), out.end(), [](const delivery& a, const delivery& b) { return a.sequence < b.sequence; });
-            for (const auto& [seq, reason] : corrupt) {
-                bury(seq, now, reason, ec, diag);
-                if (ec)
-                    return;
-            }
         } else {
             (void)q;
             (void)reaps;
             (void)out;
+            (void)corrupt;
             (void)ec;
             (void)diag;
         }
+    }
+
+    // The reap covers every partition: once per transaction, unless a claim asks for another one.
+    static bool reaps(std::span<const claim_query> qs, std::size_t i) noexcept {
+        return i == 0 || qs[i].reap_before != qs[i - 1].reap_before || qs[i].now != qs[i - 1].now;
+    }
+
+    // The claims of `qs` (each after the ones before it, up to `max_total` rows in all), then the
+    // payloads of every row claimed, then the burial of the rows that could not be read.
+    void native_claim_all(std::span<const claim_query> qs, std::size_t max_total,
+                          std::span<std::vector<delivery>> out, error_code& ec, diagnostics& diag) {
+        corrupt_rows corrupt;
+        for (std::size_t i = 0; i < qs.size() && max_total > 0; ++i) {
+            claim_query q = qs[i];
+            q.limit = std::min(q.limit, max_total);
+            native_claim(q, reaps(qs, i), out[i], corrupt, ec, diag);
+            if (ec)
+                return;
+            max_total -= out[i].size();
+        }
+        native_payloads(out, corrupt, ec, diag);
+        if (ec)
+            return;
+        const std::int64_t now = qs.empty() ? 0 : detail::es::ms(qs.front().now);
+        for (const auto& [seq, reason] : corrupt) {
+            bury(seq, now, reason, ec, diag);
+            if (ec)
+                return;
+        }
+    }
+
+    // Reads the payloads of the claimed rows in `outs`, by seq, 64 to a statement (the last seq
+    // repeated to fill it, so that one text stays cached). A row whose payload row is missing or
+    // cannot be read leaves its vector for `corrupt`, with the reason.
+    void native_payloads(std::span<std::vector<delivery>> outs, corrupt_rows& corrupt, error_code& ec,
+                         diagnostics& diag) {
+        if constexpr (has_sql) {
+            struct wanted {
+                std::int64_t seq;
+                delivery* d;
+                bool read = false;
+                std::string bad;
+            };
+            std::vector<wanted> rows;
+            for (auto& v : outs)
+                for (auto& d : v)
+                    rows.push_back(wanted{static_cast<std::int64_t>(d.sequence), &d});
+            if (rows.empty())
+                return;
+            auto by_seq = [](const wanted& a, const wanted& b) { return a.seq < b.seq; };
+            std::sort(rows.begin(), rows.end(), by_seq);
+            std::vector<engine::value> args(payload_chunk);
+            for (std::size_t from = 0; from < rows.size(); from += payload_chunk) {
+                for (std::size_t i = 0; i < payload_chunk; ++i)
+                    args[i] = engine::value(rows[std::min(from + i, rows.size() - 1)].seq);
+                engine_.query(sql_.payloads, args, [&](std::span<const engine::cell_view> row) {
+                        auto it = std::lower_bound(rows.begin(), rows.end(), wanted{row[0].integer, nullptr},
+                                                   by_seq);
+                        if (it == rows.end() || it->seq != row[0].integer || it->read)
+                            return;
+                        it->read = true;
+                        detail::es::decode_error err;
+                        if (!detail::es::decode_payload(row[1], row[2], *it->d, err, payload_table_))
+                            it->bad = corrupt_text(*it->d, err);
+                    }, ec, diag);
+                if (ec)
+                    return;
+            }
+            std::vector<std::int64_t> buried;
+            for (auto& w : rows) {
+                if (!w.read) {
+                    detail::es::decode_error err{std::string(payload_columns[1]),
+                                                 detail::es::missing_payload(payload_table_)};
+                    w.bad = corrupt_text(*w.d, err);
+                }
+                if (!w.bad.empty()) {
+                    corrupt.emplace_back(w.seq, std::move(w.bad));
+                    buried.push_back(w.seq);
+                }
+            }
+            if (buried.empty())
+                return;
+            std::sort(buried.begin(), buried.end());
+            for (auto& v : outs)
+                std::erase_if(v, [&](const delivery& d) {
+                    auto seq = static_cast<std::int64_t>(d.sequence);
+                    return std::binary_search(buried.begin(), buried.end(), seq);
+                });
+        } else {
+            (void)outs;
+            (void)corrupt;
+            (void)ec;
+            (void)diag;
+        }
+    }
+
+    // What get and list report, and a claim buries with, for a row that cannot be read.
+    std::string corrupt_text(const delivery& d, const detail::es::decode_error& err) const {
+        return "Delivery row '" + d.id.to_string() + "' in table '" + params_.table + "': column " +
+               err.column + ": " + err.reason;
     }
 
     std::size_t native_complete(const claim_ref& ref, const completion& c, error_code& ec, diagnostics& diag) {
