@@ -13,9 +13,9 @@
 //            claim(limit 256) + ack_many of the claimed rows (one transaction each) until a claim
 //            returns nothing. Also N/10 single enqueues (one transaction each), for reference.
 //   raw:     the same INSERT ... ON CONFLICT DO NOTHING RETURNING and payload INSERT in transactions
-//            of 256 rows; then per round one transaction with the reap UPDATE and the claim UPDATE ...
-//            RETURNING of 256 rows (every column read, the payload by its seq from the payload table),
-//            and one transaction with the 256 fenced ack UPDATEs.
+//            of 256 rows; then per round one transaction with the reap UPDATE, the claim UPDATE ...
+//            RETURNING of 256 rows (every column read) and the SELECTs of their payloads by seq (64 to a
+//            statement), and one transaction with the 256 fenced ack UPDATEs.
 //
 // Both sides open the file through sqlite_engine with the same sqlite_params (the raw side then uses
 // its native handle), so they run with the same pragmas: WAL, synchronous=NORMAL, temp_store=MEMORY,
@@ -231,10 +231,12 @@ void run_raw(std::size_t n, const std::filesystem::path& dir) {
         std::string cols =
             "seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, "
             "partition_key, status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, "
-            "response_code, response_body, error, created_at, updated_at, claim_token, duration_ms, "
-            "(SELECT p.payload_json FROM \"sys_webhook_delivery_payload\" AS p WHERE p.seq = "
-            "\"sys_webhook_delivery\".seq), (SELECT p.payload_raw FROM \"sys_webhook_delivery_payload\" AS p "
-            "WHERE p.seq = \"sys_webhook_delivery\".seq)";
+            "response_code, response_body, error, created_at, updated_at, claim_token, duration_ms";
+        std::string in_64;
+        for (int i = 1; i <= 64; ++i)
+            in_64 += (i > 1 ? ", ?" : "?") + std::to_string(i);
+        stmt payloads(db, "SELECT seq, payload_json, payload_raw FROM \"sys_webhook_delivery_payload\" "
+                          "WHERE seq IN (" + in_64 + ")");
         stmt reap(db, "UPDATE \"sys_webhook_delivery\" SET status = 'pending', claimed_by = NULL, claimed_at = NULL, "
                       "claim_token = 0, updated_at = ?2 WHERE status = 'in_flight' AND claimed_at < ?1");
         stmt claim(db, "UPDATE \"sys_webhook_delivery\" SET status = 'in_flight', claimed_by = ?1, claimed_at = ?2, "
@@ -322,6 +324,18 @@ void run_raw(std::size_t n, const std::filesystem::path& dir) {
             if (rc != SQLITE_DONE)
                 throw std::runtime_error(std::string("claim: ") + sqlite3_errmsg(db));
             sqlite3_reset(claim.s);
+            // The payloads of the claimed rows, 64 seqs to a statement (the last repeated to fill it).
+            for (std::size_t from = 0; from < got.size(); from += 64) {
+                for (int i = 0; i < 64; ++i)
+                    sqlite3_bind_int64(payloads.s, i + 1, got[std::min(from + i, got.size() - 1)].seq);
+                while ((rc = sqlite3_step(payloads.s)) == SQLITE_ROW)
+                    bytes += std::string(reinterpret_cast<const char*>(sqlite3_column_text(payloads.s, 1)),
+                                         std::size_t(sqlite3_column_bytes(payloads.s, 1)))
+                                 .size();
+                if (rc != SQLITE_DONE)
+                    throw std::runtime_error(std::string("payloads: ") + sqlite3_errmsg(db));
+                sqlite3_reset(payloads.s);
+            }
             exec(db, "COMMIT");
             lat.tx(ms_since(tr));
             if (got.empty() || bytes == 0)
