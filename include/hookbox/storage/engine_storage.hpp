@@ -468,12 +468,12 @@ inline std::string quote(std::string_view ident) {
 /// Claims and acks never write the payload table: they rewrite the delivery row only.
 ///
 /// When the engine also models `sql_engine` (as `sqlite_engine` does), claim is one
-/// `UPDATE ... RETURNING` statement per partition, then one read of the payloads by `seq` per 64 rows
-/// claimed, enqueue one
-/// `INSERT ... ON CONFLICT DO NOTHING RETURNING` and the payload's `INSERT`, a batch of acks one
-/// transaction of prepared updates, replay one `UPDATE ... WHERE seq IN (SELECT ... LIMIT ?)`, purge
-/// one `DELETE ... RETURNING seq` (then the history and the payloads of those rows), and failures
-/// one `GROUP BY`. `claim_many` reaps once for all of its partitions.
+/// `UPDATE ... RETURNING` statement per partition, then one read of the payloads by `seq` per 64
+/// rows claimed (`claim_many` reaps once for all of its partitions); enqueue is one `INSERT ... ON
+/// CONFLICT DO NOTHING RETURNING` and the payload's `INSERT`; a batch of acks one transaction of
+/// prepared updates and multi-row inserts of the attempt records; replay one `UPDATE ... WHERE seq
+/// IN (SELECT ... LIMIT ?)`; purge one `DELETE ... RETURNING seq` (then the history and the
+/// payloads of those rows); and failures one `GROUP BY`.
 ///
 /// A stored row that cannot be decoded (corrupt JSON, an unknown status, no payload row) is
 /// reported by `get` and `list` as `errc::corrupt_row`, naming the row and the column; `claim` marks
@@ -583,7 +583,7 @@ public:
             }
         }
         if (ec)
-            return {};
+            return {};  // from the native claims
         tx.commit(ec, diag);
         if (ec)
             return {};
@@ -904,11 +904,11 @@ public:
 
 private:
     struct uninitialized {};
+    engine_storage(uninitialized, Engine e, engine_storage_params params)
+        : engine_(std::move(e)), params_(std::move(params)) {}
 
     // Rows a claim could not read, by seq, with the reason (for `bury`).
     using corrupt_rows = std::vector<std::pair<std::int64_t, std::string>>;
-    engine_storage(uninitialized, Engine e, engine_storage_params params)
-        : engine_(std::move(e)), params_(std::move(params)) {}
 
     static constexpr bool has_sql = engine::sql_engine<Engine>;
 
