@@ -67,7 +67,12 @@ for r in $(seq 1 "$runs"); do
         # nginx (and wrk) from Debian; the peer harness's script starts and stops the receiver.
         command -v wrk >/dev/null && [[ -x /usr/sbin/nginx ]] || scripts/install-deps.sh nginx-light wrk
         if [[ $peer_ready == 1 ]]; then
-            "$peers/w0/nginx.sh" status >/dev/null 2>&1 || "$peers/w0/nginx.sh" start >/dev/null
+            # A receiver that was already running (shared with another checkout) is left running.
+            nginx_started=0
+            if ! "$peers/w0/nginx.sh" status >/dev/null 2>&1; then
+                "$peers/w0/nginx.sh" start >/dev/null
+                nginx_started=1
+            fi
             run w0-nginx "$peers/run-w0.sh"
             mkdir -p "$root/build/bench-tmp"
             run w2-hookbox-memory "$bench_w2" w2 memory
@@ -75,7 +80,7 @@ for r in $(seq 1 "$runs"); do
             run lat-hookbox-memory "$bench_w2" lat memory
             run lat-hookbox-sqlite "$bench_w2" lat sqlite "$root/build/bench-tmp"
             W2_PRESETS="default tuned" run w2-objectstack "$peers/run-w2.sh"
-            "$peers/w0/nginx.sh" stop >/dev/null
+            [[ $nginx_started == 1 ]] && "$peers/w0/nginx.sh" stop >/dev/null
         else
             echo "bench: W2 needs the peer harness's nginx setup; skipped" >&2
         fi

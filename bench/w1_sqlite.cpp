@@ -12,9 +12,10 @@
 //   hookbox: enqueue N deliveries with enqueue_many in batches of 256 (one transaction each), then
 //            claim(limit 256) + ack_many of the claimed rows (one transaction each) until a claim
 //            returns nothing. Also N/10 single enqueues (one transaction each), for reference.
-//   raw:     the same INSERT ... ON CONFLICT DO NOTHING RETURNING in transactions of 256 rows; then
-//            per round one transaction with the reap UPDATE and the claim UPDATE ... RETURNING of 256
-//            rows (every column read), and one transaction with the 256 fenced ack UPDATEs.
+//   raw:     the same INSERT ... ON CONFLICT DO NOTHING RETURNING and payload INSERT in transactions
+//            of 256 rows; then per round one transaction with the reap UPDATE, the claim UPDATE ...
+//            RETURNING of 256 rows (every column read) and the SELECTs of their payloads by seq (64 to a
+//            statement), and one transaction with the 256 fenced ack UPDATEs.
 //
 // Both sides open the file through sqlite_engine with the same sqlite_params (the raw side then uses
 // its native handle), so they run with the same pragmas: WAL, synchronous=NORMAL, temp_store=MEMORY,
@@ -221,13 +222,21 @@ void run_raw(std::size_t n, const std::filesystem::path& dir) {
         engine::sqlite_engine conn = open_engine(path);
         sqlite3* db = conn.native_handle();
         stmt ins(db, "INSERT INTO \"sys_webhook_delivery\" (id, webhook_id, event_id, event_type, url, method, "
-                     "headers_json, secret, timeout_ms, payload_json, payload_raw, partition_key, status, attempts, "
-                     "created_at, updated_at, claim_token) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                     "?13, ?14, ?15, ?16, ?17) ON CONFLICT (event_id, webhook_id) DO NOTHING RETURNING seq");
+                     "headers_json, secret, timeout_ms, partition_key, status, attempts, created_at, "
+                     "updated_at, claim_token) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                     "?13, ?14, ?15) "
+                     "ON CONFLICT (event_id, webhook_id) DO NOTHING RETURNING seq");
+        stmt ins_payload(db, "INSERT INTO \"sys_webhook_delivery_payload\" (seq, payload_json, payload_raw) "
+                             "VALUES (?1, ?2, ?3)");
         std::string cols =
-            "seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, payload_json, "
+            "seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, "
             "partition_key, status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, "
-            "response_code, response_body, error, created_at, updated_at, claim_token, duration_ms, payload_raw";
+            "response_code, response_body, error, created_at, updated_at, claim_token, duration_ms";
+        std::string in_64;
+        for (int i = 1; i <= 64; ++i)
+            in_64 += (i > 1 ? ", ?" : "?") + std::to_string(i);
+        stmt payloads(db, "SELECT seq, payload_json, payload_raw FROM \"sys_webhook_delivery_payload\" "
+                          "WHERE seq IN (" + in_64 + ")");
         stmt reap(db, "UPDATE \"sys_webhook_delivery\" SET status = 'pending', claimed_by = NULL, claimed_at = NULL, "
                       "claim_token = 0, updated_at = ?2 WHERE status = 'in_flight' AND claimed_at < ?1");
         stmt claim(db, "UPDATE \"sys_webhook_delivery\" SET status = 'in_flight', claimed_by = ?1, claimed_at = ?2, "
@@ -259,15 +268,21 @@ void run_raw(std::size_t n, const std::filesystem::path& dir) {
                 sqlite3_bind_null(s, 7);
                 sqlite3_bind_null(s, 8);
                 sqlite3_bind_null(s, 9);
-                sqlite3_bind_text(s, 10, r.payload.data(), int(r.payload.size()), SQLITE_STATIC);
-                sqlite3_bind_null(s, 11);
-                sqlite3_bind_int64(s, 12, r.partition);
-                sqlite3_bind_text(s, 13, "pending", -1, SQLITE_STATIC);
-                sqlite3_bind_int64(s, 14, 0);
-                sqlite3_bind_int64(s, 15, now);
-                sqlite3_bind_int64(s, 16, now);
-                sqlite3_bind_int64(s, 17, 0);
+                sqlite3_bind_int64(s, 10, r.partition);
+                sqlite3_bind_text(s, 11, "pending", -1, SQLITE_STATIC);
+                sqlite3_bind_int64(s, 12, 0);
+                sqlite3_bind_int64(s, 13, now);
+                sqlite3_bind_int64(s, 14, now);
+                sqlite3_bind_int64(s, 15, 0);
+                if (sqlite3_step(s) != SQLITE_ROW)
+                    throw std::runtime_error(std::string("insert: ") + sqlite3_errmsg(db));
+                const std::int64_t seq = sqlite3_column_int64(s, 0);
                 step_all(db, s);
+                sqlite3_stmt* p = ins_payload.s;
+                sqlite3_bind_int64(p, 1, seq);
+                sqlite3_bind_text(p, 2, r.payload.data(), int(r.payload.size()), SQLITE_STATIC);
+                sqlite3_bind_null(p, 3);
+                step_all(db, p);
             }
             exec(db, "COMMIT");
             lat.tx(ms_since(tb));
@@ -303,12 +318,24 @@ void run_raw(std::size_t n, const std::filesystem::path& dir) {
                         bytes += std::string(reinterpret_cast<const char*>(sqlite3_column_text(claim.s, c)),
                                              std::size_t(sqlite3_column_bytes(claim.s, c)))
                                      .size();
-                got.push_back(claimed{sqlite3_column_int64(claim.s, 0), sqlite3_column_int64(claim.s, 23),
+                got.push_back(claimed{sqlite3_column_int64(claim.s, 0), sqlite3_column_int64(claim.s, 22),
                                       reinterpret_cast<const char*>(sqlite3_column_text(claim.s, 1))});
             }
             if (rc != SQLITE_DONE)
                 throw std::runtime_error(std::string("claim: ") + sqlite3_errmsg(db));
             sqlite3_reset(claim.s);
+            // The payloads of the claimed rows, 64 seqs to a statement (the last repeated to fill it).
+            for (std::size_t from = 0; from < got.size(); from += 64) {
+                for (int i = 0; i < 64; ++i)
+                    sqlite3_bind_int64(payloads.s, i + 1, got[std::min(from + i, got.size() - 1)].seq);
+                while ((rc = sqlite3_step(payloads.s)) == SQLITE_ROW)
+                    bytes += std::string(reinterpret_cast<const char*>(sqlite3_column_text(payloads.s, 1)),
+                                         std::size_t(sqlite3_column_bytes(payloads.s, 1)))
+                                 .size();
+                if (rc != SQLITE_DONE)
+                    throw std::runtime_error(std::string("payloads: ") + sqlite3_errmsg(db));
+                sqlite3_reset(payloads.s);
+            }
             exec(db, "COMMIT");
             lat.tx(ms_since(tr));
             if (got.empty() || bytes == 0)

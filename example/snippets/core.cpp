@@ -103,6 +103,39 @@ void outbox_observer() {
     check(pages == 1, "outbox observer: on_dead was called once");
 }
 
+// ----- doc/concepts/data_engine.md -----------------------------------------------------------------
+
+void data_engine_schema_steps() {
+    using namespace hookbox::engine;
+    //[data_engine_schema_steps
+    // Version 1: jobs, with a partial index that holds only the open ones, in order.
+    table_def jobs{
+        .name = "jobs",
+        .columns = {{.name = "seq", .type = column_type::integer, .nullable = false, .auto_increment = true},
+                    {.name = "state", .type = column_type::text, .nullable = false, .default_value = "open"},
+                    {.name = "body", .type = column_type::text}},
+        .primary_key = "seq",
+        .indexes = {{.name = "jobs_open", .columns = {"seq"}, .where = col("state") == "open"}}};
+    // Version 2 moves the bodies to a table of their own, in the same transaction.
+    table_def bodies{.name = "job_bodies",
+                     .columns = {{.name = "seq", .type = column_type::integer, .nullable = false},
+                                 {.name = "body", .type = column_type::text}},
+                     .primary_key = "seq"};
+    schema_plan plan{.name = "app.jobs",
+                     .migrations = {{1, "jobs", {create_table{jobs}}},
+                                    {2, "bodies apart",
+                                     {create_table{bodies}, copy_rows{"jobs", "job_bodies", {"seq", "body"}},
+                                      drop_column{"jobs", "body"}}}}};
+    //]
+    memory_engine e;
+    e.migrate(plan, 1);
+    e.insert("jobs", {{"body", "a"}});
+    e.insert("jobs", {{"state", "done"}, {"body", "b"}});
+    check(e.migrate(plan) == 2, "schema steps: the plan reaches version 2");
+    check(e.count("job_bodies", filter::all()) == 2, "schema steps: both bodies were copied");
+    check(e.count("jobs", col("state") == "open") == 1, "schema steps: the partial index finds the open job");
+}
+
 // ----- doc/engines.md ------------------------------------------------------------------------------
 
 void engines_sqlite_outbox() {
@@ -523,6 +556,7 @@ void run_core() {
     readme_sqlite();
     outbox_construct();
     outbox_observer();
+    data_engine_schema_steps();
     engines_sqlite_outbox();
     engines_in_your_transaction();
     operations_replay();

@@ -142,6 +142,13 @@ inline index_def make_index(std::string name, std::vector<std::string> columns, 
     return ix;
 }
 
+inline index_def make_partial_index(std::string name, std::vector<std::string> columns, filter where,
+                                    bool unique = false) {
+    index_def ix = make_index(std::move(name), std::move(columns), unique);
+    ix.where = std::move(where);
+    return ix;
+}
+
 inline migration make_migration(int version, std::string description, std::vector<schema_step> steps) {
     migration m;
     m.version = version;
@@ -583,6 +590,443 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_unique_index_over_repeated_values_fails_and_is_n
     BOOST_TEST(e.schema_version("test.docs", ec, diag) == 1);
     put(e, "docs", record{{"title", "a"}});
     BOOST_TEST(count_where(e, "docs", col("title") == "a") == 3u, "the index does not exist");
+}
+
+// ===================================================================================================
+// Partial indexes
+// ===================================================================================================
+
+// jobs and jobs_ref hold the same rows; jobs has partial indexes (on the rows of one state, or of
+// two), jobs_ref none. Every statement must match the same rows in both.
+inline table_def jobs_table(std::string name, bool partial) {
+    table_def t;
+    t.name = name;
+    t.columns = {auto_key("seq"), column("state", column_type::text, false, "open"),
+                 column("lane", column_type::integer), column("due", column_type::integer),
+                 column("owner", column_type::text)};
+    t.primary_key = "seq";
+    if (partial)
+        t.indexes = {
+            make_partial_index(name + "_open", {"seq"}, col("state") == "open"),
+            make_partial_index(name + "_open_lane", {"lane", "seq"}, col("state") == "open"),
+            make_partial_index(name + "_busy", {"due"}, col("state") == "busy"),
+            make_partial_index(name + "_gone", {"state", "seq"},
+                               col("state") == "failed" || col("state") == "dead"),
+            make_partial_index(name + "_owned", {"owner"}, col("owner").is_not_null() && col("lane") >= 2)};
+    return t;
+}
+
+inline schema_plan jobs_plan() {
+    schema_plan p;
+    p.name = "test.jobs";
+    p.migrations = {make_migration(
+        1, "jobs", {create_table{jobs_table("jobs", true)}, create_table{jobs_table("jobs_ref", false)}})};
+    return p;
+}
+
+// The same rows, in both tables: states cycle through open, busy, success, failed, dead.
+template <class E>
+void insert_jobs(E& e, int n) {
+    const char* states[] = {"open", "busy", "success", "failed", "dead", "open", "open"};
+    for (int i = 0; i < n; ++i) {
+        record r{{"state", states[i % 7]}, {"lane", i % 4}};
+        if (i % 3 != 0)
+            r.set("due", i);
+        if (i % 5 == 1)
+            r.set("owner", "o" + std::to_string(i % 2));
+        put(e, "jobs", r);
+        put(e, "jobs_ref", r);
+    }
+}
+
+// Every filter, order and limit below, on both tables: the same rows, counts and changes.
+template <class E>
+void check_jobs_agree(E& e, const char* when) {
+    const std::vector<std::pair<const char*, filter>> filters = {
+        {"all", filter::all()},
+        {"open", col("state") == "open"},
+        {"open in lane 2", col("state") == "open" && col("lane") == 2},
+        {"open, due, lane 1",
+         col("state") == "open" && (col("due").is_null() || col("due") <= 20) && col("lane") == 1},
+        {"busy, due before 30", col("state") == "busy" && col("due") < 30},
+        {"dead", col("state") == "dead"},
+        {"failed or dead", col("state").in({"failed", "dead"})},
+        {"open or busy", col("state").in({"open", "busy"})},
+        {"not open", col("state") != "open"},
+        {"lane 1", col("lane") == 1},
+        {"open or lane 3", col("state") == "open" || col("lane") == 3},
+        {"owned in lane 3", col("owner") == "o1" && col("lane") == 3},
+        {"owned in a high lane", col("owner").is_not_null() && col("lane") >= 2},
+        {"after 10, open", col("seq") > 10 && col("state") == "open"},
+    };
+    for (const auto& [name, f] : filters) {
+        BOOST_TEST_CONTEXT(when << ", " << name) {
+            BOOST_TEST(count_where(e, "jobs", f) == count_where(e, "jobs_ref", f));
+            for (bool desc : {false, true}) {
+                for (std::size_t limit : {std::size_t(0), std::size_t(1), std::size_t(3)}) {
+                    find_options fo;
+                    fo.where = f;
+                    fo.order = {order_by{"seq", desc}};
+                    fo.limit = limit;
+                    BOOST_TEST(render(rows_of(e, "jobs", fo)) == render(rows_of(e, "jobs_ref", fo)),
+                               "order " << (desc ? "desc" : "asc") << ", limit " << limit);
+                }
+            }
+            find_options by_due;
+            by_due.where = f;
+            by_due.order = {order_by{"due"}, order_by{"seq"}};
+            BOOST_TEST(render(rows_of(e, "jobs", by_due)) == render(rows_of(e, "jobs_ref", by_due)));
+        }
+    }
+}
+
+// Applies the same update or removal to both tables and checks that it matched as many rows.
+template <class E>
+void change_jobs(E& e, const filter& f, const std::vector<change>& ch) {
+    error_code ec;
+    diagnostics diag;
+    std::size_t a = ch.empty() ? e.remove("jobs", f, ec, diag) : e.update("jobs", f, ch, ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    std::size_t b = ch.empty() ? e.remove("jobs_ref", f, ec, diag) : e.update("jobs_ref", f, ch, ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    BOOST_TEST(a == b);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(partial_indexes_never_change_what_a_statement_matches, Factory,
+                              data_engine_factories) {
+    Factory factory;
+    auto e = factory.make();
+    must_migrate(e, jobs_plan());
+    insert_jobs(e, 40);
+    check_jobs_agree(e, "after the inserts");
+
+    // Rows move into and out of the indexes' predicates, and out of the tables.
+    change_jobs(e, col("state") == "open" && col("lane") == 1, {set("state", "busy"), set("due", 7)});
+    change_jobs(e, col("state") == "busy" && col("due") < 15, {set("state", "open"), set("due", nullptr)});
+    change_jobs(e, col("state") == "failed", {set("state", "dead")});
+    change_jobs(e, col("state") == "success" && col("lane") == 2,
+                {set("state", "failed"), set("owner", "o9")});
+    change_jobs(e, col("lane") == 3 && col("owner").is_null(), {set("owner", "o1")});
+    change_jobs(e, col("state") == "open" && col("lane") == 0, {});
+    check_jobs_agree(e, "after the changes");
+
+    // A transaction that moves rows, then rolls back: the indexes follow the rows back.
+    error_code ec;
+    diagnostics diag;
+    const std::string before = dump(e, "jobs", "seq");
+    e.begin(ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    BOOST_TEST(e.update("jobs", col("state") == "open", {set("state", "busy"), set("due", 1)}, ec, diag) >
+               0u);
+    BOOST_TEST(e.update("jobs", col("state") == "dead", {set("state", "open")}, ec, diag) > 0u);
+    BOOST_TEST(e.remove("jobs", col("state") == "busy" && col("lane") == 2, ec, diag) > 0u);
+    put(e, "jobs", record{{"state", "dead"}, {"lane", 1}});
+    e.rollback(ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    BOOST_TEST(dump(e, "jobs", "seq") == before);
+    check_jobs_agree(e, "after the rollback");
+
+    // An index created over existing rows holds the same ones.
+    schema_plan p = jobs_plan();
+    p.migrations.push_back(make_migration(
+        2, "a later partial index",
+        {create_index{"jobs", make_partial_index("jobs_late", {"lane", "due"},
+                                                 col("state").in({"busy", "success"}))}}));
+    must_migrate(e, p);
+    change_jobs(e, col("state") == "open" && col("lane") == 2, {set("state", "success")});
+    check_jobs_agree(e, "after a later index");
+    BOOST_TEST(count_where(e, "jobs", col("state").in({"busy", "success"}) && col("lane") == 2) ==
+               count_where(e, "jobs_ref", col("state").in({"busy", "success"}) && col("lane") == 2));
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_unique_partial_index_refuses_repeats_among_its_rows_only, Factory,
+                              data_engine_factories) {
+    Factory factory;
+    auto e = factory.make();
+    table_def slots;
+    slots.name = "slots";
+    slots.columns = {auto_key("seq"), column("name", column_type::text, false),
+                     column("live", column_type::integer, false, 1)};
+    slots.primary_key = "seq";
+    slots.indexes = {make_partial_index("slots_live_name", {"name"}, col("live") == 1, true)};
+    schema_plan p;
+    p.name = "test.slots";
+    p.migrations = {make_migration(1, "slots", {create_table{slots}})};
+    must_migrate(e, p);
+    error_code ec;
+    diagnostics diag;
+
+    std::int64_t a1 = put(e, "slots", record{{"name", "a"}});
+    put(e, "slots", record{{"name", "a"}, {"live", 0}});
+    std::int64_t a3 = put(e, "slots", record{{"name", "a"}, {"live", 0}});
+    put(e, "slots", record{{"name", "b"}});
+    e.insert("slots", record{{"name", "a"}, {"live", 1}}, ec, diag);
+    HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::unique_violation, "slots_live_name");
+    e.update("slots", col("seq") == a3, {set("live", 1)}, ec, diag);
+    HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::unique_violation, "slots_live_name");
+    e.update("slots", col("name") == "b", {set("name", "a")}, ec, diag);
+    HOOKBOX_DE_CHECK_CODE(ec, diag, errc::unique_violation);
+    BOOST_TEST(count_where(e, "slots", col("name") == "a") == 3u);
+    BOOST_TEST(count_where(e, "slots", col("name") == "a" && col("live") == 1) == 1u);
+
+    // The live row leaves the index; another may take its place.
+    BOOST_TEST(e.update("slots", col("seq") == a1, {set("live", 0)}, ec, diag) == 1u);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    BOOST_TEST(e.update("slots", col("seq") == a3, {set("live", 1)}, ec, diag) == 1u);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    find_options fo;
+    fo.where = col("name") == "a" && col("live") == 1;
+    fo.fields = {"seq"};
+    auto live = rows_of(e, "slots", fo);
+    BOOST_TEST_REQUIRE(live.size() == 1u);
+    BOOST_TEST(live[0]["seq"].as_integer() == a3);
+
+    // Created over existing rows: repeats outside the predicate are fine, inside they are not.
+    schema_plan p2 = p;
+    p2.migrations.push_back(make_migration(
+        2, "one dead row per name",
+        {create_index{"slots", make_partial_index("slots_dead_name", {"name"}, col("live") == 0, true)}}));
+    e.migrate(p2, ec, diag);
+    HOOKBOX_DE_CHECK_CODE(ec, diag, errc::unique_violation);  // two dead 'a' rows
+    BOOST_TEST(e.schema_version("test.slots", ec, diag) == 1);
+    p2.migrations.back().steps = {create_index{
+        "slots", make_partial_index("slots_b", {"name"}, col("name") == "b" && col("live") == 1, true)}};
+    must_migrate(e, p2);
+    put(e, "slots", record{{"name", "b"}, {"live", 0}});
+    e.insert("slots", record{{"name", "b"}}, ec, diag);
+    HOOKBOX_DE_CHECK_CODE(ec, diag, errc::unique_violation);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(partial_index_predicates_are_checked, Factory, data_engine_factories) {
+    error_code ec;
+    diagnostics diag;
+    struct bad_where {
+        const char* what;
+        filter where;
+        const char* named;
+    };
+    std::vector<bad_where> cases = {
+        {"an unknown column", col("nope") == 1, "nope"},
+        {"a comparison with null", col("title") == nullptr, "title"},
+        {"a text column with an integer", col("title") == 3, "title"},
+        {"an integer column with text", col("size").in({value(1), value("x")}), "size"},
+        {"a NaN", col("size") == std::numeric_limits<double>::quiet_NaN(), "size"},
+        {"a NUL byte", col("title") == std::string("a\0b", 3), "title"},
+        {"a json column", col("meta") == "x", "meta"},
+        {"an unknown column in an or", col("title") == "a" || col("nope").is_null(), "nope"},
+    };
+    for (const auto& c : cases) {
+        BOOST_TEST_CONTEXT(c.what) {
+            // As a step on an existing table...
+            Factory factory;
+            auto e = factory.make();
+            schema_plan p = docs_plan(1);
+            p.migrations.push_back(
+                make_migration(2, "meta", {add_column{"docs", column("meta", column_type::json)}}));
+            must_migrate(e, p);
+            put(e, "docs", record{{"title", "a"}});
+            p.migrations.push_back(make_migration(
+                3, c.what, {create_index{"docs", make_partial_index("docs_bad", {"title"}, c.where)}}));
+            ec.clear();
+            e.migrate(p, ec, diag);
+            HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::schema_error, c.named);
+            BOOST_TEST(names(diag, "docs_bad"));
+            BOOST_TEST(e.schema_version("test.docs", ec, diag) == 2);
+            // ... and in a new table's definition.
+            table_def t = docs_table();
+            t.name = "docs2";
+            t.columns.push_back(column("meta", column_type::json));
+            t.indexes = {make_partial_index("docs2_bad", {"title"}, c.where)};
+            schema_plan q;
+            q.name = "test.docs2";
+            q.migrations = {make_migration(1, c.what, {create_table{t}})};
+            e.migrate(q, ec, diag);
+            HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::schema_error, c.named);
+            BOOST_TEST(e.schema_version("test.docs2", ec, diag) == 0);
+        }
+    }
+}
+
+// ===================================================================================================
+// drop_column and copy_rows
+// ===================================================================================================
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(drop_column_removes_a_column_and_its_values, Factory, data_engine_factories) {
+    Factory factory;
+    auto e = factory.make();
+    must_migrate(e, docs_plan(2));
+    put(e, "docs", record{{"title", "a"}, {"size", 1}, {"slug", "s-a"}, {"rank", 0.5}});
+    put(e, "docs", record{{"title", "b"}, {"size", 2}, {"slug", "s-b"}});
+    error_code ec;
+    diagnostics diag;
+
+    // A column before others, with the index over it dropped first; then a column in the middle.
+    schema_plan p = docs_plan(2);
+    p.migrations.push_back(make_migration(
+        3, "no titles, no ranks",
+        {drop_index{"docs", "docs_title"}, drop_column{"docs", "title"}, drop_column{"docs", "rank"}}));
+    must_migrate(e, p);
+    BOOST_TEST(dump(e, "docs", "id") ==
+               "{id=1, size=1, status='draft', slug='s-a'}\n{id=2, size=2, status='draft', slug='s-b'}\n");
+    find_options fo;
+    fo.fields = {"title"};
+    e.find("docs", fo, ec, diag);
+    HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::schema_error, "title");
+    e.insert("docs", record{{"title", "c"}}, ec, diag);
+    HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::schema_error, "title");
+    // The indexes over the columns that stay still find and guard their rows.
+    BOOST_TEST(count_where(e, "docs", col("slug") == "s-b") == 1u);
+    e.insert("docs", record{{"slug", "s-a"}}, ec, diag);
+    HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::unique_violation, "docs_slug");
+    BOOST_TEST(put(e, "docs", record{{"size", 3}, {"slug", "s-c"}}) == 3);
+    BOOST_TEST(count_where(e, "docs", col("size") == 3 && col("slug") == "s-c") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_failing_migration_puts_a_dropped_column_back, Factory,
+                              data_engine_factories) {
+    Factory factory;
+    auto e = factory.make();
+    must_migrate(e, docs_plan(2));
+    put(e, "docs", record{{"title", "a"}, {"size", 1}, {"slug", "s-a"}});
+    put(e, "docs", record{{"title", "b"}, {"size", 2}, {"slug", "s-b"}});
+    const std::string before = dump(e, "docs", "id");
+    error_code ec;
+    diagnostics diag;
+
+    schema_plan p = docs_plan(2);
+    p.migrations.push_back(make_migration(3, "drop, then fail",
+                                          {drop_index{"docs", "docs_title"}, drop_column{"docs", "title"},
+                                           create_index{"docs", make_index("docs_size", {"size"})},
+                                           add_column{"missing", column("x", column_type::text)}}));
+    e.migrate(p, ec, diag);
+    HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::schema_error, "missing");
+    BOOST_TEST(e.schema_version("test.docs", ec, diag) == 2);
+    BOOST_TEST(dump(e, "docs", "id") == before);
+    // Every index is back and right: by title, the unique slug, and no docs_size.
+    BOOST_TEST(count_where(e, "docs", col("title") == "b") == 1u);
+    BOOST_TEST(count_where(e, "docs", col("size") == 1) == 1u);
+    e.insert("docs", record{{"title", "c"}, {"slug", "s-b"}}, ec, diag);
+    HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::unique_violation, "docs_slug");
+    p.migrations.back().steps.pop_back();
+    must_migrate(e, p);
+    BOOST_TEST(dump(e, "docs", "id") == "{id=1, size=1, status='draft', rank=null, slug='s-a'}\n"
+                                        "{id=2, size=2, status='draft', rank=null, slug='s-b'}\n");
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(drop_column_refuses_keys_indexed_and_unknown_columns, Factory,
+                              data_engine_factories) {
+    struct bad_drop {
+        const char* what;
+        std::vector<schema_step> steps;
+        const char* named;
+    };
+    std::vector<bad_drop> cases = {
+        {"the primary key", {drop_column{"docs", "id"}}, "id"},
+        {"an indexed column", {drop_column{"docs", "title"}}, "docs_title"},
+        {"a column in a partial index's where",
+         {create_index{"docs", make_partial_index("docs_small", {"title"}, col("size") < 10)},
+          drop_column{"docs", "size"}},
+         "docs_small"},
+        {"an unknown column", {drop_column{"docs", "nope"}}, "nope"},
+        {"a column of a missing table", {drop_column{"nope", "title"}}, "nope"},
+    };
+    for (const auto& c : cases) {
+        BOOST_TEST_CONTEXT(c.what) {
+            Factory factory;
+            auto e = factory.make();
+            must_migrate(e, docs_plan(1));
+            put(e, "docs", record{{"title", "a"}, {"size", 1}});
+            schema_plan p = docs_plan(1);
+            p.migrations.push_back(make_migration(2, c.what, c.steps));
+            error_code ec;
+            diagnostics diag;
+            e.migrate(p, ec, diag);
+            HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::schema_error, c.named);
+            BOOST_TEST(e.schema_version("test.docs", ec, diag) == 1);
+            BOOST_TEST(dump(e, "docs", "id") == "{id=1, title='a', size=1}\n");
+        }
+    }
+}
+
+// copies takes people's rows: name as its key, age as a real, data, and a default label.
+inline table_def copies_table() {
+    table_def t;
+    t.name = "copies";
+    t.columns = {column("name", column_type::text, false), column("age", column_type::real),
+                 column("data", column_type::json), column("label", column_type::text, false, "copied")};
+    t.primary_key = "name";
+    t.indexes = {make_index("copies_age", {"age"})};
+    return t;
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(copy_rows_copies_every_row_and_fails_whole, Factory, data_engine_factories) {
+    auto e = people_engine<Factory>();
+    insert_five(e);
+    error_code ec;
+    diagnostics diag;
+
+    schema_plan p = people_plan();
+    p.migrations.push_back(make_migration(3, "copies",
+                                          {create_table{copies_table()},
+                                           copy_rows{"people", "copies", {"name", "age", "data"}}}));
+    must_migrate(e, p);
+    BOOST_TEST(dump(e, "copies", "name") ==
+               "{name='ann', age=real:30, data=json:{\"k\":1}, label='copied'}\n"
+               "{name='bob', age=real:20, data=null, label='copied'}\n"
+               "{name='cat', age=null, data=null, label='copied'}\n"
+               "{name='dan', age=real:40, data=null, label='copied'}\n"
+               "{name='eve', age=real:30, data=null, label='copied'}\n");
+    BOOST_TEST(count_where(e, "copies", col("age") == 30) == 2u);
+    BOOST_TEST(count_where(e, "people", filter::all()) == 5u);
+
+    // A second copy repeats every key: the migration fails and copies nothing.
+    p.migrations.push_back(make_migration(4, "again", {copy_rows{"people", "copies", {"name"}}}));
+    e.migrate(p, ec, diag);
+    HOOKBOX_DE_CHECK_CODE(ec, diag, errc::unique_violation);
+    BOOST_TEST(e.schema_version("test.people", ec, diag) == 3);
+    BOOST_TEST(count_where(e, "copies", filter::all()) == 5u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(copy_rows_steps_are_checked, Factory, data_engine_factories) {
+    table_def strict = copies_table();
+    strict.name = "strict";
+    strict.indexes.clear();
+    strict.columns.push_back(column("must", column_type::text, false));
+    table_def typed = copies_table();
+    typed.name = "typed";
+    typed.indexes.clear();
+    typed.columns[1] = column("age", column_type::text);
+    struct bad_copy {
+        const char* what;
+        copy_rows step;
+        const char* named;
+    };
+    std::vector<bad_copy> cases = {
+        {"a column the source lacks", copy_rows{"people", "copies", {"name", "label"}}, "label"},
+        {"a column the target lacks", copy_rows{"people", "copies", {"name", "org"}}, "org"},
+        {"an integer into a text column", copy_rows{"people", "typed", {"name", "age"}}, "age"},
+        {"a required column left out", copy_rows{"people", "strict", {"name"}}, "must"},
+        {"no columns", copy_rows{"people", "copies", {}}, "copies"},
+        {"one table", copy_rows{"people", "people", {"name"}}, "people"},
+        {"a missing table", copy_rows{"nope", "copies", {"name"}}, "nope"},
+    };
+    for (const auto& c : cases) {
+        BOOST_TEST_CONTEXT(c.what) {
+            auto e = people_engine<Factory>();
+            insert_five(e);
+            schema_plan p = people_plan();
+            p.migrations.push_back(make_migration(3, c.what,
+                                                  {create_table{copies_table()}, create_table{strict},
+                                                   create_table{typed}, c.step}));
+            error_code ec;
+            diagnostics diag;
+            e.migrate(p, ec, diag);
+            HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::schema_error, c.named);
+            BOOST_TEST(e.schema_version("test.people", ec, diag) == 2);
+            e.count("copies", filter::all(), ec, diag);
+            HOOKBOX_DE_CHECK_CODE(ec, diag, errc::schema_error);  // the table was not kept either
+        }
+    }
 }
 
 // ===================================================================================================

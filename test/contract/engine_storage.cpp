@@ -174,7 +174,9 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(corrupt_payload_is_an_error_for_its_row_and_cla
     delivery_id id2 = ob.enqueue(make_request("wh-1", "evt-2")).id;
     delivery_id id3 = ob.enqueue(make_request("wh-1", "evt-3")).id;
     auto& eng = ob.storage().engine();
-    BOOST_TEST(eng.update("sys_webhook_delivery", engine::col("id") == id2.to_string(),
+    // The payload lives in the payload table (schema version 5), by the row's seq.
+    const auto seq2 = raw_row(eng, id2, {"seq"})["seq"].as_integer();
+    BOOST_TEST(eng.update("sys_webhook_delivery_payload", engine::col("seq") == seq2,
                           {engine::set("payload_json", engine::value::json("{\"broken\":"))}) == 1u);
 
     error_code ec;
@@ -200,6 +202,45 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(corrupt_payload_is_an_error_for_its_row_and_cla
     // Nothing else was touched.
     ob.ack(claimed[0], success_result());
     BOOST_TEST(get_row(ob, id1).status == delivery_status::success);
+}
+
+// A row whose payload row is gone is a corrupt row like any other: reads name it, a claim buries it.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_row_without_its_payload_is_corrupt_and_claim_buries_it, Factory,
+                                 engine_factories, engine_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    typename engine_fixture<Factory>::outbox_type ob(outbox_params{}, this->factory.make(), this->clock);
+    delivery_id id1 = ob.enqueue(make_request("wh-1", "evt-1")).id;
+    delivery_id id2 = ob.enqueue(make_request("wh-1", "evt-2")).id;
+    delivery_id id3 = ob.enqueue(make_request("wh-1", "evt-3")).id;
+    auto& eng = ob.storage().engine();
+    BOOST_TEST(eng.count("sys_webhook_delivery_payload", engine::filter::all()) == 3u);
+    const auto seq2 = raw_row(eng, id2, {"seq"})["seq"].as_integer();
+    BOOST_TEST(eng.remove("sys_webhook_delivery_payload", engine::col("seq") == seq2) == 1u);
+
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(!ob.get(id2, ec, diag).has_value());
+    BOOST_TEST(ec == make_error_code(errc::corrupt_row));
+    BOOST_TEST(diag.field() == "payload_json");
+    BOOST_TEST(diag.message().find(id2.to_string()) != std::string::npos, diag.message());
+    BOOST_TEST(diag.message().find("sys_webhook_delivery_payload") != std::string::npos, diag.message());
+    ob.list({}, ec, diag);
+    BOOST_TEST(ec == make_error_code(errc::corrupt_row));
+    BOOST_TEST(get_row(ob, id1).payload.body() == make_request("wh-1", "evt-1").payload.body());
+
+    auto claimed = ob.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(claimed.size() == 2u);
+    BOOST_TEST(claimed[0].id == id1);
+    BOOST_TEST(claimed[1].id == id3);
+    BOOST_TEST(claimed[1].payload.body() == make_request("wh-1", "evt-3").payload.body());
+    auto r = raw_row(eng, id2, {"status", "error"});
+    BOOST_TEST(r["status"].as_text() == "dead");
+    BOOST_TEST_REQUIRE(!r["error"].is_null());
+    BOOST_TEST(r["error"].as_text().find("sys_webhook_delivery_payload") != std::string::npos,
+               r["error"].as_text());
+    // The buried row can still be purged; the others keep their payloads.
+    BOOST_TEST(ob.purge(by_status(delivery_status::dead)) == 1u);
+    BOOST_TEST(eng.count("sys_webhook_delivery_payload", engine::filter::all()) == 2u);
 }
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(corrupt_headers_are_an_error_for_their_row, Factory, engine_factories,
@@ -373,6 +414,127 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_table_at_version_3_keeps_its_attempt_history,
     BOOST_TEST(ob.attempts(done).size() == 3u);
     BOOST_TEST(ob.purge(by_status(delivery_status::success)) == 1u);
     BOOST_TEST(ob.storage().engine().count("sys_webhook_delivery_attempt", engine::filter::all()) == 0u);
+}
+
+// Version 5 moves the payloads to a table of their own and drops them from the delivery table:
+// every row stays, in every state, with its payload (JSON or raw), its fields and its history.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_table_at_version_4_moves_its_payloads_and_keeps_every_row, Factory,
+                                 engine_factories, engine_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    auto eng = this->factory.make_engine();
+    BOOST_TEST(eng.migrate(delivery_schema(), 4) == 4);
+    auto stored = [](const delivery_id& id, const char* event, const char* status, int attempts) {
+        return engine::record{{"id", id.to_string()},
+                              {"webhook_id", "wh-1"},
+                              {"event_id", event},
+                              {"event_type", "order.created"},
+                              {"url", "https://receiver.example/hook"},
+                              {"method", "POST"},
+                              {"headers_json", engine::value::json(R"([["X-Tenant","t-1"]])")},
+                              {"secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+                              {"payload_json",
+                               engine::value::json(std::string(R"({"event":")") + event + "\"}")},
+                              {"partition_key", hash_partition("wh-1", 8)},
+                              {"status", status},
+                              {"attempts", attempts},
+                              {"claim_token", 0},
+                              {"created_at", std::int64_t(1000)},
+                              {"updated_at", std::int64_t(2000)}};
+    };
+    const delivery_id waiting = delivery_id::generate(), sending = delivery_id::generate(),
+                      done = delivery_id::generate(), buried = delivery_id::generate();
+    eng.insert("sys_webhook_delivery", stored(waiting, "evt-1", "pending", 1)
+                                           .set("next_retry_at", std::int64_t(1500))
+                                           .set("error", "HTTP 503"));
+    eng.insert("sys_webhook_delivery", stored(sending, "evt-2", "in_flight", 0)
+                                           .set("claimed_by", "node-old")
+                                           .set("claimed_at", std::int64_t(1900))
+                                           .set("claim_token", std::int64_t(77)));
+    eng.insert("sys_webhook_delivery", stored(done, "evt-3", "success", 1)
+                                           .set("response_code", 200)
+                                           .set("response_body", "ok")
+                                           .set("duration_ms", 12)
+                                           .set("last_attempted_at", std::int64_t(1800)));
+    // A raw (non-JSON) payload: payload_json holds null beside it.
+    eng.insert("sys_webhook_delivery", stored(buried, "evt-4", "dead", 8)
+                                           .set("payload_json", engine::value::json("null"))
+                                           .set("payload_raw", "plain <text>")
+                                           .set("error", "HTTP 410"));
+    std::map<std::string, std::int64_t> seq;
+    for (const auto& id : {waiting, sending, done, buried})
+        seq[id.to_string()] = raw_row(eng, id, {"seq"})["seq"].as_integer();
+    auto attempt = [&](const delivery_id& id, std::int64_t at, const char* outcome, int code) {
+        return engine::record{{"delivery_id", id.to_string()}, {"delivery_seq", seq[id.to_string()]},
+                              {"attempted_at", at},           {"outcome", outcome},
+                              {"response_code", code},        {"duration_ms", std::int64_t(5)}};
+    };
+    eng.insert("sys_webhook_delivery_attempt", attempt(waiting, 1400, "pending", 503));
+    eng.insert("sys_webhook_delivery_attempt", attempt(done, 1800, "success", 200));
+    eng.insert("sys_webhook_delivery_attempt", attempt(buried, 1700, "dead", 410));
+
+    this->clock.set(timestamp(std::chrono::milliseconds(3000)));
+    typename engine_fixture<Factory>::outbox_type ob(outbox_params{}, typename Factory::storage_type(std::move(eng)),
+                                                     this->clock);
+    auto& e = ob.storage().engine();
+    BOOST_TEST(e.schema_version("hookbox.sys_webhook_delivery") == 5);
+    BOOST_TEST(e.count("sys_webhook_delivery", engine::filter::all()) == 4u);
+    BOOST_TEST(e.count("sys_webhook_delivery_payload", engine::filter::all()) == 4u);
+    BOOST_TEST(e.count("sys_webhook_delivery_attempt", engine::filter::all()) == 3u);
+    // The delivery table no longer holds payloads.
+    engine::find_options payload_column;
+    payload_column.fields = {"payload_json"};
+    error_code ec;
+    diagnostics diag;
+    e.find("sys_webhook_delivery", payload_column, ec, diag);
+    BOOST_TEST(ec == make_error_code(errc::schema_error));
+
+    // Every row reads back as it was stored, its payload included.
+    delivery w = get_row(ob, waiting);
+    BOOST_TEST(w.status == delivery_status::pending);
+    BOOST_TEST(w.attempts == 1);
+    BOOST_TEST(show(w.error) == "'HTTP 503'");
+    BOOST_TEST(w.payload.body() == R"({"event":"evt-1"})");
+    BOOST_TEST(w.headers.size() == 1u);
+    BOOST_TEST(w.created_at == timestamp(std::chrono::milliseconds(1000)));
+    delivery f = get_row(ob, sending);
+    BOOST_TEST(f.status == delivery_status::in_flight);
+    BOOST_TEST(show(f.claimed_by) == "'node-old'");
+    BOOST_TEST(f.claim_token == 77u);
+    delivery d = get_row(ob, done);
+    BOOST_TEST(d.status == delivery_status::success);
+    BOOST_TEST(d.response_code == std::optional<int>(200));
+    BOOST_TEST(d.last_duration == std::optional<milliseconds>(milliseconds(12)));
+    BOOST_TEST(d.payload.body() == R"({"event":"evt-3"})");
+    delivery b = get_row(ob, buried);
+    BOOST_TEST(b.status == delivery_status::dead);
+    BOOST_TEST(b.attempts == 8);
+    BOOST_TEST((b.payload.kind() == payload_kind::raw));
+    BOOST_TEST(b.payload.body() == "plain <text>");
+    BOOST_TEST(ob.attempts(waiting).size() == 1u);
+    BOOST_TEST(ob.attempts(done).size() == 1u);
+    BOOST_TEST(ob.attempts(buried).size() == 1u);
+    BOOST_TEST(ob.list(list_options{.status = delivery_status::dead}).items.size() == 1u);
+    BOOST_TEST(ob.stats().count(delivery_status::in_flight) == 1u);
+
+    // They go on: the due retry is claimed with its payload, the old claim is reaped and claimed
+    // again, the dead row is replayed, and the finished one purged with its payload.
+    auto claimed = ob.claim(claim_opts("node-A", 10, std::chrono::milliseconds(1000)));
+    BOOST_TEST_REQUIRE(claimed.size() == 2u);
+    BOOST_TEST(claimed[0].id == waiting);
+    BOOST_TEST(claimed[0].payload.body() == R"({"event":"evt-1"})");
+    BOOST_TEST(claimed[1].id == sending);
+    BOOST_TEST(claimed[1].payload.body() == R"({"event":"evt-2"})");
+    for (const auto& c : claimed)
+        ob.ack(c, success_result());
+    BOOST_TEST(ob.attempts(waiting).size() == 2u);
+    BOOST_TEST(ob.replay(by_status(delivery_status::dead)) == 1u);
+    auto again = ob.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(again.size() == 1u);
+    BOOST_TEST(again[0].id == buried);
+    BOOST_TEST(again[0].payload.body() == "plain <text>");
+    BOOST_TEST(ob.purge(by_status(delivery_status::success)) == 3u);
+    BOOST_TEST(e.count("sys_webhook_delivery_payload", engine::filter::all()) == 1u);
+    BOOST_TEST(get_row(ob, buried).payload.body() == "plain <text>");
 }
 
 BOOST_AUTO_TEST_CASE(a_sqlite_file_at_version_2_is_migrated_when_reopened) {

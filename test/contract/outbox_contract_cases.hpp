@@ -2395,6 +2395,43 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(attempt_history_is_written_by_ack_many, Factory
     BOOST_TEST(h[1].outcome == delivery_status::success);
 }
 
+// A batch larger than any one statement a storage may use for it: every applied entry gets its own
+// record (its outcome, its code), a lost entry none.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_large_ack_many_records_each_attempt_with_its_row, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    constexpr int rows = 75;
+    for (int i = 0; i < rows; ++i)
+        this->outbox.enqueue(make_request("wh-" + std::to_string(i % 5), "evt-" + std::to_string(i)));
+    auto c = this->outbox.claim(claim_opts("node-A", rows));
+    BOOST_TEST_REQUIRE(c.size() == std::size_t(rows));
+    std::vector<ack_entry> entries;
+    for (int i = 0; i < rows; ++i) {
+        if (i == 40)  // a lost claim
+            entries.push_back(ack_entry{c[i].id, c[i].sequence, c[i].claim_token + 1, success_result()});
+        else if (i % 3 == 0)
+            entries.push_back(ack_entry::for_claimed(c[i], success_result(200 + i)));
+        else
+            entries.push_back(ack_entry::for_claimed(c[i], retry_result(std::nullopt, 500 + i)));
+    }
+    auto errors = this->outbox.ack_many(entries);
+    BOOST_TEST_REQUIRE(errors.size() == std::size_t(rows));
+    for (int i = 0; i < rows; ++i) {
+        BOOST_TEST_CONTEXT("row " << i) {
+            auto h = this->outbox.attempts(c[i].id);
+            if (i == 40) {
+                BOOST_TEST(errors[i] == make_error_code(errc::claim_lost));
+                BOOST_TEST(h.empty());
+                continue;
+            }
+            BOOST_TEST(!errors[i]);
+            BOOST_TEST_REQUIRE(h.size() == 1u);
+            BOOST_TEST(h[0].outcome == (i % 3 == 0 ? delivery_status::success : delivery_status::pending));
+            BOOST_TEST(h[0].response_code == std::optional<int>(i % 3 == 0 ? 200 + i : 500 + i));
+        }
+    }
+}
+
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(attempts_of_unknown_id_is_not_found, Factory, outbox_contract_factories,
                                  outbox_fixture<Factory>) {
     this->outbox.enqueue(make_request("wh-1", "evt-1"));

@@ -390,6 +390,52 @@ BOOST_AUTO_TEST_CASE(schema_too_old_or_too_new_is_refused_and_not_migrated) {
     BOOST_TEST(err.at("field").as_string() == "database");
 }
 
+// Version 5 moved the payloads out of the delivery table: a file at version 4 is refused as it
+// is (the tool never migrates), and read once the application has migrated it.
+BOOST_AUTO_TEST_CASE(a_version_4_file_is_refused_untouched_and_read_once_migrated) {
+    temp_dir dir;
+    const std::string path = dir.file("v4");
+    const auto plan = delivery_schema();
+    BOOST_TEST_REQUIRE(plan.latest() == 5);
+    const delivery_id id = delivery_id::generate();
+    {
+        engine::sqlite_engine e({.path = path});
+        BOOST_TEST(e.migrate(plan, 4) == 4);
+        e.insert("sys_webhook_delivery", engine::record{{"id", id.to_string()},
+                                                        {"webhook_id", "wh-a"},
+                                                        {"event_id", "evt-1"},
+                                                        {"event_type", "order.created"},
+                                                        {"url", "https://receiver.example/hook"},
+                                                        {"payload_json", engine::value::json(R"({"o":42})")},
+                                                        {"partition_key", hash_partition("wh-a", 8)},
+                                                        {"status", "dead"},
+                                                        {"attempts", 3},
+                                                        {"created_at", std::int64_t(1767225600000)},
+                                                        {"updated_at", std::int64_t(1767225600000)}});
+    }
+    const std::string before = read_file(path);
+    for (const auto& args : std::vector<std::vector<std::string>>{{"show", path, id.to_string()},
+                                                                  {"stats", path},
+                                                                  {"replay", path, "--all"},
+                                                                  {"purge", path, "--all", "--yes"}}) {
+        BOOST_TEST_CONTEXT(args.front()) {
+            auto r = run_cli(args);
+            BOOST_TEST(r.status == 3);
+            BOOST_TEST(contains(r.err, "schema version 4 and this hookbox needs version 5"), r.err);
+            BOOST_TEST(contains(r.err, "never migrates"));
+        }
+    }
+    BOOST_TEST(read_file(path) == before);
+
+    { open_outbox(path); }  // the application opens it: the table is migrated to version 5
+    auto r = run_cli({"--json", "show", path, id.to_string()});
+    BOOST_TEST(r.status == 0, r.err);
+    auto d = parse_json(r).at("delivery");
+    BOOST_TEST(d.at("status").as_string() == "dead");
+    BOOST_TEST(d.at("attempts").as_int64() == 3);
+    BOOST_TEST(d.at("payload").at("o").as_int64() == 42);
+}
+
 BOOST_AUTO_TEST_CASE(stats_prints_rows_per_status_and_failing_webhooks) {
     outbox_file f;
     auto r = run_cli({"stats", f.path});

@@ -298,6 +298,34 @@ BOOST_AUTO_TEST_CASE(background_checkpoints_copy_the_log_and_keep_every_row) {
     BOOST_TEST(count_all(again, "items") == 200u);
 }
 
+// Writes that never pause leave no moment in which a checkpoint could copy the whole log by itself;
+// the background thread makes it start over: a commit after its step writes the log from its
+// beginning (the log's header then carries the next checkpoint sequence number).
+BOOST_AUTO_TEST_CASE(the_background_thread_makes_the_log_start_over) {
+    temp_dir tmp;
+    std::string path = tmp.file("restart.db");
+    sqlite_params p = file_params(path);
+    p.wal_autocheckpoint = 4;  // the thread wakes at 4 pages and makes the log start over at 32
+    engine::sqlite_engine e(p);
+    e.migrate(items_plan());
+    auto log_sequence = [&] {
+        std::ifstream in(path + "-wal", std::ios::binary);
+        unsigned char h[16] = {};
+        in.read(reinterpret_cast<char*>(h), sizeof h);
+        return (std::uint32_t(h[12]) << 24) | (std::uint32_t(h[13]) << 16) | (std::uint32_t(h[14]) << 8) |
+               std::uint32_t(h[15]);
+    };
+    const std::uint32_t before = log_sequence();
+    int written = 0;
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (e.background_restarts() == 0 && written < 100000 && std::chrono::steady_clock::now() < deadline)
+        e.insert("items", item("r" + std::to_string(written++)));
+    BOOST_TEST(e.background_restarts() > 0u);
+    e.insert("items", item("after"));
+    BOOST_TEST(log_sequence() > before);
+    BOOST_TEST(count_all(e, "items") == std::size_t(written) + 1);
+}
+
 BOOST_AUTO_TEST_CASE(reopening_an_older_file_migrates_it) {
     temp_dir tmp;
     std::string path = tmp.file("old.db");

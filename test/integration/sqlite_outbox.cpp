@@ -19,6 +19,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -161,9 +162,11 @@ BOOST_AUTO_TEST_CASE(enqueue_joins_the_callers_transaction) {
     BOOST_TEST(created.created);
     app.exec("COMMIT");
     BOOST_TEST(setup.get(created.id).has_value());
+    BOOST_TEST(app.scalar("SELECT count(*) FROM sys_webhook_delivery_payload") == 1);
     auto claimed = setup.claim(claim_all());
     BOOST_TEST_REQUIRE(claimed.size() == 1u);
     BOOST_TEST(claimed[0].id == created.id);
+    BOOST_TEST(claimed[0].payload.body() == make_request("wh-1", "order-1").payload.body());
 
     // Rollback: neither the order nor its delivery remains.
     app.exec("BEGIN IMMEDIATE");
@@ -172,11 +175,138 @@ BOOST_AUTO_TEST_CASE(enqueue_joins_the_callers_transaction) {
     BOOST_TEST(dropped.created);
     app.exec("ROLLBACK");
     BOOST_TEST(app.scalar("SELECT count(*) FROM orders") == 1);
+    BOOST_TEST(app.scalar("SELECT count(*) FROM sys_webhook_delivery_payload") == 1);
     BOOST_TEST(!setup.get(dropped.id).has_value());
     BOOST_TEST(setup.list().items.size() == 1u);
     BOOST_TEST(setup.claim(claim_all()).empty());
     // The attached engine left the caller's connection open and usable.
     BOOST_TEST(app.scalar("SELECT total FROM orders WHERE id = 1") == 100);
+}
+
+// A delivery row and its payload row are written in one transaction: when the payload cannot be
+// written, the row does not stay either, whether the engine opened the transaction or joined the
+// caller's.
+BOOST_AUTO_TEST_CASE(an_enqueue_whose_payload_cannot_be_written_leaves_no_row) {
+    temp_dir dir;
+    const std::string path = dir.file("payload");
+    file_outbox own(outbox_params{}, sqlite_storage(open_engine(path)), manual_clock());
+    raw_connection app(path);
+    app.exec("CREATE TRIGGER no_payloads BEFORE INSERT ON sys_webhook_delivery_payload "
+             "BEGIN SELECT RAISE(ABORT, 'payloads refused'); END");
+    error_code ec;
+    diagnostics diag;
+    own.enqueue(make_request("wh-1", "evt-1"), ec, diag);
+    BOOST_TEST(ec, "the enqueue did not fail");
+    BOOST_TEST(diag.message().find("payloads refused") != std::string::npos, diag.message());
+    own.enqueue_many(requests(0, 3), ec, diag);
+    BOOST_TEST(ec, "the batch did not fail");
+    BOOST_TEST(app.scalar("SELECT count(*) FROM sys_webhook_delivery") == 0);
+
+    file_outbox in_tx(outbox_params{}, sqlite_storage(engine::sqlite_engine::attach(app.db)), manual_clock());
+    app.exec("BEGIN IMMEDIATE");
+    in_tx.enqueue(make_request("wh-1", "evt-2"), ec, diag);
+    BOOST_TEST(ec, "the enqueue in the caller's transaction did not fail");
+    BOOST_TEST(app.scalar("SELECT count(*) FROM sys_webhook_delivery") == 0);  // inside the open transaction
+    app.exec("COMMIT");
+    BOOST_TEST(app.scalar("SELECT count(*) FROM sys_webhook_delivery") == 0);
+
+    // Without the trigger, the same requests go through, each with its payload.
+    app.exec("DROP TRIGGER no_payloads");
+    BOOST_TEST(own.enqueue(make_request("wh-1", "evt-1")).created);
+    BOOST_TEST(app.scalar("SELECT count(*) FROM sys_webhook_delivery") == 1);
+    BOOST_TEST(app.scalar("SELECT count(*) FROM sys_webhook_delivery_payload") == 1);
+}
+
+namespace {
+
+std::vector<std::string>* traced = nullptr;
+
+int trace_statement(unsigned, void*, void* stmt, void*) {
+    if (traced)
+        traced->push_back(sqlite3_sql(static_cast<sqlite3_stmt*>(stmt)));
+    return 0;
+}
+
+// SQLite's plan for `sql`, one line per step.
+std::vector<std::string> plan_of(sqlite3* db, const std::string& sql) {
+    std::vector<std::string> out;
+    sqlite3_stmt* st = nullptr;
+    const std::string explain = "EXPLAIN QUERY PLAN " + sql;
+    BOOST_REQUIRE_MESSAGE(sqlite3_prepare_v2(db, explain.c_str(), -1, &st, nullptr) == SQLITE_OK,
+                          sqlite3_errmsg(db));
+    while (sqlite3_step(st) == SQLITE_ROW)
+        out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 3)));
+    sqlite3_finalize(st);
+    return out;
+}
+
+}  // namespace
+
+// Claims, the reap, replays of dead rows and the failure report read the rows they need through
+// the partial indexes of schema version 5, never the whole delivery table: their cost does not grow
+// with the rows that are done.
+BOOST_AUTO_TEST_CASE(claims_reaps_replays_and_failures_read_through_partial_indexes) {
+    temp_dir dir;
+    const std::string path = dir.file("plans");
+    file_outbox ob(outbox_params{}, sqlite_storage(open_engine(path)), manual_clock());
+    ob.enqueue_many(requests(0, 200));
+    std::vector<std::string> statements;
+    traced = &statements;
+    sqlite3* db = ob.storage().engine().native_handle();
+    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, trace_statement, nullptr);
+    std::vector<claim_options> per_partition;
+    for (int p = 0; p < 8; ++p) {
+        auto o = claim_all(5);
+        o.partition = partition_ref{p, 8};
+        per_partition.push_back(o);
+    }
+    auto rows = ob.claim_many(per_partition, 40);
+    std::vector<ack_entry> acks;
+    for (const auto& part : rows)
+        for (const auto& d : part)
+            acks.push_back(ack_entry::for_claimed(d, attempt_result{.outcome = attempt_outcome::dead,
+                                                                    .http_status = 410,
+                                                                    .error = "HTTP 410"}));
+    ob.ack_many(std::move(acks));
+    ob.claim(claim_all(5));
+    ob.failures();
+    ob.replay(delivery_filter{.status = delivery_status::dead});
+    sqlite3_trace_v2(db, 0, nullptr, nullptr);
+    traced = nullptr;
+
+    auto uses = [](const std::vector<std::string>& plan, const std::string& index) {
+        return std::any_of(plan.begin(), plan.end(),
+                           [&](const std::string& step) { return step.find(index) != std::string::npos; });
+    };
+    std::set<std::string> seen;
+    for (const auto& sql : statements) {
+        std::string kind;
+        if (sql.find("SET status = 'in_flight'") != std::string::npos)
+            kind = sql.find("partition_key =") != std::string::npos ? "claim by partition" : "claim";
+        else if (sql.find("SET status = 'pending', claimed_by = NULL") != std::string::npos)
+            kind = "reap";
+        else if (sql.find("SET status = 'pending', attempts = 0") != std::string::npos)
+            kind = "replay";
+        else if (sql.find("GROUP BY webhook_id") != std::string::npos)
+            kind = "failures";
+        else
+            continue;
+        seen.insert(kind);
+        auto plan = plan_of(db, sql);
+        BOOST_TEST_CONTEXT(kind << ": " << sql) {
+            for (const auto& step : plan)
+                BOOST_TEST(step != "SCAN sys_webhook_delivery", "a scan of the whole table");
+            if (kind == "claim by partition")
+                BOOST_TEST(uses(plan, "sys_webhook_delivery_claim_partition"));
+            if (kind == "claim")
+                BOOST_TEST(uses(plan, "sys_webhook_delivery_claim_seq"));
+            if (kind == "reap")
+                BOOST_TEST(uses(plan, "sys_webhook_delivery_reap"));
+            if (kind == "replay" || kind == "failures")
+                BOOST_TEST(uses(plan, "sys_webhook_delivery_failed"));
+        }
+    }
+    BOOST_TEST(seen.size() == 5u);
 }
 
 BOOST_AUTO_TEST_CASE(a_read_only_database_refuses_writes_and_keeps_its_rows) {
@@ -246,9 +376,23 @@ BOOST_AUTO_TEST_CASE(a_full_database_reports_full_and_keeps_what_it_had) {
     }
     BOOST_TEST(ec == make_error_code(errc::storage_full), ec.message() << ": " << diag.message());
     BOOST_TEST(stored > 0u);
-    // Every batch that succeeded is there, and the outbox still works: claim and ack need no new pages.
+    // Every batch that succeeded is there.
     auto all = ob.list(list_options{.limit = 10000});
     BOOST_TEST(all.items.size() == stored);
+    // A claim rewrites the rows it takes, which grow by the claim's fields, and a page holds some 25
+    // of them (schema version 5 keeps payloads apart): on a file with no page left, a claim that
+    // must split a page fails like any other write and changes nothing.
+    error_code claim_ec;
+    diagnostics claim_diag;
+    auto on_full = ob.claim(claim_all(5), claim_ec, claim_diag);
+    if (claim_ec) {
+        BOOST_TEST(claim_ec == make_error_code(errc::storage_full), claim_ec.message());
+        BOOST_TEST(on_full.empty());
+        BOOST_TEST(ob.stats().count(delivery_status::pending) == stored);
+    }
+    // With a few pages of room again, the outbox goes on: claim and ack.
+    eng.query("PRAGMA max_page_count = " + std::to_string(pages + 44), {},
+              [](std::span<const engine::cell_view>) {});
     auto claimed = ob.claim(claim_all(5));
     BOOST_TEST(claimed.size() == 5u);
     for (const auto& d : claimed)

@@ -113,6 +113,147 @@ inline int compare_values(const value& a, const value& b) noexcept {
     return (c > 0) - (c < 0);
 }
 
+// ----- compiled filters -----
+
+// A filter resolved against a table: columns by position, operands in the column's stored type.
+struct node {
+    filter::kind type = filter::kind::all;
+    compare_op op = compare_op::eq;
+    std::size_t col = 0;
+    value operand;
+    std::vector<value> values;  // in: sorted, without duplicates
+    std::vector<node> children;
+};
+
+inline bool matches(const node& n, const std::vector<value>& cells) noexcept {
+    switch (n.type) {
+    case filter::kind::all: return true;
+    case filter::kind::compare: {
+        const value& c = cells[n.col];
+        if (c.is_null())
+            return false;
+        int x = compare_values(c, n.operand);
+        switch (n.op) {
+        case compare_op::eq: return x == 0;
+        case compare_op::ne: return x != 0;
+        case compare_op::lt: return x < 0;
+        case compare_op::lte: return x <= 0;
+        case compare_op::gt: return x > 0;
+        case compare_op::gte: return x >= 0;
+        }
+        return false;
+    }
+    case filter::kind::is_null: return cells[n.col].is_null();
+    case filter::kind::is_not_null: return !cells[n.col].is_null();
+    case filter::kind::in: {
+        const value& c = cells[n.col];
+        if (c.is_null())
+            return false;
+        if (n.values.size() <= 8) {
+            for (const auto& v : n.values)
+                if (compare_values(c, v) == 0)
+                    return true;
+            return false;
+        }
+        return std::binary_search(n.values.begin(), n.values.end(), c,
+                                  [](const value& a, const value& b) { return compare_values(a, b) < 0; });
+    }
+    case filter::kind::and_:
+        for (const auto& ch : n.children)
+            if (!matches(ch, cells))
+                return false;
+        return true;
+    case filter::kind::or_:
+        for (const auto& ch : n.children)
+            if (matches(ch, cells))
+                return true;
+        return false;
+    }
+    return false;
+}
+
+inline bool matches(const node& n, const row& r) noexcept { return matches(n, r.cells); }
+
+// The columns a condition names.
+inline void columns_of(const node& n, std::vector<std::size_t>& out) {
+    if (n.type == filter::kind::and_ || n.type == filter::kind::or_) {
+        for (const auto& c : n.children)
+            columns_of(c, out);
+    } else if (n.type != filter::kind::all && std::find(out.begin(), out.end(), n.col) == out.end()) {
+        out.push_back(n.col);
+    }
+}
+
+// Structural equality of compiled conditions (operands are in the column's stored type, `in` lists
+// sorted and without duplicates).
+inline bool same(const node& a, const node& b) noexcept {
+    if (a.type != b.type)
+        return false;
+    switch (a.type) {
+    case filter::kind::all: return true;
+    case filter::kind::compare: return a.col == b.col && a.op == b.op && a.operand == b.operand;
+    case filter::kind::is_null:
+    case filter::kind::is_not_null: return a.col == b.col;
+    case filter::kind::in: return a.col == b.col && a.values == b.values;
+    case filter::kind::and_:
+    case filter::kind::or_:
+        if (a.children.size() != b.children.size())
+            return false;
+        for (std::size_t i = 0; i < a.children.size(); ++i)
+            if (!same(a.children[i], b.children[i]))
+                return false;
+        return true;
+    }
+    return false;
+}
+
+// Does condition `p` hold for value `v` of its column (`p` an equality or an `in` on that column,
+// or an `or` of such)?
+inline bool accepts_value(const node& p, std::size_t col, const value& v) noexcept {
+    switch (p.type) {
+    case filter::kind::compare:
+        return p.col == col && p.op == compare_op::eq && compare_values(p.operand, v) == 0;
+    case filter::kind::in:
+        return p.col == col && std::any_of(p.values.begin(), p.values.end(),
+                                           [&](const value& x) { return compare_values(x, v) == 0; });
+    case filter::kind::or_:
+        return std::any_of(p.children.begin(), p.children.end(),
+                           [&](const node& c) { return accepts_value(c, col, v); });
+    default: return false;
+    }
+}
+
+// Does condition `f` imply condition `p`? Sound, not complete: `f` is `p` itself, or implies one
+// branch of an `or`, or pins a column to values that `p` accepts, or compares a column that `p`
+// requires to be not null.
+inline bool implies(const node& f, const node& p) noexcept {
+    if (same(f, p))
+        return true;
+    if (f.type == filter::kind::and_)
+        return std::any_of(f.children.begin(), f.children.end(),
+                           [&](const node& c) { return implies(c, p); });
+    if (p.type == filter::kind::is_not_null)
+        return (f.type == filter::kind::compare || f.type == filter::kind::in) && f.col == p.col;
+    if (f.type == filter::kind::compare && f.op == compare_op::eq && accepts_value(p, f.col, f.operand))
+        return true;
+    if (f.type == filter::kind::in && std::all_of(f.values.begin(), f.values.end(),
+                                                  [&](const value& v) { return accepts_value(p, f.col, v); }))
+        return true;
+    if (p.type == filter::kind::or_)
+        return std::any_of(p.children.begin(), p.children.end(),
+                           [&](const node& c) { return implies(f, c); });
+    return false;
+}
+
+// Does a statement's filter `f` imply the `where` of a partial index (each of its conjuncts)? Then
+// every row the statement matches is in the index.
+inline bool implies_where(const node& f, const node& where) noexcept {
+    if (where.type != filter::kind::and_)
+        return implies(f, where);
+    return std::all_of(where.children.begin(), where.children.end(),
+                       [&](const node& w) { return implies(f, w); });
+}
+
 // ----- indexes -----
 
 // A unique index keeps (row, hash of its key) in a hash set; the key is read from the row itself,
@@ -197,13 +338,22 @@ struct index {
     std::vector<std::size_t> cols;
     bool unique = false;
     unique_set uniq;  // when unique; rows with a null in a key column are left out (they never conflict)
-    ordered_set ord;  // when not unique; every row
+    ordered_set ord;  // when not unique; every row it admits
+    node where;       // a partial index admits the rows that match it; `all` for every row
+    std::vector<std::size_t> where_cols;
 
-    index(std::string n, std::vector<std::size_t> c, bool u)
+    index(std::string n, std::vector<std::size_t> c, bool u, node w = {})
         : name(std::move(n)), cols(std::move(c)), unique(u), uniq(0, unique_hash{}, unique_equal{cols}),
-          ord(ordered_less{cols}) {}
+          ord(ordered_less{cols}), where(std::move(w)) {
+        columns_of(where, where_cols);
+    }
 
     bool is_primary() const noexcept { return name.empty(); }
+    bool partial() const noexcept { return where.type != filter::kind::all; }
+    bool admits(const std::vector<value>& cells) const noexcept {
+        return !partial() || matches(where, cells);
+    }
+    std::size_t size() const noexcept { return unique ? uniq.size() : ord.size(); }
 
     bool has_null(const row& r) const noexcept {
         for (auto c : cols)
@@ -231,8 +381,10 @@ struct index {
         return it == uniq.end() ? nullptr : it->r;
     }
 
-    // Adds a row; for a unique index, false (and nothing added) when another row has its key.
+    // Adds a row it admits; for a unique index, false (and nothing added) when another row has its key.
     bool link(row& r) {
+        if (!admits(r.cells))
+            return true;
         if (!unique) {
             ord.insert(&r);
             return true;
@@ -242,7 +394,7 @@ struct index {
         return uniq.insert(unique_entry{&r, hash_of(r)}).second;
     }
 
-    // Takes a row out, by its current values.
+    // Takes a row out, by its current values (nothing happens when the row is not in it).
     void unlink(row& r) {
         if (!unique) {
             ord.erase(&r);
@@ -255,7 +407,11 @@ struct index {
             uniq.erase(it);
     }
 
-    bool covers(std::size_t col) const noexcept { return std::find(cols.begin(), cols.end(), col) != cols.end(); }
+    // Does a change of column `col` move the row in this index, or in or out of it?
+    bool covers(std::size_t col) const noexcept {
+        return std::find(cols.begin(), cols.end(), col) != cols.end() ||
+               std::find(where_cols.begin(), where_cols.end(), col) != where_cols.end();
+    }
 };
 
 struct string_hash {
@@ -281,65 +437,6 @@ struct table {
 
     std::string qualified(std::size_t col) const { return name + "." + columns[col].name; }
 };
-
-// ----- compiled filters -----
-
-// A filter resolved against a table: columns by position, operands in the column's stored type.
-struct node {
-    filter::kind type = filter::kind::all;
-    compare_op op = compare_op::eq;
-    std::size_t col = 0;
-    value operand;
-    std::vector<value> values;  // in: sorted, without duplicates
-    std::vector<node> children;
-};
-
-inline bool matches(const node& n, const row& r) noexcept {
-    switch (n.type) {
-    case filter::kind::all: return true;
-    case filter::kind::compare: {
-        const value& c = r.cells[n.col];
-        if (c.is_null())
-            return false;
-        int x = compare_values(c, n.operand);
-        switch (n.op) {
-        case compare_op::eq: return x == 0;
-        case compare_op::ne: return x != 0;
-        case compare_op::lt: return x < 0;
-        case compare_op::lte: return x <= 0;
-        case compare_op::gt: return x > 0;
-        case compare_op::gte: return x >= 0;
-        }
-        return false;
-    }
-    case filter::kind::is_null: return r.cells[n.col].is_null();
-    case filter::kind::is_not_null: return !r.cells[n.col].is_null();
-    case filter::kind::in: {
-        const value& c = r.cells[n.col];
-        if (c.is_null())
-            return false;
-        if (n.values.size() <= 8) {
-            for (const auto& v : n.values)
-                if (compare_values(c, v) == 0)
-                    return true;
-            return false;
-        }
-        return std::binary_search(n.values.begin(), n.values.end(), c,
-                                  [](const value& a, const value& b) { return compare_values(a, b) < 0; });
-    }
-    case filter::kind::and_:
-        for (const auto& ch : n.children)
-            if (!matches(ch, r))
-                return false;
-        return true;
-    case filter::kind::or_:
-        for (const auto& ch : n.children)
-            if (matches(ch, r))
-                return true;
-        return false;
-    }
-    return false;
-}
 
 // How a statement reaches its candidate rows.
 struct access {
@@ -384,12 +481,18 @@ struct undo_drop_index {
     std::unique_ptr<index> ix;
     std::size_t position;
 };
+struct undo_drop_column {
+    table* t;
+    std::size_t position;
+    column_def column;
+    std::vector<value> values;  // the column's values, in row-key order
+};
 struct undo_version {
     std::string plan;
     std::optional<int> old;
 };
 using undo = std::variant<undo_insert, undo_update, undo_remove, undo_create_table, undo_add_column, undo_create_index,
-                          undo_drop_index, undo_version>;
+                          undo_drop_index, undo_drop_column, undo_version>;
 
 inline std::string type_error(std::string_view table, std::string_view column, column_type type, value::kind got) {
     return std::string(table) + "." + std::string(column) + ": a column of type " + std::string(to_string(type)) +
@@ -566,7 +669,11 @@ struct state {
 
     // Picks the cheapest way to the candidate rows: the primary key or a unique index when the
     // filter pins all of its columns with `==`, else the non-unique index with the longest leading
-    // run of `==` columns, else a scan.
+    // run of `==` columns (on a tie, one in row-key order, then the smaller), else a scan. A partial
+    // index takes part only when the filter implies its `where` (so that it holds every row the
+    // filter can match). Without any `==` run, such a partial index is walked whole instead of the
+    // table when it is in row-key order (over the auto-increment key alone) or holds at most a
+    // quarter of the rows: a scan in key order that stops at a limit may otherwise read fewer rows.
     static access plan(const table& t, const node& f) {
         boost::container::small_vector<std::pair<std::size_t, const value*>, 8> eqs;
         auto note = [&](const node& n) {
@@ -581,8 +688,6 @@ struct state {
         else
             note(f);
         access a;
-        if (eqs.empty())
-            return a;
         auto operand_of = [&](std::size_t col) -> const value* {
             for (const auto& [c, v] : eqs)
                 if (c == col)
@@ -590,7 +695,11 @@ struct state {
             return nullptr;
         };
         std::size_t best = 0;
+        const index* walk = nullptr;
+        bool walk_ordered = false;
         for (const auto& ix : t.indexes) {
+            if (ix->partial() && !implies_where(f, ix->where))
+                continue;
             value_ptrs probe;
             for (auto c : ix->cols) {
                 const value* v = operand_of(c);
@@ -606,19 +715,33 @@ struct state {
                     a.key_ordered = true;
                     return a;
                 }
-            } else if (!probe.empty()) {
-                // A range is in key order when the whole index key is pinned, or when the one
-                // column left is the auto-increment key itself (an index over (status, seq)).
-                const std::size_t rest = ix->cols.size() - probe.size();
-                const bool ordered = rest == 0 || (rest == 1 && t.auto_increment && ix->cols.back() == t.pk);
-                if (probe.size() > best || (probe.size() == best && ordered && !a.key_ordered)) {
+                continue;
+            }
+            // A range is in key order when the whole index key is pinned, or when the one
+            // column left is the auto-increment key itself (an index over (status, seq)).
+            const std::size_t rest = ix->cols.size() - probe.size();
+            const bool ordered = rest == 0 || (rest == 1 && t.auto_increment && ix->cols.back() == t.pk);
+            if (!probe.empty()) {
+                const bool tie = probe.size() == best;
+                const bool better = probe.size() > best || (tie && ordered && !a.key_ordered) ||
+                                    (tie && ordered == a.key_ordered && ix->size() < a.ix->size());
+                if (better) {
                     best = probe.size();
                     a.kind = access::how::range;
                     a.ix = ix.get();
                     a.key_ordered = ordered;
                     a.probe = std::move(probe);
                 }
+            } else if (ix->partial() && (!walk || (ordered && !walk_ordered) ||
+                                         (ordered == walk_ordered && ix->size() < walk->size()))) {
+                walk = ix.get();
+                walk_ordered = ordered;
             }
+        }
+        if (a.kind == access::how::scan && walk && (walk_ordered || walk->size() * 4 <= t.rows.size())) {
+            a.kind = access::how::range;
+            a.ix = walk;
+            a.key_ordered = walk_ordered;
         }
         return a;
     }
@@ -740,6 +863,49 @@ struct state {
         ixs.insert(ixs.begin() + static_cast<std::ptrdiff_t>(u.position), std::move(u.ix));
     }
 
+    void revert(undo_drop_column& u) {
+        table& t = *u.t;
+        std::size_t i = 0;
+        for (auto& [key, r] : t.rows)
+            r.cells.insert(r.cells.begin() + static_cast<std::ptrdiff_t>(u.position),
+                           std::move(u.values[i++]));
+        t.columns.insert(t.columns.begin() + static_cast<std::ptrdiff_t>(u.position), std::move(u.column));
+        renumber(t, [&](std::size_t c) { return c >= u.position ? c + 1 : c; });
+    }
+
+    // Gives every column its position again after one was taken out or put back (`to` maps the
+    // old positions of the columns that stay to their new ones), and rebuilds the indexes, whose
+    // entries compare rows by position.
+    template <class Map>
+    static void renumber(table& t, Map to) {
+        t.positions.clear();
+        for (std::size_t i = 0; i < t.columns.size(); ++i)
+            t.positions.emplace(t.columns[i].name, i);
+        t.pk = to(t.pk);
+        auto shift = [&](auto& self, node& n) -> void {
+            if (n.type == filter::kind::and_ || n.type == filter::kind::or_) {
+                for (auto& c : n.children)
+                    self(self, c);
+            } else if (n.type != filter::kind::all) {
+                n.col = to(n.col);
+            }
+        };
+        for (auto& ix : t.indexes) {
+            std::vector<std::size_t> cols;
+            for (auto c : ix->cols)
+                cols.push_back(to(c));
+            node where = std::move(ix->where);
+            shift(shift, where);
+            auto fresh =
+                std::make_unique<index>(std::move(ix->name), std::move(cols), ix->unique, std::move(where));
+            if (fresh->unique)
+                fresh->uniq.reserve(t.rows.size());
+            for (auto& [key, r] : t.rows)
+                fresh->link(r);  // the same rows as before: no key can conflict
+            ix = std::move(fresh);
+        }
+    }
+
     void revert(undo_version& u) {
         if (u.old)
             versions[u.plan] = *u.old;
@@ -814,7 +980,7 @@ struct state {
                 return 0;
         value_ptrs probe;
         for (const auto& ix : t.indexes) {
-            if (!ix->unique)
+            if (!ix->unique || !ix->admits(cells))
                 continue;
             probe.clear();
             for (auto c : ix->cols)
@@ -871,6 +1037,7 @@ struct state {
         if (rs.empty())
             return hits.size();
         std::vector<std::pair<std::size_t, value>> next;
+        std::vector<value> after;
         value_ptrs probe;
         for (row* rp : hits) {
             row& r = *rp;
@@ -910,6 +1077,14 @@ struct state {
             for (const auto& ix : t.indexes) {
                 if (!ix->unique || !touches(*ix, next))
                     continue;
+                if (ix->partial()) {
+                    // The row as the update leaves it: a partial index only checks rows it admits.
+                    after = r.cells;
+                    for (const auto& [col, v] : next)
+                        after[col] = v;
+                    if (!ix->admits(after))
+                        continue;
+                }
                 probe.clear();
                 for (auto c : ix->cols)
                     probe.push_back(value_at(c));
@@ -1038,6 +1213,18 @@ struct state {
         return false;
     }
 
+    // Checks the `where` of an index definition over `t` and compiles it.
+    static bool compile_where(const table& t, const index_def& def, node& out, error_code& ec,
+                              diagnostics& diag) {
+        auto type_of = [&](std::string_view c) -> std::optional<column_type> {
+            if (const std::size_t* p = t.position(c))
+                return t.columns[*p].type;
+            return std::nullopt;
+        };
+        return engine::detail::check_index_where(t.name, def, type_of, ec, diag) &&
+               compile(t, def.where, out, ec, diag);
+    }
+
     // Builds an index over a table's rows; unique_violation if the rows already break it.
     bool add_index(table& t, const index_def& def, error_code& ec, diagnostics& diag) {
         if (!engine::detail::is_identifier(def.name) || def.columns.empty())
@@ -1056,7 +1243,10 @@ struct state {
             }
             cols.push_back(pos);
         }
-        auto ix = std::make_unique<index>(def.name, std::move(cols), def.unique);
+        node where;
+        if (!compile_where(t, def, where, ec, diag))
+            return false;
+        auto ix = std::make_unique<index>(def.name, std::move(cols), def.unique, std::move(where));
         if (ix->unique)
             ix->uniq.reserve(t.rows.size());
         for (auto& [key, r] : t.rows) {
@@ -1100,7 +1290,11 @@ struct state {
             std::vector<std::size_t> cols;
             for (const auto& c : ix.columns)
                 cols.push_back(*t->position(c));
-            t->indexes.push_back(std::make_unique<index>(ix.name, std::move(cols), ix.unique));
+            node where;
+            if (!compile_where(*t, ix, where, ec, diag))
+                return false;
+            t->indexes.push_back(
+                std::make_unique<index>(ix.name, std::move(cols), ix.unique, std::move(where)));
         }
         tables.emplace(d.name, std::move(t));
         log.push_back(undo_create_table{d.name});
@@ -1156,6 +1350,85 @@ struct state {
                                            t->name + ": no index named '" + s.name + "'");
     }
 
+    bool apply(const drop_column& s, error_code& ec, diagnostics& diag) {
+        table* t = find_table(s.table, ec, diag);
+        std::size_t col = 0;
+        if (!t || !find_column(*t, s.column, col, ec, diag))
+            return false;
+        const std::string q = t->qualified(col);
+        if (col == t->pk)
+            return engine::detail::schema_fail(ec, diag, q,
+                                               "drop_column: column '" + q + "' is the primary key");
+        if (t->columns.size() == 1)
+            return engine::detail::schema_fail(
+                ec, diag, q, "drop_column: column '" + q + "' is the only column of its table");
+        for (std::size_t i = 1; i < t->indexes.size(); ++i)
+            if (t->indexes[i]->covers(col))
+                return engine::detail::schema_fail(ec, diag, q,
+                                                   "drop_column: column '" + q + "' is named by index '" +
+                                                       t->indexes[i]->name + "'; drop the index first");
+        undo_drop_column u{t, col, t->columns[col], {}};
+        u.values.reserve(t->rows.size());
+        for (auto& [key, r] : t->rows) {
+            u.values.push_back(std::move(r.cells[col]));
+            r.cells.erase(r.cells.begin() + static_cast<std::ptrdiff_t>(col));
+        }
+        t->columns.erase(t->columns.begin() + static_cast<std::ptrdiff_t>(col));
+        renumber(*t, [&](std::size_t c) { return c > col ? c - 1 : c; });
+        log.push_back(std::move(u));
+        return true;
+    }
+
+    bool apply(const copy_rows& s, error_code& ec, diagnostics& diag) {
+        table* from = find_table(s.from, ec, diag);
+        table* to = from ? find_table(s.to, ec, diag) : nullptr;
+        if (!to)
+            return false;
+        const std::string what = "copy_rows from '" + s.from + "' to '" + s.to + "': ";
+        if (from == to)
+            return engine::detail::schema_fail(ec, diag, s.to, what + "the tables must differ");
+        if (s.columns.empty())
+            return engine::detail::schema_fail(ec, diag, s.to, what + "no columns to copy");
+        std::vector<std::size_t> src;
+        std::vector<bool> copied(to->columns.size(), false);
+        for (const auto& c : s.columns) {
+            std::size_t f = 0, d = 0;
+            if (!find_column(*from, c, f, ec, diag) || !find_column(*to, c, d, ec, diag)) {
+                diag.assign(diag.field(), what + diag.message());
+                return false;
+            }
+            if (copied[d])
+                return engine::detail::schema_fail(ec, diag, to->qualified(d),
+                                                   what + "column '" + c + "' is named twice");
+            if (!engine::detail::type_accepts(to->columns[d].type, kind_of(from->columns[f].type)))
+                return engine::detail::schema_fail(
+                    ec, diag, to->qualified(d),
+                    what + "column '" + from->qualified(f) + "' is " +
+                        std::string(to_string(from->columns[f].type)) + ", which column '" +
+                        to->qualified(d) + "' (" + std::string(to_string(to->columns[d].type)) +
+                        ") cannot hold");
+            src.push_back(f);
+            copied[d] = true;
+        }
+        for (std::size_t d = 0; d < to->columns.size(); ++d) {
+            const column_def& c = to->columns[d];
+            if (!copied[d] && !c.nullable && c.default_value.is_null() && !c.auto_increment)
+                return engine::detail::schema_fail(ec, diag, to->qualified(d),
+                                                   what + "column '" + to->qualified(d) +
+                                                       "' is NOT NULL without a default and is not copied");
+        }
+        for (const auto& [key, r] : from->rows) {
+            record rec;
+            rec.reserve(src.size());
+            for (std::size_t i = 0; i < src.size(); ++i)
+                rec.push_back(s.columns[i], r.cells[src[i]]);
+            insert_row(*to, rec, ec, diag);
+            if (ec)
+                return false;
+        }
+        return true;
+    }
+
     int stored_version(std::string_view plan) const {
         auto it = versions.find(plan);
         return it == versions.end() ? 0 : it->second;
@@ -1205,7 +1478,12 @@ struct state {
 /// hash sets over their columns, so inserts check them in `O(1)`, and a filter that pins all of
 /// their columns with `==` finds its row in `O(1)`. Other indexes are ordered sets: a filter
 /// that pins a leading run of an index's columns with `==` walks only the rows of that range.
-/// Anything else scans the table. `find` with a limit and no order (or an order by an
+/// A partial index (`index_def::where`) holds only the rows its `where` admits, and takes part
+/// only for a filter that implies that `where`: each of its conjuncts is one of the filter's, or
+/// is implied by one (an `or` with an implied branch, an equality or `in` on values it accepts, an
+/// `is_not_null` of a compared column). Such an index is also walked whole, without any `==` run,
+/// when it is ordered by the auto-increment key alone or holds at most a quarter of the table's
+/// rows. Anything else scans the table. `find` with a limit and no order (or an order by an
 /// auto-increment key) stops at the limit.
 ///
 /// Statements are atomic: an undo log takes back a failed statement's changes, and the same log

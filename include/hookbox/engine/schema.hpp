@@ -12,9 +12,12 @@
 /// Schema declarations for data engines: tables, columns and indexes, and the versioned migrations
 /// that create and change them.
 
+#include <hookbox/engine/filter.hpp>
 #include <hookbox/engine/value.hpp>
 #include <hookbox/error.hpp>
 
+#include <cmath>
+#include <optional>
 #include <set>
 #include <string>
 #include <variant>
@@ -38,6 +41,15 @@ struct index_def {
     std::string name;
     std::vector<std::string> columns;
     bool unique = false;
+    /// Makes the index partial: only the rows for which `where` holds are in it, and a unique
+    /// partial index refuses duplicates among those rows only. The default, `filter::all()`, indexes
+    /// every row. Operands are constants of the column's type (no null, no NaN, no NUL byte in
+    /// text); a json column can only be tested with `is_null` or `is_not_null`. An engine may use
+    /// a partial index for a statement whose filter implies `where` (see each engine); which rows a
+    /// statement matches never depends on it.
+    filter where;
+
+    bool partial() const noexcept { return where.type != filter::kind::all; }
 };
 
 struct table_def {
@@ -72,7 +84,24 @@ struct drop_index {
     std::string table;
     std::string name;
 };
-using schema_step = std::variant<create_table, add_column, create_index, drop_index>;
+/// Removes a column and every value in it. The column must not be the primary key, the table's only
+/// column, nor named by an index (in its columns or its `where`): drop such an index first.
+struct drop_column {
+    std::string table;
+    std::string column;
+};
+/// Inserts into table `to` one row per row of table `from`, with the values of `columns` (each a
+/// column of both tables, by name; `from`'s type must be one `to`'s column accepts); the other
+/// columns of `to` take their defaults, so each must be nullable, have a default, or be
+/// `to`'s auto-increment key. A row that would repeat a key of a unique index of `to` fails the
+/// migration with `errc::unique_violation`. For moving data within a migration, before a
+/// `drop_column`.
+struct copy_rows {
+    std::string from;
+    std::string to;
+    std::vector<std::string> columns;
+};
+using schema_step = std::variant<create_table, add_column, create_index, drop_index, drop_column, copy_rows>;
 
 /// One version of a schema: the steps that lead to it from the version before.
 struct migration {
@@ -109,6 +138,73 @@ inline bool is_identifier(std::string_view s) noexcept {
             return false;
     }
     return true;
+}
+
+// The data_engine typing rule: may a column of type `c` hold (or be compared with) a value of kind `k`?
+inline bool type_accepts(column_type c, value::kind k) noexcept {
+    switch (k) {
+    case value::kind::null: return true;
+    case value::kind::integer: return c == column_type::integer || c == column_type::real;
+    case value::kind::real: return c == column_type::real;
+    case value::kind::text: return c == column_type::text || c == column_type::json;
+    case value::kind::json: return c == column_type::json;
+    }
+    return false;
+}
+
+// Checks the `where` of an index over table `table`: every column it names is found by
+// `type_of(name)` (which returns the column's type, or nothing for an unknown column), and every
+// operand is a constant the column can be compared with. Both engines check predicates here, so
+// that they refuse the same ones with the same words.
+template <class TypeOf>
+bool check_index_where(std::string_view table, const index_def& ix, TypeOf&& type_of, error_code& ec,
+                       diagnostics& diag) {
+    auto fail = [&](const std::string& why) {
+        return schema_fail(ec, diag, "where",
+                           "table '" + std::string(table) + "': index '" + ix.name + "': where: " + why);
+    };
+    auto operand = [&](const std::string& column, column_type type, const value& v) {
+        if (v.is_null())
+            return fail("column '" + column + "' is compared with null, which matches nothing; use is_null");
+        if (!type_accepts(type, v.type()))
+            return fail("column '" + column + "' is " + std::string(to_string(type)) +
+                        " and cannot be compared with a " + std::string(to_string(v.type())) + " value");
+        if (v.type() == value::kind::real && std::isnan(v.as_real()))
+            return fail("column '" + column + "' is compared with NaN");
+        if ((v.type() == value::kind::text || v.type() == value::kind::json) &&
+            v.as_text().find('\0') != std::string::npos)
+            return fail("column '" + column + "' is compared with text that contains a NUL byte");
+        return true;
+    };
+    auto walk = [&](auto& self, const filter& f) -> bool {
+        switch (f.type) {
+        case filter::kind::all: return true;
+        case filter::kind::and_:
+        case filter::kind::or_:
+            for (const auto& c : f.children)
+                if (!self(self, c))
+                    return false;
+            return true;
+        case filter::kind::is_null:
+        case filter::kind::is_not_null:
+        case filter::kind::compare:
+        case filter::kind::in: break;
+        }
+        std::optional<column_type> type = type_of(std::string_view(f.column));
+        if (!type)
+            return fail("names unknown column '" + f.column + "'");
+        if (f.type == filter::kind::is_null || f.type == filter::kind::is_not_null)
+            return true;
+        if (*type == column_type::json)
+            return fail("json column '" + f.column + "' can only be tested with is_null or is_not_null");
+        if (f.type == filter::kind::compare)
+            return operand(f.column, *type, f.operand);
+        for (const auto& v : f.values)
+            if (!operand(f.column, *type, v))
+                return false;
+        return true;
+    };
+    return walk(walk, ix.where);
 }
 
 /// Checks a table definition on its own: identifiers, one primary key, indexes over known columns.
@@ -149,8 +245,26 @@ inline bool check_table(const table_def& t, error_code& ec, diagnostics& diag) {
             if (!t.column(c))
                 return schema_fail(ec, diag, "indexes", "table '" + t.name + "': index '" + ix.name +
                                                             "' names unknown column '" + c + "'");
+        auto type_of = [&](std::string_view c) -> std::optional<column_type> {
+            if (const column_def* cd = t.column(c))
+                return cd->type;
+            return std::nullopt;
+        };
+        if (!check_index_where(t.name, ix, type_of, ec, diag))
+            return false;
     }
     return true;
+}
+
+// Does filter `f` name column `c` anywhere?
+inline bool filter_names(const filter& f, std::string_view c) noexcept {
+    if (f.type == filter::kind::and_ || f.type == filter::kind::or_) {
+        for (const auto& ch : f.children)
+            if (filter_names(ch, c))
+                return true;
+        return false;
+    }
+    return f.type != filter::kind::all && f.column == c;
 }
 
 /// Checks a plan: a dotted name of identifiers, versions 1, 2, ... n, and index names unique across

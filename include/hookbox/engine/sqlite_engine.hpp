@@ -86,11 +86,16 @@ struct sqlite_params {
     std::uint32_t wal_autocheckpoint = 1000;
     /// WAL mode on a writable file: checkpoints run on a second connection, in a thread the engine
     /// owns, in PASSIVE mode (they neither wait for nor block the engine's statements), so a commit
-    /// never waits for a sync of the database file. A commit only wakes the thread. If the log still
-    /// holds 8 x `wal_autocheckpoint` pages after a commit (the thread cannot keep up, or commits
-    /// never leave it a quiet moment to finish, which the log needs before it can start over), that
-    /// commit checkpoints what is left itself. Off, or when the second connection cannot be opened,
-    /// checkpoints are SQLite's own (`PRAGMA wal_autocheckpoint`).
+    /// never waits for a sync of the database file. A commit only wakes the thread. The log can only
+    /// start over from its beginning once a checkpoint has copied all of it with no commit in
+    /// between, a moment that steady writes never leave; so once it holds 8 x `wal_autocheckpoint`
+    /// pages, the thread syncs the log and the database file, then holds the engine's statements
+    /// back while it copies the last pages and syncs again (two syncs of almost nothing), and the
+    /// next commit starts the log over. Only if the log reaches 32 x `wal_autocheckpoint` pages (the
+    /// thread could not make it start over: another connection keeps reading an old part of it, or
+    /// another process writes without pause) does a commit checkpoint what is left itself. Off, or
+    /// when the second connection cannot be opened, checkpoints are SQLite's own
+    /// (`PRAGMA wal_autocheckpoint`).
     bool background_checkpoint = true;
 };
 
@@ -323,6 +328,19 @@ struct stmt_entry {
 };
 
 // Checkpoints of a WAL database on a connection and thread of their own (sqlite_params::background_checkpoint).
+//
+// A checkpoint syncs the log, copies it into the database file and syncs that file; SQLite's own
+// automatic checkpoint runs inside the commit that makes it due, which then waits for both syncs.
+// Here a commit only wakes the thread, whose PASSIVE checkpoints neither wait for nor block the
+// engine's statements. But the log can only start over from its beginning once a checkpoint has
+// copied all of it with no commit in between, and under steady writes that moment never comes: the
+// log would grow without end. So once it holds `restart_` pages, the thread first syncs the log and
+// the database file (outside any lock: these are the long syncs, of everything written since the
+// last ones), then holds the engine's mutex while it copies the pages committed meanwhile, which
+// syncs two files that have almost nothing left to write. The engine's statements wait for that
+// short step only, and the next commit starts the log over. A commit checkpoints by itself only if
+// the log reaches `emergency_` pages: the thread could not make it start over (another connection
+// keeps reading an old part of it, or writes from another process never pause).
 class checkpointer {
 public:
     checkpointer() = default;
@@ -331,15 +349,21 @@ public:
     ~checkpointer() { stop(); }
 
     // Opens the second connection and starts the thread; false (and nothing started) on failure.
-    bool start(const std::string& path, int threshold) {
+    // `writers` is the engine's mutex, which every statement of its connection holds.
+    bool start(const std::string& path, int threshold, std::recursive_mutex& writers) {
         int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-        if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+        // A connection learns that the database is in WAL mode, and opens the log, when it first
+        // reads it: until then its checkpoints do nothing.
+        if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK ||
+            sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) {
             sqlite3_close_v2(db_);
             db_ = nullptr;
             return false;
         }
+        writers_ = &writers;
         threshold_ = threshold;
-        hard_limit_ = threshold > INT_MAX / 8 ? INT_MAX : threshold * 8;
+        restart_ = threshold > INT_MAX / 8 ? INT_MAX : threshold * 8;
+        emergency_ = restart_ > INT_MAX / 4 ? INT_MAX : restart_ * 4;
         try {
             thread_ = std::thread([this] { run(); });
         } catch (...) {
@@ -367,12 +391,19 @@ public:
     // How many checkpoints the thread has run (whether or not they copied every page).
     std::size_t runs() const noexcept { return runs_.load(std::memory_order_acquire); }
 
-    // The WAL hook of the engine's connection, called after each commit with the log's size.
+    // How many times the thread made the log start over (its short step under the engine's mutex).
+    std::size_t restarts() const noexcept { return restarts_.load(std::memory_order_acquire); }
+
+    // The WAL hook of the engine's connection, called after each commit with the log's size. The
+    // thread is woken each time `threshold_` more pages are in the log than at its last checkpoint
+    // (or the log started over since): each of its checkpoints then copies that many, and syncs
+    // once for them, instead of once for every commit.
     static int on_commit(void* self, sqlite3* db, const char* name, int pages) noexcept {
         auto& c = *static_cast<checkpointer*>(self);
-        if (pages >= c.hard_limit_) {
+        const int last = c.last_log_.load(std::memory_order_relaxed);
+        if (pages >= c.emergency_) {
             sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-        } else if (pages >= c.threshold_) {
+        } else if (pages >= c.threshold_ && (pages < last || pages - last >= c.threshold_)) {
             {
                 std::lock_guard<std::mutex> lk(c.m_);
                 c.due_ = true;
@@ -393,21 +424,46 @@ private:
             lk.unlock();
             // PASSIVE: copies what no reader still needs, never waits for a lock; what is left is
             // copied on a later wake-up. Errors (a checkpoint of another connection running) too.
-            sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            int log = 0;
+            sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, nullptr);
+            last_log_.store(log, std::memory_order_relaxed);
             runs_.fetch_add(1, std::memory_order_release);
+            // The pass copied what the log held when it began; commits went on meanwhile. Unless
+            // none came since the last step (the log is as long as it left it), make it start over.
+            if (log >= restart_ && log != held_log_) {
+                sync(SQLITE_FCNTL_JOURNAL_POINTER);
+                sync(SQLITE_FCNTL_FILE_POINTER);
+                std::lock_guard<std::recursive_mutex> hold(*writers_);
+                sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &held_log_, nullptr);
+                restarts_.fetch_add(1, std::memory_order_release);
+            }
             lk.lock();
         }
     }
 
+    // Syncs the log (SQLITE_FCNTL_JOURNAL_POINTER) or the database file (SQLITE_FCNTL_FILE_POINTER)
+    // through this connection's own handle of it: through SQLite's VFS, since closing a descriptor
+    // of our own on the file would drop the process's POSIX locks on it.
+    void sync(int which) noexcept {
+        sqlite3_file* f = nullptr;
+        if (sqlite3_file_control(db_, "main", which, &f) == SQLITE_OK && f && f->pMethods)
+            f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
+    }
+
     sqlite3* db_ = nullptr;
+    std::recursive_mutex* writers_ = nullptr;
     std::thread thread_;
     std::mutex m_;
     std::condition_variable cv_;
     bool due_ = false;
     bool stop_ = false;
     int threshold_ = 1000;
-    int hard_limit_ = 8000;
+    int restart_ = 8000;
+    int emergency_ = 32000;
+    int held_log_ = -1;  // the log's length after the last step under the engine's mutex
+    std::atomic<int> last_log_{0};
     std::atomic<std::size_t> runs_{0};
+    std::atomic<std::size_t> restarts_{0};
 };
 
 class state;
@@ -1091,6 +1147,80 @@ inline bool create_table_sql(const table_def& td, std::string& out, error_code& 
     return true;
 }
 
+// A constant of a partial index's predicate (checked by check_index_where: not null, not NaN, no NUL).
+inline void constant_sql(std::string& out, const value& v) {
+    switch (v.type()) {
+    case value::kind::null: out += "NULL"; return;
+    case value::kind::integer: out += std::to_string(v.as_integer()); return;
+    case value::kind::real: {
+        double d = v.as_real();
+        if (std::isinf(d)) {
+            out += d > 0 ? "9e999" : "-9e999";
+            return;
+        }
+        char buf[32];
+        auto r = std::to_chars(buf, buf + sizeof buf, d);
+        std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
+        out += text;
+        if (text.find_first_of(".eE") == std::string_view::npos)
+            out += ".0";
+        return;
+    }
+    case value::kind::text:
+    case value::kind::json: quote_text(out, v.as_text()); return;
+    }
+}
+
+// The WHERE of a partial index, with its operands written as constants: SQLite takes no
+// parameters there, and uses the index only for statements whose WHERE implies this text.
+inline void predicate_sql(std::string& out, const filter& f) {
+    switch (f.type) {
+    case filter::kind::all: out += '1'; return;
+    case filter::kind::compare:
+        quote_ident(out, f.column);
+        out += ' ';
+        out += to_string(f.op);
+        out += ' ';
+        constant_sql(out, f.operand);
+        return;
+    case filter::kind::in:
+        if (f.values.empty()) {
+            out += '0';
+            return;
+        }
+        quote_ident(out, f.column);
+        out += " IN (";
+        for (std::size_t i = 0; i < f.values.size(); ++i) {
+            if (i)
+                out += ", ";
+            constant_sql(out, f.values[i]);
+        }
+        out += ')';
+        return;
+    case filter::kind::is_null:
+    case filter::kind::is_not_null:
+        quote_ident(out, f.column);
+        out += f.type == filter::kind::is_null ? " IS NULL" : " IS NOT NULL";
+        return;
+    case filter::kind::and_:
+    case filter::kind::or_: {
+        bool conj = f.type == filter::kind::and_;
+        if (f.children.empty()) {
+            out += conj ? '1' : '0';
+            return;
+        }
+        out += '(';
+        for (std::size_t i = 0; i < f.children.size(); ++i) {
+            if (i)
+                out += conj ? " AND " : " OR ";
+            predicate_sql(out, f.children[i]);
+        }
+        out += ')';
+        return;
+    }
+    }
+}
+
 inline bool index_sql(std::string_view t, const index_def& ix, std::string& out, error_code& ec, diagnostics& diag) {
     if (!is_identifier(t))
         return schema_err(ec, diag, t, {}, "table name '" + std::string(t) + "' is not an identifier");
@@ -1112,6 +1242,10 @@ inline bool index_sql(std::string_view t, const index_def& ix, std::string& out,
         quote_ident(out, ix.columns[i]);
     }
     out += ')';
+    if (ix.partial()) {
+        out += " WHERE ";
+        predicate_sql(out, ix.where);
+    }
     return true;
 }
 
@@ -1142,9 +1276,24 @@ inline bool check_step(const schema_step& step, error_code& ec, diagnostics& dia
         return add_column_sql(*ac, scratch, ec, diag);
     if (auto* ci = std::get_if<create_index>(&step))
         return index_sql(ci->table, ci->index, scratch, ec, diag);
-    const auto& di = std::get<drop_index>(step);
-    if (!is_identifier(di.table) || !is_identifier(di.name))
-        return schema_err(ec, diag, di.table, {}, "drop_index needs a valid table and index name");
+    if (auto* di = std::get_if<drop_index>(&step)) {
+        if (!is_identifier(di->table) || !is_identifier(di->name))
+            return schema_err(ec, diag, di->table, {}, "drop_index needs a valid table and index name");
+        return true;
+    }
+    if (auto* dc = std::get_if<drop_column>(&step)) {
+        if (!is_identifier(dc->table) || !is_identifier(dc->column))
+            return schema_err(ec, diag, dc->table, dc->column,
+                              "drop_column needs a valid table and column name");
+        return true;
+    }
+    const auto& cr = std::get<copy_rows>(step);
+    if (!is_identifier(cr.from) || !is_identifier(cr.to))
+        return schema_err(ec, diag, cr.to, {}, "copy_rows needs valid table names");
+    for (const auto& c : cr.columns)
+        if (!is_identifier(c))
+            return schema_err(ec, diag, cr.to, c, "copy_rows from '" + cr.from + "' to '" + cr.to +
+                                                      "': column name '" + c + "' is not an identifier");
     return true;
 }
 
@@ -1168,7 +1317,8 @@ inline bool check_step(const schema_step& step, error_code& ec, diagnostics& dia
 ///
 /// With `sqlite_params::background_checkpoint` (the default for a writable WAL file), the engine also
 /// owns a second connection and a thread that runs PASSIVE checkpoints when commits wake it; it
-/// touches nothing else of the engine and stops before the engine's connection closes.
+/// touches nothing else of the engine but its mutex (held for the short step that makes the log
+/// start over), and stops before the engine's connection closes.
 ///
 /// ## Schema
 ///
@@ -1178,6 +1328,11 @@ inline bool check_step(const schema_step& step, error_code& ec, diagnostics& dia
 /// same time apply each migration once. Column types map to declared types `INTEGER`, `REAL`, `TEXT`
 /// and `JSON_TEXT` (TEXT affinity, bytes kept exactly); an auto-increment key is
 /// `INTEGER PRIMARY KEY AUTOINCREMENT` (keys are never reused), any other key `PRIMARY KEY NOT NULL`.
+/// A partial index is `CREATE INDEX ... WHERE ...` with its operands written as constants; SQLite's
+/// planner uses it for a statement whose WHERE implies that text; a statement that binds a
+/// parameter where that text has a constant is prepared again, with the bound value, each time it
+/// runs. `drop_column` is `ALTER TABLE ... DROP COLUMN` (which rewrites the table), `copy_rows` one
+/// `INSERT INTO ... SELECT`.
 /// The engine reads each table's columns from `PRAGMA table_info` on first use and caches them; it
 /// reads them again after `migrate`, after DDL through `query`, and when a statement names a column
 /// it does not know (another connection may have added it).
@@ -1278,6 +1433,10 @@ public:
     /// How many checkpoints the background thread has run so far (0 when
     /// `sqlite_params::background_checkpoint` is off or does not apply).
     std::size_t background_checkpoints() const noexcept { return s_->ckpt ? s_->ckpt->runs() : 0; }
+
+    /// How many times the background thread has made the log start over (see
+    /// `sqlite_params::background_checkpoint`); 0 when there is no such thread.
+    std::size_t background_restarts() const noexcept { return s_->ckpt ? s_->ckpt->restarts() : 0; }
 
     /// How many prepared statements the cache holds now.
     std::size_t statements_cached() const {
@@ -1849,7 +2008,7 @@ private:
         if (!memory && !p.read_only && p.wal && p.background_checkpoint && p.wal_autocheckpoint > 0 && is_wal(db)) {
             auto c = std::make_unique<detail::sqlite_impl::checkpointer>();
             const char* file = sqlite3_db_filename(db, "main");
-            if (file && *file && c->start(file, static_cast<int>(p.wal_autocheckpoint))) {
+            if (file && *file && c->start(file, static_cast<int>(p.wal_autocheckpoint), s->mu)) {
                 s->ckpt = std::move(c);
                 // Replaces the hook of PRAGMA wal_autocheckpoint: commits no longer checkpoint.
                 sqlite3_wal_hook(db, &detail::sqlite_impl::checkpointer::on_commit, s->ckpt.get());
@@ -2102,8 +2261,36 @@ private:
                     if (!ti->column(c))
                         return si::schema_err(ec, diag, table, c, "index '" + ci->index.name + "' names column " +
                                                                       si::qualified(table, c) + ", which does not exist");
-                if (!si::index_sql(ci->table, ci->index, sql, ec, diag))
+                auto type_of = [&](std::string_view c) -> std::optional<column_type> {
+                    if (const si::column_info* col = ti->column(c))
+                        return col->type;
+                    return std::nullopt;
+                };
+                if (!detail::check_index_where(table, ci->index, type_of, ec, diag) ||
+                    !si::index_sql(ci->table, ci->index, sql, ec, diag))
                     return false;
+            } else if (auto* dc = std::get_if<drop_column>(&step)) {
+                table = dc->table;
+                if (!check_drop_column(*dc, ec, diag))
+                    return false;
+                sql.assign("ALTER TABLE ");
+                si::quote_ident(sql, dc->table);
+                sql += " DROP COLUMN ";
+                si::quote_ident(sql, dc->column);
+            } else if (auto* cr = std::get_if<copy_rows>(&step)) {
+                table = cr->to;
+                if (!check_copy_rows(*cr, ec, diag))
+                    return false;
+                std::string cols;
+                for (std::size_t i = 0; i < cr->columns.size(); ++i) {
+                    if (i)
+                        cols += ", ";
+                    si::quote_ident(cols, cr->columns[i]);
+                }
+                sql.assign("INSERT INTO ");
+                si::quote_ident(sql, cr->to);
+                sql += " (" + cols + ") SELECT " + cols + " FROM ";
+                si::quote_ident(sql, cr->from);
             } else {
                 const auto& di = std::get<drop_index>(step);
                 table = di.table;
@@ -2127,6 +2314,115 @@ private:
             if (!s.exec(sql, op(m), table, ec, diag, si::uncached))
                 return false;
         }
+        return true;
+    }
+
+    // The checks of a drop_column step that SQLite would make with other words, or not at all.
+    bool check_drop_column(const drop_column& dc, error_code& ec, diagnostics& diag) {
+        namespace si = detail::sqlite_impl;
+        auto& s = *s_;
+        const si::table_info* ti = s.load_table(dc.table, ec, diag);
+        if (!ti)
+            return false;
+        const std::string q = dc.table + "." + dc.column;
+        const si::column_info* c = ti->column(dc.column);
+        if (!c)
+            return si::schema_err(ec, diag, dc.table, dc.column,
+                                  "drop_column: table '" + dc.table + "' has no column '" + dc.column + "'");
+        if (c->primary_key)
+            return si::schema_err(ec, diag, dc.table, dc.column,
+                                  "drop_column: column '" + q + "' is the primary key");
+        if (ti->columns.size() == 1)
+            return si::schema_err(ec, diag, dc.table, dc.column,
+                                  "drop_column: column '" + q + "' is the only column of its table");
+        // Indexes that name the column, in their columns or (as the engine writes them, quoted)
+        // in their WHERE.
+        std::vector<std::pair<std::string, std::string>> indexes;  // name, sql
+        {
+            si::stmt_guard g;
+            if (!s.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1", g,
+                           "migrate", dc.table, ec, diag))
+                return false;
+            si::bind_text(g.get(), 1, dc.table);
+            int rc;
+            while ((rc = sqlite3_step(g.get())) == SQLITE_ROW) {
+                auto* n = reinterpret_cast<const char*>(sqlite3_column_text(g.get(), 0));
+                auto* text = reinterpret_cast<const char*>(sqlite3_column_text(g.get(), 1));
+                indexes.emplace_back(n ? n : "", text ? text : "");
+            }
+            if (rc != SQLITE_DONE) {
+                s.fail_db(rc, "migrate", dc.table, ec, diag);
+                return false;
+            }
+        }
+        std::string quoted;
+        si::quote_ident(quoted, dc.column);
+        for (const auto& [name, text] : indexes) {
+            bool named = false;
+            {
+                si::stmt_guard g;
+                const char* sql = "SELECT 1 FROM pragma_index_info(?1) WHERE name = ?2";
+                if (!s.prepare(sql, g, "migrate", dc.table, ec, diag))
+                    return false;
+                si::bind_text(g.get(), 1, name);
+                si::bind_text(g.get(), 2, dc.column);
+                named = sqlite3_step(g.get()) == SQLITE_ROW;
+            }
+            auto where = text.find(" WHERE ");
+            if (named || (where != std::string::npos && text.find(quoted, where) != std::string::npos))
+                return si::schema_err(ec, diag, dc.table, dc.column,
+                                      "drop_column: column '" + q + "' is named by index '" + name +
+                                          "'; drop the index first");
+        }
+        return true;
+    }
+
+    // The checks of a copy_rows step, with the words memory_engine uses.
+    bool check_copy_rows(const copy_rows& cr, error_code& ec, diagnostics& diag) {
+        namespace si = detail::sqlite_impl;
+        auto& s = *s_;
+        const si::table_info* from = s.load_table(cr.from, ec, diag);
+        const si::table_info* to = from ? s.load_table(cr.to, ec, diag) : nullptr;
+        if (!to)
+            return false;
+        const std::string what = "copy_rows from '" + cr.from + "' to '" + cr.to + "': ";
+        if (cr.from == cr.to)
+            return si::schema_err(ec, diag, cr.to, {}, what + "the tables must differ");
+        if (cr.columns.empty())
+            return si::schema_err(ec, diag, cr.to, {}, what + "no columns to copy");
+        auto kind_of = [](column_type t) {
+            switch (t) {
+            case column_type::integer: return value::kind::integer;
+            case column_type::real: return value::kind::real;
+            case column_type::text: return value::kind::text;
+            case column_type::json: return value::kind::json;
+            }
+            return value::kind::null;
+        };
+        std::vector<const si::column_info*> copied;
+        for (const auto& c : cr.columns) {
+            const si::column_info* f = from->column(c);
+            if (!f)
+                return si::schema_err(ec, diag, cr.from, c,
+                                      what + "table '" + cr.from + "' has no column '" + c + "'");
+            const si::column_info* d = to->column(c);
+            if (!d)
+                return si::schema_err(ec, diag, cr.to, c,
+                                      what + "table '" + cr.to + "' has no column '" + c + "'");
+            if (std::find(copied.begin(), copied.end(), d) != copied.end())
+                return si::schema_err(ec, diag, cr.to, c, what + "column '" + c + "' is named twice");
+            if (!detail::type_accepts(d->type, kind_of(f->type)))
+                return si::schema_err(ec, diag, cr.to, c,
+                                      what + "column '" + cr.from + "." + c + "' is " +
+                                          std::string(to_string(f->type)) + ", which column '" + cr.to + "." +
+                                          c + "' (" + std::string(to_string(d->type)) + ") cannot hold");
+            copied.push_back(d);
+        }
+        for (const auto& d : to->columns)
+            if (d.required() && std::find(copied.begin(), copied.end(), &d) == copied.end())
+                return si::schema_err(ec, diag, cr.to, d.name,
+                                      what + "column '" + cr.to + "." + d.name +
+                                          "' is NOT NULL without a default and is not copied");
         return true;
     }
 

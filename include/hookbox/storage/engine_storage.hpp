@@ -120,10 +120,52 @@ inline bool headers_from_json(std::string_view text, std::vector<header>& out, s
     return false;
 }
 
-// Reads one row, in `delivery_columns` order, into `d` (secret included).
-inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err) {
+// The name of the column at position `i` of a row as engine_storage reads it: `delivery_columns`,
+// then the payload's two columns.
+inline std::string_view read_column(std::size_t i) noexcept {
+    return i < col::count_ ? delivery_columns[i] : payload_columns[1 + (i - col::count_) % 2];
+}
+
+// The payload of a delivery that has none: what a claim or a read reports for its row.
+inline std::string missing_payload(std::string_view payloads) {
+    return "the row has no payload in table '" + std::string(payloads) + "'";
+}
+
+// Reads the payload of a row, `payload_json` and `payload_raw` from the payload table, into `d`.
+// Both null means that the row has no payload row (`payload_json` is NOT NULL there); `payloads`
+// names that table for the reason given.
+inline bool decode_payload(const cell_view& json, const cell_view& raw, delivery& d, decode_error& err,
+                           std::string_view payloads) {
     auto fail = [&](std::size_t i, std::string reason) {
-        err.column = std::string(delivery_columns[i]);
+        err.column = std::string(read_column(i));
+        err.reason = std::move(reason);
+        return false;
+    };
+    auto is_text = [](const cell_view& c) {
+        return c.type == engine::value::kind::text || c.type == engine::value::kind::json;
+    };
+    if (raw.is_null() && json.is_null())
+        return fail(col::payload_json, missing_payload(payloads));
+    if (!raw.is_null()) {
+        if (!is_text(raw))
+            return fail(col::payload_raw, "expected text");
+        d.payload = payload::raw(std::string(raw.text));
+        return true;
+    }
+    if (!is_text(json))
+        return fail(col::payload_json, "expected JSON text");
+    error_code jec;
+    if (!json_is_valid(json.text, jec))
+        return fail(col::payload_json, "not valid JSON (" + jec.message() + ")");
+    d.payload = payload::from_stored(std::string(json.text), payload_kind::json);
+    return true;
+}
+
+// Reads the columns of the delivery table (`delivery_columns`, the first cells of `c`) into `d`
+// (secret included), not the payload.
+inline bool decode_row(std::span<const cell_view> c, delivery& d, decode_error& err) {
+    auto fail = [&](std::size_t i, std::string reason) {
+        err.column = std::string(read_column(i));
         err.reason = std::move(reason);
         return false;
     };
@@ -161,8 +203,9 @@ inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err)
         out = from_ms(v);
         return true;
     };
-    if (c.size() != col::count_)
-        return fail(0, "expected " + std::to_string(col::count_) + " columns, found " + std::to_string(c.size()));
+    if (c.size() < col::count_)
+        return fail(0, "expected " + std::to_string(col::count_) + " columns, found " +
+                           std::to_string(c.size()));
 
     std::int64_t n = 0;
     if (!integer(col::seq, n))
@@ -200,18 +243,6 @@ inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err)
         if (!integer(col::timeout_ms, n))
             return false;
         d.timeout = std::chrono::milliseconds(n);
-    }
-    if (!c[col::payload_raw].is_null()) {
-        if (!is_text(col::payload_raw))
-            return fail(col::payload_raw, "expected text");
-        d.payload = payload::raw(std::string(c[col::payload_raw].text));
-    } else {
-        if (!is_text(col::payload_json))
-            return fail(col::payload_json, "expected JSON text");
-        error_code jec;
-        if (!json_is_valid(c[col::payload_json].text, jec))
-            return fail(col::payload_json, "not valid JSON (" + jec.message() + ")");
-        d.payload = payload::from_stored(std::string(c[col::payload_json].text), payload_kind::json);
     }
     if (!integer(col::partition_key, n))
         return false;
@@ -256,11 +287,22 @@ inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err)
     return true;
 }
 
-// The columns an insert names, and their values for a new row.
-inline constexpr std::array<std::string_view, 17> insert_columns{
-    "id",           "webhook_id",    "event_id", "event_type", "url",        "method",
-    "headers_json", "secret",        "timeout_ms", "payload_json", "payload_raw", "partition_key",
-    "status",       "attempts",      "created_at", "updated_at", "claim_token"};
+// Reads a whole row: `delivery_columns`, then `payload_json` and `payload_raw`.
+inline bool decode(std::span<const cell_view> c, delivery& d, decode_error& err, std::string_view payloads) {
+    if (c.size() != col::with_payload_) {
+        err.column = std::string(read_column(0));
+        err.reason =
+            "expected " + std::to_string(col::with_payload_) + " columns, found " + std::to_string(c.size());
+        return false;
+    }
+    return decode_row(c, d, err) &&
+           decode_payload(c[col::payload_json], c[col::payload_raw], d, err, payloads);
+}
+
+// The columns an insert names, and their values for a new row; its payload goes to the payload table.
+inline constexpr std::array<std::string_view, 15> insert_columns{
+    "id",        "webhook_id", "event_id", "event_type",    "url",    "method",   "headers_json", "secret",
+    "timeout_ms", "partition_key", "status", "attempts", "created_at", "updated_at", "claim_token"};
 
 inline std::vector<engine::value> insert_values(const delivery& d) {
     std::vector<engine::value> v;
@@ -274,9 +316,6 @@ inline std::vector<engine::value> insert_values(const delivery& d) {
     v.push_back(d.headers.empty() ? engine::value() : engine::value::json(headers_to_json(d.headers)));
     v.push_back(d.secret.empty() ? engine::value() : engine::value(d.secret));
     v.push_back(d.timeout ? engine::value(std::int64_t(d.timeout->count())) : engine::value());
-    bool raw = d.payload.kind() == payload_kind::raw;
-    v.push_back(engine::value::json(raw ? std::string("null") : std::string(d.payload.body())));
-    v.push_back(raw ? engine::value(std::string(d.payload.body())) : engine::value());
     v.emplace_back(std::int64_t(d.partition_key));
     v.emplace_back("pending");
     v.emplace_back(std::int64_t(0));
@@ -284,6 +323,14 @@ inline std::vector<engine::value> insert_values(const delivery& d) {
     v.emplace_back(ms(d.updated_at));
     v.emplace_back(std::int64_t(0));
     return v;
+}
+
+// The payload row of the delivery row `seq`: `payload_json` holds JSON, or `null` beside the body
+// of a raw payload in `payload_raw`.
+inline std::array<engine::value, 3> payload_values(std::int64_t seq, const payload& p) {
+    bool raw = p.kind() == payload_kind::raw;
+    return {engine::value(seq), engine::value::json(raw ? std::string("null") : std::string(p.body())),
+            raw ? engine::value(std::string(p.body())) : engine::value()};
 }
 
 // A claim nonce: random, below 2^62, so that nonce + seq is a positive 64-bit token unique to
@@ -375,8 +422,13 @@ inline void append_conditions(const delivery_filter& f, std::string& sql, std::v
         sql += " ?";
         sql += std::to_string(args.size());
     };
-    if (f.status)
-        add("status =", std::string(to_string(*f.status)));
+    // The status as a constant (one of five words), not a parameter: SQLite then sees that a
+    // statement about `failed` or `dead` rows may use their partial index.
+    if (f.status) {
+        sql += " AND status = '";
+        sql += to_string(*f.status);
+        sql += '\'';
+    }
     if (f.webhook_id)
         add("webhook_id =", *f.webhook_id);
     if (f.created_from)
@@ -401,25 +453,31 @@ inline std::string quote(std::string_view ident) {
 /// database share one outbox.
 ///
 /// It keeps the semantics of the ObjectStack SQL outbox, improved:
-/// - enqueue looks up `(event_id, webhook_id)`, inserts, and on a unique violation (a concurrent
-///   enqueue of the same pair) looks up again and returns the winner's id;
+/// - enqueue looks up `(event_id, webhook_id)`, inserts the row and its payload row (in
+///   `<table>_payload`, in the same transaction), and on a unique violation (a concurrent enqueue
+///   of the same pair) looks up again and returns the winner's id;
 /// - claim reaps, then takes the candidates lowest `seq` first and flips each with an update guarded
 ///   by `status = 'pending'`, so a row another claimer took in between is skipped, all in one
-///   transaction; each row gets its own claim token;
+///   transaction; each row gets its own claim token, and comes with its payload;
 /// - ack is fenced by the claim token and increments `attempts` in the statement itself, and
 ///   appends the attempt to `<table>_attempt` in the same transaction;
 /// - replay and purge select at most one step's keys, lowest `seq` first, and reset or delete them
-///   (purge with their history) in one transaction; release is a fenced update without an attempt.
+///   (purge with their history and payloads) in one transaction; release is a fenced update without
+///   an attempt.
+///
+/// Claims and acks never write the payload table: they rewrite the delivery row only.
 ///
 /// When the engine also models `sql_engine` (as `sqlite_engine` does), claim is one
-/// `UPDATE ... RETURNING` statement, enqueue one `INSERT ... ON CONFLICT DO NOTHING RETURNING`, a
-/// batch of acks one transaction of prepared updates, replay one `UPDATE ... WHERE seq IN (SELECT
-/// ... LIMIT ?)`, purge one `DELETE ... RETURNING seq` (then the history of those rows), and failures
-/// one `GROUP BY`.
+/// `UPDATE ... RETURNING` statement per partition, then one read of the payloads by `seq` per 64
+/// rows claimed (`claim_many` reaps once for all of its partitions); enqueue is one `INSERT ... ON
+/// CONFLICT DO NOTHING RETURNING` and the payload's `INSERT`; a batch of acks one transaction of
+/// prepared updates and multi-row inserts of the attempt records; replay one `UPDATE ... WHERE seq
+/// IN (SELECT ... LIMIT ?)`; purge one `DELETE ... RETURNING seq` (then the history and the
+/// payloads of those rows); and failures one `GROUP BY`.
 ///
-/// A stored row that cannot be decoded (corrupt JSON, an unknown status) is reported by `get` and
-/// `list` as `errc::corrupt_row`, naming the row and the column; `claim` marks such a row `dead` with
-/// the reason in `error`, and claims the rows after it.
+/// A stored row that cannot be decoded (corrupt JSON, an unknown status, no payload row) is
+/// reported by `get` and `list` as `errc::corrupt_row`, naming the row and the column; `claim` marks
+/// such a row `dead` with the reason in `error`, and claims the rows after it.
 ///
 /// Thread-safety: as safe as the engine; both engines hookbox ships serialize their statements, so
 /// an `engine_storage` over them may be used from several threads at once.
@@ -454,9 +512,18 @@ public:
 
     enqueue_result insert(delivery&& d, error_code& ec, diagnostics& diag) {
         ec.clear();
-        if (native())
-            return native_insert(d, ec, diag);
-        return generic_insert(d, ec, diag);
+        // The row and its payload row commit together (inside the caller's transaction, when the
+        // engine is attached to one, as a savepoint).
+        engine::transaction<Engine> tx(engine_, ec, diag);
+        if (ec)
+            return {};
+        auto r = native() ? native_insert(d, ec, diag) : generic_insert(d, ec, diag);
+        if (ec)
+            return {};
+        tx.commit(ec, diag);
+        if (ec)
+            return {};
+        return r;
     }
 
     std::vector<enqueue_result> insert_many(std::vector<delivery>&& ds, error_code& ec, diagnostics& diag) {
@@ -484,9 +551,10 @@ public:
         if (ec)
             return {};
         if (native())
-            native_claim(q, out, ec, diag);
+            native_claim_all(std::span<const claim_query>(&q, 1), q.limit,
+                             std::span<std::vector<delivery>>(&out, 1), ec, diag);
         else
-            generic_claim(q, out, ec, diag);
+            generic_claim(q, true, out, ec, diag);
         if (ec)
             return {};
         tx.commit(ec, diag);
@@ -502,17 +570,20 @@ public:
         engine::transaction<Engine> tx(engine_, ec, diag);
         if (ec)
             return {};
-        for (std::size_t i = 0; i < qs.size() && max_total > 0; ++i) {
-            claim_query q = qs[i];
-            q.limit = std::min(q.limit, max_total);
-            if (native())
-                native_claim(q, out[i], ec, diag);
-            else
-                generic_claim(q, out[i], ec, diag);
-            if (ec)
-                return {};
-            max_total -= out[i].size();
+        if (native()) {
+            native_claim_all(qs, max_total, out, ec, diag);
+        } else {
+            for (std::size_t i = 0; i < qs.size() && max_total > 0; ++i) {
+                claim_query q = qs[i];
+                q.limit = std::min(q.limit, max_total);
+                generic_claim(q, reaps(qs, i), out[i], ec, diag);
+                if (ec)
+                    return {};
+                max_total -= out[i].size();
+            }
         }
+        if (ec)
+            return {};  // from the native claims
         tx.commit(ec, diag);
         if (ec)
             return {};
@@ -540,13 +611,19 @@ public:
         engine::transaction<Engine> tx(engine_, ec, diag);
         if (ec)
             return {};
+        std::vector<std::size_t> applied;
         for (std::size_t i = 0; i < refs.size(); ++i) {
             diagnostics one;
-            // The attempt record goes in the same transaction (a prepared statement on the native path).
+            // The attempt records go in the same transaction: on the native path all of them after
+            // the updates, a few multi-row statements for the batch.
             if (complete_one(refs[i], cs[i], out[i], one)) {
-                record_attempt(refs[i], cs[i], ec, diag);
-                if (ec)
-                    return {};
+                if (native()) {
+                    applied.push_back(i);
+                } else {
+                    record_attempt(refs[i], cs[i], ec, diag);
+                    if (ec)
+                        return {};
+                }
             }
             // Per-entry outcomes are returned; anything else fails the batch.
             if (out[i] && out[i] != errc::claim_lost && out[i] != errc::not_found) {
@@ -555,6 +632,9 @@ public:
                 return {};
             }
         }
+        record_attempts(refs, cs, applied, ec, diag);
+        if (ec)
+            return {};
         tx.commit(ec, diag);
         if (ec)
             return {};
@@ -566,8 +646,11 @@ public:
         auto r = engine_.find_one(params_.table, all_columns(engine::col("id") == id.to_string()), ec, diag);
         if (ec || !r)
             return std::nullopt;
+        auto payloads = read_payloads({(*r)["seq"]}, ec, diag);
+        if (ec)
+            return std::nullopt;
         delivery d;
-        if (!decode_record(*r, d, ec, diag))
+        if (!decode_record(*r, payloads, d, ec, diag))
             return std::nullopt;
         return redacted(std::move(d));
     }
@@ -585,11 +668,18 @@ public:
         auto rows = engine_.find(params_.table, fo, ec, diag);
         if (ec)
             return {};
+        std::vector<engine::value> seqs;
+        seqs.reserve(rows.size());
+        for (const auto& r : rows)
+            seqs.push_back(r["seq"]);
+        auto payloads = read_payloads(std::move(seqs), ec, diag);
+        if (ec)
+            return {};
         list_page page;
         page.items.reserve(rows.size());
         for (const auto& r : rows) {
             delivery d;
-            if (!decode_record(r, d, ec, diag))
+            if (!decode_record(r, payloads, d, ec, diag))
                 return {};
             page.items.push_back(redacted(std::move(d)));
         }
@@ -631,7 +721,8 @@ public:
             detail::fail_not_found(ec, diag, id);
             return {};
         }
-        if (!decode_record(*r, d, ec, diag))
+        auto payloads = read_payloads({(*r)["seq"]}, ec, diag);
+        if (ec || !decode_record(*r, payloads, d, ec, diag))
             return {};
         tx.commit(ec, diag);
         if (ec)
@@ -816,6 +907,9 @@ private:
     engine_storage(uninitialized, Engine e, engine_storage_params params)
         : engine_(std::move(e)), params_(std::move(params)) {}
 
+    // Rows a claim could not read, by seq, with the reason (for `bury`).
+    using corrupt_rows = std::vector<std::pair<std::int64_t, std::string>>;
+
     static constexpr bool has_sql = engine::sql_engine<Engine>;
 
     bool native() const noexcept { return has_sql && params_.native_sql; }
@@ -831,6 +925,7 @@ private:
             return false;
         }
         attempt_table_ = attempt_table(params_.table);
+        payload_table_ = payload_table(params_.table);
         if (params_.migrate) {
             engine_.migrate(delivery_schema(params_.table), ec, diag);
             if (ec || !backfill_attempt_sequences(ec, diag))
@@ -848,10 +943,24 @@ private:
         return fo;
     }
 
+    // Decodes the delivery table's columns of a row, not its payload.
+    bool decode_row_cells(std::span<const engine::cell_view> cells, delivery& d, error_code& ec,
+                          diagnostics& diag) {
+        detail::es::decode_error err;
+        if (detail::es::decode_row(cells, d, err))
+            return true;
+        return corrupt_row(cells, err, ec, diag);
+    }
+
     bool decode_cells(std::span<const engine::cell_view> cells, delivery& d, error_code& ec, diagnostics& diag) {
         detail::es::decode_error err;
-        if (detail::es::decode(cells, d, err))
+        if (detail::es::decode(cells, d, err, payload_table_))
             return true;
+        return corrupt_row(cells, err, ec, diag);
+    }
+
+    bool corrupt_row(std::span<const engine::cell_view> cells, const detail::es::decode_error& err,
+                     error_code& ec, diagnostics& diag) {
         std::string which = cells.size() > delivery_column::id && !cells[delivery_column::id].is_null()
                                 ? "'" + std::string(cells[delivery_column::id].text.substr(0, 64)) + "'"
                                 : "at seq " + std::to_string(cells.empty() ? 0 : cells[0].integer);
@@ -860,15 +969,44 @@ private:
         return false;
     }
 
-    bool decode_record(const engine::record& r, delivery& d, error_code& ec, diagnostics& diag) {
-        std::array<engine::cell_view, delivery_column::count_> cells;
-        if (r.size() != cells.size()) {
+    // The payload rows of the delivery rows `seqs`, by seq (one find; rows without one are absent).
+    using payload_map = std::vector<std::pair<std::int64_t, engine::record>>;
+    payload_map read_payloads(std::vector<engine::value> seqs, error_code& ec, diagnostics& diag) {
+        payload_map out;
+        if (seqs.empty())
+            return out;
+        engine::find_options fo;
+        fo.where = seqs.size() == 1 ? engine::col("seq") == std::move(seqs.front())
+                                    : engine::col("seq").in(std::move(seqs));
+        fo.fields.assign(payload_columns.begin(), payload_columns.end());
+        for (auto& r : engine_.find(payload_table_, fo, ec, diag))
+            if (r["seq"].type() == engine::value::kind::integer)
+                out.emplace_back(r["seq"].as_integer(), std::move(r));
+        std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        return out;
+    }
+
+    // Decodes a row of the delivery table (every column of `delivery_columns`) with its payload
+    // row from `payloads` (both payload cells null when it has none).
+    bool decode_record(const engine::record& r, const payload_map& payloads, delivery& d, error_code& ec,
+                       diagnostics& diag) {
+        std::array<engine::cell_view, delivery_column::with_payload_> cells;
+        if (r.size() != delivery_column::count_) {
             fail(ec, diag, errc::corrupt_row, "", "Delivery row in table '" + params_.table + "': expected " +
-                                                      std::to_string(cells.size()) + " columns");
+                                                      std::to_string(delivery_column::count_) + " columns");
             return false;
         }
-        for (std::size_t i = 0; i < cells.size(); ++i)
+        for (std::size_t i = 0; i < delivery_column::count_; ++i)
             cells[i] = detail::es::to_cell(r.at(i).value);
+        const auto& seq = r.at(delivery_column::seq).value;
+        if (seq.type() == engine::value::kind::integer) {
+            auto it = std::lower_bound(payloads.begin(), payloads.end(), seq.as_integer(),
+                                       [](const auto& p, std::int64_t s) { return p.first < s; });
+            if (it != payloads.end() && it->first == seq.as_integer()) {
+                cells[delivery_column::payload_json] = detail::es::to_cell(it->second["payload_json"]);
+                cells[delivery_column::payload_raw] = detail::es::to_cell(it->second["payload_raw"]);
+            }
+        }
         return decode_cells(cells, d, ec, diag);
     }
 
@@ -908,7 +1046,7 @@ private:
         r.reserve(values.size());
         for (std::size_t i = 0; i < values.size(); ++i)
             r.push_back(std::string(detail::es::insert_columns[i]), std::move(values[i]));
-        engine_.insert(params_.table, r, ec, diag);
+        std::int64_t seq = engine_.insert(params_.table, r, ec, diag);
         if (ec == errc::unique_violation) {
             // A concurrent enqueue of the same pair won between the lookup and the insert.
             error_code ec2;
@@ -923,12 +1061,27 @@ private:
         }
         if (ec)
             return {};
+        insert_payload(seq, d.payload, ec, diag);
+        if (ec)
+            return {};
         return {d.id, true};
     }
 
-    void generic_claim(const claim_query& q, std::vector<delivery>& out, error_code& ec, diagnostics& diag) {
+    // Writes the payload row of the delivery row `seq` (inside the caller's transaction).
+    void insert_payload(std::int64_t seq, const payload& p, error_code& ec, diagnostics& diag) {
+        auto values = detail::es::payload_values(seq, p);
+        engine::record r;
+        r.reserve(values.size());
+        for (std::size_t i = 0; i < values.size(); ++i)
+            r.push_back(std::string(payload_columns[i]), std::move(values[i]));
+        engine_.insert(payload_table_, r, ec, diag);
+    }
+
+    void generic_claim(const claim_query& q, bool reaps, std::vector<delivery>& out, error_code& ec,
+                       diagnostics& diag) {
         const std::int64_t now = detail::es::ms(q.now);
-        reap(q, ec, diag);
+        if (reaps)
+            reap(q, ec, diag);
         if (ec)
             return;
         engine::find_options fo;
@@ -960,10 +1113,13 @@ private:
         if (taken.empty())
             return;
         auto rows = engine_.find(params_.table, [&] {
-            auto all = all_columns(engine::col("seq").in(std::move(taken)));
+            auto all = all_columns(engine::col("seq").in(taken));
             all.order = {engine::order_by{"seq"}};
             return all;
         }(), ec, diag);
+        if (ec)
+            return;
+        auto payloads = read_payloads(std::move(taken), ec, diag);
         if (ec)
             return;
         out.reserve(rows.size());
@@ -971,7 +1127,7 @@ private:
             delivery d;
             error_code dec;
             diagnostics ddiag;
-            if (decode_record(r, d, dec, ddiag)) {
+            if (decode_record(r, payloads, d, dec, ddiag)) {
                 out.push_back(std::move(d));
                 continue;
             }
@@ -1041,6 +1197,48 @@ private:
         if (ec)
             return;
         engine_.insert(attempt_table_, detail::es::attempt_row(ref.id, seq, c), ec, diag);
+    }
+
+    // Appends the attempt records of the applied completions `which` (native path, inside the
+    // caller's transaction), in their order. One multi-row INSERT per chunk: each statement on a
+    // table with an auto-increment key also reads and writes SQLite's sqlite_sequence row, so a
+    // statement per record did that once per ack. Chunks of 64, 32, ... 1 rows keep the texts few
+    // and cached.
+    void record_attempts(std::span<const claim_ref> refs, std::span<const completion> cs,
+                         std::span<const std::size_t> which, error_code& ec, diagnostics& diag) {
+        if constexpr (has_sql) {
+            std::vector<engine::value> args;
+            for (std::size_t from = 0; from < which.size();) {
+                std::size_t k = attempt_chunks.size() - 1;
+                while (attempt_chunks[k] > which.size() - from)
+                    --k;
+                const std::size_t n = attempt_chunks[k];
+                args.clear();
+                args.reserve(7 * n);
+                for (std::size_t j = from; j < from + n; ++j) {
+                    const claim_ref& ref = refs[which[j]];
+                    const completion& c = cs[which[j]];
+                    args.emplace_back(ref.id.to_string());
+                    args.emplace_back(detail::es::ms(c.now));
+                    args.emplace_back(std::string(to_string(c.status)));
+                    args.push_back(c.response_code ? engine::value(*c.response_code) : engine::value());
+                    args.emplace_back(std::int64_t(c.duration.count()));
+                    args.push_back(c.error ? engine::value(*c.error) : engine::value());
+                    args.emplace_back(static_cast<std::int64_t>(ref.sequence));
+                }
+                engine_.query(sql_.insert_attempts[k], args, [](std::span<const engine::cell_view>) {}, ec,
+                              diag);
+                if (ec)
+                    return;
+                from += n;
+            }
+        } else {
+            (void)refs;
+            (void)cs;
+            (void)which;
+            (void)ec;
+            (void)diag;
+        }
     }
 
     // Attempt records written under schema version 3 have no `delivery_seq`: fill it in from their
@@ -1124,8 +1322,8 @@ private:
         detail::es::decode_error error;
     };
 
-    // Selects up to `limit` matching keys, then deletes their attempt history and the rows
-    // (inside the caller's transaction).
+    // Selects up to `limit` matching keys, then deletes their attempt history, their payloads and
+    // the rows (inside the caller's transaction).
     std::size_t generic_purge(const delivery_filter& f, std::size_t limit, error_code& ec, diagnostics& diag) {
         engine::find_options fo;
         fo.where = detail::es::to_filter(f);
@@ -1139,6 +1337,9 @@ private:
         std::size_t n = 0;
         for (const auto& r : rows) {
             engine_.remove(attempt_table_, engine::col("delivery_seq") == r["seq"], ec, diag);
+            if (ec)
+                return 0;
+            engine_.remove(payload_table_, engine::col("seq") == r["seq"], ec, diag);
             if (ec)
                 return 0;
             n += engine_.remove(params_.table, engine::col("seq") == r["seq"], ec, diag);
@@ -1186,9 +1387,14 @@ private:
 
     // ----- the native path: one SQL statement per step -----
 
+    static constexpr std::array<std::size_t, 7> attempt_chunks{1, 2, 4, 8, 16, 32, 64};
+    static constexpr std::size_t payload_chunk = 64;
+
     struct sql_text {
-        std::string insert, find_pair, reap, claim_all, claim_partition, complete_by_seq, complete_by_id;
-        std::string insert_attempt, release_by_seq, release_by_id, seq_of_id, attempts_of, failures;
+        std::string insert, insert_payload, find_pair, reap, claim_all, claim_partition, complete_by_seq;
+        std::string complete_by_id, insert_attempt, release_by_seq, release_by_id, seq_of_id, attempts_of;
+        std::string failures, payloads;
+        std::array<std::string, attempt_chunks.size()> insert_attempts;  // of attempt_chunks[i] rows
     };
 
     void build_sql() {
@@ -1206,17 +1412,27 @@ private:
         }
         sql_.insert = "INSERT INTO " + t + " (" + names + ") VALUES (" + marks +
                       ") ON CONFLICT (event_id, webhook_id) DO NOTHING RETURNING seq";
+        const std::string pt = detail::es::quote(payload_table_);
+        sql_.insert_payload = "INSERT INTO " + pt + " (seq, payload_json, payload_raw) VALUES (?1, ?2, ?3)";
         sql_.find_pair = "SELECT id FROM " + t + " WHERE event_id = ?1 AND webhook_id = ?2";
         sql_.reap = "UPDATE " + t +
                     " SET status = 'pending', claimed_by = NULL, claimed_at = NULL, claim_token = 0, updated_at = ?2"
                     " WHERE status = 'in_flight' AND claimed_at < ?1";
+        // The payloads of the claimed rows are read after the claims, by seq (not in the RETURNING,
+        // which would copy each payload into its buffer before handing it over).
+        sql_.payloads = "SELECT seq, payload_json, payload_raw FROM " + pt + " WHERE seq IN (";
+        for (std::size_t i = 0; i < payload_chunk; ++i)
+            sql_.payloads += (i ? ", ?" : "?") + std::to_string(i + 1);
+        sql_.payloads += ")";
+        const std::string& returned = cols;
         auto claim = [&](bool partition) {
             return "UPDATE " + t +
                    " SET status = 'in_flight', claimed_by = ?1, claimed_at = ?2, updated_at = ?2,"
                    " claim_token = ?3 + seq WHERE seq IN (SELECT seq FROM " +
                    t +
                    " WHERE status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= ?2)" +
-                   (partition ? " AND partition_key = ?5" : "") + " ORDER BY seq LIMIT ?4) RETURNING " + cols;
+                   (partition ? " AND partition_key = ?5" : "") + " ORDER BY seq LIMIT ?4) RETURNING " +
+                   returned;
         };
         sql_.claim_all = claim(false);
         sql_.claim_partition = claim(true);
@@ -1229,10 +1445,22 @@ private:
 
         const std::string at = detail::es::quote(attempt_table_);
         // ?7 is the delivery's seq when the ack knows it, 0 when it does not (then looked up).
-        sql_.insert_attempt = "INSERT INTO " + at +
-                              " (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error)"
-                              " VALUES (?1, CASE WHEN ?7 <> 0 THEN ?7 ELSE (SELECT seq FROM " + t +
-                              " WHERE id = ?1) END, ?2, ?3, ?4, ?5, ?6)";
+        auto attempt_values = [&](std::size_t first) {
+            auto p = [&](std::size_t i) { return "?" + std::to_string(first + i); };
+            return "(" + p(0) + ", CASE WHEN " + p(6) + " <> 0 THEN " + p(6) + " ELSE (SELECT seq FROM " + t +
+                   " WHERE id = " + p(0) + ") END, " + p(1) + ", " + p(2) + ", " + p(3) + ", " + p(4) + ", " +
+                   p(5) + ")";
+        };
+        const std::string insert_attempt_into =
+            "INSERT INTO " + at +
+            " (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error) VALUES ";
+        sql_.insert_attempt = insert_attempt_into + attempt_values(1);
+        for (std::size_t k = 0; k < attempt_chunks.size(); ++k) {
+            std::string& q = sql_.insert_attempts[k];
+            q = insert_attempt_into;
+            for (std::size_t row = 0; row < attempt_chunks[k]; ++row)
+                q += (row ? ", " : "") + attempt_values(1 + 7 * row);
+        }
         std::string release = "UPDATE " + t +
                               " SET status = ?1, claimed_by = NULL, claimed_at = NULL, claim_token = 0,"
                               " next_retry_at = ?2, error = COALESCE(?3, error), updated_at = ?4";
@@ -1243,15 +1471,18 @@ private:
         for (auto c : attempt_columns)
             acols += (acols.empty() ? "" : ", ") + std::string(c);
         sql_.attempts_of = "SELECT " + acols + " FROM " + at + " WHERE delivery_seq = ?1 ORDER BY seq";
-        // Count per webhook, keep the `limit` most failing, then fetch each one's latest error.
-        const std::string failing = "(status = 'dead' OR (status = 'pending' AND attempts > 0))";
+        // Count per webhook, keep the `limit` most failing, then fetch each one's latest error. The
+        // dead rows and the retrying ones are read apart, each through its own partial index (one
+        // OR over both would read the whole table).
         sql_.failures =
             "SELECT g.webhook_id, g.dead, g.retrying, g.last_failed_at, (SELECT x.error FROM " + t +
             " AS x WHERE x.webhook_id = g.webhook_id AND (x.status = 'dead' OR (x.status = 'pending' AND x.attempts > 0))"
             " ORDER BY x.updated_at DESC, x.seq DESC LIMIT 1)"
-            " FROM (SELECT webhook_id, SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END) AS dead,"
-            " SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS retrying, MAX(updated_at) AS last_failed_at"
-            " FROM " + t + " WHERE " + failing +
+            " FROM (SELECT webhook_id, SUM(dead) AS dead, SUM(1 - dead) AS retrying,"
+            " MAX(updated_at) AS last_failed_at"
+            " FROM (SELECT webhook_id, 1 AS dead, updated_at FROM " + t + " WHERE status = 'dead'"
+            " UNION ALL SELECT webhook_id, 0, updated_at FROM " + t +
+            " WHERE status = 'pending' AND attempts > 0)"
             " GROUP BY webhook_id ORDER BY COUNT(*) DESC, webhook_id LIMIT ?1) AS g"
             " ORDER BY g.dead + g.retrying DESC, g.webhook_id";
     }
@@ -1280,8 +1511,8 @@ private:
         }
     }
 
-    // One bounded DELETE of the rows, returning their ids, then their history, chunk by chunk
-    // (inside the caller's transaction).
+    // One bounded DELETE of the rows, returning their seqs, then their history and their payloads,
+    // chunk by chunk (inside the caller's transaction).
     std::size_t native_purge(const delivery_filter& f, std::size_t limit, error_code& ec, diagnostics& diag) {
         if constexpr (has_sql) {
             const std::string t = detail::es::quote(params_.table);
@@ -1298,17 +1529,21 @@ private:
                 return 0;
             // A fixed chunk (the last id repeated to fill it) keeps one statement text in the cache.
             constexpr std::size_t chunk = 32;
-            std::string del = "DELETE FROM " + detail::es::quote(attempt_table_) + " WHERE delivery_seq IN (";
+            std::string in;
             for (std::size_t i = 0; i < chunk; ++i)
-                del += (i ? ", ?" : "?") + std::to_string(i + 1);
-            del += ")";
+                in += (i ? ", ?" : "?") + std::to_string(i + 1);
+            const std::string deletes[] = {
+                "DELETE FROM " + detail::es::quote(attempt_table_) + " WHERE delivery_seq IN (" + in + ")",
+                "DELETE FROM " + detail::es::quote(payload_table_) + " WHERE seq IN (" + in + ")"};
             std::vector<engine::value> part(chunk);
             for (std::size_t from = 0; from < ids.size(); from += chunk) {
                 for (std::size_t i = 0; i < chunk; ++i)
                     part[i] = ids[std::min(from + i, ids.size() - 1)];
-                engine_.query(del, part, [](std::span<const engine::cell_view>) {}, ec, diag);
-                if (ec)
-                    return 0;
+                for (const auto& del : deletes) {
+                    engine_.query(del, part, [](std::span<const engine::cell_view>) {}, ec, diag);
+                    if (ec)
+                        return 0;
+                }
             }
             return ids.size();
         } else {
@@ -1368,12 +1603,19 @@ private:
     enqueue_result native_insert(const delivery& d, error_code& ec, diagnostics& diag) {
         if constexpr (has_sql) {
             auto values = detail::es::insert_values(d);
-            bool inserted = false;
-            engine_.query(sql_.insert, values, [&](std::span<const engine::cell_view>) { inserted = true; }, ec, diag);
+            std::optional<std::int64_t> seq;
+            auto returned = [&](std::span<const engine::cell_view> row) { seq = row[0].integer; };
+            engine_.query(sql_.insert, values, returned, ec, diag);
             if (ec)
                 return {};
-            if (inserted)
+            if (seq) {
+                auto payload = detail::es::payload_values(*seq, d.payload);
+                engine_.query(sql_.insert_payload, payload, [](std::span<const engine::cell_view>) {}, ec,
+                              diag);
+                if (ec)
+                    return {};
                 return {d.id, true};
+            }
             std::array<engine::value, 2> key{engine::value(d.event_id), engine::value(d.webhook_id)};
             std::optional<delivery_id> existing;
             error_code idec;
@@ -1397,26 +1639,30 @@ private:
         }
     }
 
-    void native_claim(const claim_query& q, std::vector<delivery>& out, error_code& ec, diagnostics& diag) {
+    // One partition's claim, without the payloads: rows that cannot be read go to `corrupt`.
+    void native_claim(const claim_query& q, bool reaps, std::vector<delivery>& out, corrupt_rows& corrupt,
+                      error_code& ec, diagnostics& diag) {
         if constexpr (has_sql) {
             const std::int64_t now = detail::es::ms(q.now);
-            std::array<engine::value, 2> reap_args{engine::value(detail::es::ms(q.reap_before)), engine::value(now)};
-            engine_.query(sql_.reap, reap_args, [](std::span<const engine::cell_view>) {}, ec, diag);
-            if (ec)
-                return;
+            if (reaps) {
+                std::array<engine::value, 2> reap_args{engine::value(detail::es::ms(q.reap_before)),
+                                                       engine::value(now)};
+                engine_.query(sql_.reap, reap_args, [](std::span<const engine::cell_view>) {}, ec, diag);
+                if (ec)
+                    return;
+            }
             std::vector<engine::value> args{engine::value(std::string(q.node_id)), engine::value(now),
                                             engine::value(detail::es::claim_nonce()),
                                             engine::value(static_cast<std::int64_t>(q.limit))};
             if (q.partition)
                 args.emplace_back(*q.partition);
-            std::vector<std::pair<std::int64_t, std::string>> corrupt;
             out.reserve(q.limit < 1024 ? q.limit : 1024);
             engine_.query(q.partition ? sql_.claim_partition : sql_.claim_all, args,
                           [&](std::span<const engine::cell_view> row) {
                               delivery d;
                               error_code dec;
                               diagnostics ddiag;
-                              if (decode_cells(row, d, dec, ddiag))
+                              if (decode_row_cells(row, d, dec, ddiag))
                                   out.push_back(std::move(d));
                               else
                                   corrupt.emplace_back(row[0].integer, ddiag.message());
@@ -1426,17 +1672,114 @@ private:
                 return;
             // RETURNING does not promise an order.
             std::sort(out.begin(), out.end(), [](const delivery& a, const delivery& b) { return a.sequence < b.sequence; });
-            for (const auto& [seq, reason] : corrupt) {
-                bury(seq, now, reason, ec, diag);
-                if (ec)
-                    return;
-            }
         } else {
             (void)q;
+            (void)reaps;
             (void)out;
+            (void)corrupt;
             (void)ec;
             (void)diag;
         }
+    }
+
+    // The reap covers every partition: once per transaction, unless a claim asks for another one.
+    static bool reaps(std::span<const claim_query> qs, std::size_t i) noexcept {
+        return i == 0 || qs[i].reap_before != qs[i - 1].reap_before || qs[i].now != qs[i - 1].now;
+    }
+
+    // The claims of `qs` (each after the ones before it, up to `max_total` rows in all), then the
+    // payloads of every row claimed, then the burial of the rows that could not be read.
+    void native_claim_all(std::span<const claim_query> qs, std::size_t max_total,
+                          std::span<std::vector<delivery>> out, error_code& ec, diagnostics& diag) {
+        corrupt_rows corrupt;
+        for (std::size_t i = 0; i < qs.size() && max_total > 0; ++i) {
+            claim_query q = qs[i];
+            q.limit = std::min(q.limit, max_total);
+            native_claim(q, reaps(qs, i), out[i], corrupt, ec, diag);
+            if (ec)
+                return;
+            max_total -= out[i].size();
+        }
+        native_payloads(out, corrupt, ec, diag);
+        if (ec)
+            return;
+        const std::int64_t now = qs.empty() ? 0 : detail::es::ms(qs.front().now);
+        for (const auto& [seq, reason] : corrupt) {
+            bury(seq, now, reason, ec, diag);
+            if (ec)
+                return;
+        }
+    }
+
+    // Reads the payloads of the claimed rows in `outs`, by seq, 64 to a statement (the last seq
+    // repeated to fill it, so that one text stays cached). A row whose payload row is missing or
+    // cannot be read leaves its vector for `corrupt`, with the reason.
+    void native_payloads(std::span<std::vector<delivery>> outs, corrupt_rows& corrupt, error_code& ec,
+                         diagnostics& diag) {
+        if constexpr (has_sql) {
+            struct wanted {
+                std::int64_t seq;
+                delivery* d;
+                bool read = false;
+                std::string bad;
+            };
+            std::vector<wanted> rows;
+            for (auto& v : outs)
+                for (auto& d : v)
+                    rows.push_back(wanted{static_cast<std::int64_t>(d.sequence), &d});
+            if (rows.empty())
+                return;
+            auto by_seq = [](const wanted& a, const wanted& b) { return a.seq < b.seq; };
+            std::sort(rows.begin(), rows.end(), by_seq);
+            std::vector<engine::value> args(payload_chunk);
+            for (std::size_t from = 0; from < rows.size(); from += payload_chunk) {
+                for (std::size_t i = 0; i < payload_chunk; ++i)
+                    args[i] = engine::value(rows[std::min(from + i, rows.size() - 1)].seq);
+                engine_.query(sql_.payloads, args, [&](std::span<const engine::cell_view> row) {
+                        auto it = std::lower_bound(rows.begin(), rows.end(), wanted{row[0].integer, nullptr},
+                                                   by_seq);
+                        if (it == rows.end() || it->seq != row[0].integer || it->read)
+                            return;
+                        it->read = true;
+                        detail::es::decode_error err;
+                        if (!detail::es::decode_payload(row[1], row[2], *it->d, err, payload_table_))
+                            it->bad = corrupt_text(*it->d, err);
+                    }, ec, diag);
+                if (ec)
+                    return;
+            }
+            std::vector<std::int64_t> buried;
+            for (auto& w : rows) {
+                if (!w.read) {
+                    detail::es::decode_error err{std::string(payload_columns[1]),
+                                                 detail::es::missing_payload(payload_table_)};
+                    w.bad = corrupt_text(*w.d, err);
+                }
+                if (!w.bad.empty()) {
+                    corrupt.emplace_back(w.seq, std::move(w.bad));
+                    buried.push_back(w.seq);
+                }
+            }
+            if (buried.empty())
+                return;
+            std::sort(buried.begin(), buried.end());
+            for (auto& v : outs)
+                std::erase_if(v, [&](const delivery& d) {
+                    auto seq = static_cast<std::int64_t>(d.sequence);
+                    return std::binary_search(buried.begin(), buried.end(), seq);
+                });
+        } else {
+            (void)outs;
+            (void)corrupt;
+            (void)ec;
+            (void)diag;
+        }
+    }
+
+    // What get and list report, and a claim buries with, for a row that cannot be read.
+    std::string corrupt_text(const delivery& d, const detail::es::decode_error& err) const {
+        return "Delivery row '" + d.id.to_string() + "' in table '" + params_.table + "': column " +
+               err.column + ": " + err.reason;
     }
 
     std::size_t native_complete(const claim_ref& ref, const completion& c, error_code& ec, diagnostics& diag) {
@@ -1467,6 +1810,7 @@ private:
     Engine engine_;
     engine_storage_params params_;
     std::string attempt_table_;
+    std::string payload_table_;
     sql_text sql_;
 };
 
