@@ -25,6 +25,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -138,6 +139,24 @@ std::set<std::string> delivery_ids(const std::vector<received_request>& rs) {
     for (const auto& r : rs)
         ids.insert(r.header("webhook-id"));
     return ids;
+}
+
+// A webhook id of the form "<prefix>-<n>" that hashes to `partition` of `count`.
+std::string webhook_in(int partition, int count, std::string_view prefix) {
+    for (int n = 0;; ++n) {
+        std::string id = std::string(prefix) + "-" + std::to_string(n);
+        if (hash_partition(id, count) == partition)
+            return id;
+    }
+}
+
+// The partitions of the claimed rows, in claim order.
+std::vector<int> claimed_partitions(test_outbox& ob) {
+    std::lock_guard lock(ob.observer().s->m);
+    std::vector<int> out;
+    for (const auto& claim : ob.observer().s->partitions_per_claim)
+        out.insert(out.end(), claim.begin(), claim.end());
+    return out;
 }
 
 }  // namespace
@@ -257,6 +276,47 @@ BOOST_FIXTURE_TEST_CASE(one_partition_is_not_claimed_twice, fixture) {
     run({&a, &b}, [&] { return count(ob, delivery_status::success) == 5; });
     BOOST_TEST(receiver.request_count() == 5u);
     BOOST_TEST(delivery_ids(receiver.requests()).size() == 5u);
+}
+
+// One request at a time: the partitions take turns. A backlog in the partition where node-A's walk
+// starts (its offset, 2 of 8) does not hold up a row in the partition it reaches last (1).
+BOOST_FIXTURE_TEST_CASE(partitions_take_turns_when_room_is_short, fixture) {
+    auto ob = make_outbox(8);
+    BOOST_TEST_REQUIRE(node_offset("node-A", 8) == 2);
+    std::string hot = webhook_in(2, 8, "hot"), cold = webhook_in(1, 8, "cold");
+    for (int i = 0; i < 20; ++i)
+        ob.enqueue(request(receiver, hot, "evt-" + std::to_string(i)));
+    ob.enqueue(request(receiver, cold, "evt-cold"));
+    auto p = node("node-A");
+    p.max_in_flight = 1;
+    test_dispatcher a(ioc.get_executor(), ob, sender, p);
+    run({&a}, [&] { return count(ob, delivery_status::success) == 21; });
+    auto order = claimed_partitions(ob);
+    BOOST_TEST_REQUIRE(order.size() == 21u);
+    BOOST_TEST(order[0] == 2);  // the first round starts at the node's offset
+    BOOST_TEST(order[1] == 1);  // the next one after the partition served last
+    BOOST_TEST(std::count(order.begin(), order.end(), 2) == 20);
+}
+
+// Room for 4 requests: every partition with rows gets its share of the first claim before the
+// backlogged one takes the rest.
+BOOST_FIXTURE_TEST_CASE(each_partition_gets_a_share_of_the_room, fixture) {
+    auto ob = make_outbox(8);
+    std::string hot = webhook_in(2, 8, "hot");
+    for (int i = 0; i < 20; ++i)
+        ob.enqueue(request(receiver, hot, "evt-" + std::to_string(i)));
+    ob.enqueue(request(receiver, webhook_in(3, 8, "cold"), "evt-cold-3"));
+    ob.enqueue(request(receiver, webhook_in(1, 8, "cold"), "evt-cold-1"));
+    auto p = node("node-A");
+    p.max_in_flight = 4;
+    test_dispatcher a(ioc.get_executor(), ob, sender, p);
+    run({&a}, [&] { return count(ob, delivery_status::success) == 22; });
+    auto order = claimed_partitions(ob);
+    BOOST_TEST_REQUIRE(order.size() == 22u);
+    // The first round: one row each from 2, 3 and 1 (walk order), then 2 tops up the fourth place.
+    std::vector<int> first(order.begin(), order.begin() + 4);
+    BOOST_TEST(first == (std::vector<int>{2, 3, 1, 2}), boost::test_tools::per_element());
+    BOOST_TEST(a.stats().claimed == 22u);
 }
 
 // A retry comes due when the (manual) clock reaches it, and is then delivered.

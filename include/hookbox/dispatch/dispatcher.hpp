@@ -19,6 +19,8 @@
 /// - It walks the outbox's partitions from its node's offset (the ObjectStack outbox's rotation),
 ///   claiming up to `batch_size` rows from each while it has room for more requests
 ///   (`max_in_flight`), all partitions in one `claim_many` (one storage call, one transaction).
+///   The room is shared: each partition first takes its share of it, and each round starts its
+///   walk one partition further on, so a backlog in one partition never holds up the others.
 /// - When every partition came back empty it waits for `poll_interval`, or less: `notify()` (or a
 ///   `wakeup` shared with the outbox's observer) wakes it at once, so an in-process enqueue is sent
 ///   without a polling delay.
@@ -167,7 +169,7 @@ struct dispatcher_params {
 
 /// Counters of a `dispatcher` since construction. Read from any thread.
 struct dispatcher_stats {
-    /// Claim calls made (including those that found nothing).
+    /// Partition claims made: one per partition in each round (including those that found nothing).
     std::uint64_t claims = 0;
     /// Rows those claims returned.
     std::uint64_t claimed = 0;
@@ -430,19 +432,8 @@ private:
         while (!stop_) {
             if (co_await take_cancellation())
                 break;
-            // One claim per partition, from this node's offset, up to the room left for requests:
-            // all in one storage call (one transaction), each partition taking what the ones before
-            // it left.
-            std::vector<claim_options> batch;
             std::size_t room = params_.max_in_flight - in_flight_;
-            for (int step = 0; step < partitions_ && room > 0; ++step) {
-                claim_options o;
-                o.node_id = params_.node_id;
-                o.limit = std::min(params_.batch_size, room);
-                o.claim_ttl = params_.claim_ttl;
-                o.partition = partition_ref{(offset_ + step) % partitions_, partitions_};
-                batch.push_back(std::move(o));
-            }
+            std::vector<claim_options> batch = claim_round(room);
             bool any = false;
             bool failed = false;
             if (!batch.empty()) {
@@ -461,10 +452,12 @@ private:
                     failed = true;
                 } else {
                     failed = per_partition.size() < asked;  // a storage error after some claims
-                    claims_.fetch_add(per_partition.size(), std::memory_order_relaxed);
+                    claims_.fetch_add(std::min<std::size_t>(per_partition.size(), partitions_),
+                                      std::memory_order_relaxed);
                     if (failed)
                         storage_errors_.fetch_add(1, std::memory_order_relaxed);
                 }
+                advance_cursor(per_partition);
                 for (auto& rows : per_partition) {
                     claimed_.fetch_add(rows.size(), std::memory_order_relaxed);
                     any = any || !rows.empty();
@@ -503,6 +496,43 @@ private:
         }
         running_ = false;
         co_return make_error_code(boost::asio::error::operation_aborted);
+    }
+
+    // The claims of one round, for `room` rows in all, in one storage call (one transaction).
+    // Every partition first takes a fair share of the room (at most `batch_size`), then, when that
+    // share is below `batch_size`, each may top up to `batch_size` with what the others left, in
+    // the same order. The walk starts after the partition served last in the previous round
+    // (from this node's offset at first): with little room, each round serves the next partitions,
+    // so a backlog in one partition never starves the others.
+    std::vector<claim_options> claim_round(std::size_t room) const {
+        std::vector<claim_options> batch;
+        if (room == 0)
+            return batch;
+        const auto p = static_cast<std::size_t>(partitions_);
+        const std::size_t share = std::min(params_.batch_size, (room + p - 1) / p);
+        const bool top_up = share < params_.batch_size;
+        batch.reserve(top_up ? 2 * p : p);
+        for (int pass = 0; pass < (top_up ? 2 : 1); ++pass) {
+            for (int step = 0; step < partitions_; ++step) {
+                claim_options o;
+                o.node_id = params_.node_id;
+                o.limit = pass == 0 ? share : params_.batch_size - share;
+                o.claim_ttl = params_.claim_ttl;
+                o.partition = partition_ref{(offset_ + cursor_ + step) % partitions_, partitions_};
+                batch.push_back(std::move(o));
+            }
+        }
+        return batch;
+    }
+
+    // After a round: the next one starts after the last partition that gave rows in this one.
+    void advance_cursor(const std::vector<std::vector<delivery>>& per_partition) {
+        for (std::size_t i = per_partition.size(); i-- > 0;) {
+            if (!per_partition[i].empty()) {
+                cursor_ = static_cast<int>((static_cast<std::size_t>(cursor_) + i + 1) % partitions_);
+                return;
+            }
+        }
     }
 
     void start(delivery d) {
@@ -826,6 +856,7 @@ private:
     boost::asio::any_io_executor storage_;
     int partitions_ = 1;
     int offset_ = 0;
+    int cursor_ = 0;  // where the next round's walk starts, counted from offset_
     std::uint64_t wakeup_id_ = 0;
 
     // Strand state.
