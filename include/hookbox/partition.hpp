@@ -122,9 +122,13 @@ inline bool is_valid_utf8(std::string_view s) noexcept {
         std::uint64_t w;
         std::memcpy(&w, s.data() + i, 8);
         if (w & 0x8080808080808080ULL)
-            break;
+            return detail::for_each_utf16_unit(s.substr(i), [](std::uint32_t) {});
     }
-    return detail::for_each_utf16_unit(s.substr(i), [](std::uint32_t) {});
+    if (i == s.size())
+        return true;
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, s.data() + i, s.size() - i);
+    return (tail & 0x8080808080808080ULL) == 0 || detail::for_each_utf16_unit(s.substr(i), [](std::uint32_t) {});
 }
 
 /// FNV-1a 32 over the UTF-16 code units of a UTF-8 key, as the ObjectStack outbox's `hashPartition`

@@ -126,7 +126,13 @@ inline bool validate_url(std::string_view url, error_code& ec, diagnostics& diag
                                     "(percent-encode them)");
     }
     std::string_view rest = url.substr(scheme_end + 3);
-    std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+    // The authority ends at the path, the query or the fragment (a loop: find_first_of would
+    // search the three delimiters once per character).
+    std::size_t authority_end = 0;
+    while (authority_end < rest.size() && rest[authority_end] != '/' && rest[authority_end] != '?' &&
+           rest[authority_end] != '#')
+        ++authority_end;
+    std::string_view authority = rest.substr(0, authority_end);
     if (auto at = authority.rfind('@'); at != std::string_view::npos)
         authority = authority.substr(at + 1);
     std::string_view host;

@@ -49,6 +49,11 @@ BOOST_AUTO_TEST_CASE(url_rules) {
         {"unclosed IPv6", "http://[::1/hook", false},
         {"IPv6 junk", "http://[::1x]/hook", false},
         {"host with bad char", "https://recei!ver.example/", false},
+        {"query right after the host", "https://receiver.example?x=1", true},
+        {"fragment right after the host", "https://receiver.example#f", true},
+        {"bad port before a query", "https://receiver.example:8o?x=1", false},
+        {"'@' in the query, not userinfo", "https://receiver.example?to=a@b", true},
+        {"bad host before a fragment", "https://recei!ver#f", false},
     };
     for (const auto& tc : cases) {
         BOOST_TEST_CONTEXT(tc.name) {
@@ -201,6 +206,14 @@ BOOST_AUTO_TEST_CASE(utf8_check_after_ascii_words) {
     BOOST_TEST(!is_valid_utf8("abcdefg\xc3"));                              // truncated at the end
     BOOST_TEST(!is_valid_utf8(ascii8 + "abcdefg\xc0\xaf"));                // overlong across a word
     BOOST_TEST(!is_valid_utf8(ascii8 + "\xed\xa0\x80"));                  // surrogate
+    // Shorter than a word: only the tail is read.
+    BOOST_TEST(is_valid_utf8(std::string_view()));
+    BOOST_TEST(is_valid_utf8("wh-1"));
+    BOOST_TEST(is_valid_utf8("\xc3\xa9"));
+    BOOST_TEST(!is_valid_utf8("wh-\xff"));
+    BOOST_TEST(!is_valid_utf8("wh-\xc3"));
+    BOOST_TEST(is_valid_utf8(ascii8 + "wh-1"));
+    BOOST_TEST(!is_valid_utf8(ascii8 + "\xe2\x82"));
     error_code ec;
     diagnostics diag;
     BOOST_TEST(!detail::check_text("event_id", ascii8 + ascii8 + "\x80", 128, true, ec, diag));
