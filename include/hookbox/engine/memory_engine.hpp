@@ -57,16 +57,6 @@ struct row {
 using row_map = std::map<std::int64_t, row>;
 using value_ptrs = boost::container::small_vector<const value*, 8>;
 
-constexpr value::kind kind_of(column_type t) noexcept {
-    switch (t) {
-    case column_type::integer: return value::kind::integer;
-    case column_type::real: return value::kind::real;
-    case column_type::text: return value::kind::text;
-    case column_type::json: return value::kind::json;
-    }
-    return value::kind::null;
-}
-
 inline std::size_t hash_combine(std::size_t seed, std::size_t h) noexcept {
     return seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
 }
@@ -1400,7 +1390,8 @@ struct state {
             if (copied[d])
                 return engine::detail::schema_fail(ec, diag, to->qualified(d),
                                                    what + "column '" + c + "' is named twice");
-            if (!engine::detail::type_accepts(to->columns[d].type, kind_of(from->columns[f].type)))
+            const value::kind copied_kind = engine::detail::kind_of(from->columns[f].type);
+            if (!engine::detail::type_accepts(to->columns[d].type, copied_kind))
                 return engine::detail::schema_fail(
                     ec, diag, to->qualified(d),
                     what + "column '" + from->qualified(f) + "' is " +

@@ -140,6 +140,17 @@ inline bool is_identifier(std::string_view s) noexcept {
     return true;
 }
 
+// The kind of value a column of type `t` holds (besides null).
+constexpr value::kind kind_of(column_type t) noexcept {
+    switch (t) {
+    case column_type::integer: return value::kind::integer;
+    case column_type::real: return value::kind::real;
+    case column_type::text: return value::kind::text;
+    case column_type::json: return value::kind::json;
+    }
+    return value::kind::null;
+}
+
 // The data_engine typing rule: may a column of type `c` hold (or be compared with) a value of kind `k`?
 inline bool type_accepts(column_type c, value::kind k) noexcept {
     switch (k) {

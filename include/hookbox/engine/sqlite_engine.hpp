@@ -179,18 +179,6 @@ inline column_type type_from_declared(std::string_view decl) noexcept {
     return column_type::real;  // REAL and NUMERIC affinity: numbers of either kind
 }
 
-// The typing rule of the data_engine concept.
-inline bool accepts(column_type c, value::kind k) noexcept {
-    switch (k) {
-    case value::kind::null: return true;
-    case value::kind::integer: return c == column_type::integer || c == column_type::real;
-    case value::kind::real: return c == column_type::real;
-    case value::kind::text: return c == column_type::text || c == column_type::json;
-    case value::kind::json: return c == column_type::json;
-    }
-    return false;
-}
-
 inline void quote_ident(std::string& out, std::string_view id) {
     out += '"';
     for (char c : id) {
@@ -929,7 +917,7 @@ inline bool check_value(const column_info& c, std::string_view t, const value& v
             return schema_err(ec, diag, t, c.name, "column " + qualified(t, c.name) + " is NOT NULL; it cannot hold null");
         return true;
     }
-    if (!accepts(c.type, v.type()))
+    if (!engine::detail::type_accepts(c.type, v.type()))
         return schema_err(ec, diag, t, c.name, "column " + qualified(t, c.name) + " is " + std::string(to_string(c.type)) +
                                                    " and cannot " + (store ? "hold" : "be compared with") + " a " +
                                                    std::string(to_string(v.type())) + " value");
@@ -1073,7 +1061,7 @@ inline bool same_columns(const record& a, const record& b) noexcept {
 
 inline bool literal_sql(std::string& out, std::string_view t, const column_def& c, error_code& ec, diagnostics& diag) {
     const value& v = c.default_value;
-    if (!accepts(c.type, v.type()))
+    if (!engine::detail::type_accepts(c.type, v.type()))
         return schema_err(ec, diag, t, c.name, "the default of column " + qualified(t, c.name) + " is " +
                                                    std::string(to_string(v.type())) + ", but the column is " +
                                                    std::string(to_string(c.type)));
@@ -2390,15 +2378,6 @@ private:
             return si::schema_err(ec, diag, cr.to, {}, what + "the tables must differ");
         if (cr.columns.empty())
             return si::schema_err(ec, diag, cr.to, {}, what + "no columns to copy");
-        auto kind_of = [](column_type t) {
-            switch (t) {
-            case column_type::integer: return value::kind::integer;
-            case column_type::real: return value::kind::real;
-            case column_type::text: return value::kind::text;
-            case column_type::json: return value::kind::json;
-            }
-            return value::kind::null;
-        };
         std::vector<const si::column_info*> copied;
         for (const auto& c : cr.columns) {
             const si::column_info* f = from->column(c);
@@ -2411,7 +2390,7 @@ private:
                                       what + "table '" + cr.to + "' has no column '" + c + "'");
             if (std::find(copied.begin(), copied.end(), d) != copied.end())
                 return si::schema_err(ec, diag, cr.to, c, what + "column '" + c + "' is named twice");
-            if (!detail::type_accepts(d->type, kind_of(f->type)))
+            if (!detail::type_accepts(d->type, detail::kind_of(f->type)))
                 return si::schema_err(ec, diag, cr.to, c,
                                       what + "column '" + cr.from + "." + c + "' is " +
                                           std::string(to_string(f->type)) + ", which column '" + cr.to + "." +
