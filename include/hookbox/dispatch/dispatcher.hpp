@@ -20,7 +20,8 @@
 ///   claiming up to `batch_size` rows from each while it has room for more requests
 ///   (`max_in_flight`), all partitions in one `claim_many` (one storage call, one transaction).
 ///   The room is shared: each partition first takes its share of it, and each round starts its
-///   walk one partition further on, so a backlog in one partition never holds up the others.
+///   walk after the last partition the previous round took rows from, so a backlog in one
+///   partition never holds up the others.
 /// - When every partition came back empty it waits for `poll_interval`, or less: `notify()` (or a
 ///   `wakeup` shared with the outbox's observer) wakes it at once, so an in-process enqueue is sent
 ///   without a polling delay.
