@@ -1299,14 +1299,29 @@ private:
 
         // ----- ack, release, redeliver, purge -----
 
-        void complete(const claim_ref& ref, completion&& c, error_code& ec, diagnostics& diag) {
+        // The row that `ref`'s claim still holds; no_slot (and the error) when there is no such
+        // row, or when the claim was reaped or taken over.
+        detail::mem::slot_t held(const claim_ref& ref, error_code& ec, diagnostics& diag) {
             using namespace detail::mem;
             slot_t s = find(ref);
+            if (s == no_slot) {
+                detail::fail_not_found(ec, diag, ref.id);
+                return no_slot;
+            }
+            const row& r = pool[s];
+            if (r.status != delivery_status::in_flight || r.claim_token != ref.claim_token) {
+                detail::fail_claim_lost(ec, diag, ref.id);
+                return no_slot;
+            }
+            return s;
+        }
+
+        void complete(const claim_ref& ref, completion&& c, error_code& ec, diagnostics& diag) {
+            using namespace detail::mem;
+            slot_t s = held(ref, ec, diag);
             if (s == no_slot)
-                return detail::fail_not_found(ec, diag, ref.id);
+                return;
             row& r = pool[s];
-            if (r.status != delivery_status::in_flight || r.claim_token != ref.claim_token)
-                return detail::fail_claim_lost(ec, diag, ref.id);
             // Every step that can throw comes first, so that a failure leaves the row as it was.
             archive(r);
             compact_text body = c.response_body ? compact_text(*c.response_body) : compact_text();
@@ -1335,12 +1350,10 @@ private:
 
         void release(const claim_ref& ref, const release_request& rr, error_code& ec, diagnostics& diag) {
             using namespace detail::mem;
-            slot_t s = find(ref);
+            slot_t s = held(ref, ec, diag);
             if (s == no_slot)
-                return detail::fail_not_found(ec, diag, ref.id);
+                return;
             row& r = pool[s];
-            if (r.status != delivery_status::in_flight || r.claim_token != ref.claim_token)
-                return detail::fail_claim_lost(ec, diag, ref.id);
             compact_text error;
             if (rr.error) {
                 archive(r);  // the recorded attempt keeps its own error
