@@ -126,9 +126,20 @@ inline bool is_valid_utf8(std::string_view s) noexcept {
     }
     if (i == s.size())
         return true;
-    std::uint64_t tail = 0;
-    std::memcpy(&tail, s.data() + i, s.size() - i);
-    return (tail & 0x8080808080808080ULL) == 0 || detail::for_each_utf16_unit(s.substr(i), [](std::uint32_t) {});
+    // The tail: the last eight bytes as one word when there are eight (the ones before the tail are
+    // ASCII already), else byte by byte.
+    bool ascii = true;
+    if (s.size() >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + s.size() - 8, 8);
+        ascii = (w & 0x8080808080808080ULL) == 0;
+    } else {
+        unsigned char any = 0;
+        for (std::size_t j = i; j < s.size(); ++j)
+            any |= static_cast<unsigned char>(s[j]);
+        ascii = (any & 0x80) == 0;
+    }
+    return ascii || detail::for_each_utf16_unit(s.substr(i), [](std::uint32_t) {});
 }
 
 /// FNV-1a 32 over the UTF-16 code units of a UTF-8 key, as the ObjectStack outbox's `hashPartition`

@@ -17,6 +17,7 @@
 #include <hookbox/error.hpp>
 #include <hookbox/partition.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -109,15 +110,17 @@ inline bool url_fail(error_code& ec, diagnostics& diag, std::string rule) {
 ///
 /// Errors: `errc::empty_field`, `errc::field_too_long`, `errc::invalid_url`.
 inline bool validate_url(std::string_view url, error_code& ec, diagnostics& diag) {
-    if (!detail::check_text("url", url, limits::url, true, ec, diag))
+    // Visible ASCII only, so no UTF-8 check: any byte of a multi-byte sequence fails here.
+    if (url.empty()) {
+        detail::fail(ec, diag, errc::empty_field, "url", "url: must not be empty");
         return false;
-    std::size_t scheme_end = url.find("://");
-    if (scheme_end == std::string_view::npos)
-        return detail::url_fail(ec, diag, "must be absolute, starting with http:// or https://");
-    std::string_view scheme = url.substr(0, scheme_end);
-    if (!detail::iequals(scheme, "http") && !detail::iequals(scheme, "https"))
-        return detail::url_fail(ec, diag, "scheme '" + std::string(scheme.substr(0, 16)) +
-                                              "' is not allowed; use http or https");
+    }
+    if (url.size() > limits::url) {
+        detail::fail(ec, diag, errc::field_too_long, "url",
+                     "url: must be at most " + std::to_string(limits::url) + " bytes (got " +
+                         std::to_string(url.size()) + ")");
+        return false;
+    }
     for (char c : url) {
         auto u = static_cast<unsigned char>(c);
         if (u <= 0x20 || u >= 0x7F)
@@ -125,6 +128,16 @@ inline bool validate_url(std::string_view url, error_code& ec, diagnostics& diag
                                     "must not contain whitespace, control or non-ASCII characters "
                                     "(percent-encode them)");
     }
+    std::size_t scheme_end;
+    if (detail::iequals(url.substr(0, 7), "http://"))
+        scheme_end = 4;
+    else if (detail::iequals(url.substr(0, 8), "https://"))
+        scheme_end = 5;
+    else if (std::size_t at = url.find("://"); at == std::string_view::npos)
+        return detail::url_fail(ec, diag, "must be absolute, starting with http:// or https://");
+    else
+        return detail::url_fail(ec, diag, "scheme '" + std::string(url.substr(0, std::min<std::size_t>(at, 16))) +
+                                              "' is not allowed; use http or https");
     std::string_view rest = url.substr(scheme_end + 3);
     // The authority ends at the path, the query or the fragment (a loop: find_first_of would
     // search the three delimiters once per character).

@@ -70,6 +70,41 @@ BOOST_AUTO_TEST_CASE(url_rules) {
     }
 }
 
+// Each rejected URL gets errc::invalid_url and a message naming the rule it broke; bytes that are
+// not visible ASCII are one rule, whether or not they are valid UTF-8.
+BOOST_AUTO_TEST_CASE(url_errors_name_the_rule) {
+    struct {
+        std::string url;
+        const char* rule;
+    } cases[] = {
+        {"ftp://receiver.example/file", "scheme 'ftp' is not allowed; use http or https"},
+        {"httpx://receiver.example/", "scheme 'httpx' is not allowed"},
+        {"HTTPX://receiver.example/", "scheme 'HTTPX' is not allowed"},
+        {"a-very-long-scheme-name://x", "scheme 'a-very-long-sche' is not allowed"},
+        {"receiver.example/hook", "must be absolute, starting with http:// or https://"},
+        {"http:/receiver.example", "must be absolute"},
+        {"https:receiver.example", "must be absolute"},
+        {"https://receiver.example/\xff", "must not contain whitespace, control or non-ASCII characters"},
+        {"https://receiver.example/\xc3\xa9", "non-ASCII"},
+        {"ftp://receiver.example/a b", "must not contain whitespace"},
+    };
+    for (const auto& tc : cases) {
+        BOOST_TEST_CONTEXT(tc.url) {
+            error_code ec;
+            diagnostics diag;
+            BOOST_TEST(!validate_url(tc.url, ec, diag));
+            BOOST_TEST(ec == make_error_code(errc::invalid_url));
+            BOOST_TEST(diag.field() == "url");
+            BOOST_TEST(diag.message().find(tc.rule) != std::string::npos, diag.message());
+        }
+    }
+    for (const char* ok : {"HTTP://receiver.example", "hTtPs://receiver.example/x", "http://a"}) {
+        error_code ec;
+        diagnostics diag;
+        BOOST_TEST(validate_url(ok, ec, diag), ok);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(header_rules) {
     struct {
         const char* name;
