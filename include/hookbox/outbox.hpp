@@ -113,18 +113,29 @@ public:
     ///
     /// Errors: the validation errors of `validate(const enqueue_request&, ...)` (the diagnostics name
     /// the field); the storage's errors.
-    enqueue_result enqueue(enqueue_request req, error_code& ec, diagnostics& diag) {
+    ///
+    /// An rvalue `req` is consumed: its strings and its payload move into the stored row.
+    enqueue_result enqueue(enqueue_request&& req, error_code& ec, diagnostics& diag) {
         return enqueue_one(req, ec, diag);
     }
 
+    /// `enqueue` of a copy of `req`.
+    enqueue_result enqueue(const enqueue_request& req, error_code& ec, diagnostics& diag) {
+        enqueue_request copy(req);
+        return enqueue_one(copy, ec, diag);
+    }
+
     /// Throwing overload of `enqueue`.
-    enqueue_result enqueue(enqueue_request req) {
+    enqueue_result enqueue(enqueue_request&& req) {
         error_code ec;
         diagnostics diag;
         enqueue_result r = enqueue_one(req, ec, diag);
         detail::throw_on_error(ec, diag);
         return r;
     }
+
+    /// Throwing overload of `enqueue`, of a copy of `req`.
+    enqueue_result enqueue(const enqueue_request& req) { return enqueue(enqueue_request(req)); }
 
     /// Enqueues several deliveries as one atomic step: each is validated first (the diagnostics name
     /// `requests[i].<field>`), then all are stored or, on failure, none. Results are in request order;
@@ -167,8 +178,21 @@ public:
     /// Errors: `errc::empty_field`, `errc::field_too_long` (node_id), `errc::invalid_argument`
     /// (limit, claim_ttl), `errc::invalid_partition`; the storage's errors.
     std::vector<delivery> claim(const claim_options& opts, error_code& ec, diagnostics& diag) {
-        if (!validate(opts, params_.partition_count, ec, diag))
-            return {};
+        std::vector<delivery> rows;
+        claim(opts, rows, ec, diag);
+        return rows;
+    }
+
+    /// `claim`, with the claimed deliveries replacing the contents of `out` (empty on error).
+    ///
+    /// The deliveries already in `out` are reused where the storage can (`memory_storage` does):
+    /// their strings keep their capacity, so a loop that claims into the same vector stops
+    /// allocating once its deliveries have held strings as long as the ones it claims.
+    void claim(const claim_options& opts, std::vector<delivery>& out, error_code& ec, diagnostics& diag) {
+        if (!validate(opts, params_.partition_count, ec, diag)) {
+            out.clear();
+            return;
+        }
         timestamp now = now_ms(clock_);
         claim_query q;
         q.node_id = opts.node_id;
@@ -177,10 +201,23 @@ public:
         q.reap_before = now - opts.claim_ttl;
         if (opts.partition)
             q.partition = opts.partition->index;
-        auto rows = storage_.claim(q, ec, diag);
-        if (!ec)
-            detail::notify_claim(observer_, std::span<const delivery>(rows));
-        return rows;
+        if constexpr (detail::storage_claims_into<Storage>)
+            storage_.claim(q, out, ec, diag);
+        else
+            out = storage_.claim(q, ec, diag);
+        if (ec) {
+            out.clear();
+            return;
+        }
+        detail::notify_claim(observer_, std::span<const delivery>(out));
+    }
+
+    /// Throwing overload of `claim` into a caller's vector.
+    void claim(const claim_options& opts, std::vector<delivery>& out) {
+        error_code ec;
+        diagnostics diag;
+        claim(opts, out, ec, diag);
+        detail::throw_on_error(ec, diag);
     }
 
     /// Several claims as one step: `claim(opts[i])` for each `i`, in order, in one storage call (one
@@ -333,7 +370,14 @@ private:
         int partition = 0;
         if (!check_request(req, partition, ec, diag))
             return {};
-        enqueue_result r = storage_.insert(make_delivery(std::move(req), partition, id, now), ec, diag);
+        enqueue_result r;
+        if constexpr (detail::storage_inserts_requests<Storage>) {
+            if (req.method.empty())
+                req.method = default_method;
+            r = storage_.insert(std::move(req), new_delivery{id, partition, now}, ec, diag);
+        } else {
+            r = storage_.insert(make_delivery(std::move(req), partition, id, now), ec, diag);
+        }
         if (!ec)
             detail::notify_enqueue(observer_, r);
         return r;
@@ -351,6 +395,9 @@ private:
         return true;
     }
 
+    // The method of a request that names none.
+    static constexpr std::string_view default_method = "POST";
+
     // The new row of a checked request, built in place: each field is moved in once. Every field is
     // named, so that -Wmissing-field-initializers stays quiet in users' builds.
     static delivery make_delivery(enqueue_request&& req, int partition, delivery_id id, timestamp now) {
@@ -361,7 +408,7 @@ private:
             .event_id = std::move(req.event_id),
             .event_type = std::move(req.event_type),
             .url = std::move(req.url),
-            .method = req.method.empty() ? std::string("POST") : std::move(req.method),
+            .method = req.method.empty() ? std::string(default_method) : std::move(req.method),
             .headers = std::move(req.headers),
             .secret = std::move(req.secret),
             .has_secret = has_secret,

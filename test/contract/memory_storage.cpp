@@ -246,6 +246,101 @@ BOOST_AUTO_TEST_CASE(rows_far_past_the_first_block_and_purged_index_chunks) {
     BOOST_TEST(ob.stats().count(delivery_status::success) == 5001u);
 }
 
+// The outbox stores a request through the storage's optional `insert(req, nd)`; a caller of the
+// storage itself uses the required `insert(delivery)`. Both make the same row, share the dedup
+// pair, and reject a negative partition.
+BOOST_AUTO_TEST_CASE(insert_of_a_delivery_and_of_a_request_make_the_same_row) {
+    static_assert(detail::storage_inserts_requests<memory_storage>);
+    static_assert(detail::storage_claims_into<memory_storage>);
+    const timestamp at = timestamp(milliseconds(1700000000000));
+    auto request_of = [](std::string event_id) {
+        enqueue_request r = make_request("wh-1", std::move(event_id));
+        r.secret = "whsec_x";
+        r.method = "PUT";
+        r.headers = {{"X-Trace", "t-1"}};
+        r.timeout = milliseconds(3000);
+        return r;
+    };
+    auto delivery_of = [&](std::string event_id) {
+        enqueue_request r = request_of(std::move(event_id));
+        delivery d;
+        d.id = delivery_id::generate();
+        d.webhook_id = r.webhook_id;
+        d.event_id = r.event_id;
+        d.event_type = r.event_type;
+        d.url = r.url;
+        d.method = r.method;
+        d.headers = r.headers;
+        d.secret = r.secret;
+        d.has_secret = true;
+        d.timeout = r.timeout;
+        d.payload = r.payload;
+        d.partition_key = 3;
+        d.created_at = d.updated_at = at;
+        return d;
+    };
+
+    memory_storage s;
+    error_code ec;
+    diagnostics diag;
+    enqueue_result by_delivery = s.insert(delivery_of("evt-1"), ec, diag);
+    BOOST_TEST_REQUIRE(!ec);
+    enqueue_result by_request = s.insert(request_of("evt-2"), new_delivery{delivery_id::generate(), 3, at}, ec, diag);
+    BOOST_TEST_REQUIRE(!ec);
+    BOOST_TEST(by_delivery.created);
+    BOOST_TEST(by_request.created);
+
+    std::optional<delivery> a = s.get(by_delivery.id, ec, diag);
+    std::optional<delivery> b = s.get(by_request.id, ec, diag);
+    BOOST_TEST_REQUIRE((a && b));
+    for (const delivery* d : {&*a, &*b}) {
+        BOOST_TEST(d->webhook_id == "wh-1");
+        BOOST_TEST(d->method == "PUT");
+        BOOST_TEST((d->headers == std::vector<header>{{"X-Trace", "t-1"}}));
+        BOOST_TEST(d->has_secret);
+        BOOST_TEST(d->secret.empty());  // get clears it
+        BOOST_TEST(d->timeout == std::optional<milliseconds>(3000));
+        BOOST_TEST(d->payload.body() == a->payload.body());
+        BOOST_TEST(d->partition_key == 3);
+        BOOST_TEST(d->status == delivery_status::pending);
+        BOOST_TEST(d->attempts == 0);
+        BOOST_TEST(d->created_at == at);
+        BOOST_TEST(d->updated_at == at);
+    }
+    BOOST_TEST(b->sequence == a->sequence + 1);
+
+    // The dedup pair is shared between the two ways in.
+    enqueue_result dup = s.insert(request_of("evt-1"), new_delivery{delivery_id::generate(), 3, at}, ec, diag);
+    BOOST_TEST(!ec);
+    BOOST_TEST(!dup.created);
+    BOOST_TEST(dup.id == by_delivery.id);
+    dup = s.insert(delivery_of("evt-2"), ec, diag);
+    BOOST_TEST(!dup.created);
+    BOOST_TEST(dup.id == by_request.id);
+
+    // A negative partition is refused by both, and nothing is stored.
+    s.insert(request_of("evt-3"), new_delivery{delivery_id::generate(), -1, at}, ec, diag);
+    BOOST_TEST(ec == make_error_code(errc::invalid_partition));
+    BOOST_TEST(diag.field() == "partition_key");
+    delivery bad = delivery_of("evt-3");
+    bad.partition_key = -1;
+    s.insert(std::move(bad), ec, diag);
+    BOOST_TEST(ec == make_error_code(errc::invalid_partition));
+    BOOST_TEST(s.stats(at, ec, diag).total() == 2u);
+
+    // The secret reaches a claim through either way in.
+    std::vector<delivery> out;
+    claim_query q;
+    q.node_id = "node-A";
+    q.limit = 10;
+    q.now = at;
+    q.reap_before = at - milliseconds(60000);
+    s.claim(q, out, ec, diag);
+    BOOST_TEST_REQUIRE(out.size() == 2u);
+    BOOST_TEST(out[0].secret == "whsec_x");
+    BOOST_TEST(out[1].secret == "whsec_x");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace hookbox::test

@@ -362,6 +362,112 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_marks_row_in_flight_and_hands_out_the_sec
     BOOST_TEST(!more[0].has_secret);
 }
 
+// Every field of `claimed` is that of the stored row (`get`), which shows all but the secret.
+template <class Outbox>
+void check_claimed_as_stored(const Outbox& o, const delivery& claimed, const std::string& secret) {
+    BOOST_TEST_CONTEXT(claimed.event_id) {
+        delivery s = get_row(o, claimed.id);
+        BOOST_TEST(claimed.webhook_id == s.webhook_id);
+        BOOST_TEST(claimed.event_id == s.event_id);
+        BOOST_TEST(claimed.event_type == s.event_type);
+        BOOST_TEST(claimed.url == s.url);
+        BOOST_TEST(claimed.method == s.method);
+        BOOST_TEST((claimed.headers == s.headers));
+        BOOST_TEST(claimed.secret == secret);
+        BOOST_TEST(claimed.has_secret == s.has_secret);
+        BOOST_TEST(show(claimed.timeout) == show(s.timeout));
+        BOOST_TEST(claimed.payload.body() == s.payload.body());
+        BOOST_TEST((claimed.payload.kind() == s.payload.kind()));
+        BOOST_TEST(claimed.partition_key == s.partition_key);
+        BOOST_TEST(claimed.status == s.status);
+        BOOST_TEST(claimed.attempts == s.attempts);
+        BOOST_TEST(show(claimed.claimed_by) == show(s.claimed_by));
+        BOOST_TEST(show(claimed.claimed_at) == show(s.claimed_at));
+        BOOST_TEST(claimed.claim_token == s.claim_token);
+        BOOST_TEST(show(claimed.next_retry_at) == show(s.next_retry_at));
+        BOOST_TEST(show(claimed.last_attempted_at) == show(s.last_attempted_at));
+        BOOST_TEST(show(claimed.response_code) == show(s.response_code));
+        BOOST_TEST(show(claimed.response_body) == show(s.response_body));
+        BOOST_TEST(show(claimed.error) == show(s.error));
+        BOOST_TEST(show(claimed.last_duration) == show(s.last_duration));
+        BOOST_TEST(claimed.sequence == s.sequence);
+        BOOST_TEST(show(claimed.created_at) == show(s.created_at));
+        BOOST_TEST(show(claimed.updated_at) == show(s.updated_at));
+    }
+}
+
+// claim(opts, out) replaces what `out` held: nothing of an earlier delivery in it (a secret, a
+// header, an error, a response) shows through in the rows claimed into it.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_into_a_used_vector_replaces_every_field, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    enqueue_request rich = make_request("wh-1", "evt-a");
+    rich.secret = "whsec_a";
+    rich.method = "PUT";
+    rich.headers = {{"X-Trace", "t-1"}};
+    rich.timeout = milliseconds(5000);
+    delivery_id a = this->outbox.enqueue(rich).id;
+    this->outbox.enqueue(make_request("wh-2", "evt-b"));
+    this->outbox.enqueue(make_request("wh-3", "evt-c"));
+
+    // The first row has been tried once: its error, response and attempt time are set.
+    std::vector<delivery> out;
+    this->outbox.claim(claim_opts("node-A", 1), out);
+    BOOST_TEST_REQUIRE(out.size() == 1u);
+    BOOST_TEST(out[0].id == a);
+    this->clock.advance(milliseconds(10));
+    this->outbox.ack(out[0], retry_result(std::nullopt, 503, "upstream"));
+
+    // A vector of three used deliveries, every optional field set.
+    delivery junk = get_row(this->outbox, a);
+    junk.secret = "whsec_junk";
+    junk.has_secret = true;
+    junk.headers = {{"X-Junk", "1"}, {"X-Junk-2", "2"}};
+    junk.claimed_by = "junk-node";
+    junk.response_body = "junk body";
+    junk.response_code = 418;
+    junk.error = "junk error";
+    junk.last_duration = milliseconds(1);
+    junk.timeout = milliseconds(1);
+    out.assign(3, junk);
+
+    this->clock.advance(milliseconds(10));
+    this->outbox.claim(claim_opts("node-B", 2), out);
+    BOOST_TEST_REQUIRE(out.size() == 2u);
+    BOOST_TEST(out[0].id == a);  // the retried row is the oldest
+    BOOST_TEST(out[1].event_id == "evt-b");
+    check_claimed_as_stored(this->outbox, out[0], "whsec_a");
+    check_claimed_as_stored(this->outbox, out[1], "");
+    BOOST_TEST(show(out[0].error) == "'upstream'");
+    BOOST_TEST(show(out[1].error) == unset);
+    BOOST_TEST(show(out[1].response_code) == unset);
+    BOOST_TEST(out[1].headers.empty());
+    BOOST_TEST(out[1].method == "POST");
+    BOOST_TEST(show(out[1].claimed_by) == "'node-B'");
+    for (const auto& d : out)
+        this->outbox.ack(d, success_result());
+
+    // A row claimed into a vector of fresh deliveries (the other way round).
+    out.assign(1, delivery());
+    this->outbox.claim(claim_opts("node-C", 10), out);
+    BOOST_TEST_REQUIRE(out.size() == 1u);
+    check_claimed_as_stored(this->outbox, out[0], "");
+    BOOST_TEST(out[0].event_id == "evt-c");
+
+    // Nothing left to claim: `out` ends up empty.
+    this->outbox.claim(claim_opts("node-C", 10), out);
+    BOOST_TEST(out.empty());
+
+    // Invalid options: the error, and `out` is empty.
+    out.assign(1, junk);
+    error_code ec;
+    diagnostics diag;
+    this->outbox.claim(claim_opts("node-C", 0), out, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "limit");
+    BOOST_TEST(out.empty());
+    out.assign(1, junk);
+    BOOST_CHECK_THROW(this->outbox.claim(claim_opts("", 10), out), error_with_diagnostics);
+}
+
 // Several partitions claimed in one step: each takes its own rows, oldest first, up to its limit
 // and to what the ones before it left of the total.
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(claim_many_claims_each_partition_within_a_total, Factory, outbox_contract_factories,
@@ -1571,6 +1677,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_rejects_invalid_requests, Factory, outb
          "url"},
         {"url empty port", [](auto& r) { r.url = "https://receiver.example:/hook"; }, errc::invalid_url, "url"},
         {"url non-ASCII", [](auto& r) { r.url = "https://receiver.example/caf\xc3\xa9"; }, errc::invalid_url, "url"},
+        {"url not UTF-8", [](auto& r) { r.url = "https://receiver.example/\xff"; }, errc::invalid_url, "url"},
         {"method with a space", [](auto& r) { r.method = "PO ST"; }, errc::invalid_method, "method"},
         {"method of 11 bytes", [](auto& r) { r.method = "PROPPATCHXX"; }, errc::field_too_long, "method"},
         {"header name with a space", [](auto& r) { r.headers = {{"X Bad", "v"}}; }, errc::invalid_header,

@@ -54,8 +54,10 @@ public:
 
     scripted_purge_storage(S inner, std::shared_ptr<script> sc) : inner_(std::move(inner)), sc_(std::move(sc)) {}
 
+// Constrained, so that the outbox sees the optional members only when `S` has them.
 #define HOOKBOX_TEST_FORWARD(name)                                \
     template <class... A>                                         \
+        requires requires(S& s, A&&... a) { s.name(std::forward<A>(a)...); } \
     decltype(auto) name(A&&... a) {                               \
         return inner_.name(std::forward<A>(a)...);                \
     }

@@ -47,6 +47,15 @@ struct claim_query {
     std::optional<int> partition;
 };
 
+/// What the outbox adds to a checked `enqueue_request` to make it a new delivery, for the optional
+/// `outbox_storage::insert` from a request.
+struct new_delivery {
+    delivery_id id;
+    int partition_key = 0;
+    /// The delivery's `created_at` and `updated_at`.
+    timestamp now{};
+};
+
 /// Names a claimed row for `outbox_storage::complete`: its id, its fencing token, and (when known) its
 /// sequence, which lets a storage find the row without a lookup by id.
 struct claim_ref {
@@ -117,11 +126,13 @@ struct release_request {
 /// | `s.attempts(id, ec, diag)` | `std::vector<attempt_record>` | The row's attempt history, oldest first (a storage may keep only the latest ones; `memory_storage` keeps 100). `errc::not_found` for an unknown id. |
 /// | `s.failures(n, ec, diag)` | `std::vector<webhook_failures>` | One entry per webhook that has `dead` rows or `pending` rows with `attempts > 0`: those counts, and the `error` and `updated_at` of its failing row updated last (the highest `sequence` among equal times). Sorted by `dead + retrying` descending, then `webhook_id` ascending (bytewise); at most `n`. |
 ///
-/// An optional member, used when present (the outbox falls back on `claim` in a loop):
+/// Optional members, used when present (the outbox falls back on `claim`):
 ///
 /// | Expression | Type | Semantics |
 /// |---|---|---|
 /// | `s.claim_many(qs, n, ec, diag)` | `std::vector<std::vector<delivery>>` | `qs` a `std::span<const claim_query>`: `claim` for each query, in order, as one step (one lock, one transaction), each query taking at most its `limit` and at most what is left of `n` rows in all; one entry per query. On failure nothing is claimed. |
+/// | `s.insert(std::move(req), nd, ec, diag)` | `enqueue_result` | `req` an `enqueue_request` that passed `validate`, with `method` set, and `nd` a `const new_delivery&`: `insert` of the delivery they describe (`has_secret` when the secret is not empty, `created_at = updated_at = nd.now`, every other field as a new delivery has it), without building it first. |
+/// | `s.claim(q, out, ec, diag)` | `void` | `out` a `std::vector<delivery>&`: `claim`, with the claimed deliveries replacing the contents of `out`. The deliveries already in `out` may be reused (assigned to), so that a caller claiming into the same vector again and again allocates little. On failure `out` is left in a valid but unspecified state. |
 ///
 /// Exemplar: `test/contract/` holds the suite every model passes; `memory_storage.hpp` is the
 /// shortest complete model.
@@ -150,6 +161,20 @@ concept outbox_storage = std::move_constructible<S> &&
     };
 
 namespace detail {
+
+// A storage with the optional `insert` from a request.
+template <class S>
+concept storage_inserts_requests = requires(S& s, enqueue_request&& req, const new_delivery& nd, error_code& ec,
+                                            diagnostics& diag) {
+    { s.insert(std::move(req), nd, ec, diag) } -> std::same_as<enqueue_result>;
+};
+
+// A storage with the optional `claim` into a caller's vector.
+template <class S>
+concept storage_claims_into = requires(S& s, const claim_query& q, std::vector<delivery>& out, error_code& ec,
+                                       diagnostics& diag) {
+    { s.claim(q, out, ec, diag) } -> std::same_as<void>;
+};
 
 // A storage with the optional `claim_many`.
 template <class S>

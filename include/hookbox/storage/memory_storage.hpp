@@ -212,16 +212,48 @@ struct target {
     std::size_t refs = 0;
 };
 
-// A delivery's target fields, to look a target up without building one.
+// What a new row is made of: the fields of a delivery, or of a checked enqueue request and what the
+// outbox adds to it, so that a request needs no `delivery` built on its way in. The strings, the
+// headers and the payload are taken from their owner when the row is stored.
+struct new_row {
+    delivery_id id;
+    std::int32_t partition;
+    std::int64_t created_at;
+    std::int64_t updated_at;
+    bool has_secret;
+    std::optional<std::chrono::milliseconds> timeout;
+    std::string& webhook_id;
+    std::string& event_id;
+    std::string& event_type;
+    std::string& method;
+    std::string& secret;
+    std::vector<header>& headers;
+    std::string& url;
+    hookbox::payload& payload;
+
+    static new_row of(delivery& d) noexcept {
+        return {d.id,         d.partition_key,  to_ms(d.created_at), to_ms(d.updated_at), d.has_secret,
+                d.timeout,    d.webhook_id,     d.event_id,          d.event_type,        d.method,
+                d.secret,     d.headers,        d.url,               d.payload};
+    }
+
+    static new_row of(enqueue_request& r, const new_delivery& nd) noexcept {
+        return {nd.id,        nd.partition_key, to_ms(nd.now), to_ms(nd.now), !r.secret.empty(),
+                r.timeout,    r.webhook_id,     r.event_id,    r.event_type,  r.method,
+                r.secret,     r.headers,        r.url,         r.payload};
+    }
+};
+
+// A new row's target fields, to look a target up without building one.
 struct target_key {
-    const delivery& d;
+    const new_row& d;
     std::uint64_t hash;
 
-    target_key(const delivery& del, std::uint64_t seed) noexcept : d(del), hash(compute(del, seed)) {}
+    target_key(const new_row& row, std::uint64_t seed) noexcept : d(row), hash(compute(row, seed)) {}
 
     // Every field is hashed: deliveries may differ in one header only (a trace id), and targets
     // that shared a hash would make every lookup walk all of them.
-    static std::uint64_t compute(const delivery& d, std::uint64_t seed) noexcept {
+    static std::uint64_t compute(const new_row& d, std::uint64_t seed) noexcept {
         hasher64 h(seed);
         h.add(d.webhook_id).add(d.event_type).add(d.method).add(d.secret);
         for (const auto& x : d.headers)
@@ -243,7 +275,7 @@ struct target_equal {
     bool operator()(const target* a, const target* b) const noexcept { return a == b; }
     bool operator()(const target_key& k, const target* t) const noexcept { return (*this)(t, k); }
     bool operator()(const target* t, const target_key& k) const noexcept {
-        const delivery& d = k.d;
+        const new_row& d = k.d;
         return t->hash == k.hash && t->webhook_id == d.webhook_id && t->event_type == d.event_type &&
                t->method == d.method && t->secret == d.secret && t->headers == d.headers && t->timeout == d.timeout &&
                t->has_secret == d.has_secret;
@@ -263,7 +295,7 @@ public:
     }
 
     // The target of `d`, with one more reference. A new target takes its strings from `d`.
-    target* acquire(delivery& d, std::uint64_t seed) {
+    target* acquire(const new_row& d, std::uint64_t seed) {
         target_key key(d, seed);
         if (auto it = set_.find(key); it != set_.end()) {
             ++(*it)->refs;
@@ -668,25 +700,18 @@ public:
     memory_storage& operator=(memory_storage&&) noexcept = default;
 
     enqueue_result insert(delivery&& d, error_code& ec, diagnostics& diag) {
-        ec.clear();
-        if (!check_new(d, ec, diag))
-            return {};
-        detail::mem::dedup_key key(d.event_id, d.webhook_id, s_->seed);
-        detail::mem::id_key id(d.id);
-        std::lock_guard lock(s_->mu);
-        if (auto it = s_->dedup.find(key); it != s_->dedup.end())
-            return {s_->row_of(*it).id, false};
-        if (s_->ids.contains(id)) {
-            fail_id_taken(d.id, ec, diag);
-            return {};
-        }
-        return s_->store(std::move(d), key.hash, id.hash);
+        return insert_row(detail::mem::new_row::of(d), ec, diag);
+    }
+
+    // The optional `insert` from a checked request: the same row, with no `delivery` built first.
+    enqueue_result insert(enqueue_request&& req, const new_delivery& nd, error_code& ec, diagnostics& diag) {
+        return insert_row(detail::mem::new_row::of(req, nd), ec, diag);
     }
 
     std::vector<enqueue_result> insert_many(std::vector<delivery>&& ds, error_code& ec, diagnostics& diag) {
         ec.clear();
         for (const auto& d : ds)
-            if (!check_new(d, ec, diag))
+            if (!check_partition(d.partition_key, ec, diag))
                 return {};
         std::vector<enqueue_result> out;
         out.reserve(ds.size());
@@ -704,15 +729,22 @@ public:
             if (auto it = s_->dedup.find(key); it != s_->dedup.end())
                 out.push_back({s_->row_of(*it).id, false});
             else
-                out.push_back(s_->store(std::move(d), key.hash, detail::mem::id_hash32(d.id)));
+                out.push_back(s_->store(detail::mem::new_row::of(d), key.hash, detail::mem::id_hash32(d.id)));
         }
         return out;
     }
 
-    std::vector<delivery> claim(const claim_query& q, error_code& ec, diagnostics&) {
+    std::vector<delivery> claim(const claim_query& q, error_code& ec, diagnostics& diag) {
+        std::vector<delivery> out;
+        claim(q, out, ec, diag);
+        return out;
+    }
+
+    // The optional form of `claim` that fills a caller's vector, reusing the deliveries in it.
+    void claim(const claim_query& q, std::vector<delivery>& out, error_code& ec, diagnostics&) {
         ec.clear();
         std::lock_guard lock(s_->mu);
-        return s_->claim(q);
+        s_->claim(q, out);
     }
 
     std::vector<std::vector<delivery>> claim_many(std::span<const claim_query> qs, std::size_t max_total,
@@ -723,7 +755,9 @@ public:
         std::lock_guard lock(s_->mu);
         for (claim_query q : qs) {
             q.limit = std::min(q.limit, max_total);
-            out.push_back(q.limit == 0 ? std::vector<delivery>() : s_->claim(q));
+            auto& rows = out.emplace_back();
+            if (q.limit != 0)
+                s_->claim(q, rows);
             max_total -= out.back().size();
         }
         return out;
@@ -969,9 +1003,16 @@ private:
         // ----- the row as the API shows it -----
 
         delivery to_delivery(const detail::mem::row& r, bool with_secret) const {
+            delivery d;
+            fill(d, r, with_secret);
+            return d;
+        }
+
+        // Makes `d` the row as the API shows it. Every field is assigned, so `d` may be any earlier
+        // delivery: its strings keep their capacity, and a reused `d` needs no allocation.
+        static void fill(delivery& d, const detail::mem::row& r, bool with_secret) {
             using namespace detail::mem;
             const target& t = *r.tgt;
-            delivery d;
             d.id = r.id;
             d.webhook_id = t.webhook_id;
             d.event_id = r.event_id.view();
@@ -981,26 +1022,40 @@ private:
             d.headers = t.headers;
             if (with_secret)
                 d.secret = t.secret;
+            else
+                d.secret.clear();
             d.has_secret = r.has(has_secret_flag);
             d.timeout = t.timeout;
             d.payload = detail::payload_access::make(r.body, r.kind);
             d.partition_key = r.partition;
             d.status = r.status;
             d.attempts = r.attempts;
-            if (r.claimed_by)
-                d.claimed_by = r.claimed_by->text;
+            assign(d.claimed_by, r.claimed_by ? std::optional<std::string_view>(r.claimed_by->text) : std::nullopt);
             d.claimed_at = opt_time(r.claimed_at);
             d.claim_token = r.claim_token;
             d.next_retry_at = opt_time(r.next_retry_at);
             d.last_attempted_at = opt_time(r.last_attempted_at);
             d.response_code = opt_code(r.response_code);
-            d.response_body = r.response_body.to_optional();
-            d.error = r.error.to_optional();
+            assign(d.response_body, r.response_body);
+            assign(d.error, r.error);
             d.last_duration = opt_duration(r.last_duration);
             d.sequence = r.sequence;
             d.created_at = from_ms(r.created_at);
             d.updated_at = from_ms(r.updated_at);
-            return d;
+        }
+
+        // `o = v`, into the string `o` already holds when there is one.
+        static void assign(std::optional<std::string>& o, std::optional<std::string_view> v) {
+            if (!v)
+                o.reset();
+            else if (o)
+                o->assign(*v);
+            else
+                o.emplace(*v);
+        }
+
+        static void assign(std::optional<std::string>& o, const detail::mem::compact_text& v) {
+            assign(o, v.has_value() ? std::optional<std::string_view>(v.view()) : std::nullopt);
         }
 
         // The latest attempt record, made of the row's last-attempt fields.
@@ -1027,9 +1082,9 @@ private:
 
         // Stores a new row whose id and (event_id, webhook_id) are known to be free. Strong
         // guarantee: if a step throws, nothing of the row stays behind.
-        enqueue_result store(delivery&& d, std::uint32_t dedup_hash, std::uint32_t id_hash) {
+        enqueue_result store(const detail::mem::new_row& d, std::uint32_t dedup_hash, std::uint32_t id_hash) {
             using namespace detail::mem;
-            auto& part = partition(d.partition_key);
+            auto& part = partition(d.partition);
             compact_text event_id(d.event_id);
             target* t = targets.acquire(d, seed);
             slot_t s;
@@ -1040,12 +1095,12 @@ private:
                 throw;
             }
             row& r = pool[s];
-            r.partition = d.partition_key;
+            r.partition = d.partition;
             r.kind = d.payload.kind();
             r.flags = d.has_secret ? has_secret_flag : 0;
             r.id = d.id;
-            r.created_at = to_ms(d.created_at);
-            r.updated_at = to_ms(d.updated_at);
+            r.created_at = d.created_at;
+            r.updated_at = d.updated_at;
             r.tgt = t;
             r.body = detail::payload_access::take_body(std::move(d.payload));
             r.url = std::move(d.url);
@@ -1204,16 +1259,17 @@ private:
             return a < b ? a : b;
         }
 
-        // The body of `claim`, under the lock.
-        std::vector<delivery> claim(const claim_query& q) {
+        // The body of `claim`, under the lock: the claimed deliveries replace the contents of `out`.
+        void claim(const claim_query& q, std::vector<delivery>& out) {
             using namespace detail::mem;
-            std::vector<delivery> out;
             reap(q.reap_before, q.now);
             node_name* node = names.find_or_add(q.node_id);
             taken.clear();
             if (q.partition) {
-                if (*q.partition < 0 || static_cast<std::size_t>(*q.partition) >= partitions.size())
-                    return out;
+                if (*q.partition < 0 || static_cast<std::size_t>(*q.partition) >= partitions.size()) {
+                    out.clear();
+                    return;
+                }
                 auto& part = *partitions[static_cast<std::size_t>(*q.partition)];
                 promote(part, q.now);
                 while (taken.size() < q.limit && head(part) != none)
@@ -1249,10 +1305,9 @@ private:
                 detail::prefetch(pool[s].body.get());
                 detail::prefetch(pool[s].url.data());
             }
-            out.reserve(taken.size());
-            for (slot_t s : taken)
-                out.push_back(to_delivery(pool[s], true));
-            return out;
+            out.resize(taken.size());
+            for (std::size_t i = 0; i < taken.size(); ++i)
+                fill(out[i], pool[taken[i]], true);
         }
 
         // Removes the partition's lowest-sequence claimable row and claims it.
@@ -1410,8 +1465,25 @@ private:
         }
     };
 
-    static bool check_new(const delivery& d, error_code& ec, diagnostics& diag) {
-        if (d.partition_key < 0) {
+    // Stores `d` unless its (event_id, webhook_id) is taken; its strings are taken only when stored.
+    enqueue_result insert_row(const detail::mem::new_row& d, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        if (!check_partition(d.partition, ec, diag))
+            return {};
+        detail::mem::dedup_key key(d.event_id, d.webhook_id, s_->seed);
+        detail::mem::id_key id(d.id);
+        std::lock_guard lock(s_->mu);
+        if (auto it = s_->dedup.find(key); it != s_->dedup.end())
+            return {s_->row_of(*it).id, false};
+        if (s_->ids.contains(id)) {
+            fail_id_taken(d.id, ec, diag);
+            return {};
+        }
+        return s_->store(d, key.hash, id.hash);
+    }
+
+    static bool check_partition(std::int32_t partition, error_code& ec, diagnostics& diag) {
+        if (partition < 0) {
             detail::fail(ec, diag, errc::invalid_partition, "partition_key", "partition_key: must not be negative");
             return false;
         }
