@@ -18,7 +18,10 @@
 #include <hookbox/partition.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -75,8 +78,10 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
     return true;
 }
 
-inline bool check_text(std::string_view field, std::string_view value, std::size_t max, bool required,
-                       error_code& ec, diagnostics& diag) {
+// The failures of check_text, out of its way.
+[[gnu::noinline, gnu::cold]] inline bool check_text_fail(std::string_view field, std::string_view value,
+                                                         std::size_t max, bool required, error_code& ec,
+                                                         diagnostics& diag) {
     if (value.empty()) {
         if (!required)
             return true;
@@ -89,12 +94,61 @@ inline bool check_text(std::string_view field, std::string_view value, std::size
                  std::to_string(value.size()) + ")");
         return false;
     }
-    if (!is_valid_utf8(value)) {
-        fail(ec, diag, errc::invalid_utf8, std::string(field), std::string(field) + ": must be valid UTF-8");
-        return false;
+    fail(ec, diag, errc::invalid_utf8, std::string(field), std::string(field) + ": must be valid UTF-8");
+    return false;
+}
+
+// Checks a text field: not empty (unless optional), at most `max` bytes, valid UTF-8.
+inline bool check_text(std::string_view field, std::string_view value, std::size_t max, bool required,
+                       error_code& ec, diagnostics& diag) {
+    if (!value.empty() && value.size() <= max && is_valid_utf8(value)) [[likely]]
+        return true;
+    return check_text_fail(field, value, max, required, ec, diag);
+}
+
+// Whether every byte of `s` is visible ASCII (0x21 to 0x7E), eight bytes at a time: a word has a
+// byte below 0x21 when subtracting 0x21 from each byte borrows into a byte whose top bit was clear,
+// and a byte above 0x7E when adding 1 to each byte sets a top bit (or one was set already). Borrows
+// and carries start only at a byte that fails, so neither test reports a word that has none.
+inline bool is_visible_ascii(std::string_view s) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    auto bad = [](std::uint64_t w) { return (((w - ones * 0x21) & ~w) | (w + ones) | w) & highs; };
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        if (bad(w))
+            return false;
+    }
+    for (; i < s.size(); ++i) {
+        auto u = static_cast<unsigned char>(s[i]);
+        if (u <= 0x20 || u >= 0x7F)
+            return false;
     }
     return true;
 }
+
+// The bytes a host name may hold: letters, digits, '-', '.', '_' and '~'.
+inline constexpr auto host_bytes = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c)
+        t[static_cast<std::size_t>(c)] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                                         c == '-' || c == '.' || c == '_' || c == '~';
+    return t;
+}();
+
+// The bytes that shape an authority: its end ('/', '?', '#'), '@' and ':'; 0 for any other.
+inline constexpr std::uint8_t authority_end = 1;
+inline constexpr std::uint8_t authority_at = 2;
+inline constexpr std::uint8_t authority_colon = 3;
+inline constexpr auto authority_bytes = [] {
+    std::array<std::uint8_t, 256> t{};
+    t['/'] = t['?'] = t['#'] = authority_end;
+    t['@'] = authority_at;
+    t[':'] = authority_colon;
+    return t;
+}();
 
 inline bool url_fail(error_code& ec, diagnostics& diag, std::string rule) {
     fail(ec, diag, errc::invalid_url, "url", "url: " + std::move(rule));
@@ -121,13 +175,10 @@ inline bool validate_url(std::string_view url, error_code& ec, diagnostics& diag
                          std::to_string(url.size()) + ")");
         return false;
     }
-    for (char c : url) {
-        auto u = static_cast<unsigned char>(c);
-        if (u <= 0x20 || u >= 0x7F)
-            return detail::url_fail(ec, diag,
-                                    "must not contain whitespace, control or non-ASCII characters "
-                                    "(percent-encode them)");
-    }
+    if (!detail::is_visible_ascii(url))
+        return detail::url_fail(ec, diag,
+                                "must not contain whitespace, control or non-ASCII characters "
+                                "(percent-encode them)");
     std::size_t scheme_end;
     if (detail::iequals(url.substr(0, 7), "http://"))
         scheme_end = 4;
@@ -139,15 +190,25 @@ inline bool validate_url(std::string_view url, error_code& ec, diagnostics& diag
         return detail::url_fail(ec, diag, "scheme '" + std::string(url.substr(0, std::min<std::size_t>(at, 16))) +
                                               "' is not allowed; use http or https");
     std::string_view rest = url.substr(scheme_end + 3);
-    // The authority ends at the path, the query or the fragment (a loop: find_first_of would
-    // search the three delimiters once per character).
-    std::size_t authority_end = 0;
-    while (authority_end < rest.size() && rest[authority_end] != '/' && rest[authority_end] != '?' &&
-           rest[authority_end] != '#')
-        ++authority_end;
-    std::string_view authority = rest.substr(0, authority_end);
-    if (auto at = authority.rfind('@'); at != std::string_view::npos)
-        authority = authority.substr(at + 1);
+    // One pass over the authority, which ends at the path, the query or the fragment: it starts
+    // after the last '@' (userinfo), and a name's port after the first ':' that follows.
+    std::size_t start = 0;
+    std::size_t end = 0;
+    std::size_t first_colon = std::string_view::npos;
+    for (; end < rest.size(); ++end) {
+        const std::uint8_t k = detail::authority_bytes[static_cast<unsigned char>(rest[end])];
+        if (k == 0)
+            continue;
+        if (k == detail::authority_end)
+            break;
+        if (k == detail::authority_at) {
+            start = end + 1;
+            first_colon = std::string_view::npos;
+        } else if (first_colon == std::string_view::npos) {
+            first_colon = end;
+        }
+    }
+    std::string_view authority = rest.substr(start, end - start);
     std::string_view host;
     std::string_view port;
     if (!authority.empty() && authority.front() == '[') {
@@ -167,19 +228,16 @@ inline bool validate_url(std::string_view url, error_code& ec, diagnostics& diag
                 return detail::url_fail(ec, diag, "port is empty");
         }
     } else {
-        std::size_t colon = authority.find(':');
+        std::size_t colon = first_colon == std::string_view::npos ? first_colon : first_colon - start;
         host = authority.substr(0, colon);
         if (colon != std::string_view::npos) {
             port = authority.substr(colon + 1);
             if (port.empty())
                 return detail::url_fail(ec, diag, "port is empty");
         }
-        for (char c : host) {
-            bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                      c == '.' || c == '_' || c == '~';
-            if (!ok)
+        for (char c : host)
+            if (!detail::host_bytes[static_cast<unsigned char>(c)])
                 return detail::url_fail(ec, diag, "host may contain only letters, digits, '-', '.', '_' and '~'");
-        }
     }
     if (host.empty())
         return detail::url_fail(ec, diag, "must have a host");
