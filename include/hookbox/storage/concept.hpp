@@ -126,7 +126,8 @@ struct release_request {
 /// | `s.attempts(id, ec, diag)` | `std::vector<attempt_record>` | The row's attempt history, oldest first (a storage may keep only the latest ones; `memory_storage` keeps 100). `errc::not_found` for an unknown id. |
 /// | `s.failures(n, ec, diag)` | `std::vector<webhook_failures>` | One entry per webhook that has `dead` rows or `pending` rows with `attempts > 0`: those counts, and the `error` and `updated_at` of its failing row updated last (the highest `sequence` among equal times). Sorted by `dead + retrying` descending, then `webhook_id` ascending (bytewise); at most `n`. |
 ///
-/// Optional members, used when present (the outbox falls back on `claim`):
+/// Optional members, faster forms of the required ones, used when present (without them the outbox
+/// uses the required members):
 ///
 /// | Expression | Type | Semantics |
 /// |---|---|---|
