@@ -31,7 +31,7 @@
 #include "workload.hpp"
 
 #include <hookbox/engine/sqlite_engine.hpp>
-#include <hookbox/storage/engine_storage.hpp>
+#include <hookbox/storage/sql_storage.hpp>
 
 #include <sqlite3.h>
 
@@ -102,7 +102,7 @@ struct latencies {
     }
 };
 
-using sqlite_outbox = basic_outbox<engine_storage<engine::sqlite_engine>>;
+using sqlite_outbox = basic_outbox<sql_storage<engine::sqlite_engine>>;
 
 void run_hookbox(std::size_t n, const std::filesystem::path& dir) {
     std::vector<std::vector<enqueue_request>> batches;
@@ -114,7 +114,7 @@ void run_hookbox(std::size_t n, const std::filesystem::path& dir) {
     }
     const std::string path = fresh_file(dir, "hookbox");
     {
-        sqlite_outbox ob(outbox_params{}, engine_storage<engine::sqlite_engine>(open_engine(path)));
+        sqlite_outbox ob(outbox_params{}, sql_storage<engine::sqlite_engine>(open_engine(path)));
         latencies lat;
         auto t0 = clock_type::now();
         for (auto& b : batches) {
@@ -205,7 +205,7 @@ void run_raw(std::size_t n, const std::filesystem::path& dir) {
     const std::string path = fresh_file(dir, "raw");
     // The table is created by hookbox's migrations (not timed), so that both sides run on the same
     // columns and indexes.
-    { engine_storage<engine::sqlite_engine> setup(open_engine(path)); }
+    { sql_storage<engine::sqlite_engine> setup(open_engine(path)); }
 
     struct row {
         std::string id, webhook, event, payload;

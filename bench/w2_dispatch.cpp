@@ -23,7 +23,7 @@
 #include <hookbox/dispatch/dispatcher.hpp>
 #include <hookbox/engine/sqlite_engine.hpp>
 #include <hookbox/http/beast_sender.hpp>
-#include <hookbox/storage/engine_storage.hpp>
+#include <hookbox/storage/sql_storage.hpp>
 
 #include <boost/asio/io_context.hpp>
 
@@ -85,7 +85,7 @@ struct bench_observer {
 };
 
 using memory_outbox = basic_outbox<memory_storage, std::chrono::system_clock, fnv1a_partition_hasher, bench_observer>;
-using sqlite_outbox = basic_outbox<engine_storage<engine::sqlite_engine>, std::chrono::system_clock,
+using sqlite_outbox = basic_outbox<sql_storage<engine::sqlite_engine>, std::chrono::system_clock,
                                    fnv1a_partition_hasher, bench_observer>;
 
 // The sender and the dispatcher on the io_context's own executor type: no type-erased executor
@@ -264,7 +264,7 @@ int main(int argc, char** argv) {
             return what == "w2" ? run_w2(ob, storage) : run_latency(ob, storage);
         }
         std::string path = dir + "/hookbox-w2.db";
-        sqlite_outbox ob(outbox_params{}, engine_storage<engine::sqlite_engine>(open_engine(path)));
+        sqlite_outbox ob(outbox_params{}, sql_storage<engine::sqlite_engine>(open_engine(path)));
         int rc = what == "w2" ? run_w2(ob, storage) : run_latency(ob, storage);
         for (const char* suffix : {"", "-wal", "-shm"})
             std::filesystem::remove(path + suffix);

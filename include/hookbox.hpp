@@ -9,27 +9,22 @@
 #define HOOKBOX_HPP
 
 /// \file
-/// Every public hookbox header but `hookbox/engine/sqlite_engine.hpp`, which needs SQLite 3 (link
-/// `hookbox::sqlite` and include it as well).
+/// The core of hookbox: the outbox (`basic_outbox`, and `outbox`, in memory), its requests,
+/// deliveries and errors. Everything else has a header of its own, to include where it is used:
+/// `hookbox/sqlite_outbox.hpp` (SQLite), `hookbox/storage/engine_storage.hpp` and `sql_storage.hpp`
+/// (the outbox over a data engine), `hookbox/engine/*` (data engines), `hookbox/dispatch/dispatcher.hpp`
+/// and `hookbox/http/beast_sender.hpp` (delivery over HTTP), `hookbox/state/state_store.hpp`,
+/// `hookbox/fanout/*`, `hookbox/retention/*`, `hookbox/signing/*`. The manual's index lists them.
 
 #include <hookbox/clock.hpp>
 #include <hookbox/delivery.hpp>
 #include <hookbox/delivery_id.hpp>
-#include <hookbox/dispatch/retry_policy.hpp>
-#include <hookbox/engine/concept.hpp>
-#include <hookbox/engine/filter.hpp>
-#include <hookbox/engine/memory_engine.hpp>
-#include <hookbox/engine/schema.hpp>
-#include <hookbox/engine/value.hpp>
 #include <hookbox/error.hpp>
 #include <hookbox/observe/observer.hpp>
 #include <hookbox/outbox.hpp>
 #include <hookbox/partition.hpp>
 #include <hookbox/payload.hpp>
-#include <hookbox/state/state_store.hpp>
 #include <hookbox/storage/concept.hpp>
-#include <hookbox/storage/delivery_schema.hpp>
-#include <hookbox/storage/engine_storage.hpp>
 #include <hookbox/storage/memory_storage.hpp>
 #include <hookbox/validate.hpp>
 #include <hookbox/version.hpp>

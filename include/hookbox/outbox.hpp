@@ -703,7 +703,10 @@ private:
 };
 
 /// The in-memory outbox with the system clock and the ObjectStack outbox's partitioning.
-using outbox = basic_outbox<memory_storage>;
+using memory_outbox = basic_outbox<memory_storage>;
+
+/// The outbox of the five-line example: `memory_outbox`.
+using outbox = memory_outbox;
 
 }  // namespace hookbox
 

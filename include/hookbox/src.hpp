@@ -24,5 +24,10 @@
 #endif
 
 #include <hookbox/impl/error.ipp>
+#include <hookbox/engine/impl/memory_engine.ipp>
+#include <hookbox/storage/impl/delivery_rows.ipp>
+#include <hookbox/storage/impl/delivery_schema.ipp>
+#include <hookbox/storage/sql/impl/batch.ipp>
+#include <hookbox/storage/sql/impl/delivery_statements.ipp>
 
 #endif  // HOOKBOX_SRC_HPP

@@ -9,6 +9,7 @@
 #define HOOKBOX_TEST_COMMON_TEST_COMMON_HPP
 
 #include <hookbox.hpp>
+#include <hookbox/dispatch/retry_policy.hpp>
 
 #include <boost/test/unit_test.hpp>
 

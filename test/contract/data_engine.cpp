@@ -15,6 +15,7 @@
 #include <hookbox/engine/memory_engine.hpp>
 #include <hookbox/engine/sqlite_engine.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -27,6 +28,10 @@ struct memory_engine_factory {
     using engine_type = engine::memory_engine;
     static constexpr const char* name = "memory_engine";
     engine::memory_engine make() { return engine::memory_engine(); }
+    // An engine whose statements do not wait for a transaction that holds it.
+    engine::memory_engine make_impatient() {
+        return engine::memory_engine(engine::memory_engine_params{.busy_timeout = std::chrono::milliseconds(0)});
+    }
 };
 
 struct sqlite_file_engine_factory {
@@ -37,12 +42,23 @@ struct sqlite_file_engine_factory {
         p.path = process_temp_dir().file("engine");
         return engine::sqlite_engine(p);
     }
+    engine::sqlite_engine make_impatient() {
+        engine::sqlite_params p;
+        p.path = process_temp_dir().file("engine");
+        p.busy_timeout = std::chrono::milliseconds(0);
+        return engine::sqlite_engine(p);
+    }
 };
 
 struct sqlite_memory_engine_factory {
     using engine_type = engine::sqlite_engine;
     static constexpr const char* name = "sqlite_engine (:memory:)";
     engine::sqlite_engine make() { return engine::sqlite_engine(engine::sqlite_params{}); }
+    engine::sqlite_engine make_impatient() {
+        engine::sqlite_params p;
+        p.busy_timeout = std::chrono::milliseconds(0);
+        return engine::sqlite_engine(p);
+    }
 };
 
 // One factory per engine; the suite runs in full for each. Adding an engine = adding its factory here.
@@ -87,11 +103,13 @@ BOOST_AUTO_TEST_CASE(memory_engine_throwing_overloads) {
     auto one = e.find_one("people", fo);
     BOOST_REQUIRE(one.has_value());
     BOOST_TEST((*one)["name"].as_text() == "c");
-    e.begin();
-    BOOST_TEST(e.remove("people", col("name") == "a") == 1u);
-    e.rollback();
-    e.begin();
-    e.commit();
+    {
+        auto tx = e.begin();
+        BOOST_TEST(tx.remove("people", col("name") == "a") == 1u);
+        tx.rollback();
+        tx = e.begin();
+        tx.commit();
+    }
     BOOST_TEST(e.count("people", filter::all()) == 3u);
 
     try {
@@ -108,7 +126,8 @@ BOOST_AUTO_TEST_CASE(memory_engine_throwing_overloads) {
         BOOST_TEST(ex.code() == make_error_code(errc::unique_violation));
     }
     try {
-        e.commit();
+        memory_transaction ended;
+        ended.commit();
         BOOST_ERROR("commit without a transaction did not throw");
     } catch (const error_with_diagnostics& ex) {
         BOOST_TEST(ex.code() == make_error_code(errc::invalid_argument));
@@ -137,10 +156,10 @@ BOOST_AUTO_TEST_CASE(memory_engine_rolls_back_schema_changes) {
     diagnostics diag;
 
     // A whole plan inside a transaction, rolled back: as if never migrated.
-    e.begin(ec, diag);
-    must_migrate(e, docs_plan());
-    put(e, "docs", record{{"title", "a"}, {"slug", "s"}});
-    e.rollback(ec, diag);
+    auto tx = e.begin(ec, diag);
+    must_migrate(tx, docs_plan());
+    put(tx, "docs", record{{"title", "a"}, {"slug", "s"}});
+    tx.rollback(ec, diag);
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
     BOOST_TEST(e.schema_version("test.docs", ec, diag) == 0);
     e.count("docs", filter::all(), ec, diag);
@@ -151,12 +170,12 @@ BOOST_AUTO_TEST_CASE(memory_engine_rolls_back_schema_changes) {
     put(e, "docs", record{{"title", "a"}, {"size", 1}});
     put(e, "docs", record{{"title", "b"}});
     const std::string v1 = dump(e, "docs", "id");
-    e.begin(ec, diag);
-    must_migrate(e, docs_plan(3));
-    put(e, "docs", record{{"title", "c"}, {"slug", "s"}, {"status", "live"}});
-    e.update("docs", col("id") == 1, {set("rank", 0.5)}, ec, diag);
+    tx = e.begin(ec, diag);
+    must_migrate(tx, docs_plan(3));
+    put(tx, "docs", record{{"title", "c"}, {"slug", "s"}, {"status", "live"}});
+    tx.update("docs", col("id") == 1, {set("rank", 0.5)}, ec, diag);
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
-    e.rollback(ec, diag);
+    tx.rollback(ec, diag);
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
     BOOST_TEST(e.schema_version("test.docs", ec, diag) == 1);
     BOOST_TEST(dump(e, "docs", "id") == v1);
@@ -169,10 +188,10 @@ BOOST_AUTO_TEST_CASE(memory_engine_rolls_back_schema_changes) {
     BOOST_TEST(e.migrate(docs_plan(), 2, ec, diag) == 2);
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
     put(e, "docs", record{{"title", "c"}, {"slug", "s"}});
-    e.begin(ec, diag);
-    must_migrate(e, docs_plan(3));
-    put(e, "docs", record{{"title", "d"}, {"slug", "s"}});
-    e.rollback(ec, diag);
+    tx = e.begin(ec, diag);
+    must_migrate(tx, docs_plan(3));
+    put(tx, "docs", record{{"title", "d"}, {"slug", "s"}});
+    tx.rollback(ec, diag);
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
     e.insert("docs", record{{"title", "e"}, {"slug", "s"}}, ec, diag);
     HOOKBOX_DE_CHECK_CODE(ec, diag, errc::unique_violation);
@@ -188,9 +207,9 @@ BOOST_AUTO_TEST_CASE(memory_engine_rollback_restores_the_auto_increment_counter)
     error_code ec;
     diagnostics diag;
     put(e, "people", record{{"name", "a"}});
-    e.begin(ec, diag);
-    BOOST_TEST(put(e, "people", record{{"name", "b"}}) == 2);
-    e.rollback(ec, diag);
+    auto tx = e.begin(ec, diag);
+    BOOST_TEST(put(tx, "people", record{{"name", "b"}}) == 2);
+    tx.rollback(ec, diag);
     std::vector<record> batch = {record{{"name", "c"}}, record{{"age", 1}}};
     e.insert_many("people", batch, ec, diag);
     HOOKBOX_DE_CHECK_CODE(ec, diag, errc::schema_error);
@@ -241,11 +260,11 @@ BOOST_AUTO_TEST_CASE(memory_engine_index_paths_agree_with_scans) {
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
     e.update("items", col("seq") == 5, {set("seq", 5000)}, ec, diag);
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
-    e.begin(ec, diag);
-    e.update("items", col("c") == "c1", {set("c", "c2"), set("e", 9.5)}, ec, diag);
-    e.remove("items", col("c") == "c2" && col("d") == 2, ec, diag);
-    e.update("items", filter::all(), {add("b", 1000)}, ec, diag);
-    e.rollback(ec, diag);
+    auto tx = e.begin(ec, diag);
+    tx.update("items", col("c") == "c1", {set("c", "c2"), set("e", 9.5)}, ec, diag);
+    tx.remove("items", col("c") == "c2" && col("d") == 2, ec, diag);
+    tx.update("items", filter::all(), {add("b", 1000)}, ec, diag);
+    tx.rollback(ec, diag);
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
 
     // `x == v` may take an index; `x >= v && x <= v` always scans.

@@ -714,15 +714,17 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(partial_indexes_never_change_what_a_statement_matc
     error_code ec;
     diagnostics diag;
     const std::string before = dump(e, "jobs", "seq");
-    e.begin(ec, diag);
-    HOOKBOX_DE_REQUIRE_OK(ec, diag);
-    BOOST_TEST(e.update("jobs", col("state") == "open", {set("state", "busy"), set("due", 1)}, ec, diag) >
-               0u);
-    BOOST_TEST(e.update("jobs", col("state") == "dead", {set("state", "open")}, ec, diag) > 0u);
-    BOOST_TEST(e.remove("jobs", col("state") == "busy" && col("lane") == 2, ec, diag) > 0u);
-    put(e, "jobs", record{{"state", "dead"}, {"lane", 1}});
-    e.rollback(ec, diag);
-    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    {
+        auto tx = e.begin(ec, diag);
+        HOOKBOX_DE_REQUIRE_OK(ec, diag);
+        BOOST_TEST(tx.update("jobs", col("state") == "open", {set("state", "busy"), set("due", 1)}, ec, diag) >
+                   0u);
+        BOOST_TEST(tx.update("jobs", col("state") == "dead", {set("state", "open")}, ec, diag) > 0u);
+        BOOST_TEST(tx.remove("jobs", col("state") == "busy" && col("lane") == 2, ec, diag) > 0u);
+        put(tx, "jobs", record{{"state", "dead"}, {"lane", 1}});
+        tx.rollback(ec, diag);
+        HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    }
     BOOST_TEST(dump(e, "jobs", "seq") == before);
     check_jobs_agree(e, "after the rollback");
 
@@ -1634,32 +1636,34 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(commit_keeps_and_rollback_undoes, Factory, data_en
     error_code ec;
     diagnostics diag;
 
-    e.begin(ec, diag);
+    auto tx = e.begin(ec, diag);
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
-    put(e, "people", record{{"name", "fay"}});
-    BOOST_TEST(e.update("people", col("name") == "ann", {set("note", "kept")}, ec, diag) == 1u);
-    BOOST_TEST(e.remove("people", col("name") == "bob", ec, diag) == 1u);
-    e.commit(ec, diag);
+    BOOST_TEST(tx.active());
+    put(tx, "people", record{{"name", "fay"}});
+    BOOST_TEST(tx.update("people", col("name") == "ann", {set("note", "kept")}, ec, diag) == 1u);
+    BOOST_TEST(tx.remove("people", col("name") == "bob", ec, diag) == 1u);
+    tx.commit(ec, diag);
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    BOOST_TEST(!tx.active());
     BOOST_TEST(names_where(e, filter::all()) == (strings{"ann", "cat", "dan", "eve", "fay"}));
     BOOST_TEST(names_where(e, col("note") == "kept") == (strings{"ann"}));
     const std::string before = dump(e, "people", "seq");
     const std::string tags_before = dump(e, "tags", "tag");
 
-    e.begin(ec, diag);
+    tx = e.begin(ec, diag);
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
-    put(e, "people", record{{"name", "gus"}, {"email", "a@x"}, {"org", "beta"}});
-    put(e, "tags", record{{"tag", "t"}});
-    e.update("people", col("org") == "beta", {set("note", "gone"), add("age", 1), set("email", "z")}, ec, diag);
+    put(tx, "people", record{{"name", "gus"}, {"email", "a@x"}, {"org", "beta"}});
+    put(tx, "tags", record{{"tag", "t"}});
+    tx.update("people", col("org") == "beta", {set("note", "gone"), add("age", 1), set("email", "z")}, ec, diag);
     HOOKBOX_DE_CHECK_CODE(ec, diag, errc::unique_violation);  // three rows onto (beta, z): a failed statement
-    BOOST_TEST(e.update("people", col("org") == "beta", {set("note", "gone"), add("age", 1)}, ec, diag) == 3u);
+    BOOST_TEST(tx.update("people", col("org") == "beta", {set("note", "gone"), add("age", 1)}, ec, diag) == 3u);
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
-    BOOST_TEST(e.update("people", col("name") == "eve", {set("seq", 100), set("email", "eve@x")}, ec, diag) == 1u);
+    BOOST_TEST(tx.update("people", col("name") == "eve", {set("seq", 100), set("email", "eve@x")}, ec, diag) == 1u);
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
-    BOOST_TEST(e.remove("people", col("name").in({"ann", "dan"}), ec, diag) == 2u);
-    put(e, "people", record{{"name", "hal"}, {"email", "d@x"}, {"org", "beta"}});  // takes dan's unique key
-    BOOST_TEST(names_where(e, filter::all()) == (strings{"cat", "eve", "fay", "gus", "hal"}));
-    e.rollback(ec, diag);
+    BOOST_TEST(tx.remove("people", col("name").in({"ann", "dan"}), ec, diag) == 2u);
+    put(tx, "people", record{{"name", "hal"}, {"email", "d@x"}, {"org", "beta"}});  // takes dan's unique key
+    BOOST_TEST(names_where(tx, filter::all()) == (strings{"cat", "eve", "fay", "gus", "hal"}));
+    tx.rollback(ec, diag);
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
 
     BOOST_TEST(dump(e, "people", "seq") == before, "the rollback restored every row exactly");
@@ -1678,68 +1682,74 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(nested_transactions_are_savepoints, Factory, data_
     diagnostics diag;
     put(e, "people", record{{"name", "c"}, {"note", "c0"}});
 
-    e.begin(ec, diag);
+    auto outer = e.begin(ec, diag);
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
-    put(e, "people", record{{"name", "a"}, {"note", "a0"}});
-    e.begin(ec, diag);
-    HOOKBOX_DE_REQUIRE_OK(ec, diag);
-    put(e, "people", record{{"name", "b"}});
-    e.update("people", col("name") == "a", {set("note", "a1")}, ec, diag);
-    e.remove("people", col("name") == "c", ec, diag);
-    e.rollback(ec, diag);  // the inner one only
-    HOOKBOX_DE_REQUIRE_OK(ec, diag);
-    BOOST_TEST(names_where(e, filter::all()) == (strings{"a", "c"}));
-    BOOST_TEST(names_where(e, col("note") == "a0") == (strings{"a"}), "the outer transaction's row is as it was");
+    put(outer, "people", record{{"name", "a"}, {"note", "a0"}});
+    {
+        auto inner = outer.begin(ec, diag);
+        HOOKBOX_DE_REQUIRE_OK(ec, diag);
+        put(inner, "people", record{{"name", "b"}});
+        inner.update("people", col("name") == "a", {set("note", "a1")}, ec, diag);
+        inner.remove("people", col("name") == "c", ec, diag);
+        inner.rollback(ec, diag);  // the inner one only
+        HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    }
+    BOOST_TEST(names_where(outer, filter::all()) == (strings{"a", "c"}));
+    BOOST_TEST(names_where(outer, col("note") == "a0") == (strings{"a"}), "the outer transaction's row is as it was");
 
     // Three levels: the middle commit hands its work to the outer level.
-    e.begin(ec, diag);
-    put(e, "people", record{{"name", "d"}});
-    e.begin(ec, diag);
-    put(e, "people", record{{"name", "e"}});
-    e.commit(ec, diag);
-    HOOKBOX_DE_REQUIRE_OK(ec, diag);
-    e.commit(ec, diag);
-    HOOKBOX_DE_REQUIRE_OK(ec, diag);
-    BOOST_TEST(names_where(e, filter::all()) == (strings{"a", "c", "d", "e"}));
-    e.commit(ec, diag);  // the outermost
+    {
+        auto middle = outer.begin(ec, diag);
+        put(middle, "people", record{{"name", "d"}});
+        auto inner = middle.begin(ec, diag);
+        put(inner, "people", record{{"name", "e"}});
+        inner.commit(ec, diag);
+        HOOKBOX_DE_REQUIRE_OK(ec, diag);
+        middle.commit(ec, diag);
+        HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    }
+    BOOST_TEST(names_where(outer, filter::all()) == (strings{"a", "c", "d", "e"}));
+    outer.commit(ec, diag);  // the outermost
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
     BOOST_TEST(names_where(e, filter::all()) == (strings{"a", "c", "d", "e"}));
 
     // A committed savepoint is still undone by its outer rollback.
-    e.begin(ec, diag);
-    e.begin(ec, diag);
-    put(e, "people", record{{"name", "f"}});
-    e.update("people", col("name") == "a", {set("note", "a2")}, ec, diag);
-    e.commit(ec, diag);
-    HOOKBOX_DE_REQUIRE_OK(ec, diag);
-    e.rollback(ec, diag);
+    outer = e.begin(ec, diag);
+    {
+        auto inner = outer.begin(ec, diag);
+        put(inner, "people", record{{"name", "f"}});
+        inner.update("people", col("name") == "a", {set("note", "a2")}, ec, diag);
+        inner.commit(ec, diag);
+        HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    }
+    outer.rollback(ec, diag);
     HOOKBOX_DE_REQUIRE_OK(ec, diag);
     BOOST_TEST(names_where(e, filter::all()) == (strings{"a", "c", "d", "e"}));
     BOOST_TEST(names_where(e, col("note") == "a0") == (strings{"a"}));
 
-    // No transaction is open now.
-    e.commit(ec, diag);
-    HOOKBOX_DE_CHECK_CODE(ec, diag, errc::invalid_argument);
+    // The transaction has ended: it takes no more commits.
+    outer.commit(ec, diag);
+    HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::invalid_argument, "transaction");
 }
 
-BOOST_AUTO_TEST_CASE_TEMPLATE(the_transaction_guard_rolls_back_unless_committed, Factory, data_engine_factories) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_transaction_rolls_back_unless_committed, Factory, data_engine_factories) {
     auto e = people_engine<Factory>();
-    using engine_type = typename Factory::engine_type;
+    using transaction_type = typename Factory::engine_type::transaction_type;
     error_code ec;
     diagnostics diag;
 
     {
-        transaction<engine_type> tx(e, ec, diag);
+        auto tx = e.begin(ec, diag);
         HOOKBOX_DE_REQUIRE_OK(ec, diag);
         BOOST_TEST(tx.active());
-        put(e, "people", record{{"name", "dropped"}});
+        put(tx, "people", record{{"name", "dropped"}});
     }
-    BOOST_TEST(count_where(e, "people", filter::all()) == 0u, "the guard rolled back on scope exit");
+    BOOST_TEST(count_where(e, "people", filter::all()) == 0u, "the destructor rolled back on scope exit");
 
     {
-        transaction<engine_type> tx(e, ec, diag);
+        auto tx = e.begin(ec, diag);
         HOOKBOX_DE_REQUIRE_OK(ec, diag);
-        put(e, "people", record{{"name", "kept"}});
+        put(tx, "people", record{{"name", "kept"}});
         tx.commit(ec, diag);
         HOOKBOX_DE_REQUIRE_OK(ec, diag);
         BOOST_TEST(!tx.active());
@@ -1747,35 +1757,163 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(the_transaction_guard_rolls_back_unless_committed,
     BOOST_TEST(names_where(e, filter::all()) == (strings{"kept"}));
 
     {
-        transaction<engine_type> tx(e, ec, diag);
-        put(e, "people", record{{"name", "undone"}});
+        auto tx = e.begin(ec, diag);
+        put(tx, "people", record{{"name", "undone"}});
         tx.rollback(ec, diag);
         HOOKBOX_DE_REQUIRE_OK(ec, diag);
         BOOST_TEST(!tx.active());
     }
     BOOST_TEST(names_where(e, filter::all()) == (strings{"kept"}));
 
-    // Nested guards.
+    // Nested ones.
     {
-        transaction<engine_type> outer(e, ec, diag);
-        put(e, "people", record{{"name", "outer"}});
+        auto outer = e.begin(ec, diag);
+        put(outer, "people", record{{"name", "outer"}});
         {
-            transaction<engine_type> inner(e, ec, diag);
-            put(e, "people", record{{"name", "inner"}});
+            auto inner = outer.begin(ec, diag);
+            put(inner, "people", record{{"name", "inner"}});
         }
         outer.commit(ec, diag);
         HOOKBOX_DE_REQUIRE_OK(ec, diag);
     }
     BOOST_TEST(names_where(e, filter::all()) == (strings{"kept", "outer"}));
 
-    // commit or rollback without a transaction.
-    e.commit(ec, diag);
-    HOOKBOX_DE_CHECK_CODE(ec, diag, errc::invalid_argument);
-    e.rollback(ec, diag);
-    HOOKBOX_DE_CHECK_CODE(ec, diag, errc::invalid_argument);
+    // A moved transaction: the new owner commits; the moved-from one is inactive.
+    {
+        auto tx = e.begin(ec, diag);
+        put(tx, "people", record{{"name", "moved"}});
+        transaction_type owner(std::move(tx));
+        BOOST_TEST(!tx.active());  // NOLINT(bugprone-use-after-move): a moved-from transaction is inactive
+        BOOST_TEST(owner.active());
+        owner.commit(ec, diag);
+        HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    }
+    BOOST_TEST(names_where(e, filter::all()) == (strings{"kept", "moved", "outer"}));
+
+    // commit, rollback and statements on a transaction that is not active.
+    transaction_type none;
+    BOOST_TEST(!none.active());
+    none.commit(ec, diag);
+    HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::invalid_argument, "transaction");
+    none.rollback(ec, diag);
+    HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::invalid_argument, "transaction");
+    none.count("people", filter::all(), ec, diag);
+    HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::invalid_argument, "transaction");
     // The engine still works afterwards.
     put(e, "people", record{{"name", "after"}});
-    BOOST_TEST(count_where(e, "people", filter::all()) == 3u);
+    BOOST_TEST(count_where(e, "people", filter::all()) == 4u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_parent_takes_no_statement_while_a_nested_transaction_is_open, Factory,
+                              data_engine_factories) {
+    auto e = people_engine<Factory>();
+    error_code ec;
+    diagnostics diag;
+    auto outer = e.begin(ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    auto inner = outer.begin(ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    put(inner, "people", record{{"name", "inner"}});
+
+    outer.insert("people", record{{"name", "outer"}}, ec, diag);
+    HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::invalid_argument, "transaction");
+    outer.commit(ec, diag);
+    HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::invalid_argument, "transaction");
+    BOOST_TEST(outer.active(), "a refused commit leaves the transaction as it was");
+
+    inner.commit(ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    put(outer, "people", record{{"name", "outer"}});
+    outer.commit(ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    BOOST_TEST(names_where(e, filter::all()) == (strings{"inner", "outer"}));
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_transaction_outlives_its_engine_object, Factory, data_engine_factories) {
+    Factory f;
+    std::optional<typename Factory::engine_type> e(f.make());
+    must_migrate(*e, people_plan());
+    error_code ec;
+    diagnostics diag;
+    auto tx = e->begin(ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    e.reset();
+    put(tx, "people", record{{"name", "late"}});
+    BOOST_TEST(names_where(tx, filter::all()) == (strings{"late"}));
+    tx.commit(ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+}
+
+// ===================================================================================================
+// Transactions and threads
+// ===================================================================================================
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_transaction_belongs_to_no_thread, Factory, data_engine_factories) {
+    // Begun on this thread, used and committed on another (as a coroutine resumed elsewhere would):
+    // no lock is held between the calls.
+    auto e = people_engine<Factory>();
+    error_code ec;
+    diagnostics diag;
+    auto tx = e.begin(ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    put(tx, "people", record{{"name", "here"}});
+    error_code tec;
+    diagnostics tdiag;
+    std::thread other([&] {
+        tx.insert("people", record{{"name", "there"}}, tec, tdiag);
+        if (!tec)
+            tx.commit(tec, tdiag);
+    });
+    other.join();
+    HOOKBOX_DE_REQUIRE_OK(tec, tdiag);
+    BOOST_TEST(names_where(e, filter::all()) == (strings{"here", "there"}));
+    // And a transaction begun on another thread ends on this one.
+    std::optional<typename Factory::engine_type::transaction_type> moved;
+    std::thread starter([&] { moved.emplace(e.begin(tec, tdiag)); });
+    starter.join();
+    HOOKBOX_DE_REQUIRE_OK(tec, tdiag);
+    put(*moved, "people", record{{"name", "elsewhere"}});
+    moved->rollback(ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    BOOST_TEST(count_where(e, "people", filter::all()) == 2u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(statements_wait_for_an_open_transaction, Factory, data_engine_factories) {
+    auto e = people_engine<Factory>();
+    error_code ec;
+    diagnostics diag;
+    auto tx = e.begin(ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    // Another thread's statement cannot run before the transaction ends, so it sees the commit.
+    std::size_t seen = 0;
+    error_code tec;
+    diagnostics tdiag;
+    std::thread reader([&] { seen = e.count("people", filter::all(), tec, tdiag); });
+    put(tx, "people", record{{"name", "a"}});
+    put(tx, "people", record{{"name", "b"}});
+    tx.commit(ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    reader.join();
+    HOOKBOX_DE_REQUIRE_OK(tec, tdiag);
+    BOOST_TEST(seen == 2u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_statement_on_a_held_engine_fails_busy_after_its_wait, Factory, data_engine_factories) {
+    Factory f;
+    auto e = f.make_impatient();  // an engine that does not wait for a transaction
+    must_migrate(e, people_plan());
+    error_code ec;
+    diagnostics diag;
+    auto tx = e.begin(ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    e.count("people", filter::all(), ec, diag);
+    HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::storage_busy, "transaction");
+    auto second = e.begin(ec, diag);
+    HOOKBOX_DE_CHECK_ERROR(ec, diag, errc::storage_busy, "transaction");
+    BOOST_TEST(!second.active());
+    tx.rollback(ec, diag);
+    HOOKBOX_DE_REQUIRE_OK(ec, diag);
+    BOOST_TEST(count_where(e, "people", filter::all()) == 0u);
 }
 
 // ===================================================================================================
@@ -1813,7 +1951,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(threads_insert_and_increment_in_transactions, Fact
                     failed("insert", ec, diag);
 
                 // Read, then write what was read plus one: only a transaction makes this exact.
-                e.begin(ec, diag);
+                auto tx = e.begin(ec, diag);
                 if (ec) {
                     failed("begin", ec, diag);
                     continue;
@@ -1821,20 +1959,18 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(threads_insert_and_increment_in_transactions, Fact
                 find_options fo;
                 fo.where = col("tag") == "counter";
                 fo.fields = {"weight"};
-                auto row = e.find_one("tags", fo, ec, diag);
+                auto row = tx.find_one("tags", fo, ec, diag);
                 if (ec || !row) {
                     failed("find_one", ec, diag);
-                    e.rollback(ec, diag);
                     continue;
                 }
                 std::int64_t w = (*row)["weight"].as_integer();
-                std::size_t n = e.update("tags", col("tag") == "counter", {set("weight", w + 1)}, ec, diag);
+                std::size_t n = tx.update("tags", col("tag") == "counter", {set("weight", w + 1)}, ec, diag);
                 if (ec || n != 1) {
                     failed("update", ec, diag);
-                    e.rollback(ec, diag);
                     continue;
                 }
-                e.commit(ec, diag);
+                tx.commit(ec, diag);
                 if (ec)
                     failed("commit", ec, diag);
             }

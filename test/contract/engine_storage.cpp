@@ -5,17 +5,20 @@
 // (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-// The outbox contract suite over engine_storage: on memory_engine, and on sqlite_engine with a
-// file, with :memory:, and with the native SQL path turned off (the generic statements on SQLite).
+// The outbox contract suite over the storages on data engines: engine_storage on memory_engine and on
+// sqlite_engine (the generic statements), and sql_storage on sqlite_engine with a file and with
+// :memory: (SQLite's dialect).
 // Then the retention suite over the same storages, and what only an engine-backed storage has: corrupt
 // rows, the unique-index fallback of enqueue, and migration from an older table.
 
+#include "common/hooked_engine.hpp"
 #include "common/temp_dir.hpp"
 #include "common/test_common.hpp"
 
 #include <hookbox/engine/memory_engine.hpp>
 #include <hookbox/engine/sqlite_engine.hpp>
 #include <hookbox/storage/engine_storage.hpp>
+#include <hookbox/storage/sql_storage.hpp>
 
 #include <boost/mpl/list.hpp>
 
@@ -31,8 +34,8 @@ struct memory_engine_storage_factory {
 
 struct sqlite_file_storage_factory {
     using engine_type = engine::sqlite_engine;
-    using storage_type = engine_storage<engine_type>;
-    static constexpr const char* name = "engine_storage<sqlite_engine> (file, native SQL)";
+    using storage_type = sql_storage<engine_type>;
+    static constexpr const char* name = "sql_storage<sqlite_engine> (file)";
     engine_type make_engine() {
         engine::sqlite_params p;
         p.path = process_temp_dir().file("outbox");
@@ -43,8 +46,8 @@ struct sqlite_file_storage_factory {
 
 struct sqlite_memory_storage_factory {
     using engine_type = engine::sqlite_engine;
-    using storage_type = engine_storage<engine_type>;
-    static constexpr const char* name = "engine_storage<sqlite_engine> (:memory:)";
+    using storage_type = sql_storage<engine_type>;
+    static constexpr const char* name = "sql_storage<sqlite_engine> (:memory:)";
     engine_type make_engine() { return engine_type(engine::sqlite_params{}); }
     storage_type make() { return storage_type(make_engine()); }
 };
@@ -58,15 +61,12 @@ struct sqlite_generic_storage_factory {
         p.path = process_temp_dir().file("generic");
         return engine_type(p);
     }
-    storage_type make() {
-        engine_storage_params params;
-        params.native_sql = false;
-        return storage_type(make_engine(), params);
-    }
+    storage_type make() { return storage_type(make_engine()); }
 };
 
 static_assert(outbox_storage<engine_storage<engine::memory_engine>>);
 static_assert(outbox_storage<engine_storage<engine::sqlite_engine>>);
+static_assert(outbox_storage<sql_storage<engine::sqlite_engine>>);
 static_assert(engine::sql_engine<engine::sqlite_engine>);
 static_assert(!engine::sql_engine<engine::memory_engine>);
 
@@ -89,57 +89,7 @@ namespace {
 using namespace contract_detail;
 using std::chrono::milliseconds;
 
-// Forwards to an engine, except that it can be told to miss the next `n` lookups, as a lookup does
-// that runs just before a concurrent enqueue of the same pair commits.
-template <class Engine>
-class blinking_engine {
-public:
-    explicit blinking_engine(Engine e) : e_(std::move(e)) {}
-
-    std::shared_ptr<int> misses = std::make_shared<int>(0);
-
-    int migrate(const engine::schema_plan& p, error_code& ec, diagnostics& d) { return e_.migrate(p, ec, d); }
-    int migrate(const engine::schema_plan& p, int v, error_code& ec, diagnostics& d) { return e_.migrate(p, v, ec, d); }
-    int schema_version(std::string_view n, error_code& ec, diagnostics& d) { return e_.schema_version(n, ec, d); }
-    std::vector<engine::record> find(std::string_view t, const engine::find_options& fo, error_code& ec,
-                                     diagnostics& d) {
-        return e_.find(t, fo, ec, d);
-    }
-    std::optional<engine::record> find_one(std::string_view t, const engine::find_options& fo, error_code& ec,
-                                           diagnostics& d) {
-        if (*misses > 0) {
-            --*misses;
-            ec.clear();
-            return std::nullopt;
-        }
-        return e_.find_one(t, fo, ec, d);
-    }
-    std::int64_t insert(std::string_view t, const engine::record& r, error_code& ec, diagnostics& d) {
-        return e_.insert(t, r, ec, d);
-    }
-    std::vector<std::int64_t> insert_many(std::string_view t, std::span<const engine::record> rs, error_code& ec,
-                                          diagnostics& d) {
-        return e_.insert_many(t, rs, ec, d);
-    }
-    std::size_t update(std::string_view t, const engine::filter& f, const std::vector<engine::change>& ch,
-                       error_code& ec, diagnostics& d) {
-        return e_.update(t, f, ch, ec, d);
-    }
-    std::size_t remove(std::string_view t, const engine::filter& f, error_code& ec, diagnostics& d) {
-        return e_.remove(t, f, ec, d);
-    }
-    std::size_t count(std::string_view t, const engine::filter& f, error_code& ec, diagnostics& d) {
-        return e_.count(t, f, ec, d);
-    }
-    void begin(error_code& ec, diagnostics& d) { e_.begin(ec, d); }
-    void commit(error_code& ec, diagnostics& d) { e_.commit(ec, d); }
-    void rollback(error_code& ec, diagnostics& d) { e_.rollback(ec, d); }
-
-private:
-    Engine e_;
-};
-
-static_assert(engine::data_engine<blinking_engine<engine::memory_engine>>);
+static_assert(engine::data_engine<hooked_engine<engine::memory_engine>>);
 
 template <class Factory>
 struct engine_fixture {
@@ -259,18 +209,18 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(corrupt_headers_are_an_error_for_their_row, Fac
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_falls_back_to_the_unique_index_when_it_loses_a_race, Factory,
                                  engine_factories, engine_fixture<Factory>) {
-    using engine_type = blinking_engine<typename Factory::engine_type>;
+    using engine_type = hooked_engine<typename Factory::engine_type>;
     engine_type eng(this->factory.make_engine());
-    auto misses = eng.misses;
+    auto hooks = eng.hooks_;
     basic_outbox<engine_storage<engine_type>, manual_clock> ob(outbox_params{}, engine_storage<engine_type>(std::move(eng)),
                                                                this->clock);
     auto first = ob.enqueue(make_request("wh-1", "evt-1"));
     BOOST_TEST(first.created);
     // The lookup of the second enqueue misses the row, as if the first had not committed yet; the
     // insert then hits the unique index, and the second lookup finds the winner.
-    *misses = 1;
+    hooks->misses = 1;
     auto second = ob.enqueue(make_request("wh-1", "evt-1"));
-    BOOST_TEST(*misses == 0);
+    BOOST_TEST(hooks->misses == 0);
     BOOST_TEST(!second.created);
     BOOST_TEST(second.id == first.id);
     BOOST_TEST(ob.list().items.size() == 1u);
@@ -560,8 +510,8 @@ BOOST_AUTO_TEST_CASE(a_sqlite_file_at_version_2_is_migrated_when_reopened) {
     }
     engine::sqlite_params p;
     p.path = path;
-    basic_outbox<engine_storage<engine::sqlite_engine>, manual_clock> ob(
-        outbox_params{}, engine_storage<engine::sqlite_engine>(engine::sqlite_engine(p)), manual_clock());
+    basic_outbox<sql_storage<engine::sqlite_engine>, manual_clock> ob(
+        outbox_params{}, sql_storage<engine::sqlite_engine>(engine::sqlite_engine(p)), manual_clock());
     BOOST_TEST(ob.storage().engine().schema_version("hookbox.sys_webhook_delivery") == delivery_schema().latest());
     std::size_t tables = 0;
     std::array<engine::value, 1> name{engine::value("sys_webhook_delivery_attempt")};

@@ -16,6 +16,7 @@
 // They guard the host's RPC boundary; the store has no notion of capabilities and trusts the plugin
 // id it is given (see doc/state.md), so there is nothing here for them to test.
 
+#include "common/hooked_engine.hpp"
 #include "common/temp_dir.hpp"
 #include "common/test_common.hpp"
 
@@ -170,65 +171,10 @@ boost::json::value nested(std::size_t depth) {
     return v;
 }
 
-// Forwards to an engine, but runs a hook on the inner engine just before each insert or update
-// while the hook is set: another writer that gets in between a write's lookup and its statement.
+// An engine whose transactions run a hook just before an insert or update while the hook is set:
+// another writer that gets in between a write's lookup and its statement.
 template <class Engine>
-class racing_engine {
-public:
-    explicit racing_engine(Engine e) : e_(std::move(e)) {}
-
-    std::function<void(Engine&)> before_insert;
-    std::function<void(Engine&)> before_update;
-
-    Engine& inner() noexcept { return e_; }
-
-    int migrate(const engine::schema_plan& p, error_code& ec, diagnostics& d) { return e_.migrate(p, ec, d); }
-    int migrate(const engine::schema_plan& p, int v, error_code& ec, diagnostics& d) { return e_.migrate(p, v, ec, d); }
-    int schema_version(std::string_view n, error_code& ec, diagnostics& d) { return e_.schema_version(n, ec, d); }
-    std::vector<engine::record> find(std::string_view t, const engine::find_options& fo, error_code& ec,
-                                     diagnostics& d) {
-        return e_.find(t, fo, ec, d);
-    }
-    std::optional<engine::record> find_one(std::string_view t, const engine::find_options& fo, error_code& ec,
-                                           diagnostics& d) {
-        return e_.find_one(t, fo, ec, d);
-    }
-    std::int64_t insert(std::string_view t, const engine::record& r, error_code& ec, diagnostics& d) {
-        // A copy, so that a hook may clear itself.
-        if (auto hook = before_insert)
-            hook(e_);
-        return e_.insert(t, r, ec, d);
-    }
-    std::vector<std::int64_t> insert_many(std::string_view t, std::span<const engine::record> rs, error_code& ec,
-                                          diagnostics& d) {
-        return e_.insert_many(t, rs, ec, d);
-    }
-    std::size_t update(std::string_view t, const engine::filter& f, const std::vector<engine::change>& ch,
-                       error_code& ec, diagnostics& d) {
-        if (auto hook = before_update)
-            hook(e_);
-        return e_.update(t, f, ch, ec, d);
-    }
-    std::size_t remove(std::string_view t, const engine::filter& f, error_code& ec, diagnostics& d) {
-        return e_.remove(t, f, ec, d);
-    }
-    std::size_t count(std::string_view t, const engine::filter& f, error_code& ec, diagnostics& d) {
-        return e_.count(t, f, ec, d);
-    }
-    std::size_t count(std::string_view t, const engine::filter& f) {
-        error_code ec;
-        diagnostics d;
-        std::size_t n = e_.count(t, f, ec, d);
-        hookbox::detail::throw_on_error(ec, d);
-        return n;
-    }
-    void begin(error_code& ec, diagnostics& d) { e_.begin(ec, d); }
-    void commit(error_code& ec, diagnostics& d) { e_.commit(ec, d); }
-    void rollback(error_code& ec, diagnostics& d) { e_.rollback(ec, d); }
-
-private:
-    Engine e_;
-};
+using racing_engine = hooked_engine<Engine>;
 
 static_assert(engine::data_engine<racing_engine<engine::memory_engine>>);
 
@@ -1200,7 +1146,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_custom_table_keeps_its_own_state, Factory, st
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(set_turns_a_lost_insert_race_into_an_update, Factory, state_store_factories,
                                  racing_fixture<Factory>) {
-    auto& eng = this->store.engine();
+    auto& eng = *this->store.engine().hooks_;
     eng.before_insert = [&](auto& inner) {
         eng.before_insert = nullptr;
         insert_theirs(inner);
@@ -1216,7 +1162,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(set_turns_a_lost_insert_race_into_an_update, Fa
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(compare_and_set_reports_a_lost_insert_race_as_a_conflict, Factory,
                                  state_store_factories, racing_fixture<Factory>) {
-    auto& eng = this->store.engine();
+    auto& eng = *this->store.engine().hooks_;
     eng.before_insert = [&](auto& inner) {
         eng.before_insert = nullptr;
         insert_theirs(inner);
@@ -1229,7 +1175,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(compare_and_set_reports_a_lost_insert_race_as_a
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(set_looks_again_after_a_lost_update_race, Factory, state_store_factories,
                                  racing_fixture<Factory>) {
     this->store.set("p", instance_key("k"), boost::json::value("first"));
-    auto& eng = this->store.engine();
+    auto& eng = *this->store.engine().hooks_;
     eng.before_update = [&](auto& inner) {
         eng.before_update = nullptr;
         inner.update("plugin_state", engine::col("state_key") == "k",
@@ -1255,7 +1201,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(set_gives_up_when_it_loses_every_race, Factory,
                                  racing_fixture<Factory>) {
     this->store.set("p", instance_key("k"), boost::json::value("first"));
     int races = 0;
-    this->store.engine().before_update = [&](auto& inner) {
+    this->store.engine().hooks_->before_update = [&](auto& inner) {
         ++races;
         inner.update("plugin_state", engine::col("state_key") == "k", {engine::add("version", 1)});
     };
@@ -1263,7 +1209,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(set_gives_up_when_it_loses_every_race, Factory,
     HOOKBOX_SS_CHECK_ERROR(this->ec, this->diag, errc::storage_busy, "key");
     BOOST_TEST(is_retryable(this->ec));
     BOOST_TEST(races == 4);
-    this->store.engine().before_update = nullptr;
+    this->store.engine().hooks_->before_update = nullptr;
     // The transaction was rolled back, the other writers' bumps with it.
     auto got = this->store.get("p", instance_key("k"));
     BOOST_TEST(got->value == boost::json::value("first"));

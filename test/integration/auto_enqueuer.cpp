@@ -21,13 +21,15 @@
 #include <hookbox/engine/sqlite_engine.hpp>
 #include <hookbox/fanout/auto_enqueuer.hpp>
 #include <hookbox/outbox.hpp>
-#include <hookbox/storage/engine_storage.hpp>
+#include <hookbox/storage/sql_storage.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/mpl/list.hpp>
+
+#include <sqlite3.h>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -204,7 +206,7 @@ static_assert(subscription_source<engine_subscriptions<engine::sqlite_engine>>);
 static_assert(subscription_source<subscription_registry>);
 static_assert(subscription_source<gated_source<subscription_registry>>);
 static_assert(fanout_outbox<outbox>);
-static_assert(fanout_outbox<basic_outbox<engine_storage<engine::sqlite_engine>>>);
+static_assert(fanout_outbox<basic_outbox<sql_storage<engine::sqlite_engine>>>);
 
 }  // namespace
 
@@ -225,7 +227,7 @@ struct fanout_memory_setup {
 // One SQLite file: sys_webhook on one connection, the delivery table on the outbox's own.
 struct fanout_sqlite_setup {
     using engine_type = engine::sqlite_engine;
-    using outbox_type = basic_outbox<engine_storage<engine::sqlite_engine>>;
+    using outbox_type = basic_outbox<sql_storage<engine::sqlite_engine>>;
     static constexpr const char* name = "sqlite";
 
     static engine::sqlite_params at(const std::string& path) {
@@ -236,7 +238,7 @@ struct fanout_sqlite_setup {
 
     std::string path = process_temp_dir().file("fanout");
     engine::sqlite_engine engine{at(path)};
-    outbox_type box{outbox_params{}, engine_storage<engine::sqlite_engine>(engine::sqlite_engine(at(path)))};
+    outbox_type box{outbox_params{}, sql_storage<engine::sqlite_engine>(engine::sqlite_engine(at(path)))};
 
     fanout_sqlite_setup() { engine.migrate(webhook_schema()); }
 };
@@ -1027,25 +1029,26 @@ BOOST_AUTO_TEST_CASE(fan_out_joins_the_callers_transaction) {
     fanout_sqlite_setup s;
     subscription_index index(
         {subscription("wh-1", "contact", {"create"}), subscription("wh-2", "", {"create"})});
-    auto& db = s.box.storage().engine();
-    error_code ec;
-    diagnostics diag;
+    // The caller's own connection to the outbox's database, and an outbox attached to it.
+    sqlite3* app = nullptr;
+    BOOST_REQUIRE(sqlite3_open_v2(s.path.c_str(), &app, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+    auto exec = [&](const char* sql) { return sqlite3_exec(app, sql, nullptr, nullptr, nullptr); };
     {
-        engine::transaction<engine::sqlite_engine> tx(db, ec, diag);
-        BOOST_REQUIRE(!ec);
-        s.box.enqueue_many(fan_out(created("contact", "c-1"), index));
-        tx.rollback(ec, diag);
-    }
-    BOOST_TEST(s.box.stats().total() == 0u);
-    {
-        engine::transaction<engine::sqlite_engine> tx(db, ec, diag);
-        BOOST_REQUIRE(!ec);
-        auto results = s.box.enqueue_many(fan_out(created("contact", "c-1"), index));
+        basic_outbox<sql_storage<engine::sqlite_engine>> in_tx(
+            outbox_params{}, sql_storage<engine::sqlite_engine>(engine::sqlite_engine::attach(app)));
+        BOOST_REQUIRE(exec("BEGIN IMMEDIATE") == SQLITE_OK);
+        in_tx.enqueue_many(fan_out(created("contact", "c-1"), index));
+        BOOST_REQUIRE(exec("ROLLBACK") == SQLITE_OK);
+        BOOST_TEST(s.box.stats().total() == 0u);
+
+        BOOST_REQUIRE(exec("BEGIN IMMEDIATE") == SQLITE_OK);
+        auto results = in_tx.enqueue_many(fan_out(created("contact", "c-1"), index));
         BOOST_TEST(results.size() == 2u);
-        tx.commit(ec, diag);
-        BOOST_REQUIRE(!ec);
+        BOOST_TEST(s.box.stats().total() == 0u, "nothing is visible before the caller's commit");
+        BOOST_REQUIRE(exec("COMMIT") == SQLITE_OK);
     }
     BOOST_TEST(s.box.stats().total() == 2u);
+    BOOST_TEST(sqlite3_close(app) == SQLITE_OK);
 }
 
 // =================================================================================================

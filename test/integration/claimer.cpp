@@ -13,7 +13,7 @@
 
 #include <hookbox/engine/sqlite_engine.hpp>
 #include <hookbox/outbox.hpp>
-#include <hookbox/storage/engine_storage.hpp>
+#include <hookbox/storage/sql_storage.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -30,8 +30,8 @@ int main(int argc, char** argv) {
         engine::sqlite_params p;
         p.path = argv[1];
         p.busy_timeout = std::chrono::seconds(30);
-        basic_outbox<engine_storage<engine::sqlite_engine>> ob(outbox_params{},
-                                                               engine_storage<engine::sqlite_engine>(engine::sqlite_engine(p)));
+        basic_outbox<sql_storage<engine::sqlite_engine>> ob(outbox_params{},
+                                                               sql_storage<engine::sqlite_engine>(engine::sqlite_engine(p)));
         claim_options opts;
         opts.node_id = argv[2];
         opts.limit = std::stoul(argv[3]);

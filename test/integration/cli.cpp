@@ -14,7 +14,7 @@
 #include <hookbox/engine/sqlite_engine.hpp>
 #include <hookbox/outbox.hpp>
 #include <hookbox/storage/delivery_schema.hpp>
-#include <hookbox/storage/engine_storage.hpp>
+#include <hookbox/storage/sql_storage.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -45,7 +45,7 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-using sqlite_storage = engine_storage<engine::sqlite_engine>;
+using sqlite_storage = sql_storage<engine::sqlite_engine>;
 using file_outbox = basic_outbox<sqlite_storage, manual_clock>;
 
 // ----- running the tool -----
@@ -149,7 +149,7 @@ constexpr std::string_view secret_text = "whsec_dGhpcy1zZWNyZXQtbXVzdC1uZXZlci1i
 file_outbox open_outbox(const std::string& path, const std::string& table = "sys_webhook_delivery") {
     engine::sqlite_params p;
     p.path = path;
-    engine_storage_params sp;
+    sql_storage_params sp;
     sp.table = table;
     return file_outbox(outbox_params{}, sqlite_storage(engine::sqlite_engine(p), sp), manual_clock());
 }

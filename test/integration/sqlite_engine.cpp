@@ -121,7 +121,10 @@ record item(std::string name, std::optional<double> score = std::nullopt) {
     return r;
 }
 
-std::size_t count_all(sqlite_engine& e, const std::string& table) { return e.count(table, filter::all()); }
+template <class Session>
+std::size_t count_all(Session& e, const std::string& table) {
+    return e.count(table, filter::all());
+}
 
 std::int64_t counter_value(sqlite_engine& e, const std::string& name) {
     find_options fo;
@@ -571,8 +574,8 @@ BOOST_AUTO_TEST_CASE(a_locked_file_fails_with_storage_busy_and_loses_nothing) {
     engine::sqlite_engine b(file_params(path));
     a.migrate(items_plan());
 
-    b.begin();  // BEGIN IMMEDIATE: holds the write lock
-    b.insert("items", item("from_b"));
+    auto held = b.begin();  // BEGIN IMMEDIATE: holds the write lock
+    held.insert("items", item("from_b"));
     error_code ec;
     diagnostics diag;
     auto t0 = std::chrono::steady_clock::now();
@@ -581,11 +584,12 @@ BOOST_AUTO_TEST_CASE(a_locked_file_fails_with_storage_busy_and_loses_nothing) {
     CHECK_ERRC(ec, errc::storage_busy);
     BOOST_TEST(is_retryable(ec));
     BOOST_TEST(waited >= 40ms);
-    a.begin(ec, diag);  // a transaction cannot start either
+    auto refused = a.begin(ec, diag);  // a transaction cannot start either
     CHECK_ERRC(ec, errc::storage_busy);
+    BOOST_TEST(!refused.active());
     BOOST_TEST(count_all(a, "items") == 0u);  // WAL: reads go on, without b's uncommitted row
 
-    b.commit();
+    held.commit();
     BOOST_TEST(count_all(a, "items") == 1u);
     a.insert("items", item("from_a"));
     BOOST_TEST(count_all(b, "items") == 2u);
@@ -646,30 +650,31 @@ BOOST_AUTO_TEST_CASE(a_transaction_sqlite_rolled_back_stays_failed_until_rolled_
     const std::string filler(1500, 'x');
     error_code ec;
     diagnostics diag;
-    e.begin();
-    e.begin();  // nested: SQLite's rollback takes both levels
+    auto outer = e.begin();
+    auto inner = outer.begin();  // nested: SQLite's rollback takes both levels
     for (int i = 0; i < 10000 && !ec; ++i) {
         record r = item("tx" + std::to_string(i));
         r.set("body", value::json("\"" + filler + "\""));
-        e.insert("items", r, ec, diag);
+        inner.insert("items", r, ec, diag);
     }
     CHECK_ERRC(ec, errc::storage_full);
     BOOST_TEST(sqlite3_get_autocommit(e.native_handle()) != 0);  // SQLite ended the transaction
     // Nothing runs outside the transaction the caller believes is open: not even a small insert.
-    e.insert("items", item("small"), ec, diag);
+    inner.insert("items", item("small"), ec, diag);
     CHECK_ERRC(ec, errc::storage_full);
     BOOST_TEST(diag.field() == "transaction");
-    e.count("items", filter::all(), ec, diag);
+    inner.count("items", filter::all(), ec, diag);
     CHECK_ERRC(ec, errc::storage_full);
-    e.commit(ec, diag);
+    inner.commit(ec, diag);
     CHECK_ERRC(ec, errc::storage_full);
-    e.rollback(ec, diag);  // the inner level
+    BOOST_TEST(inner.active());
+    inner.rollback(ec, diag);  // the inner level
     BOOST_TEST(!ec);
-    e.commit(ec, diag);  // the outer one: still failed
+    outer.commit(ec, diag);  // the outer one: still failed
     CHECK_ERRC(ec, errc::storage_full);
-    e.rollback(ec, diag);
+    outer.rollback(ec, diag);
     BOOST_TEST(!ec);
-    e.rollback(ec, diag);
+    outer.rollback(ec, diag);
     CHECK_ERRC(ec, errc::invalid_argument);
     // Back to normal: only the row from before is there, and small writes fit again.
     BOOST_TEST(count_all(e, "items") == 1u);
@@ -688,16 +693,17 @@ BOOST_AUTO_TEST_CASE(a_busy_commit_leaves_the_transaction_open) {
     e.migrate(items_plan());
     sqlite3* reader = nullptr;
     BOOST_REQUIRE(sqlite3_open_v2(path.c_str(), &reader, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
-    e.begin();
-    e.insert("items", item("pending_commit"));
+    auto tx = e.begin();
+    tx.insert("items", item("pending_commit"));
     BOOST_REQUIRE(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM items;", nullptr, nullptr, nullptr) == SQLITE_OK);
     error_code ec;
     diagnostics diag;
-    e.commit(ec, diag);
+    tx.commit(ec, diag);
     CHECK_ERRC(ec, errc::storage_busy);
+    BOOST_TEST(tx.active());
     BOOST_TEST(sqlite3_get_autocommit(e.native_handle()) == 0);  // still open
     BOOST_REQUIRE(sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
-    e.commit(ec, diag);  // the retry succeeds
+    tx.commit(ec, diag);  // the retry succeeds
     BOOST_TEST(!ec, diag.message());
     BOOST_TEST(sqlite3_get_autocommit(e.native_handle()) != 0);
     int n = -1;
@@ -963,55 +969,63 @@ BOOST_AUTO_TEST_CASE(nested_transactions_are_savepoints) {
     e.migrate(items_plan());
     error_code ec;
     diagnostics diag;
-    e.commit(ec, diag);
+    engine::sqlite_transaction none;
+    none.commit(ec, diag);
     CHECK_ERRC(ec, errc::invalid_argument);
-    e.rollback(ec, diag);
+    none.rollback(ec, diag);
     CHECK_ERRC(ec, errc::invalid_argument);
 
-    e.begin();
+    auto outer = e.begin();
     BOOST_TEST(sqlite3_get_autocommit(e.native_handle()) == 0);
-    e.insert("items", item("outer"));
-    e.begin();
-    e.insert("items", item("inner_rolled_back"));
-    BOOST_TEST(count_all(e, "items") == 2u);
-    e.rollback();
-    e.begin();
-    e.insert("items", item("inner_kept"));
-    e.begin();
-    e.insert("items", item("deepest"));
-    e.commit();
-    e.commit();
+    outer.insert("items", item("outer"));
+    {
+        auto inner = outer.begin();
+        inner.insert("items", item("inner_rolled_back"));
+        BOOST_TEST(count_all(inner, "items") == 2u);
+        inner.rollback();
+    }
+    {
+        auto inner = outer.begin();
+        inner.insert("items", item("inner_kept"));
+        auto deepest = inner.begin();
+        deepest.insert("items", item("deepest"));
+        deepest.commit();
+        inner.commit();
+    }
     // A failed statement inside a transaction leaves the transaction usable.
-    e.insert("items", item("outer"), ec, diag);
+    outer.insert("items", item("outer"), ec, diag);
     CHECK_ERRC(ec, errc::unique_violation);
     std::vector<record> bad = {item("batch_ok"), item("outer")};
-    e.insert_many("items", bad, ec, diag);  // its savepoint rolls back, the transaction goes on
+    outer.insert_many("items", bad, ec, diag);  // its savepoint rolls back, the transaction goes on
     CHECK_ERRC(ec, errc::unique_violation);
-    BOOST_TEST(count_all(e, "items") == 3u);
-    e.commit();
+    BOOST_TEST(count_all(outer, "items") == 3u);
+    outer.commit();
     BOOST_TEST(sqlite3_get_autocommit(e.native_handle()) != 0);
     BOOST_TEST(count_all(e, "items") == 3u);
     BOOST_TEST(e.count("items", col("name").in({value("outer"), value("inner_kept"), value("deepest")})) == 3u);
 
     // The outermost rollback discards everything, nested commits included.
-    e.begin();
-    e.insert("items", item("gone1"));
-    e.begin();
-    e.insert("items", item("gone2"));
-    e.commit();
-    e.rollback();
+    outer = e.begin();
+    outer.insert("items", item("gone1"));
+    {
+        auto inner = outer.begin();
+        inner.insert("items", item("gone2"));
+        inner.commit();
+    }
+    outer.rollback();
     BOOST_TEST(count_all(e, "items") == 3u);
 
-    // The scope guard.
+    // The destructor of an active transaction rolls it back.
     {
-        transaction<engine::sqlite_engine> tx(e, ec, diag);
+        auto tx = e.begin(ec, diag);
         BOOST_TEST(!ec);
-        e.insert("items", item("guarded"));
+        tx.insert("items", item("guarded"));
     }
     BOOST_TEST(e.count("items", col("name") == "guarded") == 0u);
+    BOOST_TEST(sqlite3_get_autocommit(e.native_handle()) != 0);
     {
-        transaction<engine::sqlite_engine> tx(e, ec, diag);
-        e.insert("items", item("guarded"));
+        auto tx = e.begin(ec, diag);
+        tx.insert("items", item("guarded"));
         tx.commit(ec, diag);
         BOOST_TEST(!ec);
     }
@@ -1044,12 +1058,14 @@ BOOST_AUTO_TEST_CASE(attach_joins_the_callers_transaction) {
         // ... and with its COMMIT; the engine's own begin is a savepoint inside it.
         BOOST_REQUIRE(exec("BEGIN") == SQLITE_OK);
         e.insert("items", item("kept"));
-        e.begin();
-        e.insert("items", item("savepoint_rolled_back"));
-        e.rollback();
-        e.begin();
-        e.insert("items", item("savepoint_kept"));
-        e.commit();
+        {
+            auto tx = e.begin();
+            tx.insert("items", item("savepoint_rolled_back"));
+            tx.rollback();
+            tx = e.begin();
+            tx.insert("items", item("savepoint_kept"));
+            tx.commit();
+        }
         BOOST_TEST(sqlite3_get_autocommit(db) == 0);
         BOOST_REQUIRE(exec("INSERT INTO app VALUES ('y')") == SQLITE_OK);
         BOOST_REQUIRE(exec("COMMIT") == SQLITE_OK);
@@ -1088,20 +1104,20 @@ BOOST_AUTO_TEST_CASE(threads_share_one_engine) {
                 if (ec)
                     ++failures;
                 // Read, then write what was read plus one: only exact if no other thread interleaves.
-                transaction<engine::sqlite_engine> tx(e, ec, diag);
+                auto tx = e.begin(ec, diag);
                 if (ec) {
                     ++failures;
                     continue;
                 }
                 find_options fo;
                 fo.where = col("name") == "c";
-                auto row = e.find_one("counters", fo, ec, diag);
+                auto row = tx.find_one("counters", fo, ec, diag);
                 if (ec || !row) {
                     ++failures;
                     continue;
                 }
                 std::int64_t v = (*row)["value"].as_integer();
-                e.update("counters", col("name") == "c", {set("value", v + 1)}, ec, diag);
+                tx.update("counters", col("name") == "c", {set("value", v + 1)}, ec, diag);
                 if (!ec)
                     tx.commit(ec, diag);
                 if (ec)
@@ -1134,15 +1150,15 @@ BOOST_AUTO_TEST_CASE(two_engines_on_one_file_count_exactly) {
             for (int attempt = 0; attempt < max_attempts && !done; ++attempt) {
                 error_code ec;
                 diagnostics diag;
-                transaction<engine::sqlite_engine> tx(e, ec, diag);
+                auto tx = e.begin(ec, diag);
                 if (ec)
                     continue;  // storage_busy: the other engine held the lock past the timeout
                 find_options fo;
                 fo.where = col("name") == "c";
-                auto row = e.find_one("counters", fo, ec, diag);
+                auto row = tx.find_one("counters", fo, ec, diag);
                 if (ec || !row)
                     continue;
-                e.update("counters", col("name") == "c", {set("value", (*row)["value"].as_integer() + 1)}, ec, diag);
+                tx.update("counters", col("name") == "c", {set("value", (*row)["value"].as_integer() + 1)}, ec, diag);
                 if (ec)
                     continue;
                 tx.commit(ec, diag);
@@ -1277,11 +1293,11 @@ BOOST_AUTO_TEST_CASE(moves_keep_the_connection) {
     engine::sqlite_engine b(sqlite_params{});
     b = std::move(a);
     BOOST_TEST(count_all(b, "items") == 1u);
-    // Destroying an engine with a transaction open rolls it back.
+    // Destroying an engine and its open transaction rolls the transaction back.
     {
         engine::sqlite_engine c(file_params(path));
-        c.begin();
-        c.insert("items", item("uncommitted"));
+        auto tx = c.begin();
+        tx.insert("items", item("uncommitted"));
     }
     BOOST_TEST(count_all(b, "items") == 1u);
 }

@@ -13,7 +13,7 @@
 
 #include <hookbox/engine/sqlite_engine.hpp>
 #include <hookbox/outbox.hpp>
-#include <hookbox/storage/engine_storage.hpp>
+#include <hookbox/storage/sql_storage.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -37,7 +37,7 @@ namespace hookbox::test {
 
 namespace {
 
-using sqlite_storage = engine_storage<engine::sqlite_engine>;
+using sqlite_storage = sql_storage<engine::sqlite_engine>;
 using file_outbox = basic_outbox<sqlite_storage, manual_clock>;
 
 engine::sqlite_engine open_engine(const std::string& path, std::chrono::milliseconds busy = std::chrono::seconds(5),

@@ -18,7 +18,7 @@
 #include <hookbox/error.hpp>
 #include <hookbox/outbox.hpp>
 #include <hookbox/storage/delivery_schema.hpp>
-#include <hookbox/storage/engine_storage.hpp>
+#include <hookbox/storage/sql_storage.hpp>
 #include <hookbox/version.hpp>
 
 #include <boost/json/array.hpp>
@@ -54,7 +54,7 @@ using hookbox::errc;
 using hookbox::error_code;
 using hookbox::timestamp;
 
-using sqlite_storage = hookbox::engine_storage<hookbox::engine::sqlite_engine>;
+using sqlite_storage = hookbox::sql_storage<hookbox::engine::sqlite_engine>;
 using sqlite_outbox = hookbox::basic_outbox<sqlite_storage>;
 
 // ----- exit status and failures -----
@@ -838,7 +838,7 @@ void open_outbox(std::optional<sqlite_outbox>& out,
                           "; the tool never migrates: open it once with the upgraded application, which does",
                       {}};
 
-    hookbox::engine_storage_params sp;
+    hookbox::sql_storage_params sp;
     sp.table = table;
     sp.migrate = false;
     auto storage = sqlite_storage::open(std::move(*engine), std::move(sp), ec, diag);

@@ -798,7 +798,7 @@ private:
         std::string text;
         if (!encode(value, text, ec, diag))
             return {};
-        engine::transaction<Engine> tx(engine_, ec, diag);
+        auto tx = engine_.begin(ec, diag);
         if (ec)
             return {};
         const timestamp now = now_ms(clock_);
@@ -814,7 +814,7 @@ private:
                                         std::to_string(max_attempts) + " concurrent writes in a row; retry");
                 return {};
             }
-            auto row = engine_.find_one(params_.table, lookup, ec, diag);
+            auto row = tx.find_one(params_.table, lookup, ec, diag);
             if (ec)
                 return {};
             std::uint64_t current = 0;
@@ -852,7 +852,7 @@ private:
                 r.push_back("value_json", engine::value::json(text));
                 r.push_back("version", engine::value(std::int64_t(1)));
                 r.push_back("updated_at", engine::value(ms(now)));
-                engine_.insert(params_.table, r, ec, diag);
+                tx.insert(params_.table, r, ec, diag);
                 if (ec == errc::unique_violation) {
                     // A concurrent writer created the entry after the lookup: look again, and update it.
                     ec.clear();
@@ -865,10 +865,10 @@ private:
                 break;
             }
             const auto seen = static_cast<std::int64_t>(current);
-            std::size_t n = engine_.update(params_.table, engine::col("id") == id && engine::col("version") == seen,
-                                           {engine::set("value_json", engine::value::json(text)),
-                                            engine::set("version", seen + 1), engine::set("updated_at", ms(now))},
-                                           ec, diag);
+            std::size_t n = tx.update(params_.table, engine::col("id") == id && engine::col("version") == seen,
+                                      {engine::set("value_json", engine::value::json(text)),
+                                       engine::set("version", seen + 1), engine::set("updated_at", ms(now))},
+                                      ec, diag);
             if (ec)
                 return {};
             if (n == 1) {

@@ -19,4 +19,6 @@
 #error Define HOOKBOX_SEPARATE_COMPILATION in every translation unit that uses the compiled hookbox, and in the one that includes this file.
 #endif
 
+#include <hookbox/engine/sqlite/impl/engine.ipp>
+
 #endif  // HOOKBOX_ENGINE_SQLITE_SRC_HPP

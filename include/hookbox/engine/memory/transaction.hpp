@@ -1,0 +1,147 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef HOOKBOX_ENGINE_MEMORY_TRANSACTION_HPP
+#define HOOKBOX_ENGINE_MEMORY_TRANSACTION_HPP
+
+/// \file
+/// `memory_transaction`: a transaction of a `memory_engine` (`engine/memory_engine.hpp`).
+
+#include <hookbox/detail/config.hpp>
+#include <hookbox/engine/filter.hpp>
+#include <hookbox/engine/schema.hpp>
+#include <hookbox/engine/value.hpp>
+#include <hookbox/error.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace hookbox::engine {
+
+namespace detail::memory {
+struct shared;
+}  // namespace detail::memory
+
+class memory_engine;
+
+/// A transaction of a `memory_engine` (see `data_transaction`): statements on it run inside it; the
+/// engine is its own until `commit` or `rollback`, and the destructor of an active transaction rolls
+/// it back. A default-constructed or moved-from transaction is inactive: every call on it fails with
+/// `errc::invalid_argument` (field `transaction`).
+///
+/// Thread-safety: a transaction may be used from any thread, by one thread at a time.
+class memory_transaction {
+public:
+    /// An inactive transaction.
+    memory_transaction() noexcept = default;
+
+    HOOKBOX_DECL memory_transaction(memory_transaction&& other) noexcept;
+
+    /// Rolls this transaction back if it is active, then takes `other`'s place.
+    HOOKBOX_DECL memory_transaction& operator=(memory_transaction&& other) noexcept;
+
+    /// Rolls the transaction back if it is still active.
+    HOOKBOX_DECL ~memory_transaction();
+
+    /// True from a successful `begin` until `commit` succeeds or `rollback` runs.
+    bool active() const noexcept { return s_ != nullptr; }
+
+    /// Makes the transaction's changes permanent (a nested transaction's become its parent's).
+    ///
+    /// Errors: `errc::invalid_argument` (field `transaction`) when it is not active or a nested
+    /// transaction of it is still active.
+    HOOKBOX_DECL void commit(error_code& ec, diagnostics& diag);
+
+    /// Throwing overload of `commit`.
+    HOOKBOX_DECL void commit();
+
+    /// Undoes every change of the transaction (schema changes included) and ends it.
+    ///
+    /// Errors: as `commit`.
+    HOOKBOX_DECL void rollback(error_code& ec, diagnostics& diag);
+
+    /// Throwing overload of `rollback`.
+    HOOKBOX_DECL void rollback();
+
+    /// Starts a nested transaction (a savepoint) in this one: its rollback undoes its own changes,
+    /// its commit hands them to this one. This one takes no statement until the nested one ends.
+    [[nodiscard]] HOOKBOX_DECL memory_transaction begin(error_code& ec, diagnostics& diag);
+
+    /// Throwing overload of `begin`.
+    [[nodiscard]] HOOKBOX_DECL memory_transaction begin();
+
+    /// `memory_engine::migrate`, inside the transaction: its schema changes are undone with it.
+    HOOKBOX_DECL int migrate(const schema_plan& plan, error_code& ec, diagnostics& diag);
+    /// Throwing overload of `migrate`.
+    HOOKBOX_DECL int migrate(const schema_plan& plan);
+    /// `memory_engine::migrate` up to a version, inside the transaction.
+    HOOKBOX_DECL int migrate(const schema_plan& plan, int up_to, error_code& ec, diagnostics& diag);
+    /// Throwing overload of `migrate` up to a version.
+    HOOKBOX_DECL int migrate(const schema_plan& plan, int up_to);
+    /// `memory_engine::schema_version`, inside the transaction.
+    HOOKBOX_DECL int schema_version(std::string_view name, error_code& ec, diagnostics& diag);
+    /// Throwing overload of `schema_version`.
+    HOOKBOX_DECL int schema_version(std::string_view name);
+
+    /// `memory_engine::find`, inside the transaction.
+    HOOKBOX_DECL std::vector<record> find(std::string_view table, const find_options& fo, error_code& ec,
+                                          diagnostics& diag);
+    /// Throwing overload of `find`.
+    HOOKBOX_DECL std::vector<record> find(std::string_view table, const find_options& fo);
+    /// `memory_engine::find_one`, inside the transaction.
+    HOOKBOX_DECL std::optional<record> find_one(std::string_view table, const find_options& fo, error_code& ec,
+                                                diagnostics& diag);
+    /// Throwing overload of `find_one`.
+    HOOKBOX_DECL std::optional<record> find_one(std::string_view table, const find_options& fo);
+    /// `memory_engine::insert`, inside the transaction.
+    HOOKBOX_DECL std::int64_t insert(std::string_view table, const record& r, error_code& ec, diagnostics& diag);
+    /// Throwing overload of `insert`.
+    HOOKBOX_DECL std::int64_t insert(std::string_view table, const record& r);
+    /// `memory_engine::insert_many`, inside the transaction.
+    HOOKBOX_DECL std::vector<std::int64_t> insert_many(std::string_view table, std::span<const record> rows,
+                                                       error_code& ec, diagnostics& diag);
+    /// Throwing overload of `insert_many`.
+    HOOKBOX_DECL std::vector<std::int64_t> insert_many(std::string_view table, std::span<const record> rows);
+    /// `memory_engine::update`, inside the transaction.
+    HOOKBOX_DECL std::size_t update(std::string_view table, const filter& where, const std::vector<change>& changes,
+                                    error_code& ec, diagnostics& diag);
+    /// Throwing overload of `update`.
+    HOOKBOX_DECL std::size_t update(std::string_view table, const filter& where, const std::vector<change>& changes);
+    /// `memory_engine::remove`, inside the transaction.
+    HOOKBOX_DECL std::size_t remove(std::string_view table, const filter& where, error_code& ec, diagnostics& diag);
+    /// Throwing overload of `remove`.
+    HOOKBOX_DECL std::size_t remove(std::string_view table, const filter& where);
+    /// `memory_engine::count`, inside the transaction.
+    HOOKBOX_DECL std::size_t count(std::string_view table, const filter& where, error_code& ec, diagnostics& diag);
+    /// Throwing overload of `count`.
+    HOOKBOX_DECL std::size_t count(std::string_view table, const filter& where);
+
+private:
+    friend class memory_engine;
+    memory_transaction(std::shared_ptr<detail::memory::shared> s, std::size_t level) noexcept
+        : s_(std::move(s)), level_(level) {}
+
+    // Runs a statement of this transaction: fails unless it is active and innermost.
+    template <class F>
+    auto run(error_code& ec, diagnostics& diag, F&& f) -> decltype(f());
+    HOOKBOX_DECL void end(bool undo, error_code& ec, diagnostics& diag);
+    // Rolls back what is still open of this transaction (and of nested ones left open) and gives the
+    // engine back.
+    HOOKBOX_DECL void close() noexcept;
+
+    std::shared_ptr<detail::memory::shared> s_;  // null when inactive
+    std::size_t level_ = 0;                       // 1 for the outermost transaction
+};
+
+}  // namespace hookbox::engine
+
+#endif  // HOOKBOX_ENGINE_MEMORY_TRANSACTION_HPP
