@@ -21,15 +21,18 @@
 //
 // Both parts use private in-memory SQLite databases: nothing is written to disk.
 
-#include <hookbox.hpp>
 #include <hookbox/engine/sqlite_engine.hpp> // link hookbox::sqlite
 #include <hookbox/fanout/auto_enqueuer.hpp>
+#include <hookbox/sqlite_outbox.hpp>
 #include <hookbox/state/state_store.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <memory>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -44,14 +47,47 @@ void expect(bool ok, const std::string& what) {
 }
 
 using sqlite = hookbox::engine::sqlite_engine;
-using sqlite_outbox = hookbox::basic_outbox<hookbox::engine_storage<sqlite>>;
+using hookbox::sqlite_outbox;
+
+// The application's transaction on its own connection: BEGIN IMMEDIATE, and ROLLBACK when it ends
+// without a commit (an exception on the way, say).
+class app_transaction {
+public:
+    explicit app_transaction(sqlite3* db) : db_(db) { exec("BEGIN IMMEDIATE"); }
+    app_transaction(const app_transaction&) = delete;
+    app_transaction& operator=(const app_transaction&) = delete;
+    ~app_transaction() {
+        if (!committed_)
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    void commit() {
+        exec("COMMIT");
+        committed_ = true;
+    }
+
+private:
+    void exec(const char* sql) {
+        if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+            throw std::runtime_error(std::string(sql) + ": " + sqlite3_errmsg(db_));
+    }
+    sqlite3* db_;
+    bool committed_ = false;
+};
 
 void fan_out_events() {
+    // The application's own connection, to a private in-memory database (a file in a real service);
+    // closed once the outbox attached to it is gone.
+    sqlite3* app = nullptr;
+    if (sqlite3_open(":memory:", &app) != SQLITE_OK)
+        throw std::runtime_error("cannot open the application's database");
+    std::unique_ptr<sqlite3, int (*)(sqlite3*)> close_app(app, &sqlite3_close);
+
     //[database
-    // The outbox in SQLite (a private in-memory database here; a file in a real service). The
-    // subscriptions table and the application's `contact` table live in the same database, so this
-    // example reaches them through the outbox's own engine.
-    sqlite_outbox outbox({}, hookbox::engine_storage(sqlite({.path = ":memory:"})));
+    // The outbox attached to the application's connection `app`: the subscriptions table, the
+    // application's `contact` table and the deliveries share one database, and the outbox's writes
+    // join the application's transactions on that connection. The example reaches the tables
+    // through the outbox's engine.
+    sqlite_outbox outbox({}, hookbox::sqlite_storage(sqlite::attach(app)));
     sqlite& db = outbox.storage().engine();
     db.migrate(hookbox::webhook_schema()); // creates sys_webhook
     db.query("CREATE TABLE contact (id TEXT PRIMARY KEY, name TEXT NOT NULL)");
@@ -129,7 +165,7 @@ void fan_out_events() {
 
     //[fan_out_in_transaction
     // Contact c-2 is created, and its deliveries must commit with it: `fan_out` computes the same
-    // requests `publish` would post, and `enqueue_many` stores them inside our transaction. If
+    // requests `publish` would post, and `enqueue_many` stores them inside our transaction on `app`. If
     // anything throws before commit, the transaction's destructor rolls back the contact and its
     // deliveries together.
     hookbox::data_event bob{.type = "data.record.created",
@@ -139,15 +175,13 @@ void fan_out_events() {
     hookbox::error_code ec;
     hookbox::diagnostics diag;
     {
-        hookbox::engine::transaction tx(db, ec, diag);
-        if (ec)
-            throw hookbox::error_with_diagnostics(ec, diag);
+        app_transaction tx(app);
         db.insert("contact", hookbox::engine::record{{"id", "c-2"}, {"name", "Bob"}});
         auto requests = hookbox::fan_out(bob, *fanout.subscriptions());
-        outbox.enqueue_many(std::move(requests));
-        tx.commit(ec, diag);
+        outbox.enqueue_many(std::move(requests), ec, diag);
         if (ec)
             throw hookbox::error_with_diagnostics(ec, diag);
+        tx.commit();
     }
     //]
 

@@ -28,7 +28,7 @@
 //         temporary directory, removed at the end)
 
 #include <hookbox.hpp>
-#include <hookbox/engine/sqlite_engine.hpp> // link hookbox::sqlite
+#include <hookbox/sqlite_outbox.hpp>  // link hookbox::sqlite
 #include <hookbox/retention/retention_sweeper.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -56,7 +56,7 @@ void expect(bool ok, const std::string& what) {
 // An outbox in SQLite whose times come from a manual_clock: every stored time (created, updated,
 // next retry) and every "now" of retention is the clock's, which the program moves by hand.
 using sqlite_outbox =
-    hookbox::basic_outbox<hookbox::engine_storage<hookbox::engine::sqlite_engine>, hookbox::manual_clock>;
+    hookbox::basic_outbox<hookbox::sqlite_storage, hookbox::manual_clock>;
 //]
 
 //[answer
@@ -128,7 +128,7 @@ void run(const std::string& path) {
     // 1. The outbox in a SQLite file (created with its tables), on a clock that starts at
     //    2026-01-01T00:00:00Z. The program keeps a copy of the clock: copies share one time.
     hookbox::manual_clock clock;
-    sqlite_outbox outbox({}, hookbox::engine_storage(hookbox::engine::sqlite_engine({.path = path})), clock);
+    sqlite_outbox outbox({}, hookbox::sqlite_storage(hookbox::engine::sqlite_engine({.path = path})), clock);
     //]
 
     //[enqueue

@@ -26,7 +26,7 @@
 
 #include <hookbox.hpp>
 #include <hookbox/dispatch/dispatcher.hpp>  // link hookbox::http
-#include <hookbox/engine/sqlite_engine.hpp> // link hookbox::sqlite
+#include <hookbox/sqlite_outbox.hpp>  // link hookbox::sqlite
 #include <hookbox/http/beast_sender.hpp>
 #include <hookbox/signing/verify.hpp>
 
@@ -282,7 +282,7 @@ struct demo_observer : hookbox::notify_on_enqueue {
     }
 };
 
-using sqlite_storage = hookbox::engine_storage<hookbox::engine::sqlite_engine>;
+using hookbox::sqlite_storage;
 using demo_outbox = hookbox::
     basic_outbox<sqlite_storage, std::chrono::system_clock, hookbox::fnv1a_partition_hasher, demo_observer>;
 // The sender and the dispatcher on the io_context's own executor type (no type-erased executor).

@@ -17,9 +17,12 @@
 #include "snippets.hpp"
 
 #include <hookbox.hpp>
+#include <hookbox/engine/memory_engine.hpp>
 #include <hookbox/engine/sqlite_engine.hpp>
 #include <hookbox/fanout/auto_enqueuer.hpp>
 #include <hookbox/retention/retention_sweeper.hpp>
+#include <hookbox/sqlite_outbox.hpp>
+#include <hookbox/state/state_store.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/mpl/list.hpp>
@@ -37,7 +40,7 @@
 #include <utility>
 #include <vector>
 
-using sqlite_outbox = hookbox::basic_outbox<hookbox::engine_storage<hookbox::engine::sqlite_engine>>;
+using hookbox::sqlite_outbox;
 
 namespace {
 
@@ -61,11 +64,9 @@ void readme_five_lines() {
 
 void readme_sqlite() {
     //[readme_sqlite
-    #include <hookbox.hpp>
-    #include <hookbox/engine/sqlite_engine.hpp>   // link hookbox::sqlite
+    #include <hookbox/sqlite_outbox.hpp>   // link hookbox::sqlite
 
-    using sqlite_outbox = hookbox::basic_outbox<hookbox::engine_storage<hookbox::engine::sqlite_engine>>;
-    sqlite_outbox outbox({}, hookbox::engine_storage(hookbox::engine::sqlite_engine({.path = "deliveries.sqlite"})));
+    hookbox::sqlite_outbox outbox({}, hookbox::sqlite_storage(hookbox::engine::sqlite_engine({.path = "deliveries.sqlite"})));
     //]
     auto r = outbox.enqueue({.webhook_id = "wh-1", .event_id = "readme", .event_type = "order.created",
                              .url = "https://receiver.example/hooks"});
@@ -136,17 +137,37 @@ void data_engine_schema_steps() {
     check(e.count("jobs", col("state") == "open") == 1, "schema steps: the partial index finds the open job");
 }
 
+void data_engine_transaction() {
+    using namespace hookbox::engine;
+    memory_engine e;
+    table_def notes{.name = "notes",
+                    .columns = {{.name = "id", .type = column_type::integer, .nullable = false, .auto_increment = true},
+                                {.name = "text", .type = column_type::text}},
+                    .primary_key = "id"};
+    e.migrate(schema_plan{.name = "app.notes", .migrations = {{1, "notes", {create_table{notes}}}}});
+    hookbox::error_code ec;
+    hookbox::diagnostics diag;
+    //[data_engine_transaction
+    auto tx = e.begin(ec, diag);                   // the engine's connection, to this transaction only
+    if (ec)
+        return;                                    // storage_busy: another transaction kept it too long
+    tx.insert("notes", {{"text", "first"}}, ec, diag);
+    if (!ec)
+        tx.insert("notes", {{"text", "second"}}, ec, diag);
+    if (!ec)
+        tx.commit(ec, diag);                       // both rows, or (leaving the scope) neither
+    //]
+    check(!ec && e.count("notes", filter::all()) == 2, "data engine: the transaction committed both rows");
+}
+
 // ----- doc/engines.md ------------------------------------------------------------------------------
 
 void engines_sqlite_outbox() {
     //[engines_sqlite_outbox
-    #include <hookbox.hpp>
-    #include <hookbox/engine/sqlite_engine.hpp>
-
-    using sqlite_outbox = hookbox::basic_outbox<hookbox::engine_storage<hookbox::engine::sqlite_engine>>;
+    #include <hookbox/sqlite_outbox.hpp>
 
     hookbox::engine::sqlite_params db{.path = "deliveries.sqlite"};   // WAL, synchronous=NORMAL, 5 s busy timeout
-    sqlite_outbox outbox({}, hookbox::engine_storage(hookbox::engine::sqlite_engine(db)));
+    hookbox::sqlite_outbox outbox({}, hookbox::sqlite_storage(hookbox::engine::sqlite_engine(db)));
     //]
     check(outbox.stats().total() >= 1, "engines: the file written by the README block opens again");
 }
@@ -166,7 +187,7 @@ std::size_t count_orders(sqlite3* db) {
 void engines_in_your_transaction(sqlite3* app) {
     //[engines_in_your_transaction
     // `app` is your own connection (a sqlite3*), on the file that holds your tables.
-    sqlite_outbox in_tx({}, hookbox::engine_storage(hookbox::engine::sqlite_engine::attach(app)));
+    sqlite_outbox in_tx({}, hookbox::sqlite_storage(hookbox::engine::sqlite_engine::attach(app)));
 
     sqlite3_exec(app, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
     sqlite3_exec(app, "INSERT INTO orders (id, total) VALUES (42, 100)", nullptr, nullptr, nullptr);
@@ -243,7 +264,7 @@ void operations_release() {
 
 void operations_retention() {
     boost::asio::io_context ioc;
-    sqlite_outbox outbox({}, hookbox::engine_storage(hookbox::engine::sqlite_engine({.path = "retention.sqlite"})));
+    sqlite_outbox outbox({}, hookbox::sqlite_storage(hookbox::engine::sqlite_engine({.path = "retention.sqlite"})));
 
     //[operations_retention
     #include <hookbox/retention/retention_sweeper.hpp>
@@ -261,8 +282,8 @@ void operations_retention() {
 
 void state_example() {
     //[state_example
-    #include <hookbox.hpp>
     #include <hookbox/engine/sqlite_engine.hpp>
+    #include <hookbox/state/state_store.hpp>
     #include <iostream>
 
     using state_store = hookbox::basic_state_store<hookbox::engine::sqlite_engine>;
@@ -337,19 +358,17 @@ void state_key_defaults() {
 
 void fanout_example() {
     //[fanout_example
-    #include <hookbox.hpp>
-    #include <hookbox/engine/sqlite_engine.hpp>
     #include <hookbox/fanout/auto_enqueuer.hpp>
+    #include <hookbox/sqlite_outbox.hpp>
 
     using sqlite = hookbox::engine::sqlite_engine;
-    using sqlite_outbox = hookbox::basic_outbox<hookbox::engine_storage<sqlite>>;
     using subscriptions = hookbox::engine_subscriptions<sqlite>;
 
     boost::asio::io_context ioc;
     hookbox::engine::sqlite_params db{.path = "app.sqlite"};
     sqlite hooks(db);                                            // the sys_webhook table lives here
     hooks.migrate(hookbox::webhook_schema());
-    sqlite_outbox outbox({}, hookbox::engine_storage(sqlite(db)));   // the deliveries, same file
+    hookbox::sqlite_outbox outbox({}, hookbox::sqlite_storage(sqlite(db)));   // the deliveries, same file
 
     hooks.insert("sys_webhook", hookbox::engine::record{
         {"id", "wh-1"}, {"name", "crm sync"}, {"object_name", "contact"}, {"triggers", "create,update"},
@@ -357,7 +376,7 @@ void fanout_example() {
         {"definition_json", R"({"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","headers":{"X-Team":"crm"}})"}});
 
     subscriptions source(hooks);
-    hookbox::auto_enqueuer<sqlite_outbox, subscriptions> fanout(
+    hookbox::auto_enqueuer<hookbox::sqlite_outbox, subscriptions> fanout(
         ioc.get_executor(), outbox, source,
         {.on_error = [](const hookbox::fanout_error& e) { std::cerr << e.webhook_name << ": " << e.message << '\n'; }});
     fanout.start();                                              // loads the subscriptions once
@@ -376,23 +395,28 @@ void fanout_example() {
                               .timestamp = "2026-05-24T00:00:00.000Z"};
     hookbox::error_code ec;
     hookbox::diagnostics diag;
+    sqlite3* app = nullptr;
+    sqlite3_open("app.sqlite", &app);
     {
         //[fanout_in_transaction
-        // Inside your transaction, on the outbox's connection (see "Enqueue in your own transaction" in
-        // engines.md for an outbox attached to your own sqlite3 connection).
+        // Inside your transaction, on your own connection `app` (a sqlite3*) to the outbox's file: an
+        // outbox attached to it enqueues as part of that transaction (see "Enqueue in your own
+        // transaction" in engines.md).
         auto index = fanout.subscriptions();                 // or a subscription_index of your own
-        hookbox::engine::transaction tx(outbox.storage().engine(), ec, diag);
+        hookbox::sqlite_outbox in_tx({}, hookbox::sqlite_storage(hookbox::engine::sqlite_engine::attach(app)));
+        sqlite3_exec(app, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
         /* ... your own change ... */
-        outbox.enqueue_many(hookbox::fan_out(event, *index), ec, diag);
-        tx.commit(ec, diag);                                 // or roll back: no deliveries either
+        in_tx.enqueue_many(hookbox::fan_out(event, *index), ec, diag);
+        sqlite3_exec(app, ec ? "ROLLBACK" : "COMMIT", nullptr, nullptr, nullptr);   // no deliveries without it
         //]
     }
+    sqlite3_close(app);
     check(!ec, "fan-out in a transaction: committed");
     // Leaving this function destroys the enqueuer, which waits for the enqueue `publish` posted.
 }
 
 void fanout_check() {
-    sqlite_outbox outbox({}, hookbox::engine_storage(hookbox::engine::sqlite_engine({.path = "app.sqlite"})));
+    sqlite_outbox outbox({}, hookbox::sqlite_storage(hookbox::engine::sqlite_engine({.path = "app.sqlite"})));
     auto page = outbox.list({.webhook_id = "wh-1"});
     check(page.items.size() == 1, "fan-out: one delivery for wh-1, from publish and fan_out together");
     check(page.items[0].event_id == "contact:c-1:created:2026-05-24T00:00:00.000Z", "fan-out: the event id");
@@ -500,6 +524,7 @@ struct my_engine_factory {
     using engine_type = my_engine;
     static constexpr const char* name = "my_engine";
     my_engine make() { return my_engine(/* a fresh, empty store */); }
+    my_engine make_impatient() { return my_engine(/* one that does not wait for a held connection */); }
 };
 using data_engine_factories = boost::mpl::list<my_engine_factory>;
 }  // namespace hookbox::test
@@ -557,6 +582,7 @@ void run_core() {
     outbox_construct();
     outbox_observer();
     data_engine_schema_steps();
+    data_engine_transaction();
     engines_sqlite_outbox();
     engines_in_your_transaction();
     operations_replay();

@@ -22,7 +22,7 @@
 //             (default: a private in-memory database, so that nothing is written to disk)
 
 #include <hookbox.hpp>
-#include <hookbox/engine/sqlite_engine.hpp> // link hookbox::sqlite
+#include <hookbox/sqlite_outbox.hpp>  // link hookbox::sqlite
 
 #include <sqlite3.h>
 
@@ -129,7 +129,7 @@ std::vector<hookbox::enqueue_request> deliveries_for(int order_id, int total_cen
 
 //[outbox_type
 // An outbox whose rows live in SQLite, through the engine attached to the application's connection.
-using sqlite_outbox = hookbox::basic_outbox<hookbox::engine_storage<hookbox::engine::sqlite_engine>>;
+using hookbox::sqlite_outbox;
 //]
 
 //[place_order
@@ -174,7 +174,7 @@ void run(const std::string& path) {
     //    never closes it (destroy the outbox first), leaves its settings alone, and must be used
     //    from the thread that uses the connection. The constructor creates hookbox's delivery
     //    table next to `orders` (or migrates it).
-    sqlite_outbox outbox({}, hookbox::engine_storage(hookbox::engine::sqlite_engine::attach(app.get())));
+    sqlite_outbox outbox({}, hookbox::sqlite_storage(hookbox::engine::sqlite_engine::attach(app.get())));
     //]
 
     //[commit
