@@ -13,8 +13,12 @@
 #include <boost/json/parse.hpp>
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 BOOST_AUTO_TEST_SUITE(model)
 
@@ -175,12 +179,12 @@ BOOST_AUTO_TEST_CASE(invalid_json_text_is_rejected_naming_the_payload) {
         BOOST_TEST_CONTEXT("'" << text << "'") {
             error_code ec;
             diagnostics diag;
-            payload::parse(text, ec, diag);
+            BOOST_TEST(payload::parse(text, ec, diag) == payload());
             BOOST_TEST(ec == errc::invalid_payload);
             BOOST_TEST(diag.field() == "payload");
         }
     }
-    BOOST_CHECK_THROW(payload::parse("{bad"), error_with_diagnostics);
+    BOOST_CHECK_THROW((void)payload::parse("{bad"), error_with_diagnostics);
 }
 
 BOOST_AUTO_TEST_CASE(raw_bodies_are_not_checked) {
@@ -196,6 +200,69 @@ BOOST_AUTO_TEST_CASE(copies_share_the_body) {
     payload q = p;
     BOOST_TEST(q.body().data() == p.body().data());
     BOOST_TEST(q == p);
+}
+
+// A moved-from payload is the JSON `null` payload, whichever payload it was and whether it was
+// moved by construction or by assignment; the payload moved to has the same bytes, not a copy.
+BOOST_AUTO_TEST_CASE(a_moved_from_payload_is_the_json_null_payload) {
+    static_assert(std::is_nothrow_move_constructible_v<payload>);
+    static_assert(std::is_nothrow_move_assignable_v<payload>);
+    static_assert(std::is_nothrow_default_constructible_v<payload>);
+    struct case_t {
+        const char* name;
+        std::function<payload()> make;
+    };
+    const case_t cases[] = {
+        {"parsed JSON", [] { return payload::parse(R"({"order": 42})"); }},
+        {"a JSON value", [] { return payload::from_json(boost::json::parse(R"([1,2,3])")); }},
+        {"raw", [] { return payload::raw(std::string(4096, 'r')); }},
+        {"stored raw", [] { return payload::from_stored("body", payload_kind::raw); }},
+        {"the JSON null", [] { return payload(); }},
+    };
+    for (const auto& tc : cases) {
+        for (bool by_assignment : {false, true}) {
+            BOOST_TEST_CONTEXT(tc.name << (by_assignment ? ", moved by assignment" : ", moved by construction")) {
+                payload source = tc.make();
+                const payload expected = tc.make();
+                const char* bytes = source.body().data();
+                std::optional<payload> moved_to;
+                if (by_assignment) {
+                    moved_to.emplace(payload::raw("overwritten"));
+                    *moved_to = std::move(source);
+                } else {
+                    moved_to.emplace(std::move(source));
+                }
+                const payload& target = *moved_to;
+                BOOST_TEST(target == expected);
+                BOOST_TEST(target.size() == expected.size());
+                BOOST_TEST(target.kind() == expected.kind());
+                BOOST_TEST(static_cast<const void*>(target.body().data()) == static_cast<const void*>(bytes));
+
+                // Every observer of the moved-from payload.
+                BOOST_TEST(source.body() == "null");
+                BOOST_TEST(source.size() == 4u);
+                BOOST_TEST(source.kind() == payload_kind::json);
+                BOOST_TEST(source.to_json().is_null());
+                BOOST_TEST(source == payload());
+                BOOST_TEST(source == payload::parse("null"));
+                BOOST_TEST((source == target) == (expected == payload()));
+                payload copy = source;
+                BOOST_TEST(copy == source);
+                BOOST_TEST(copy.body() == "null");
+                payload assigned = payload::raw("x");
+                assigned = source;
+                BOOST_TEST(assigned.body() == "null");
+                BOOST_TEST(assigned.kind() == payload_kind::json);
+
+                // It may be given a new value, and moved from again.
+                source = payload::raw("again");
+                BOOST_TEST(source.body() == "again");
+                payload last(std::move(source));
+                BOOST_TEST(last.body() == "again");
+                BOOST_TEST(source.body() == "null");
+            }
+        }
+    }
 }
 
 // ----- statuses and clocks -----
