@@ -23,6 +23,7 @@
 #error Define HOOKBOX_SEPARATE_COMPILATION in every translation unit that uses the compiled hookbox, and in the one that includes this file.
 #endif
 
+#include <hookbox/impl/delivery_id.ipp>
 #include <hookbox/impl/error.ipp>
 #include <hookbox/impl/payload.ipp>
 
