@@ -25,6 +25,7 @@
 
 #include <hookbox/impl/delivery_id.ipp>
 #include <hookbox/impl/error.ipp>
+#include <hookbox/impl/partition.ipp>
 #include <hookbox/impl/payload.ipp>
 
 #endif  // HOOKBOX_SRC_HPP
