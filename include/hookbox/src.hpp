@@ -27,5 +27,12 @@
 #include <hookbox/impl/error.ipp>
 #include <hookbox/impl/partition.ipp>
 #include <hookbox/impl/payload.ipp>
+#include <hookbox/storage/impl/compact_text.ipp>
+#include <hookbox/storage/impl/huge_pages.ipp>
+#include <hookbox/storage/impl/interning.ipp>
+#include <hookbox/storage/impl/memory_state.ipp>
+#include <hookbox/storage/impl/memory_storage.ipp>
+#include <hookbox/storage/impl/row_pool.ipp>
+#include <hookbox/storage/impl/sequence_index.ipp>
 
 #endif  // HOOKBOX_SRC_HPP
