@@ -13,6 +13,8 @@
 /// reports to `ack`, what `list` and `stats` return, and what the operations (`replay`, `purge`,
 /// `attempts`, `failures`) take and return. Plain aggregates; the rules that bind their
 /// fields are in `validate.hpp` and are applied by `basic_outbox`.
+///
+/// Everything here is an aggregate or a `constexpr` function, so this header has no out-of-line part.
 
 #include <hookbox/delivery_id.hpp>
 #include <hookbox/error.hpp>
@@ -55,14 +57,14 @@ enum class delivery_status : unsigned char {
 inline constexpr std::size_t delivery_status_count = 5;
 
 /// The status as stored in the `status` column: `pending`, `in_flight`, `success`, `failed`, `dead`.
-constexpr std::string_view to_string(delivery_status s) noexcept {
+[[nodiscard]] constexpr std::string_view to_string(delivery_status s) noexcept {
     constexpr std::array<std::string_view, delivery_status_count> names{"pending", "in_flight", "success",
                                                                         "failed", "dead"};
     return names[static_cast<std::size_t>(s)];
 }
 
 /// Parses a stored status; `std::nullopt` for anything else.
-constexpr std::optional<delivery_status> parse_delivery_status(std::string_view s) noexcept {
+[[nodiscard]] constexpr std::optional<delivery_status> parse_delivery_status(std::string_view s) noexcept {
     for (std::size_t i = 0; i < delivery_status_count; ++i)
         if (to_string(static_cast<delivery_status>(i)) == s)
             return static_cast<delivery_status>(i);
@@ -70,7 +72,7 @@ constexpr std::optional<delivery_status> parse_delivery_status(std::string_view 
 }
 
 /// True for `success`, `failed` and `dead`: the statuses `redeliver` accepts.
-constexpr bool is_terminal(delivery_status s) noexcept {
+[[nodiscard]] constexpr bool is_terminal(delivery_status s) noexcept {
     return s == delivery_status::success || s == delivery_status::failed || s == delivery_status::dead;
 }
 

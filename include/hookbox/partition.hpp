@@ -18,12 +18,12 @@
 /// 32-bit integer, whose absolute value (taken in 64 bits, so that INT32_MIN gives 2^31) is reduced
 /// modulo the count.
 
+#include <hookbox/detail/config.hpp>
 #include <hookbox/error.hpp>
 
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <string>
 #include <string_view>
 
 namespace hookbox {
@@ -32,44 +32,7 @@ namespace detail {
 
 // Decodes one UTF-8 sequence starting at s[i]; returns the code point and advances i, or returns
 // -1 for an invalid sequence (overlong, surrogate, out of range, truncated).
-inline std::int32_t decode_utf8(std::string_view s, std::size_t& i) noexcept {
-    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    unsigned char b0 = byte(i);
-    if (b0 < 0x80) {
-        ++i;
-        return b0;
-    }
-    int len;
-    std::uint32_t cp;
-    std::uint32_t min;
-    if ((b0 & 0xE0) == 0xC0) {
-        len = 2;
-        cp = b0 & 0x1F;
-        min = 0x80;
-    } else if ((b0 & 0xF0) == 0xE0) {
-        len = 3;
-        cp = b0 & 0x0F;
-        min = 0x800;
-    } else if ((b0 & 0xF8) == 0xF0) {
-        len = 4;
-        cp = b0 & 0x07;
-        min = 0x10000;
-    } else {
-        return -1;
-    }
-    if (s.size() - i < static_cast<std::size_t>(len))
-        return -1;
-    for (int k = 1; k < len; ++k) {
-        unsigned char b = byte(i + k);
-        if ((b & 0xC0) != 0x80)
-            return -1;
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return -1;
-    i += len;
-    return static_cast<std::int32_t>(cp);
-}
+HOOKBOX_DECL std::int32_t decode_utf8(std::string_view s, std::size_t& i) noexcept;
 
 // Calls f(unit) for each UTF-16 code unit of the UTF-8 text; false on invalid UTF-8.
 template <class F> bool for_each_utf16_unit(std::string_view s, F&& f) noexcept {
@@ -101,109 +64,43 @@ inline std::uint32_t abs_mod(std::int32_t h, int count) noexcept {
     return static_cast<std::uint32_t>(wide % count);
 }
 
-inline bool check_count(int count, error_code& ec, diagnostics& diag) {
-    if (count <= 0) {
-        detail::fail(ec, diag, errc::invalid_partition_count, "partition_count",
-                     "partition_count: partition count must be > 0 (got " + std::to_string(count) + ")");
-        return false;
-    }
-    return true;
-}
+// True when count > 0; otherwise fails with errc::invalid_partition_count naming `partition_count`.
+HOOKBOX_DECL bool check_count(int count, error_code& ec, diagnostics& diag);
 
-} // namespace detail
+}  // namespace detail
 
 /// Returns the valid-UTF-8 check used for every text field: true when `s` is well-formed UTF-8
 /// (no overlong forms, no surrogates, nothing above U+10FFFF).
-inline bool is_valid_utf8(std::string_view s) noexcept {
-    // Ids, types and URLs are ASCII almost always: test eight bytes at a time for a high bit, and
-    // decode only from the first word that has one.
-    std::size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        if (w & 0x8080808080808080ULL)
-            return detail::for_each_utf16_unit(s.substr(i), [](std::uint32_t) {});
-    }
-    if (i == s.size())
-        return true;
-    // The tail: the last eight bytes as one word when there are eight (the ones before the tail are
-    // ASCII already), else byte by byte.
-    bool ascii = true;
-    if (s.size() >= 8) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + s.size() - 8, 8);
-        ascii = (w & 0x8080808080808080ULL) == 0;
-    } else {
-        unsigned char any = 0;
-        for (std::size_t j = i; j < s.size(); ++j)
-            any |= static_cast<unsigned char>(s[j]);
-        ascii = (any & 0x80) == 0;
-    }
-    return ascii || detail::for_each_utf16_unit(s.substr(i), [](std::uint32_t) {});
-}
+[[nodiscard]] HOOKBOX_DECL bool is_valid_utf8(std::string_view s) noexcept;
 
 /// FNV-1a 32 over the UTF-16 code units of a UTF-8 key, as the ObjectStack outbox's `hashPartition`
 /// computes it before the modulo. `"foobar"` gives `0xbf9cf968`, the standard FNV-1a test vector.
 ///
 /// Errors: `errc::invalid_utf8` when the key is not valid UTF-8.
-inline std::uint32_t fnv1a32_utf16(std::string_view key, error_code& ec, diagnostics& diag) {
-    ec.clear();
-    std::uint32_t h = 0x811c9dc5u;
-    bool ok = detail::for_each_utf16_unit(key, [&](std::uint32_t unit) {
-        h ^= unit;
-        h *= 0x01000193u;
-    });
-    if (!ok) {
-        detail::fail(ec, diag, errc::invalid_utf8, "key", "key: partition key is not valid UTF-8");
-        return 0;
-    }
-    return h;
-}
+[[nodiscard]] HOOKBOX_DECL std::uint32_t
+fnv1a32_utf16(std::string_view key, error_code& ec, diagnostics& diag);
 
 /// The ObjectStack outbox's `hashPartition(key, count)`: the partition in `[0, count)` that a
 /// webhook id maps to.
 ///
 /// Errors: `errc::invalid_partition_count` when `count <= 0` (message "partition count must be > 0");
 /// `errc::invalid_utf8` when the key is not valid UTF-8.
-inline int hash_partition(std::string_view key, int count, error_code& ec, diagnostics& diag) {
-    ec.clear();
-    if (!detail::check_count(count, ec, diag))
-        return 0;
-    std::uint32_t h = fnv1a32_utf16(key, ec, diag);
-    if (ec)
-        return 0;
-    return static_cast<int>(detail::abs_mod(static_cast<std::int32_t>(h), count));
-}
+[[nodiscard]] HOOKBOX_DECL int
+hash_partition(std::string_view key, int count, error_code& ec, diagnostics& diag);
 
 /// Throwing overload of `hash_partition`; throws `error_with_diagnostics`.
-inline int hash_partition(std::string_view key, int count) {
-    return detail::call_or_throw(
-        [&](error_code& ec, diagnostics& diag) { return hash_partition(key, count, ec, diag); });
-}
+[[nodiscard]] HOOKBOX_DECL int hash_partition(std::string_view key, int count);
 
 /// Where a node starts its walk over the partitions: Java's `String.hashCode` over the UTF-16 code
 /// units of the node id, then `abs` in 64 bits, modulo the count. With 8 partitions `"node-A"` starts
 /// at 2 and `"node-B"` at 1, so two nodes begin on different partitions.
 ///
 /// Errors: as `hash_partition`.
-inline int node_offset(std::string_view node_id, int count, error_code& ec, diagnostics& diag) {
-    ec.clear();
-    if (!detail::check_count(count, ec, diag))
-        return 0;
-    std::uint32_t h = 0;
-    bool ok = detail::for_each_utf16_unit(node_id, [&](std::uint32_t unit) { h = h * 31u + unit; });
-    if (!ok) {
-        detail::fail(ec, diag, errc::invalid_utf8, "node_id", "node_id: node id is not valid UTF-8");
-        return 0;
-    }
-    return static_cast<int>(detail::abs_mod(static_cast<std::int32_t>(h), count));
-}
+[[nodiscard]] HOOKBOX_DECL int
+node_offset(std::string_view node_id, int count, error_code& ec, diagnostics& diag);
 
 /// Throwing overload of `node_offset`; throws `error_with_diagnostics`.
-inline int node_offset(std::string_view node_id, int count) {
-    return detail::call_or_throw(
-        [&](error_code& ec, diagnostics& diag) { return node_offset(node_id, count, ec, diag); });
-}
+[[nodiscard]] HOOKBOX_DECL int node_offset(std::string_view node_id, int count);
 
 /// The partition-hasher policy of `basic_outbox`.
 ///
@@ -240,6 +137,10 @@ struct fnv1a_partition_hasher {
     }
 };
 
-} // namespace hookbox
+}  // namespace hookbox
 
-#endif // HOOKBOX_PARTITION_HPP
+#ifdef HOOKBOX_HEADER_ONLY
+#include <hookbox/impl/partition.ipp>
+#endif
+
+#endif  // HOOKBOX_PARTITION_HPP

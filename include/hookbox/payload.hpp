@@ -11,16 +11,16 @@
 /// \file
 /// `payload`: the exact bytes a delivery sends, and whether they are JSON or a raw body.
 
+#include <hookbox/detail/config.hpp>
 #include <hookbox/error.hpp>
 
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace hookbox {
 
@@ -40,105 +40,108 @@ enum class payload_kind : unsigned char {
 /// construction, so an outbox never stores a payload it could not send.
 ///
 /// Copies share the bytes (one reference count), so claiming a delivery never copies its body.
-/// Signatures are computed over `body()` exactly as stored.
+/// Moving a payload moves the reference and leaves the JSON `null` payload behind, which is a value
+/// like any other: every member may be used on it. Signatures are computed over `body()` exactly as
+/// stored.
 class payload {
 public:
-    /// The JSON `null` payload (the ObjectStack outbox's payload when none is given).
-    payload() noexcept : body_(null_body()), size_(4), kind_(payload_kind::json) {}
+    /// The JSON `null` payload (the ObjectStack outbox's payload when none is given). Allocates
+    /// nothing.
+    payload() noexcept = default;
+
+    payload(const payload&) = default;
+    payload& operator=(const payload&) = default;
+
+    /// Takes `other`'s bytes without copying them; `other` becomes the JSON `null` payload.
+    payload(payload&& other) noexcept
+        : body_(std::move(other.body_)), size_(std::exchange(other.size_, null_text.size())),
+          kind_(std::exchange(other.kind_, payload_kind::json)) {}
+
+    /// Takes `other`'s bytes without copying them; `other` becomes the JSON `null` payload.
+    payload& operator=(payload&& other) noexcept {
+        body_ = std::move(other.body_);
+        size_ = std::exchange(other.size_, null_text.size());
+        kind_ = std::exchange(other.kind_, payload_kind::json);
+        return *this;
+    }
 
     /// Serialises a JSON value (compact, keys in insertion order).
-    static payload from_json(const boost::json::value& v) {
-        return payload(std::make_shared<const std::string>(boost::json::serialize(v)), payload_kind::json);
-    }
+    [[nodiscard]] HOOKBOX_DECL static payload from_json(const boost::json::value& v);
 
     /// Takes JSON text as the body, after checking that it is valid JSON. The text is kept byte for
     /// byte (whitespace included), so a signature computed elsewhere over the same text matches.
     ///
-    /// Errors: `errc::invalid_payload`, with diagnostics naming `payload` and the parser's reason.
-    static payload parse(std::string text, error_code& ec, diagnostics& diag) {
-        ec.clear();
-        boost::json::monotonic_resource mr;
-        error_code jec;
-        boost::json::parse(text, jec, &mr);
-        if (jec) {
-            detail::fail(ec, diag, errc::invalid_payload, "payload",
-                         "payload: not valid JSON (" + jec.message() +
-                             "); use payload::raw for a non-JSON body");
-            return payload();
-        }
-        return payload(std::make_shared<const std::string>(std::move(text)), payload_kind::json);
-    }
+    /// Errors: `errc::invalid_payload`, with diagnostics naming `payload` and the parser's reason;
+    /// the result is then the JSON `null` payload.
+    [[nodiscard]] HOOKBOX_DECL static payload parse(std::string text, error_code& ec, diagnostics& diag);
 
     /// Throwing overload of `parse`; throws `error_with_diagnostics`.
-    static payload parse(std::string text) {
-        return detail::call_or_throw(
-            [&](error_code& ec, diagnostics& diag) { return parse(std::move(text), ec, diag); });
-    }
+    [[nodiscard]] HOOKBOX_DECL static payload parse(std::string text);
 
     /// A raw body, sent unchanged and not checked.
-    static payload raw(std::string body) {
-        return payload(std::make_shared<const std::string>(std::move(body)), payload_kind::raw);
-    }
+    [[nodiscard]] HOOKBOX_DECL static payload raw(std::string body);
 
     /// Rebuilds a payload read back from storage. `body` must come from `body()` of a payload of the
     /// same kind; a storage that cannot vouch for that calls `parse` instead.
-    static payload from_stored(std::string body, payload_kind kind) {
-        return payload(std::make_shared<const std::string>(std::move(body)), kind);
-    }
+    [[nodiscard]] HOOKBOX_DECL static payload from_stored(std::string body, payload_kind kind);
 
     payload_kind kind() const noexcept { return kind_; }
 
     /// The bytes that are sent.
-    std::string_view body() const noexcept { return *body_; }
+    std::string_view body() const noexcept { return body_ ? std::string_view(*body_) : null_text; }
 
+    /// The size of `body()`, in bytes.
     std::size_t size() const noexcept { return size_; }
 
     /// Parses a `json` payload back into a value (for inspection; the sender uses `body()`).
     /// For a `raw` payload, returns the body as a JSON string.
-    boost::json::value to_json() const {
-        if (kind_ == payload_kind::raw)
-            return boost::json::string(*body_);
-        return boost::json::parse(*body_);
-    }
+    HOOKBOX_DECL boost::json::value to_json() const;
 
+    /// True when both have the same kind and the same bytes.
     friend bool operator==(const payload& a, const payload& b) noexcept {
-        return a.kind_ == b.kind_ && (a.body_ == b.body_ || *a.body_ == *b.body_);
+        return a.kind_ == b.kind_ && (a.body_ == b.body_ || a.body() == b.body());
     }
 
 private:
     friend struct detail::payload_access;
 
+    // The body of the JSON `null` payload. It is kept as a null pointer rather than shared bytes, so
+    // that making, moving and destroying the default payload touch no reference count.
+    static constexpr std::string_view null_text = "null";
+
     payload(std::shared_ptr<const std::string> body, payload_kind kind) noexcept
-        : body_(std::move(body)), size_(body_->size()), kind_(kind) {}
+        : body_(std::move(body)), size_(body_ ? body_->size() : null_text.size()), kind_(kind) {}
 
-    static const std::shared_ptr<const std::string>& null_body() {
-        static const std::shared_ptr<const std::string> n = std::make_shared<const std::string>("null");
-        return n;
-    }
-
+    // Null for the default and the moved-from payload (the JSON `null`); otherwise never null.
     std::shared_ptr<const std::string> body_;
     // Kept beside the pointer so that checking a payload's size does not touch its (cold) bytes.
-    std::size_t size_;
-    payload_kind kind_;
+    std::size_t size_ = null_text.size();
+    payload_kind kind_ = payload_kind::json;
 };
 
 namespace detail {
 
 // Lets a storage keep a payload's shared bytes without the size and kind beside them, and rebuild
-// the payload from them.
+// the payload from them. A null pointer stands for the JSON `null` payload on both ways.
 struct payload_access {
-    // Moves the bytes out; `p` may then only be destroyed.
-    static std::shared_ptr<const std::string> take_body(payload&& p) noexcept { return std::move(p.body_); }
+    // Moves the bytes out; `p` becomes the JSON `null` payload.
+    static std::shared_ptr<const std::string> take_body(payload&& p) noexcept {
+        p.size_ = payload::null_text.size();
+        p.kind_ = payload_kind::json;
+        return std::move(p.body_);
+    }
 
     static payload make(std::shared_ptr<const std::string> body, payload_kind kind) noexcept {
         return payload(std::move(body), kind);
     }
-
-    static const std::string* body_object(const payload& p) noexcept { return p.body_.get(); }
 };
 
 }  // namespace detail
 
-} // namespace hookbox
+}  // namespace hookbox
 
-#endif // HOOKBOX_PAYLOAD_HPP
+#ifdef HOOKBOX_HEADER_ONLY
+#include <hookbox/impl/payload.ipp>
+#endif
+
+#endif  // HOOKBOX_PAYLOAD_HPP

@@ -23,10 +23,20 @@
 #error Define HOOKBOX_SEPARATE_COMPILATION in every translation unit that uses the compiled hookbox, and in the one that includes this file.
 #endif
 
-#include <hookbox/impl/error.ipp>
 #include <hookbox/engine/impl/memory_engine.ipp>
+#include <hookbox/impl/delivery_id.ipp>
+#include <hookbox/impl/error.ipp>
+#include <hookbox/impl/partition.ipp>
+#include <hookbox/impl/payload.ipp>
+#include <hookbox/storage/impl/compact_text.ipp>
 #include <hookbox/storage/impl/delivery_rows.ipp>
 #include <hookbox/storage/impl/delivery_schema.ipp>
+#include <hookbox/storage/impl/huge_pages.ipp>
+#include <hookbox/storage/impl/interning.ipp>
+#include <hookbox/storage/impl/memory_state.ipp>
+#include <hookbox/storage/impl/memory_storage.ipp>
+#include <hookbox/storage/impl/row_pool.ipp>
+#include <hookbox/storage/impl/sequence_index.ipp>
 #include <hookbox/storage/sql/impl/batch.ipp>
 #include <hookbox/storage/sql/impl/delivery_statements.ipp>
 

@@ -1802,7 +1802,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(payload_parse_rejects_invalid_json, Factory, ou
     payload p = payload::parse("{bad", ec, diag);
     HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_payload, "payload");
     BOOST_TEST(p.body() == "null");
-    BOOST_CHECK_EXCEPTION(payload::parse("{bad"), error_with_diagnostics, [](const error_with_diagnostics& e) {
+    BOOST_CHECK_EXCEPTION((void)payload::parse("{bad"), error_with_diagnostics, [](const error_with_diagnostics& e) {
         return e.code() == make_error_code(errc::invalid_payload) && e.get_diagnostics().field() == "payload";
     });
     // A parsed payload is stored byte for byte, whitespace included.

@@ -12,9 +12,25 @@
 #include <boost/asio/error.hpp>
 #include <boost/json/parse.hpp>
 
+#include <array>
 #include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <optional>
 #include <set>
 #include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#define HOOKBOX_TEST_HAS_FORK 1
+#endif
 
 BOOST_AUTO_TEST_SUITE(model)
 
@@ -119,6 +135,104 @@ BOOST_AUTO_TEST_CASE(generated_ids_are_version_4_and_distinct) {
     BOOST_TEST(seen.size() == 10000u);
 }
 
+namespace {
+
+// A v4 id: version nibble 4, RFC 4122 variant, not nil.
+bool is_v4(const delivery_id& id) {
+    return (id.bytes()[6] >> 4) == 4 && (id.bytes()[8] & 0xC0) == 0x80 && !id.is_nil();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(generated_ids_are_version_4_and_distinct_across_threads) {
+    static_assert(noexcept(delivery_id::generate()));
+    constexpr int threads = 4;
+    constexpr int per_thread = 5000;
+    std::vector<std::vector<delivery_id>> drawn(threads);
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t)
+        workers.emplace_back([&out = drawn[t]] {
+            for (int i = 0; i < per_thread; ++i)
+                out.push_back(delivery_id::generate());
+        });
+    for (auto& w : workers)
+        w.join();
+    std::set<delivery_id> seen;
+    for (const auto& ids : drawn) {
+        BOOST_TEST_REQUIRE(ids.size() == std::size_t(per_thread));
+        for (const auto& id : ids) {
+            BOOST_TEST_REQUIRE(is_v4(id));
+            seen.insert(id);
+        }
+    }
+    BOOST_TEST(seen.size() == std::size_t(threads * per_thread));
+}
+
+#if defined(HOOKBOX_TEST_HAS_FORK)
+// A forked child starts with a copy of its parent's generator (the parent draws one id before each
+// fork, so that its generator is seeded); the child must not continue the parent's sequence, nor
+// a sibling's. Each child writes the ids it draws to a pipe; the parent draws as many and compares.
+BOOST_AUTO_TEST_CASE(forked_children_draw_other_ids_than_their_parent_and_each_other) {
+    constexpr std::size_t n = 64;
+    std::set<delivery_id> all;
+    std::size_t drawn = 0;
+    auto add = [&](const delivery_id& id) {
+        BOOST_TEST(is_v4(id));
+        all.insert(id);
+        ++drawn;
+    };
+    for (int child = 0; child < 2; ++child) {
+        BOOST_TEST_CONTEXT("child " << child) {
+            add(delivery_id::generate());
+            int fds[2];
+            BOOST_TEST_REQUIRE(::pipe(fds) == 0);
+            const pid_t pid = ::fork();
+            BOOST_TEST_REQUIRE(pid >= 0);
+            if (pid == 0) {
+                // The child: no Boost.Test here, only its ids down the pipe and an exit status.
+                ::close(fds[0]);
+                std::array<std::uint8_t, 16 * n> out;
+                for (std::size_t i = 0; i < n; ++i)
+                    std::memcpy(out.data() + 16 * i, delivery_id::generate().bytes().data(), 16);
+                std::size_t off = 0;
+                while (off < out.size()) {
+                    const ssize_t w = ::write(fds[1], out.data() + off, out.size() - off);
+                    if (w <= 0)
+                        ::_exit(1);
+                    off += static_cast<std::size_t>(w);
+                }
+                ::_exit(0);
+            }
+            ::close(fds[1]);
+            for (std::size_t i = 0; i < n; ++i)
+                add(delivery_id::generate());
+            std::array<std::uint8_t, 16 * n> in{};
+            std::size_t got = 0;
+            for (;;) {
+                const ssize_t r = ::read(fds[0], in.data() + got, in.size() - got);
+                if (r <= 0)
+                    break;
+                got += static_cast<std::size_t>(r);
+            }
+            ::close(fds[0]);
+            int status = 0;
+            BOOST_TEST_REQUIRE(::waitpid(pid, &status, 0) == pid);
+            BOOST_TEST_REQUIRE(WIFEXITED(status));
+            BOOST_TEST_REQUIRE(WEXITSTATUS(status) == 0);
+            BOOST_TEST_REQUIRE(got == in.size());
+            for (std::size_t i = 0; i < n; ++i) {
+                std::array<std::uint8_t, 16> b;
+                std::memcpy(b.data(), in.data() + 16 * i, 16);
+                add(delivery_id(b));
+            }
+        }
+    }
+    // Every id drawn, by the parent and by both children, is distinct.
+    BOOST_TEST(drawn == 2 * (1 + 2 * n));
+    BOOST_TEST(all.size() == drawn);
+}
+#endif
+
 BOOST_AUTO_TEST_CASE(ids_round_trip_through_text) {
     delivery_id id = delivery_id::generate();
     std::string text = id.to_string();
@@ -141,9 +255,9 @@ BOOST_AUTO_TEST_CASE(malformed_ids_are_rejected) {
     for (const char* text : bad) {
         BOOST_TEST_CONTEXT("'" << text << "'") {
             error_code ec;
-            delivery_id::parse(text, ec);
+            BOOST_TEST(delivery_id::parse(text, ec).is_nil());
             BOOST_TEST(ec == errc::invalid_delivery_id);
-            BOOST_CHECK_THROW(delivery_id::parse(text), error_with_diagnostics);
+            BOOST_CHECK_THROW((void)delivery_id::parse(text), error_with_diagnostics);
         }
     }
 }
@@ -175,12 +289,12 @@ BOOST_AUTO_TEST_CASE(invalid_json_text_is_rejected_naming_the_payload) {
         BOOST_TEST_CONTEXT("'" << text << "'") {
             error_code ec;
             diagnostics diag;
-            payload::parse(text, ec, diag);
+            BOOST_TEST(payload::parse(text, ec, diag) == payload());
             BOOST_TEST(ec == errc::invalid_payload);
             BOOST_TEST(diag.field() == "payload");
         }
     }
-    BOOST_CHECK_THROW(payload::parse("{bad"), error_with_diagnostics);
+    BOOST_CHECK_THROW((void)payload::parse("{bad"), error_with_diagnostics);
 }
 
 BOOST_AUTO_TEST_CASE(raw_bodies_are_not_checked) {
@@ -196,6 +310,69 @@ BOOST_AUTO_TEST_CASE(copies_share_the_body) {
     payload q = p;
     BOOST_TEST(q.body().data() == p.body().data());
     BOOST_TEST(q == p);
+}
+
+// A moved-from payload is the JSON `null` payload, whichever payload it was and whether it was
+// moved by construction or by assignment; the payload moved to has the same bytes, not a copy.
+BOOST_AUTO_TEST_CASE(a_moved_from_payload_is_the_json_null_payload) {
+    static_assert(std::is_nothrow_move_constructible_v<payload>);
+    static_assert(std::is_nothrow_move_assignable_v<payload>);
+    static_assert(std::is_nothrow_default_constructible_v<payload>);
+    struct case_t {
+        const char* name;
+        std::function<payload()> make;
+    };
+    const case_t cases[] = {
+        {"parsed JSON", [] { return payload::parse(R"({"order": 42})"); }},
+        {"a JSON value", [] { return payload::from_json(boost::json::parse(R"([1,2,3])")); }},
+        {"raw", [] { return payload::raw(std::string(4096, 'r')); }},
+        {"stored raw", [] { return payload::from_stored("body", payload_kind::raw); }},
+        {"the JSON null", [] { return payload(); }},
+    };
+    for (const auto& tc : cases) {
+        for (bool by_assignment : {false, true}) {
+            BOOST_TEST_CONTEXT(tc.name << (by_assignment ? ", moved by assignment" : ", moved by construction")) {
+                payload source = tc.make();
+                const payload expected = tc.make();
+                const char* bytes = source.body().data();
+                std::optional<payload> moved_to;
+                if (by_assignment) {
+                    moved_to.emplace(payload::raw("overwritten"));
+                    *moved_to = std::move(source);
+                } else {
+                    moved_to.emplace(std::move(source));
+                }
+                const payload& target = *moved_to;
+                BOOST_TEST(target == expected);
+                BOOST_TEST(target.size() == expected.size());
+                BOOST_TEST(target.kind() == expected.kind());
+                BOOST_TEST(static_cast<const void*>(target.body().data()) == static_cast<const void*>(bytes));
+
+                // Every observer of the moved-from payload.
+                BOOST_TEST(source.body() == "null");
+                BOOST_TEST(source.size() == 4u);
+                BOOST_TEST(source.kind() == payload_kind::json);
+                BOOST_TEST(source.to_json().is_null());
+                BOOST_TEST(source == payload());
+                BOOST_TEST(source == payload::parse("null"));
+                BOOST_TEST((source == target) == (expected == payload()));
+                payload copy = source;
+                BOOST_TEST(copy == source);
+                BOOST_TEST(copy.body() == "null");
+                payload assigned = payload::raw("x");
+                assigned = source;
+                BOOST_TEST(assigned.body() == "null");
+                BOOST_TEST(assigned.kind() == payload_kind::json);
+
+                // It may be given a new value, and moved from again.
+                source = payload::raw("again");
+                BOOST_TEST(source.body() == "again");
+                payload last(std::move(source));
+                BOOST_TEST(last.body() == "again");
+                BOOST_TEST(source.body() == "null");
+            }
+        }
+    }
 }
 
 // ----- statuses and clocks -----

@@ -1,0 +1,58 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef HOOKBOX_IMPL_PAYLOAD_IPP
+#define HOOKBOX_IMPL_PAYLOAD_IPP
+
+#include <hookbox/payload.hpp>
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace hookbox {
+
+payload payload::from_json(const boost::json::value& v) {
+    return payload(std::make_shared<const std::string>(boost::json::serialize(v)), payload_kind::json);
+}
+
+payload payload::parse(std::string text, error_code& ec, diagnostics& diag) {
+    ec.clear();
+    // The parsed value is only looked at, never kept: a monotonic resource frees it in one step.
+    boost::json::monotonic_resource mr;
+    error_code jec;
+    boost::json::parse(text, jec, &mr);
+    if (jec) {
+        detail::fail(ec, diag, errc::invalid_payload, "payload",
+                     "payload: not valid JSON (" + jec.message() + "); use payload::raw for a non-JSON body");
+        return payload();
+    }
+    return payload(std::make_shared<const std::string>(std::move(text)), payload_kind::json);
+}
+
+payload payload::parse(std::string text) {
+    return detail::call_or_throw(
+        [&](error_code& ec, diagnostics& diag) { return parse(std::move(text), ec, diag); });
+}
+
+payload payload::raw(std::string body) {
+    return payload(std::make_shared<const std::string>(std::move(body)), payload_kind::raw);
+}
+
+payload payload::from_stored(std::string body, payload_kind kind) {
+    return payload(std::make_shared<const std::string>(std::move(body)), kind);
+}
+
+boost::json::value payload::to_json() const {
+    if (kind_ == payload_kind::raw)
+        return boost::json::string(body());
+    return boost::json::parse(body());
+}
+
+}  // namespace hookbox
+
+#endif  // HOOKBOX_IMPL_PAYLOAD_IPP
