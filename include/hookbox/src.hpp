@@ -24,5 +24,6 @@
 #endif
 
 #include <hookbox/impl/error.ipp>
+#include <hookbox/impl/time_format.ipp>
 
 #endif  // HOOKBOX_SRC_HPP
