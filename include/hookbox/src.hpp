@@ -28,6 +28,7 @@
 #include <hookbox/impl/error.ipp>
 #include <hookbox/impl/partition.ipp>
 #include <hookbox/impl/payload.ipp>
+#include <hookbox/impl/time_format.ipp>
 #include <hookbox/storage/impl/compact_text.ipp>
 #include <hookbox/storage/impl/delivery_rows.ipp>
 #include <hookbox/storage/impl/delivery_schema.ipp>

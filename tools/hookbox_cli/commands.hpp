@@ -1,0 +1,67 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef HOOKBOX_TOOLS_HOOKBOX_CLI_COMMANDS_HPP
+#define HOOKBOX_TOOLS_HOOKBOX_CLI_COMMANDS_HPP
+
+// The commands, one file each under commands/. A command runs in two steps, so that nothing on the
+// command line can fail once the database is open:
+// - read_<name> checks the command's options and arguments into a `request` (usage errors only);
+// - run_<name> does the work on the open outbox and prints the result, in text or as JSON.
+// Both throw `failure`; run_<name> returns the exit status.
+
+#include "options.hpp"
+#include "outbox_file.hpp"
+
+#include <hookbox/delivery.hpp>
+#include <hookbox/delivery_id.hpp>
+
+#include <cstddef>
+
+namespace hookbox_cli {
+
+// What a command will do, read from the command line before the database is opened.
+struct request {
+    hookbox::timestamp now{};         // the time ages (`--since 7d`) count back from
+    std::size_t top = 10;             // stats
+    hookbox::list_options list;       // list
+    hookbox::delivery_id id;          // show, redeliver
+    hookbox::delivery_filter filter;  // replay, purge
+};
+
+// stats: rows per status, the oldest pending row's age, the webhooks failing most.
+void read_stats(const invocation& inv, request& rq);
+int run_stats(const invocation& inv, const request& rq, outbox_file& ob);
+
+// list: one line per delivery, a page at a time.
+void read_list(const invocation& inv, request& rq);
+int run_list(const invocation& inv, const request& rq, outbox_file& ob);
+
+// show: every field of one delivery, and its attempt history.
+void read_show(const invocation& inv, request& rq);
+int run_show(const invocation& inv, const request& rq, outbox_file& ob);
+
+// redeliver: one finished delivery back to pending.
+void read_redeliver(const invocation& inv, request& rq);
+int run_redeliver(const invocation& inv, const request& rq, outbox_file& ob);
+
+// replay: every matching finished delivery back to pending.
+void read_replay(const invocation& inv, request& rq);
+int run_replay(const invocation& inv, const request& rq, outbox_file& ob);
+
+// purge: deletes every matching delivery.
+void read_purge(const invocation& inv, request& rq);
+int run_purge(const invocation& inv, const request& rq, outbox_file& ob);
+
+// True when the filter selects every row: replay and purge then ask for --all.
+inline bool selects_everything(const hookbox::delivery_filter& f) noexcept {
+    return !f.status && !f.webhook_id && !f.created_from && !f.created_before && !f.updated_before;
+}
+
+}  // namespace hookbox_cli
+
+#endif  // HOOKBOX_TOOLS_HOOKBOX_CLI_COMMANDS_HPP

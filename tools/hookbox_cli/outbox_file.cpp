@@ -1,0 +1,199 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#include "outbox_file.hpp"
+
+#include "format.hpp"
+
+#include <hookbox/engine/filter.hpp>
+#include <hookbox/engine/sqlite_engine.hpp>
+#include <hookbox/outbox.hpp>
+#include <hookbox/storage/delivery_schema.hpp>
+#include <hookbox/sqlite_outbox.hpp>
+
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+namespace hookbox_cli {
+
+namespace {
+
+using hookbox::diagnostics;
+using hookbox::errc;
+using hookbox::error_code;
+
+// The outbox the tool works on: the only place that names its storage and engine.
+using outbox_type = hookbox::sqlite_outbox;
+
+// The library names request fields; the tool's user knows them as options.
+std::string option_for_field(const std::string& field) {
+    if (field == "webhook_id")
+        return "--webhook";
+    if (field == "status")
+        return "--status";
+    if (field == "limit")
+        return "--limit";
+    if (field == "after_sequence")
+        return "--after";
+    if (field == "created_from")
+        return "--since";
+    if (field == "created_before")
+        return "--until";
+    if (field == "updated_before")
+        return "--before";
+    if (field == "path")
+        return "database";
+    return field;
+}
+
+// An error about the file as a whole: the field is the command's <database> argument.
+[[noreturn]] void database_error(const error_code& ec, diagnostics diag) {
+    diag.assign("database", diag.message());
+    library_error(ec, diag);
+}
+
+[[noreturn]] void refuse(std::string code, std::string message) {
+    throw failure{exit_database, std::move(code), "database", std::move(message), {}};
+}
+
+// The delivery table has no schema version: say whether the table is missing, or there but not
+// hookbox's. A count of its rows tells them apart and, unlike a schema query, is public API.
+[[noreturn]] void not_an_outbox(hookbox::engine::sqlite_engine& engine,
+                                const std::string& path,
+                                const std::string& table,
+                                const std::string& plan_name) {
+    error_code ec;
+    diagnostics diag;
+    engine.count(table, hookbox::engine::filter{}, ec, diag);
+    if (!ec)
+        refuse("not_an_outbox", "database: '" + printable(path) + "' is not an outbox database: table '" +
+                                    table + "' has no hookbox schema version ('" + plan_name +
+                                    "' in hookbox_schema)");
+    if (ec != errc::schema_error)
+        database_error(ec, diag);
+    refuse("not_an_outbox", "database: '" + printable(path) +
+                                "' is not an outbox database: it has no table '" + table + "'" +
+                                (table == "sys_webhook_delivery" ? " (use --table for another name)" : ""));
+}
+
+}  // namespace
+
+struct outbox_file::impl {
+    outbox_type outbox;
+};
+
+outbox_file outbox_file::open(const std::string& path, const std::string& table, bool write) {
+    if (path.empty())
+        usage_error("database", "database: the path is empty");
+    std::error_code fec;
+    const auto st = std::filesystem::status(path, fec);
+    if (!std::filesystem::exists(st))
+        refuse("no_such_file",
+               "database: '" + printable(path) + "' does not exist (hookbox never creates a database)");
+    if (std::filesystem::is_directory(st))
+        refuse("not_a_file", "database: '" + printable(path) + "' is a directory, not a SQLite file");
+
+    // Never created (the file may vanish after the check above), read-only unless the command
+    // writes, and in the journal mode it has: switching to WAL would rewrite the file's header.
+    error_code ec;
+    diagnostics diag;
+    auto engine = hookbox::engine::sqlite_engine::open(
+        {.path = path, .read_only = !write, .create = false, .wal = false}, ec, diag);
+    if (!engine)
+        database_error(ec, diag);
+
+    // hookbox stores a version for every delivery table it created; the tool reads exactly the
+    // version this build writes, and migrates nothing.
+    const auto plan = hookbox::delivery_schema(table);
+    const int version = engine->schema_version(plan.name, ec, diag);
+    if (ec)
+        database_error(ec, diag);
+    if (version == 0)
+        not_an_outbox(*engine, path, table, plan.name);
+    if (version > plan.latest())
+        refuse("schema_too_new", "database: table '" + table + "' is at schema version " +
+                                     std::to_string(version) +
+                                     ", newer than the versions this hookbox knows (up to " +
+                                     std::to_string(plan.latest()) + "); use a newer hookbox");
+    if (version < plan.latest())
+        refuse("schema_too_old",
+               "database: table '" + table + "' is at schema version " + std::to_string(version) +
+                   " and this hookbox needs version " + std::to_string(plan.latest()) +
+                   "; the tool never migrates: open it once with the upgraded application, which does");
+
+    auto storage =
+        outbox_type::storage_type::open(std::move(*engine), {.table = table, .migrate = false}, ec, diag);
+    if (!storage)
+        library_error(ec, diag);
+    return outbox_file(
+        std::make_unique<impl>(impl{outbox_type(hookbox::outbox_params{}, std::move(*storage))}));
+}
+
+outbox_file::outbox_file(std::unique_ptr<impl> p) noexcept : impl_(std::move(p)) {}
+outbox_file::outbox_file(outbox_file&&) noexcept = default;
+outbox_file& outbox_file::operator=(outbox_file&&) noexcept = default;
+outbox_file::~outbox_file() = default;
+
+hookbox::outbox_stats outbox_file::stats(error_code& ec, diagnostics& diag) const {
+    return impl_->outbox.stats(ec, diag);
+}
+
+std::vector<hookbox::webhook_failures>
+outbox_file::failures(std::size_t limit, error_code& ec, diagnostics& diag) const {
+    return impl_->outbox.failures(limit, ec, diag);
+}
+
+hookbox::list_page
+outbox_file::list(const hookbox::list_options& opts, error_code& ec, diagnostics& diag) const {
+    return impl_->outbox.list(opts, ec, diag);
+}
+
+std::optional<hookbox::delivery>
+outbox_file::get(hookbox::delivery_id id, error_code& ec, diagnostics& diag) const {
+    return impl_->outbox.get(id, ec, diag);
+}
+
+std::vector<hookbox::attempt_record>
+outbox_file::attempts(hookbox::delivery_id id, error_code& ec, diagnostics& diag) const {
+    return impl_->outbox.attempts(id, ec, diag);
+}
+
+hookbox::delivery outbox_file::redeliver(hookbox::delivery_id id, error_code& ec, diagnostics& diag) {
+    return impl_->outbox.redeliver(id, ec, diag);
+}
+
+std::size_t outbox_file::replay(const hookbox::delivery_filter& filter, error_code& ec, diagnostics& diag) {
+    return impl_->outbox.replay(filter, ec, diag);
+}
+
+std::size_t outbox_file::purge(const hookbox::delivery_filter& filter, error_code& ec, diagnostics& diag) {
+    return impl_->outbox.purge(filter, ec, diag);
+}
+
+failure to_failure(const error_code& ec, const diagnostics& diag) {
+    failure f;
+    f.status = exit_database;
+    f.code = "system_error";
+    if (ec.category() == hookbox::error_category()) {
+        const auto e = static_cast<errc>(ec.value());
+        f.code = std::string(hookbox::to_string(e));
+        if (e == errc::not_found || e == errc::not_eligible || e == errc::claim_lost)
+            f.status = exit_failed;
+        else if (e >= errc::empty_field && e <= errc::invalid_delivery_id)
+            f.status = exit_usage;
+    }
+    f.field = option_for_field(diag.field());
+    f.message = diag.message().empty() ? ec.message() : diag.message();
+    return f;
+}
+
+void library_error(const error_code& ec, const diagnostics& diag) {
+    throw to_failure(ec, diag);
+}
+
+}  // namespace hookbox_cli
