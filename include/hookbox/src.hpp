@@ -39,6 +39,7 @@
 #include <hookbox/storage/impl/row_pool.ipp>
 #include <hookbox/storage/impl/sequence_index.ipp>
 #include <hookbox/storage/sql/impl/batch.ipp>
+#include <hookbox/state/impl/state_statements.ipp>
 #include <hookbox/storage/sql/impl/delivery_statements.ipp>
 
 #endif  // HOOKBOX_SRC_HPP

@@ -10,6 +10,7 @@
 
 #include <hookbox.hpp>
 #include <hookbox/dispatch/retry_policy.hpp>
+#include <hookbox/engine/value.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -38,6 +39,22 @@ inline std::ostream& boost_test_print_type(std::ostream& os, attempt_outcome o) 
 }
 
 }  // namespace hookbox
+
+namespace hookbox::engine {
+
+// Lets BOOST_TEST print a value on failure.
+inline std::ostream& boost_test_print_type(std::ostream& os, const value& v) {
+    switch (v.type()) {
+    case value::kind::null: return os << "null";
+    case value::kind::integer: return os << v.as_integer();
+    case value::kind::real: return os << v.as_real() << "(real)";
+    case value::kind::text: return os << '\'' << v.as_text() << '\'';
+    case value::kind::json: return os << "json:" << v.as_text();
+    }
+    return os;
+}
+
+}  // namespace hookbox::engine
 
 // Standard-library types that libstdc++ 12 cannot print: through Boost.Test's customization point.
 namespace boost::test_tools::tt_detail {

@@ -6,7 +6,7 @@
 //
 
 // The state-store contract: basic_state_store over memory_engine, sqlite_engine on a file and
-// sqlite_engine on :memory:. The cases port the plugin-state behaviour hookbox keeps (literal key
+// sqlite_engine on :memory:, and basic_sql_state_store over sqlite_engine (file and :memory:). The cases port the plugin-state behaviour hookbox keeps (literal key
 // prefixes, the key, set and list validators, the SDK's state management), then test what the
 // original left untested: one row per instance-scope key, the plugin cascade, idempotent erase,
 // absent versus null, versions and compare-and-set, paging, corrupt rows, lost races, and SQLite
@@ -23,6 +23,7 @@
 #include <hookbox/clock.hpp>
 #include <hookbox/engine/memory_engine.hpp>
 #include <hookbox/engine/sqlite_engine.hpp>
+#include <hookbox/state/sql_state_store.hpp>
 #include <hookbox/state/state_store.hpp>
 
 #include <boost/json.hpp>
@@ -78,13 +79,17 @@ namespace {
 
 struct memory_state_factory {
     using engine_type = engine::memory_engine;
-    static constexpr const char* name = "memory_engine";
+    template <class Clock>
+    using store_type = basic_state_store<engine_type, Clock>;
+    static constexpr const char* name = "basic_state_store<memory_engine>";
     engine_type make() { return engine_type(); }
 };
 
 struct sqlite_file_state_factory {
     using engine_type = engine::sqlite_engine;
-    static constexpr const char* name = "sqlite_engine (file)";
+    template <class Clock>
+    using store_type = basic_state_store<engine_type, Clock>;
+    static constexpr const char* name = "basic_state_store<sqlite_engine> (file)";
     std::string path = process_temp_dir().file("state");
     engine_type make() {
         engine::sqlite_params p;
@@ -95,22 +100,48 @@ struct sqlite_file_state_factory {
 
 struct sqlite_memory_state_factory {
     using engine_type = engine::sqlite_engine;
-    static constexpr const char* name = "sqlite_engine (:memory:)";
+    template <class Clock>
+    using store_type = basic_state_store<engine_type, Clock>;
+    static constexpr const char* name = "basic_state_store<sqlite_engine> (:memory:)";
     engine_type make() { return engine_type(engine::sqlite_params{}); }
 };
 
+// The same contract over the SQL store, in SQLite's dialect.
+struct sqlite_file_sql_state_factory : sqlite_file_state_factory {
+    template <class Clock>
+    using store_type = basic_sql_state_store<engine_type, Clock>;
+    static constexpr const char* name = "basic_sql_state_store<sqlite_engine> (file)";
+};
+
+struct sqlite_memory_sql_state_factory : sqlite_memory_state_factory {
+    template <class Clock>
+    using store_type = basic_sql_state_store<engine_type, Clock>;
+    static constexpr const char* name = "basic_sql_state_store<sqlite_engine> (:memory:)";
+};
+
 using state_store_factories =
+    boost::mpl::list<memory_state_factory, sqlite_file_state_factory, sqlite_memory_state_factory,
+                     sqlite_file_sql_state_factory, sqlite_memory_sql_state_factory>;
+
+// The generic store, for the cases that race a write's lookup (the SQL store has none: each write
+// is one statement).
+using generic_state_store_factories =
     boost::mpl::list<memory_state_factory, sqlite_file_state_factory, sqlite_memory_state_factory>;
+
+// The stores on a SQLite file, for the cases that open it twice.
+using sqlite_file_factories = boost::mpl::list<sqlite_file_state_factory, sqlite_file_sql_state_factory>;
 
 static_assert(!std::is_copy_constructible_v<basic_state_store<engine::memory_engine>>);
 static_assert(std::is_move_constructible_v<basic_state_store<engine::sqlite_engine, manual_clock>>);
+static_assert(!std::is_copy_constructible_v<basic_sql_state_store<engine::sqlite_engine>>);
+static_assert(std::is_move_constructible_v<basic_sql_state_store<engine::sqlite_engine, manual_clock>>);
 
 template <class Factory>
 struct state_fixture {
     using engine_type = typename Factory::engine_type;
-    using store_type = basic_state_store<engine_type, manual_clock>;
+    using store_type = typename Factory::template store_type<manual_clock>;
 
-    state_fixture() { BOOST_TEST_MESSAGE("engine: " << Factory::name); }
+    state_fixture() { BOOST_TEST_MESSAGE("store: " << Factory::name); }
 
     Factory factory;
     manual_clock clock;
@@ -1144,7 +1175,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_custom_table_keeps_its_own_state, Factory, st
 // Lost races: another writer between a write's lookup and its statement
 // ===================================================================================================
 
-BOOST_FIXTURE_TEST_CASE_TEMPLATE(set_turns_a_lost_insert_race_into_an_update, Factory, state_store_factories,
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(set_turns_a_lost_insert_race_into_an_update, Factory, generic_state_store_factories,
                                  racing_fixture<Factory>) {
     auto& eng = *this->store.engine().hooks_;
     eng.before_insert = [&](auto& inner) {
@@ -1161,7 +1192,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(set_turns_a_lost_insert_race_into_an_update, Fa
 }
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(compare_and_set_reports_a_lost_insert_race_as_a_conflict, Factory,
-                                 state_store_factories, racing_fixture<Factory>) {
+                                 generic_state_store_factories, racing_fixture<Factory>) {
     auto& eng = *this->store.engine().hooks_;
     eng.before_insert = [&](auto& inner) {
         eng.before_insert = nullptr;
@@ -1172,7 +1203,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(compare_and_set_reports_a_lost_insert_race_as_a
     HOOKBOX_SS_CHECK_MESSAGE(this->diag, "but is at version 1");
 }
 
-BOOST_FIXTURE_TEST_CASE_TEMPLATE(set_looks_again_after_a_lost_update_race, Factory, state_store_factories,
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(set_looks_again_after_a_lost_update_race, Factory, generic_state_store_factories,
                                  racing_fixture<Factory>) {
     this->store.set("p", instance_key("k"), boost::json::value("first"));
     auto& eng = *this->store.engine().hooks_;
@@ -1197,7 +1228,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(set_looks_again_after_a_lost_update_race, Facto
     HOOKBOX_SS_CHECK_MESSAGE(this->diag, "but is at version 20");
 }
 
-BOOST_FIXTURE_TEST_CASE_TEMPLATE(set_gives_up_when_it_loses_every_race, Factory, state_store_factories,
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(set_gives_up_when_it_loses_every_race, Factory, generic_state_store_factories,
                                  racing_fixture<Factory>) {
     this->store.set("p", instance_key("k"), boost::json::value("first"));
     int races = 0;
@@ -1220,19 +1251,20 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(set_gives_up_when_it_loses_every_race, Factory,
 // SQLite files: reopened, and shared by several stores
 // ===================================================================================================
 
-BOOST_AUTO_TEST_CASE(sqlite_state_survives_reopening_the_file) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(sqlite_state_survives_reopening_the_file, Factory, sqlite_file_factories) {
+    using store = typename Factory::template store_type<manual_clock>;
     const std::string path = process_temp_dir().file("state-reopen");
     engine::sqlite_params p;
     p.path = path;
     manual_clock clock;
     {
-        basic_state_store<engine::sqlite_engine, manual_clock> s(engine::sqlite_engine(p), {}, clock);
+        store s(engine::sqlite_engine(p), {}, clock);
         s.set("p", instance_key("k"), boost::json::parse(R"({"n":[1,2,3]})"));
         s.set("p", scoped_key(scope_kind::issue, "issue-4", "k"), boost::json::value(nullptr));
         s.set("p", instance_key("k"), boost::json::parse(R"({"n":[4]})"));
     }
     clock.advance(std::chrono::hours(1));
-    basic_state_store<engine::sqlite_engine, manual_clock> s(engine::sqlite_engine(p), {}, clock);
+    store s(engine::sqlite_engine(p), {}, clock);
     BOOST_TEST(s.engine().schema_version("hookbox.plugin_state") == 1);
     auto got = s.get("p", instance_key("k"));
     BOOST_TEST_REQUIRE(got.has_value());
@@ -1245,11 +1277,12 @@ BOOST_AUTO_TEST_CASE(sqlite_state_survives_reopening_the_file) {
     BOOST_TEST(s.set("p", instance_key("k"), boost::json::value(0)).version == 3u);
 }
 
-BOOST_AUTO_TEST_CASE(sqlite_two_stores_on_one_file_share_one_row_per_key) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(sqlite_two_stores_on_one_file_share_one_row_per_key, Factory, sqlite_file_factories) {
+    using store = typename Factory::template store_type<std::chrono::system_clock>;
     engine::sqlite_params p;
     p.path = process_temp_dir().file("state-shared");
-    basic_state_store<engine::sqlite_engine> a{engine::sqlite_engine(p)};
-    basic_state_store<engine::sqlite_engine> b{engine::sqlite_engine(p)};
+    store a{engine::sqlite_engine(p)};
+    store b{engine::sqlite_engine(p)};
     BOOST_TEST(a.set("p", instance_key("k"), boost::json::value("a")).version == 1u);
     BOOST_TEST(b.set("p", instance_key("k"), boost::json::value("b")).version == 2u);
     BOOST_TEST(a.engine().count("plugin_state", engine::filter::all()) == 1u);
@@ -1264,14 +1297,16 @@ BOOST_AUTO_TEST_CASE(sqlite_two_stores_on_one_file_share_one_row_per_key) {
     BOOST_TEST(!a.get("p", instance_key("k")).has_value());
 }
 
-BOOST_AUTO_TEST_CASE(sqlite_concurrent_sets_from_two_connections_keep_one_row) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(sqlite_concurrent_sets_from_two_connections_keep_one_row, Factory,
+                              sqlite_file_factories) {
+    using store = typename Factory::template store_type<std::chrono::system_clock>;
     engine::sqlite_params p;
     p.path = process_temp_dir().file("state-concurrent");
-    basic_state_store<engine::sqlite_engine> a{engine::sqlite_engine(p)};
-    basic_state_store<engine::sqlite_engine> b{engine::sqlite_engine(p)};
+    store a{engine::sqlite_engine(p)};
+    store b{engine::sqlite_engine(p)};
     constexpr int per_thread = 50;
     std::vector<error_code> failures[2];
-    auto writer = [&](basic_state_store<engine::sqlite_engine>& s, int who) {
+    auto writer = [&](store& s, int who) {
         for (int i = 0; i < per_thread; ++i) {
             error_code ec;
             diagnostics diag;

@@ -36,17 +36,7 @@
 
 namespace hookbox::engine {
 
-// Printable values and records for BOOST_TEST (internal linkage: other test files may print them too).
-static std::ostream& boost_test_print_type(std::ostream& os, const value& v) {
-    switch (v.type()) {
-    case value::kind::null: return os << "null";
-    case value::kind::integer: return os << v.as_integer();
-    case value::kind::real: return os << v.as_real() << "(real)";
-    case value::kind::text: return os << "'" << v.as_text() << "'";
-    case value::kind::json: return os << "json:" << v.as_text();
-    }
-    return os;
-}
+// Printable value kinds for BOOST_TEST (values: common/test_common.hpp).
 static std::ostream& boost_test_print_type(std::ostream& os, value::kind k) { return os << to_string(k); }
 
 }  // namespace hookbox::engine

@@ -14,6 +14,7 @@
 #include <hookbox/dispatch/endpoint_health.hpp>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>

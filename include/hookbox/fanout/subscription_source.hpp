@@ -97,7 +97,7 @@ inline engine::schema_plan webhook_schema(std::string_view table = "sys_webhook"
         column("created_at", column_type::integer, true),
         column("updated_at", column_type::integer, true),
     };
-    v1.indexes = {engine::index_def{t + "_name", {"name"}, true}};
+    v1.indexes = {engine::index_def{t + "_name", {"name"}, true, engine::filter::all()}};
 
     engine::schema_plan plan;
     plan.name = "hookbox." + t;

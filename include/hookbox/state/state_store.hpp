@@ -11,461 +11,36 @@
 /// \file
 /// `basic_state_store<Engine, Clock>`: a scoped key-value store for plugins over any data engine.
 /// Each entry is one JSON value, addressed by a plugin id and a `state_key` (scope kind, scope id,
-/// namespace, key), with a version for compare-and-set. Also the key validators, usable on their
-/// own, and `state_schema`, the table's versioned plan.
+/// namespace, key), with a version for compare-and-set. Its vocabulary and validators are in
+/// `state_types.hpp`, its table in `state_schema.hpp`; on an engine that runs SQL,
+/// `sql_state_store.hpp` does the same in single statements.
 ///
 /// The concept page is `doc/state.md`.
 
 #include <hookbox/clock.hpp>
-#include <hookbox/delivery.hpp>
-#include <hookbox/detail/json_check.hpp>
 #include <hookbox/engine/concept.hpp>
 #include <hookbox/engine/filter.hpp>
-#include <hookbox/engine/schema.hpp>
 #include <hookbox/engine/value.hpp>
 #include <hookbox/error.hpp>
+#include <hookbox/state/detail/state_rows.hpp>
+#include <hookbox/state/state_schema.hpp>
+#include <hookbox/state/state_types.hpp>
 
-#include <boost/json/error.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/parse_options.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace hookbox {
-
-// ----- scope kinds -----
-
-/// The granularity a state entry belongs to. `instance` is one value for the whole installation
-/// and takes no scope id; every other kind names one object (a company, a project, ...) by its id.
-enum class scope_kind : unsigned char { instance, company, project, project_workspace, agent, issue, goal, run };
-
-/// How many scope kinds there are.
-inline constexpr std::size_t scope_kind_count = 8;
-
-/// The kind's stored name: `instance`, `company`, `project`, `project_workspace`, `agent`, `issue`,
-/// `goal` or `run`; `"invalid"` for a value outside the enumeration.
-constexpr std::string_view to_string(scope_kind k) noexcept {
-    switch (k) {
-    case scope_kind::instance: return "instance";
-    case scope_kind::company: return "company";
-    case scope_kind::project: return "project";
-    case scope_kind::project_workspace: return "project_workspace";
-    case scope_kind::agent: return "agent";
-    case scope_kind::issue: return "issue";
-    case scope_kind::goal: return "goal";
-    case scope_kind::run: return "run";
-    }
-    return "invalid";
-}
-
-/// The kind whose stored name is `s` (exact, case-sensitive), or `std::nullopt`.
-constexpr std::optional<scope_kind> parse_scope_kind(std::string_view s) noexcept {
-    for (std::size_t i = 0; i < scope_kind_count; ++i) {
-        auto k = static_cast<scope_kind>(i);
-        if (to_string(k) == s)
-            return k;
-    }
-    return std::nullopt;
-}
-
-// ----- keys, entries, options -----
-
-/// The address of one entry within a plugin's state.
-struct state_key {
-    /// The scope's granularity.
-    scope_kind kind = scope_kind::instance;
-    /// The scoped object's id; empty for (and only for) `scope_kind::instance`.
-    std::string scope_id;
-    /// A sub-namespace that keeps groups of keys apart within one scope.
-    std::string name_space = "default";
-    /// The entry's key within the namespace.
-    std::string key;
-
-    friend bool operator==(const state_key&, const state_key&) = default;
-};
-
-/// One stored entry.
-struct state_entry {
-    /// The owning plugin.
-    std::string plugin_id;
-    /// Where it is stored.
-    state_key key;
-    /// The value; JSON `null` is a value like any other (an absent entry is no entry at all).
-    boost::json::value value;
-    /// 1 when the entry was created, incremented by every write; the token of `compare_and_set`.
-    std::uint64_t version = 0;
-    /// When the entry was last written, by the store's clock.
-    timestamp updated_at{};
-
-    friend bool operator==(const state_entry&, const state_entry&) = default;
-};
-
-/// What `list` selects. Every field that is set narrows the selection.
-struct state_list_options {
-    /// Only entries of this scope kind.
-    std::optional<scope_kind> kind;
-    /// Only entries with this scope id (non-empty; instance entries have none, select them by `kind`).
-    std::optional<std::string> scope_id;
-    /// Only entries in this namespace (non-empty).
-    std::optional<std::string> name_space;
-    /// Only keys that start with these bytes, taken literally: `%`, `_` and `\` are ordinary
-    /// characters. Empty selects every key.
-    std::string key_prefix;
-    /// At most this many entries, 1 to `state_limits::list_limit`.
-    std::size_t limit = 100;
-    /// Only entries after this key in list order: pass the key of the last entry of the previous
-    /// page to get the next one.
-    std::optional<state_key> after;
-};
-
-/// One page of `list`.
-struct state_page {
-    /// The entries, ordered by (scope kind name, scope id, namespace, key), byte by byte.
-    std::vector<state_entry> entries;
-    /// True when more entries match than `limit` allowed.
-    bool has_more = false;
-};
-
-/// How a `basic_state_store` is set up.
-struct state_store_params {
-    /// The table. Several stores may share one database under different tables. At most 46
-    /// characters, so that the index names (`<table>_unique_entry_idx`) fit the engines' limit.
-    std::string table = "plugin_state";
-    /// Migrate the table to the latest version on construction. Turn off only when another program
-    /// owns the schema.
-    bool migrate = true;
-};
-
-/// The store's limits.
-namespace state_limits {
-/// `plugin_id`, in bytes.
-inline constexpr std::size_t plugin_id = 128;
-/// `scope_id`, `name_space` and `key`, in characters (Unicode code points; a byte that is not part
-/// of a valid UTF-8 sequence counts as one).
-inline constexpr std::size_t identifier = 500;
-/// The deepest nesting of arrays and objects a value may have.
-inline constexpr std::size_t value_depth = 512;
-/// The largest `state_list_options::limit`.
-inline constexpr std::size_t list_limit = 10000;
-/// The longest table name.
-inline constexpr std::size_t table_name = 46;
-}  // namespace state_limits
-
-// ----- validation -----
-
-namespace detail::state {
-
-inline constexpr char32_t invalid_char = 0xFFFFFFFF;
-
-// The code point of the UTF-8 sequence at s[i] and its length; a byte that does not start a valid
-// sequence is one character of its own (`invalid_char`), so that any bytes can be measured.
-inline std::size_t next_char(std::string_view s, std::size_t i, char32_t& cp) noexcept {
-    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    unsigned char c = byte(i);
-    cp = invalid_char;
-    if (c < 0x80) {
-        cp = c;
-        return 1;
-    }
-    std::size_t n = 0;
-    char32_t v = 0, min = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2, v = c & 0x1F, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3, v = c & 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4, v = c & 0x07, min = 0x10000;
-    } else {
-        return 1;
-    }
-    if (i + n > s.size())
-        return 1;
-    for (std::size_t k = 1; k < n; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80)
-            return 1;
-        v = (v << 6) | (byte(i + k) & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 1;
-    cp = v;
-    return n;
-}
-
-// White space as ECMAScript's String.prototype.trim defines it (WhiteSpace and LineTerminator), so
-// that "blank" means what it meant to the plugins this store's rules come from.
-constexpr bool is_space(char32_t c) noexcept {
-    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
-           c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF;
-}
-
-struct measured {
-    std::size_t chars = 0;
-    std::string_view trimmed;
-    bool has_nul = false;
-};
-
-inline measured measure(std::string_view s) noexcept {
-    measured m;
-    std::size_t first = s.size(), last_end = 0;
-    for (std::size_t i = 0; i < s.size();) {
-        char32_t cp = 0;
-        std::size_t n = next_char(s, i, cp);
-        if (cp == 0)
-            m.has_nul = true;
-        if (!is_space(cp)) {
-            if (first == s.size())
-                first = i;
-            last_end = i + n;
-        }
-        ++m.chars;
-        i += n;
-    }
-    if (first < last_end)
-        m.trimmed = s.substr(first, last_end - first);
-    return m;
-}
-
-inline bool fail(error_code& ec, diagnostics& diag, errc e, std::string field, std::string message) {
-    hookbox::detail::fail(ec, diag, e, std::move(field), std::move(message));
-    return false;
-}
-
-// scope_id, namespace and key: non-blank, at most 500 characters, no NUL, not a reserved word.
-inline bool check_identifier(std::string_view value, const char* field, const char* label, error_code& ec,
-                             diagnostics& diag) {
-    auto m = measure(value);
-    if (m.trimmed.empty())
-        return fail(ec, diag, errc::empty_field, field, std::string(label) + " must be a non-empty string");
-    if (m.chars > state_limits::identifier)
-        return fail(ec, diag, errc::field_too_long, field,
-                    std::string(label) + " must be at most " + std::to_string(state_limits::identifier) +
-                        " characters (got " + std::to_string(m.chars) + ")");
-    if (m.has_nul)
-        return fail(ec, diag, errc::invalid_argument, field,
-                    std::string(label) + " must not contain NUL characters");
-    if (m.trimmed == "__proto__" || m.trimmed == "prototype" || m.trimmed == "constructor")
-        return fail(ec, diag, errc::invalid_argument, field, std::string(label) + " contains a reserved value");
-    return true;
-}
-
-inline bool check_kind(scope_kind k, error_code& ec, diagnostics& diag) {
-    if (static_cast<std::size_t>(k) < scope_kind_count)
-        return true;
-    return fail(ec, diag, errc::invalid_argument, "kind", "Plugin state scopeKind is invalid");
-}
-
-}  // namespace detail::state
-
-/// Checks a plugin id: non-empty, at most `state_limits::plugin_id` bytes, no NUL.
-///
-/// Errors (the diagnostics' field is `plugin_id`): `errc::empty_field`, `errc::field_too_long`,
-/// `errc::invalid_argument` (a NUL byte).
-inline bool validate_plugin_id(std::string_view plugin_id, error_code& ec, diagnostics& diag) {
-    ec.clear();
-    if (plugin_id.empty())
-        return detail::state::fail(ec, diag, errc::empty_field, "plugin_id", "plugin_id: must not be empty");
-    if (plugin_id.size() > state_limits::plugin_id)
-        return detail::state::fail(ec, diag, errc::field_too_long, "plugin_id",
-                                   "plugin_id: must be at most " + std::to_string(state_limits::plugin_id) +
-                                       " bytes (got " + std::to_string(plugin_id.size()) + ")");
-    if (plugin_id.find('\0') != std::string_view::npos)
-        return detail::state::fail(ec, diag, errc::invalid_argument, "plugin_id",
-                                   "plugin_id: must not contain NUL characters");
-    return true;
-}
-
-/// Checks a state key, in this order:
-/// - `kind` is one of the enumerators, else `errc::invalid_argument` (field `kind`,
-///   `Plugin state scopeKind is invalid`);
-/// - an `instance` key has no scope id, else `errc::invalid_argument` (field `scope_id`,
-///   `Plugin state instance scope cannot include scopeId`);
-/// - any other kind has one, else `errc::empty_field` (field `scope_id`,
-///   `Plugin state scopeId is required for non-instance scopes`);
-/// - `scope_id` (when required), `name_space` and `key` (fields `scope_id`, `namespace`, `key`;
-///   labels `Plugin state scopeId`, `Plugin state namespace`, `Plugin state stateKey`) are not blank
-///   after trimming white space (`errc::empty_field`, `<label> must be a non-empty string`), have at
-///   most 500 characters (`errc::field_too_long`, `<label> must be at most 500 characters`), contain
-///   no NUL (`errc::invalid_argument`) and, trimmed, are not `__proto__`, `prototype` or
-///   `constructor` (`errc::invalid_argument`, `<label> contains a reserved value`).
-///
-/// Values are stored as given: white space around them is allowed and kept.
-inline bool validate(const state_key& k, error_code& ec, diagnostics& diag) {
-    using detail::state::fail;
-    ec.clear();
-    if (!detail::state::check_kind(k.kind, ec, diag))
-        return false;
-    if (k.kind == scope_kind::instance) {
-        if (!k.scope_id.empty())
-            return fail(ec, diag, errc::invalid_argument, "scope_id",
-                        "Plugin state instance scope cannot include scopeId");
-    } else {
-        if (k.scope_id.empty())
-            return fail(ec, diag, errc::empty_field, "scope_id",
-                        "Plugin state scopeId is required for non-instance scopes");
-        if (!detail::state::check_identifier(k.scope_id, "scope_id", "Plugin state scopeId", ec, diag))
-            return false;
-    }
-    return detail::state::check_identifier(k.name_space, "namespace", "Plugin state namespace", ec, diag) &&
-           detail::state::check_identifier(k.key, "key", "Plugin state stateKey", ec, diag);
-}
-
-/// Checks list options: `kind` as for a key; `scope_id` and `name_space`, when given, as for a key
-/// (an empty one is `errc::empty_field`), and a `scope_id` with `kind == instance` is
-/// `errc::invalid_argument`; `limit` in 1..`state_limits::list_limit`, else `errc::invalid_argument`
-/// naming `limit`; `after`, when given, as a key (fields prefixed `after.`). `key_prefix` may be any
-/// bytes.
-inline bool validate(const state_list_options& o, error_code& ec, diagnostics& diag) {
-    using detail::state::fail;
-    ec.clear();
-    if (o.kind && !detail::state::check_kind(*o.kind, ec, diag))
-        return false;
-    if (o.scope_id) {
-        if (o.kind == scope_kind::instance)
-            return fail(ec, diag, errc::invalid_argument, "scope_id",
-                        "Plugin state instance scope cannot include scopeId");
-        if (!detail::state::check_identifier(*o.scope_id, "scope_id", "Plugin state scopeId", ec, diag))
-            return false;
-    }
-    if (o.name_space &&
-        !detail::state::check_identifier(*o.name_space, "namespace", "Plugin state namespace", ec, diag))
-        return false;
-    if (o.limit == 0 || o.limit > state_limits::list_limit)
-        return fail(ec, diag, errc::invalid_argument, "limit",
-                    "limit: must be in 1.." + std::to_string(state_limits::list_limit) + " (got " +
-                        std::to_string(o.limit) + ")");
-    if (o.after && !validate(*o.after, ec, diag)) {
-        diag.assign("after." + diag.field(), "after: " + diag.message());
-        return false;
-    }
-    return true;
-}
-
-// ----- the table -----
-
-/// The schema plan of the state table named `table`, named `hookbox.<table>`.
-///
-/// Version 1: `id` (integer, auto-increment primary key), `plugin_id`, `scope_kind` (the kind's
-/// name), `scope_id` (empty for instance scope, never null), `namespace` (default `'default'`),
-/// `state_key` (text, not null), `value_json` (json, not null), `version` (integer, not null,
-/// default 1), `updated_at` (integer, milliseconds since the epoch, not null); unique index
-/// `<table>_unique_entry_idx` on (plugin_id, scope_kind, scope_id, namespace, state_key) and index
-/// `<table>_plugin_scope_idx` on (plugin_id, scope_kind).
-inline engine::schema_plan state_schema(std::string_view table = "plugin_state") {
-    using engine::column_def;
-    using engine::column_type;
-    using engine::index_def;
-    const std::string t(table);
-    auto column = [](const char* n, column_type type, engine::value def = {}) {
-        column_def c;
-        c.name = n;
-        c.type = type;
-        c.nullable = false;
-        c.default_value = std::move(def);
-        return c;
-    };
-    column_def id = column("id", column_type::integer);
-    id.auto_increment = true;
-
-    engine::table_def v1;
-    v1.name = t;
-    v1.primary_key = "id";
-    v1.columns = {
-        id,
-        column("plugin_id", column_type::text),
-        column("scope_kind", column_type::text),
-        // Never null: the empty string stands for "no scope id", so that the unique index treats
-        // instance-scope keys as equal on every engine (NULLS NOT DISTINCT without engine support).
-        column("scope_id", column_type::text, engine::value("")),
-        column("namespace", column_type::text, engine::value("default")),
-        column("state_key", column_type::text),
-        column("value_json", column_type::json),
-        column("version", column_type::integer, engine::value(1)),
-        column("updated_at", column_type::integer),
-    };
-    v1.indexes = {
-        index_def{t + "_unique_entry_idx",
-                  {"plugin_id", "scope_kind", "scope_id", "namespace", "state_key"},
-                  true},
-        index_def{t + "_plugin_scope_idx", {"plugin_id", "scope_kind"}, false},
-    };
-
-    engine::schema_plan plan;
-    plan.name = "hookbox." + t;
-    plan.migrations.push_back(
-        engine::migration{1, "scoped plugin state with versions", {engine::create_table{v1}}});
-    return plan;
-}
-
-namespace detail::state {
-
-// Columns in the order `find` returns them.
-inline constexpr std::array<std::string_view, 9> columns{"id",        "plugin_id",  "scope_kind",
-                                                         "scope_id",  "namespace",  "state_key",
-                                                         "value_json", "version",   "updated_at"};
-
-inline boost::json::parse_options json_options() noexcept {
-    boost::json::parse_options o;
-    o.max_depth = state_limits::value_depth;
-    return o;
-}
-
-// The smallest byte string greater than every string that starts with `prefix`, or nothing when
-// there is none (the prefix is empty or all 0xFF bytes).
-inline std::optional<std::string> prefix_successor(std::string_view prefix) {
-    std::string s(prefix);
-    while (!s.empty() && static_cast<unsigned char>(s.back()) == 0xFF)
-        s.pop_back();
-    if (s.empty())
-        return std::nullopt;
-    s.back() = static_cast<char>(static_cast<unsigned char>(s.back()) + 1);
-    return s;
-}
-
-// Why serialized JSON did not parse back, found by walking the value (iteratively: values may be
-// deeper than the stack).
-inline bool value_fail(const boost::json::value& v, const error_code& jec, error_code& ec, diagnostics& diag) {
-    if (jec == boost::json::error::too_deep)
-        return fail(ec, diag, errc::invalid_argument, "value",
-                    "value: arrays and objects must nest at most " + std::to_string(state_limits::value_depth) +
-                        " levels deep");
-    std::vector<const boost::json::value*> todo{&v};
-    while (!todo.empty()) {
-        const boost::json::value* x = todo.back();
-        todo.pop_back();
-        if (x->is_double() && !std::isfinite(x->get_double()))
-            return fail(ec, diag, errc::invalid_argument, "value",
-                        "value: numbers must be finite (JSON has no NaN or infinity)");
-        if (const auto* a = x->if_array())
-            for (const auto& e : *a)
-                todo.push_back(&e);
-        if (const auto* o = x->if_object())
-            for (const auto& kv : *o)
-                todo.push_back(&kv.value());
-    }
-    return fail(ec, diag, errc::invalid_utf8, "value",
-                "value: strings and object keys must be valid UTF-8 (" + jec.message() + ")");
-}
-
-inline std::string describe(std::string_view plugin_id, const state_key& k) {
-    std::string s = "plugin '" + std::string(plugin_id) + "', " + std::string(to_string(k.kind));
-    if (k.kind != scope_kind::instance)
-        s += " '" + k.scope_id + "'";
-    s += ", namespace '" + k.name_space + "', key '" + k.key + "'";
-    return s;
-}
-
-}  // namespace detail::state
 
 // ----- the store -----
 
@@ -685,11 +260,8 @@ private:
 
     bool init(error_code& ec, diagnostics& diag) {
         ec.clear();
-        if (!engine::detail::is_identifier(params_.table) || params_.table.size() > state_limits::table_name)
-            return detail::state::fail(ec, diag, errc::schema_error, "table",
-                                       "table: '" + params_.table + "' must be 1-" +
-                                           std::to_string(state_limits::table_name) +
-                                           " letters, digits or underscores, not starting with a digit");
+        if (!detail::state::check_table_name(params_.table, ec, diag))
+            return false;
         if (params_.migrate) {
             engine_.migrate(state_schema(params_.table), ec, diag);
             if (ec)
@@ -728,64 +300,23 @@ private:
 
     static std::int64_t ms(timestamp t) noexcept { return t.time_since_epoch().count(); }
 
-    bool corrupt(const engine::record& r, const char* column, const std::string& reason, error_code& ec,
-                 diagnostics& diag) const {
-        const auto& id = r["id"];
-        std::string which = id.type() == engine::value::kind::integer ? std::to_string(id.as_integer()) : "?";
-        return detail::state::fail(ec, diag, errc::corrupt_row, column,
-                                   "Plugin state row " + which + " in table '" + params_.table + "': column " +
-                                       column + ": " + reason);
-    }
-
+    // Reads a row found by `find` (every column, in `detail::state::columns` order).
     bool decode(const engine::record& r, state_entry& e, error_code& ec, diagnostics& diag) const {
-        auto text = [&](const char* c, std::string& out) {
-            const auto& v = r[c];
-            if (v.type() != engine::value::kind::text && v.type() != engine::value::kind::json)
-                return corrupt(r, c, "expected text, found " + std::string(engine::to_string(v.type())), ec,
-                               diag);
-            out = v.as_text();
-            return true;
-        };
-        auto integer = [&](const char* c, std::int64_t& out) {
-            const auto& v = r[c];
-            if (v.type() != engine::value::kind::integer)
-                return corrupt(r, c, "expected an integer, found " + std::string(engine::to_string(v.type())), ec,
-                               diag);
-            out = v.as_integer();
-            return true;
-        };
-        std::string kind, json;
-        std::int64_t version = 0, updated = 0;
-        if (!text("plugin_id", e.plugin_id) || !text("scope_kind", kind) || !text("scope_id", e.key.scope_id) ||
-            !text("namespace", e.key.name_space) || !text("state_key", e.key.key) || !text("value_json", json) ||
-            !integer("version", version) || !integer("updated_at", updated))
-            return false;
-        auto k = parse_scope_kind(kind);
-        if (!k)
-            return corrupt(r, "scope_kind", "unknown scope kind '" + kind.substr(0, 32) + "'", ec, diag);
-        e.key.kind = *k;
-        if (version < 1)
-            return corrupt(r, "version", "version " + std::to_string(version) + " is below 1", ec, diag);
-        e.version = static_cast<std::uint64_t>(version);
-        e.updated_at = timestamp(std::chrono::milliseconds(updated));
-        error_code jec;
-        e.value = boost::json::parse(json, jec, {}, detail::state::json_options());
-        if (jec)
-            return corrupt(r, "value_json", "not valid JSON (" + jec.message() + ")", ec, diag);
-        return true;
-    }
-
-    // Serializes a value, making sure it parses back: what `get` could not read is never stored.
-    static bool encode(const boost::json::value& v, std::string& out, error_code& ec, diagnostics& diag) {
-        out = boost::json::serialize(v);
-        error_code jec;
-        boost::json::basic_parser<hookbox::detail::json_null_handler> p{detail::state::json_options()};
-        std::size_t n = p.write_some(false, out.data(), out.size(), jec);
-        if (!jec && n != out.size())
-            jec = boost::json::make_error_code(boost::json::error::extra_data);
-        if (jec)
-            return detail::state::value_fail(v, jec, ec, diag);
-        return true;
+        std::array<engine::cell_view, detail::state::columns.size()> cells{};
+        const std::size_t n = std::min(r.size(), cells.size());
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto& v = r.at(i).value;
+            auto& cell = cells[i];
+            cell.type = v.type();
+            if (v.type() == engine::value::kind::integer)
+                cell.integer = v.as_integer();
+            else if (v.type() == engine::value::kind::real)
+                cell.real = v.as_real();
+            else if (v.type() == engine::value::kind::text || v.type() == engine::value::kind::json)
+                cell.text = v.as_text();
+        }
+        return detail::state::decode(std::span<const engine::cell_view>(cells.data(), n), e, params_.table, ec,
+                                     diag);
     }
 
     // set (no expected version) and compare_and_set: one transaction of a lookup and an insert or a
@@ -796,7 +327,7 @@ private:
         if (!check(plugin_id, key, ec, diag))
             return {};
         std::string text;
-        if (!encode(value, text, ec, diag))
+        if (!detail::state::encode(value, text, ec, diag))
             return {};
         auto tx = engine_.begin(ec, diag);
         if (ec)
@@ -822,23 +353,23 @@ private:
             if (row) {
                 const auto& idv = (*row)["id"];
                 const auto& vv = (*row)["version"];
+                std::optional<std::int64_t> row_id;
+                if (idv.type() == engine::value::kind::integer)
+                    row_id = idv.as_integer();
                 if (vv.type() != engine::value::kind::integer || vv.as_integer() < 1) {
-                    corrupt(*row, "version", "expected an integer of at least 1", ec, diag);
+                    detail::state::fail_corrupt(ec, diag, params_.table, row_id, "version",
+                                                "expected an integer of at least 1");
                     return {};
                 }
-                if (idv.type() != engine::value::kind::integer) {
-                    corrupt(*row, "id", "expected an integer", ec, diag);
+                if (!row_id) {
+                    detail::state::fail_corrupt(ec, diag, params_.table, row_id, "id", "expected an integer");
                     return {};
                 }
                 id = idv.as_integer();
                 current = static_cast<std::uint64_t>(vv.as_integer());
             }
             if (expected && *expected != current) {
-                detail::state::fail(ec, diag, errc::version_conflict, "expected_version",
-                                    "expected_version: " + detail::state::describe(plugin_id, key) +
-                                        " was expected at version " + std::to_string(*expected) +
-                                        " but is at version " + std::to_string(current) +
-                                        (current == 0 ? " (absent)" : ""));
+                detail::state::fail_conflict(ec, diag, plugin_id, key, *expected, current);
                 return {};
             }
             if (!row) {

@@ -21,22 +21,6 @@
 #include <utility>
 #include <vector>
 
-namespace hookbox::engine {
-
-// Lets BOOST_TEST print a value on failure.
-inline std::ostream& boost_test_print_type(std::ostream& os, const value& v) {
-    switch (v.type()) {
-    case value::kind::null: return os << "null";
-    case value::kind::integer: return os << v.as_integer();
-    case value::kind::real: return os << v.as_real();
-    case value::kind::text: return os << '\'' << v.as_text() << '\'';
-    case value::kind::json: return os << "json:" << v.as_text();
-    }
-    return os;
-}
-
-}  // namespace hookbox::engine
-
 namespace hookbox::test {
 
 namespace {
