@@ -643,7 +643,14 @@ private:
         auto it = fifo_waiting_.find(webhook);
         if (it != fifo_waiting_.end()) {
             auto& q = it->second;
-            if (!q.empty() && !stop_) {
+            if (!q.empty() && stop_) {
+                // Stopped, and the drain has not given the waiting rows back yet: give them back now,
+                // or they would stay claimed by this node until the claim TTL.
+                if (health_)
+                    health_->abandon(webhook);
+                for (const auto& later : q)
+                    give_back(later);
+            } else if (!q.empty()) {
                 delivery next = std::move(q.front());
                 q.pop_front();
                 --waiting_;
