@@ -25,4 +25,7 @@
 
 #include <hookbox/impl/error.ipp>
 
+#include <hookbox/dispatch/impl/endpoint_health.ipp>
+#include <hookbox/dispatch/impl/retry_policy.ipp>
+
 #endif  // HOOKBOX_SRC_HPP
