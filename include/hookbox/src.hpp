@@ -27,5 +27,6 @@
 
 #include <hookbox/dispatch/impl/endpoint_health.ipp>
 #include <hookbox/dispatch/impl/retry_policy.ipp>
+#include <hookbox/dispatch/impl/wakeup.ipp>
 
 #endif  // HOOKBOX_SRC_HPP

@@ -39,10 +39,13 @@
 
 #include <hookbox/clock.hpp>
 #include <hookbox/delivery.hpp>
+#include <hookbox/detail/async.hpp>
+#include <hookbox/dispatch/dispatcher_params.hpp>
+#include <hookbox/dispatch/dispatcher_stats.hpp>
 #include <hookbox/dispatch/endpoint_health.hpp>
 #include <hookbox/dispatch/request.hpp>
 #include <hookbox/dispatch/retry_policy.hpp>
-#include <hookbox/detail/async.hpp>
+#include <hookbox/dispatch/wakeup.hpp>
 #include <hookbox/error.hpp>
 #include <hookbox/http/sender_concept.hpp>
 #include <hookbox/observe/observer.hpp>
@@ -74,10 +77,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -89,111 +90,6 @@
 #include <vector>
 
 namespace hookbox {
-
-/// Wakes dispatchers from any thread. Share one between an outbox's observer (`notify_on_enqueue`)
-/// and the dispatchers that serve the outbox, so that an enqueue in this process is claimed at once.
-class wakeup {
-public:
-    /// Wakes every subscribed dispatcher. Thread-safe; cheap when they are already awake.
-    void notify() {
-        std::lock_guard lock(mutex_);
-        for (auto& [id, f] : listeners_)
-            f();
-    }
-
-    /// Registers `f` (called from `notify`'s thread); returns an id for `unsubscribe`.
-    std::uint64_t subscribe(std::function<void()> f) {
-        std::lock_guard lock(mutex_);
-        listeners_.emplace_back(++next_, std::move(f));
-        return next_;
-    }
-
-    void unsubscribe(std::uint64_t id) {
-        std::lock_guard lock(mutex_);
-        std::erase_if(listeners_, [id](const auto& l) { return l.first == id; });
-    }
-
-private:
-    std::mutex mutex_;
-    std::vector<std::pair<std::uint64_t, std::function<void()>>> listeners_;
-    std::uint64_t next_ = 0;
-};
-
-/// An outbox observer that wakes dispatchers when a new delivery is stored.
-struct notify_on_enqueue {
-    std::shared_ptr<hookbox::wakeup> wakeup;
-
-    void on_enqueue(const enqueue_result& r) const {
-        if (r.created && wakeup)
-            wakeup->notify();
-    }
-};
-
-/// Parameters of a `dispatcher`, with the ObjectStack outbox's defaults where it has one.
-struct dispatcher_params {
-    /// This node's name: recorded in `claimed_by` and used for the partition rotation. 1 to 128
-    /// bytes. Nodes sharing a storage must have distinct ids.
-    std::string node_id = "node-1";
-    /// Rows claimed from one partition at a time (the ObjectStack outbox's 32). 1 to 10000.
-    std::size_t batch_size = 32;
-    /// Requests in flight on this node at once. Hundreds are normal; the sender's per-origin cap
-    /// bounds the connections to any one receiver.
-    std::size_t max_in_flight = 256;
-    /// How long an idle dispatcher waits before looking again for work enqueued elsewhere (another
-    /// process, retries coming due).
-    std::chrono::milliseconds poll_interval{500};
-    /// The claim's visibility timeout. Must exceed `request_timeout` + the sender's connect timeout
-    /// + `ack_margin`.
-    std::chrono::milliseconds claim_ttl{60000};
-    /// The request timeout of deliveries that have none (the ObjectStack outbox's 15 s).
-    std::chrono::milliseconds request_timeout{15000};
-    /// Time kept in reserve between the end of a request and its claim's expiry, for the ack.
-    std::chrono::milliseconds ack_margin{5000};
-    /// After `cancel()`: how long requests in flight may go on before they are cancelled.
-    std::chrono::milliseconds drain_timeout{10000};
-    /// One request at a time per webhook, in claim order (see `dispatcher`).
-    bool per_webhook_fifo = false;
-    /// The signature scheme of webhooks that `scheme_for` does not decide.
-    signing::scheme default_scheme = signing::scheme::standard_webhooks;
-    /// The scheme per webhook id; empty means `default_scheme` for all. Called on the dispatcher's
-    /// strand; must not block.
-    std::function<signing::scheme(std::string_view webhook_id)> scheme_for;
-    /// When set, `wakeup->notify()` wakes this dispatcher (see `notify_on_enqueue`).
-    std::shared_ptr<hookbox::wakeup> wakeup;
-    /// Endpoint health: a circuit breaker per webhook, disabling (410 Gone, continuous failure) and
-    /// rate limits (see `endpoint_health`). Unset: every endpoint is always sent to.
-    std::optional<endpoint_health_params> health;
-    /// Where endpoint health is kept between runs (for example `state_store_health`): loaded when a
-    /// run starts and saved after each change. Unset keeps it in memory only.
-    std::shared_ptr<endpoint_health_store> health_store;
-};
-
-/// Counters of a `dispatcher` since construction. Read from any thread.
-struct dispatcher_stats {
-    /// Partition claims made: one per partition in each round (including those that found nothing).
-    std::uint64_t claims = 0;
-    /// Rows those claims returned.
-    std::uint64_t claimed = 0;
-    std::uint64_t attempts = 0;
-    std::uint64_t succeeded = 0;
-    std::uint64_t retried = 0;
-    std::uint64_t dead = 0;
-    /// Acks refused because the claim was lost (reaped or taken over): another node owns the row.
-    std::uint64_t claims_lost = 0;
-    /// Claims and acks that failed in the storage (retried later).
-    std::uint64_t storage_errors = 0;
-    /// Claimed rows given back unsent, to keep a webhook's order (per-webhook FIFO) or because the
-    /// run stopped: released to `pending`, claimable again once the request before them can have
-    /// ended (request timeout + connect timeout + ack margin), well before the claim TTL.
-    std::uint64_t abandoned = 0;
-    /// Rows put back unsent because their endpoint's circuit was open or its rate limit reached.
-    std::uint64_t deferred = 0;
-    /// Rows made `dead` unsent because their endpoint is disabled.
-    std::uint64_t refused = 0;
-    /// Endpoint events: circuits opened, endpoints disabled.
-    std::uint64_t circuits_opened = 0;
-    std::uint64_t endpoints_disabled = 0;
-};
 
 /// Claims, sends and acks deliveries of `Outbox` (a `basic_outbox`) through `Sender` (an
 /// `http_sender`), deciding each outcome with `Policy` (a `retry_policy`).
