@@ -26,7 +26,9 @@
 #include <hookbox/impl/error.ipp>
 
 #include <hookbox/dispatch/impl/endpoint_health.ipp>
+#include <hookbox/dispatch/impl/fifo.ipp>
 #include <hookbox/dispatch/impl/retry_policy.ipp>
+#include <hookbox/dispatch/impl/round.ipp>
 #include <hookbox/dispatch/impl/wakeup.ipp>
 
 #endif  // HOOKBOX_SRC_HPP
