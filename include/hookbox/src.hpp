@@ -42,4 +42,10 @@
 #include <hookbox/state/impl/state_statements.ipp>
 #include <hookbox/storage/sql/impl/delivery_statements.ipp>
 
+#include <hookbox/dispatch/impl/endpoint_health.ipp>
+#include <hookbox/dispatch/impl/fifo.ipp>
+#include <hookbox/dispatch/impl/retry_policy.ipp>
+#include <hookbox/dispatch/impl/round.ipp>
+#include <hookbox/dispatch/impl/wakeup.ipp>
+
 #endif  // HOOKBOX_SRC_HPP

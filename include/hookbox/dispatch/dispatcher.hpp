@@ -39,10 +39,16 @@
 
 #include <hookbox/clock.hpp>
 #include <hookbox/delivery.hpp>
+#include <hookbox/detail/async.hpp>
+#include <hookbox/dispatch/detail/fifo.hpp>
+#include <hookbox/dispatch/detail/request_budget.hpp>
+#include <hookbox/dispatch/detail/round.hpp>
+#include <hookbox/dispatch/dispatcher_params.hpp>
+#include <hookbox/dispatch/dispatcher_stats.hpp>
 #include <hookbox/dispatch/endpoint_health.hpp>
 #include <hookbox/dispatch/request.hpp>
 #include <hookbox/dispatch/retry_policy.hpp>
-#include <hookbox/detail/async.hpp>
+#include <hookbox/dispatch/wakeup.hpp>
 #include <hookbox/error.hpp>
 #include <hookbox/http/sender_concept.hpp>
 #include <hookbox/observe/observer.hpp>
@@ -73,11 +79,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -89,111 +92,6 @@
 #include <vector>
 
 namespace hookbox {
-
-/// Wakes dispatchers from any thread. Share one between an outbox's observer (`notify_on_enqueue`)
-/// and the dispatchers that serve the outbox, so that an enqueue in this process is claimed at once.
-class wakeup {
-public:
-    /// Wakes every subscribed dispatcher. Thread-safe; cheap when they are already awake.
-    void notify() {
-        std::lock_guard lock(mutex_);
-        for (auto& [id, f] : listeners_)
-            f();
-    }
-
-    /// Registers `f` (called from `notify`'s thread); returns an id for `unsubscribe`.
-    std::uint64_t subscribe(std::function<void()> f) {
-        std::lock_guard lock(mutex_);
-        listeners_.emplace_back(++next_, std::move(f));
-        return next_;
-    }
-
-    void unsubscribe(std::uint64_t id) {
-        std::lock_guard lock(mutex_);
-        std::erase_if(listeners_, [id](const auto& l) { return l.first == id; });
-    }
-
-private:
-    std::mutex mutex_;
-    std::vector<std::pair<std::uint64_t, std::function<void()>>> listeners_;
-    std::uint64_t next_ = 0;
-};
-
-/// An outbox observer that wakes dispatchers when a new delivery is stored.
-struct notify_on_enqueue {
-    std::shared_ptr<hookbox::wakeup> wakeup;
-
-    void on_enqueue(const enqueue_result& r) const {
-        if (r.created && wakeup)
-            wakeup->notify();
-    }
-};
-
-/// Parameters of a `dispatcher`, with the ObjectStack outbox's defaults where it has one.
-struct dispatcher_params {
-    /// This node's name: recorded in `claimed_by` and used for the partition rotation. 1 to 128
-    /// bytes. Nodes sharing a storage must have distinct ids.
-    std::string node_id = "node-1";
-    /// Rows claimed from one partition at a time (the ObjectStack outbox's 32). 1 to 10000.
-    std::size_t batch_size = 32;
-    /// Requests in flight on this node at once. Hundreds are normal; the sender's per-origin cap
-    /// bounds the connections to any one receiver.
-    std::size_t max_in_flight = 256;
-    /// How long an idle dispatcher waits before looking again for work enqueued elsewhere (another
-    /// process, retries coming due).
-    std::chrono::milliseconds poll_interval{500};
-    /// The claim's visibility timeout. Must exceed `request_timeout` + the sender's connect timeout
-    /// + `ack_margin`.
-    std::chrono::milliseconds claim_ttl{60000};
-    /// The request timeout of deliveries that have none (the ObjectStack outbox's 15 s).
-    std::chrono::milliseconds request_timeout{15000};
-    /// Time kept in reserve between the end of a request and its claim's expiry, for the ack.
-    std::chrono::milliseconds ack_margin{5000};
-    /// After `cancel()`: how long requests in flight may go on before they are cancelled.
-    std::chrono::milliseconds drain_timeout{10000};
-    /// One request at a time per webhook, in claim order (see `dispatcher`).
-    bool per_webhook_fifo = false;
-    /// The signature scheme of webhooks that `scheme_for` does not decide.
-    signing::scheme default_scheme = signing::scheme::standard_webhooks;
-    /// The scheme per webhook id; empty means `default_scheme` for all. Called on the dispatcher's
-    /// strand; must not block.
-    std::function<signing::scheme(std::string_view webhook_id)> scheme_for;
-    /// When set, `wakeup->notify()` wakes this dispatcher (see `notify_on_enqueue`).
-    std::shared_ptr<hookbox::wakeup> wakeup;
-    /// Endpoint health: a circuit breaker per webhook, disabling (410 Gone, continuous failure) and
-    /// rate limits (see `endpoint_health`). Unset: every endpoint is always sent to.
-    std::optional<endpoint_health_params> health;
-    /// Where endpoint health is kept between runs (for example `state_store_health`): loaded when a
-    /// run starts and saved after each change. Unset keeps it in memory only.
-    std::shared_ptr<endpoint_health_store> health_store;
-};
-
-/// Counters of a `dispatcher` since construction. Read from any thread.
-struct dispatcher_stats {
-    /// Partition claims made: one per partition in each round (including those that found nothing).
-    std::uint64_t claims = 0;
-    /// Rows those claims returned.
-    std::uint64_t claimed = 0;
-    std::uint64_t attempts = 0;
-    std::uint64_t succeeded = 0;
-    std::uint64_t retried = 0;
-    std::uint64_t dead = 0;
-    /// Acks refused because the claim was lost (reaped or taken over): another node owns the row.
-    std::uint64_t claims_lost = 0;
-    /// Claims and acks that failed in the storage (retried later).
-    std::uint64_t storage_errors = 0;
-    /// Claimed rows given back unsent, to keep a webhook's order (per-webhook FIFO) or because the
-    /// run stopped: released to `pending`, claimable again once the request before them can have
-    /// ended (request timeout + connect timeout + ack margin), well before the claim TTL.
-    std::uint64_t abandoned = 0;
-    /// Rows put back unsent because their endpoint's circuit was open or its rate limit reached.
-    std::uint64_t deferred = 0;
-    /// Rows made `dead` unsent because their endpoint is disabled.
-    std::uint64_t refused = 0;
-    /// Endpoint events: circuits opened, endpoints disabled.
-    std::uint64_t circuits_opened = 0;
-    std::uint64_t endpoints_disabled = 0;
-};
 
 /// Claims, sends and acks deliveries of `Outbox` (a `basic_outbox`) through `Sender` (an
 /// `http_sender`), deciding each outcome with `Policy` (a `retry_policy`).
@@ -352,7 +250,10 @@ private:
     dispatcher(Executor ex, std::optional<boost::asio::any_io_executor> storage, Outbox& outbox, Sender& sender,
                dispatcher_params params, Policy policy)
         : strand_(boost::asio::make_strand(ex)), outbox_(outbox), sender_(sender), params_(std::move(params)),
-          policy_(std::move(policy)), event_timer_(strand_), rng_(std::random_device{}()) {
+          policy_(std::move(policy)),
+          budget_{params_.request_timeout, connect_timeout(), params_.ack_margin, params_.claim_ttl},
+          event_timer_(strand_), fifo_(params_.batch_size, params_.max_in_flight, budget_),
+          rng_(std::random_device{}()) {
         error_code ec;
         diagnostics diag;
         if (!check(params_, connect_timeout(), ec, diag))
@@ -363,8 +264,8 @@ private:
             owned_pool_ = std::make_unique<boost::asio::thread_pool>(1);
             storage_ = owned_pool_->get_executor();
         }
-        partitions_ = outbox_.params().partition_count;
-        offset_ = node_offset(params_.node_id, partitions_);
+        round_ = detail::claim_round(params_.node_id, outbox_.params().partition_count, params_.batch_size,
+                                     params_.claim_ttl);
         if (params_.wakeup)
             wakeup_id_ = params_.wakeup->subscribe([this] { notify(); });
         if (params_.health)
@@ -378,16 +279,6 @@ private:
             return sender_.connect_timeout();
         else
             return std::chrono::milliseconds(0);
-    }
-
-    // The longest the request for `d` may take, connection included.
-    std::chrono::milliseconds request_budget(const delivery& d) const {
-        return std::min(d.timeout.value_or(params_.request_timeout), max_request_timeout()) + connect_timeout();
-    }
-
-    // The longest a request may take: its claim must outlive it.
-    std::chrono::milliseconds max_request_timeout() const {
-        return params_.claim_ttl - connect_timeout() - params_.ack_margin - std::chrono::milliseconds(1);
     }
 
     // Wakes the run loop (on the strand). A wake that arrives while the loop is busy is kept.
@@ -434,7 +325,7 @@ private:
             if (co_await take_cancellation())
                 break;
             std::size_t room = params_.max_in_flight - in_flight_;
-            std::vector<claim_options> batch = claim_round(room);
+            std::vector<claim_options> batch = round_.plan(room);
             bool any = false;
             bool failed = false;
             if (!batch.empty()) {
@@ -453,12 +344,12 @@ private:
                     failed = true;
                 } else {
                     failed = per_partition.size() < asked;  // a storage error after some claims
-                    claims_.fetch_add(std::min<std::size_t>(per_partition.size(), partitions_),
+                    claims_.fetch_add(std::min<std::size_t>(per_partition.size(), round_.partitions()),
                                       std::memory_order_relaxed);
                     if (failed)
                         storage_errors_.fetch_add(1, std::memory_order_relaxed);
                 }
-                advance_cursor(per_partition);
+                round_.advance(per_partition);
                 for (auto& rows : per_partition) {
                     claimed_.fetch_add(rows.size(), std::memory_order_relaxed);
                     any = any || !rows.empty();
@@ -499,43 +390,7 @@ private:
         co_return make_error_code(boost::asio::error::operation_aborted);
     }
 
-    // The claims of one round, for `room` rows in all, in one storage call (one transaction).
-    // Every partition first takes a fair share of the room (at most `batch_size`), then, when that
-    // share is below `batch_size`, each may top up to `batch_size` with what the others left, in
-    // the same order. The walk starts after the partition served last in the previous round
-    // (from this node's offset at first): with little room, each round serves the next partitions,
-    // so a backlog in one partition never starves the others.
-    std::vector<claim_options> claim_round(std::size_t room) const {
-        std::vector<claim_options> batch;
-        if (room == 0)
-            return batch;
-        const auto p = static_cast<std::size_t>(partitions_);
-        const std::size_t share = std::min(params_.batch_size, (room + p - 1) / p);
-        const bool top_up = share < params_.batch_size;
-        batch.reserve(top_up ? 2 * p : p);
-        for (int pass = 0; pass < (top_up ? 2 : 1); ++pass) {
-            for (int step = 0; step < partitions_; ++step) {
-                claim_options o;
-                o.node_id = params_.node_id;
-                o.limit = pass == 0 ? share : params_.batch_size - share;
-                o.claim_ttl = params_.claim_ttl;
-                o.partition = partition_ref{(offset_ + cursor_ + step) % partitions_, partitions_};
-                batch.push_back(std::move(o));
-            }
-        }
-        return batch;
-    }
-
-    // After a round: the next one starts after the last partition that gave rows in this one.
-    void advance_cursor(const std::vector<std::vector<delivery>>& per_partition) {
-        for (std::size_t i = per_partition.size(); i-- > 0;) {
-            if (!per_partition[i].empty()) {
-                cursor_ = static_cast<int>((static_cast<std::size_t>(cursor_) + i + 1) % partitions_);
-                return;
-            }
-        }
-    }
-
+    // A claimed row: admitted by endpoint health, then through the per-webhook FIFO, then sent.
     void start(delivery d) {
         if (health_) {
             auto a = health_->admit(d.webhook_id, now_ms(outbox_.clock()));
@@ -545,19 +400,17 @@ private:
             }
         }
         if (params_.per_webhook_fifo) {
-            if (fifo_busy_.contains(d.webhook_id)) {
-                auto& q = fifo_waiting_[d.webhook_id];
-                if (q.size() >= params_.batch_size || waiting_ >= params_.max_in_flight) {
-                    if (health_)
-                        health_->abandon(d.webhook_id);
-                    give_back(d);
-                    return;
-                }
-                q.push_back(std::move(d));
-                ++waiting_;
+            const timestamp now = now_ms(outbox_.clock());
+            auto a = fifo_.arrive(d, now);
+            if (a.decision == detail::fifo_arrival::verdict::wait)
+                return;
+            if (a.decision == detail::fifo_arrival::verdict::give_back) {
+                // Admitted but not sent: a half-open circuit's probe must not wait for it.
+                if (health_)
+                    health_->abandon(d.webhook_id);
+                give_back(d, now, a.release_at);
                 return;
             }
-            fifo_busy_[d.webhook_id] = now_ms(outbox_.clock()) + request_budget(d);
         }
         launch(std::move(d));
     }
@@ -581,7 +434,7 @@ private:
             boost::asio::post(strand_, sent{this, std::move(d), std::move(r)});
             return;
         }
-        req.timeout = std::min(req.timeout, max_request_timeout());
+        req.timeout = std::min(req.timeout, budget_.max_timeout());
         sender_.async_send(std::move(req), boost::asio::bind_executor(strand_, sent{this, std::move(d), {}}));
     }
 
@@ -638,44 +491,23 @@ private:
         signal();
     }
 
-    // Per-webhook FIFO: after an attempt of `webhook`, launch its next waiting row, or free it.
+    // Per-webhook FIFO: after an attempt of `webhook`, launch its next waiting row, give back the
+    // rows that can no longer go in order, or free it.
     void next_of(const std::string& webhook) {
-        auto it = fifo_waiting_.find(webhook);
-        if (it != fifo_waiting_.end()) {
-            auto& q = it->second;
-            if (!q.empty() && !stop_) {
-                delivery next = std::move(q.front());
-                q.pop_front();
-                --waiting_;
-                auto timeout = std::min(next.timeout.value_or(params_.request_timeout), max_request_timeout());
-                auto age = now_ms(outbox_.clock()) - next.claimed_at.value_or(now_ms(outbox_.clock()));
-                if (age + timeout + connect_timeout() + params_.ack_margin < params_.claim_ttl) {
-                    fifo_busy_[webhook] = now_ms(outbox_.clock()) + request_budget(next);
-                    launch(std::move(next));
-                    return;
-                }
-                // Too late to finish under this claim: give it back, with every later row of the webhook.
-                if (health_)
-                    health_->abandon(webhook);
-                give_back(next);
-                for (const auto& later : q)
-                    give_back(later);
-            }
-            waiting_ -= q.size();
-            fifo_waiting_.erase(it);
+        const timestamp now = now_ms(outbox_.clock());
+        detail::fifo_next n = fifo_.finished(webhook, now, stop_);
+        if (n.next) {
+            launch(std::move(*n.next));
+            return;
         }
-        fifo_busy_.erase(webhook);
+        give_back(n.released, now);
     }
 
+    // The run stops: the rows waiting for their webhook's turn go back unsent.
     void abandon_waiting() {
-        for (auto& [webhook, q] : fifo_waiting_) {
-            if (health_ && !q.empty())
-                health_->abandon(webhook);
-            for (const auto& d : q)
-                give_back(d);
-        }
-        fifo_waiting_.clear();
-        waiting_ = 0;
+        const timestamp now = now_ms(outbox_.clock());
+        for (const auto& r : fifo_.stop(now))
+            give_back(r, now);
     }
 
     void queue_ack(ack_entry e) {
@@ -789,17 +621,26 @@ private:
     }
 
     // Releases a claimed row that this node will not send (per-webhook FIFO, stop) to `pending`,
-    // claimable once the webhook's request in flight here can have ended and been acked, so that
-    // another node does not overtake it; no attempt is counted.
-    void give_back(const delivery& d) {
+    // claimable at `at` (the FIFO's answer: once the webhook's request in flight here can have
+    // ended and been acked, so that another node does not overtake it); no attempt is counted.
+    void give_back(const delivery& d, timestamp now, timestamp at) {
         abandoned_.fetch_add(1, std::memory_order_relaxed);
         release_request r;
-        r.now = now_ms(outbox_.clock());
+        r.now = now;
         r.status = delivery_status::pending;
-        auto busy = fifo_busy_.find(d.webhook_id);
-        timestamp ended = busy != fifo_busy_.end() ? busy->second : r.now + request_budget(d);
-        r.next_retry_at = std::max(ended, r.now) + params_.ack_margin;
+        r.next_retry_at = at;
         queue_release(d, std::move(r));
+    }
+
+    // Gives back the rows of one webhook; they were admitted, so a half-open circuit's probe must
+    // not wait for them.
+    void give_back(const detail::fifo_release& r, timestamp now) {
+        if (r.rows.empty())
+            return;
+        if (health_)
+            health_->abandon(r.rows.front().webhook_id);
+        for (const auto& d : r.rows)
+            give_back(d, now, r.release_at);
     }
 
     void queue_release(const delivery& d, release_request r) {
@@ -853,11 +694,12 @@ private:
     Sender& sender_;
     dispatcher_params params_;
     Policy policy_;
+    // The decisions are sans-io (dispatch/detail/); this class drives them with the outbox's clock,
+    // the storage calls and the sender, and does what they answer.
+    detail::request_budget budget_;
     std::unique_ptr<boost::asio::thread_pool> owned_pool_;
     boost::asio::any_io_executor storage_;
-    int partitions_ = 1;
-    int offset_ = 0;
-    int cursor_ = 0;  // where the next round's walk starts, counted from offset_
+    detail::claim_round round_;
     std::uint64_t wakeup_id_ = 0;
 
     // Strand state.
@@ -868,11 +710,7 @@ private:
     std::size_t in_flight_ = 0;
     std::vector<ack_entry> acks_;
     bool flushing_ = false;
-    // Per-webhook FIFO: the webhooks with a request in flight, and when that request has ended at
-    // the latest.
-    std::unordered_map<std::string, timestamp> fifo_busy_;
-    std::unordered_map<std::string, std::deque<delivery>> fifo_waiting_;
-    std::size_t waiting_ = 0;
+    detail::webhook_fifo fifo_;
     std::minstd_rand rng_;
     std::optional<endpoint_health> health_;
     std::vector<std::pair<claim_ref, release_request>> releases_;
