@@ -13,7 +13,7 @@
 #include <hookbox/version.hpp>
 
 #ifdef HOOKBOX_TEST_PACKAGE_SQLITE
-#include <hookbox/engine/sqlite_engine.hpp>
+#include <hookbox/sqlite_outbox.hpp>
 #endif
 #ifdef HOOKBOX_TEST_PACKAGE_SIGNING
 #include <hookbox/signing/signer.hpp>
@@ -65,8 +65,7 @@ int main() {
     check(round_trip(memory_outbox), "memory outbox");
 
 #ifdef HOOKBOX_TEST_PACKAGE_SQLITE
-    using sqlite_outbox = hookbox::basic_outbox<hookbox::engine_storage<hookbox::engine::sqlite_engine>>;
-    sqlite_outbox db_outbox({}, hookbox::engine_storage(hookbox::engine::sqlite_engine({.path = ":memory:"})));
+    hookbox::sqlite_outbox db_outbox({}, hookbox::sqlite_storage(hookbox::engine::sqlite_engine({.path = ":memory:"})));
     check(round_trip(db_outbox), "sqlite outbox");
 #endif
 

@@ -12,6 +12,7 @@ consumer_run("installing to ${prefix}" "${CMAKE_COMMAND}" --install "${BINARY_DI
 
 # The package holds the headers, the CMake files and the tool, and nothing of the tests or examples.
 foreach(file IN ITEMS include/hookbox.hpp include/hookbox/outbox.hpp include/hookbox/version.hpp
+        include/hookbox/src.hpp include/hookbox/impl/error.ipp
         share/hookbox/hookbox-config.cmake share/hookbox/hookbox-config-version.cmake
         share/hookbox/hookboxTargets.cmake)
     if(NOT EXISTS "${prefix}/${file}")
@@ -20,7 +21,7 @@ foreach(file IN ITEMS include/hookbox.hpp include/hookbox/outbox.hpp include/hoo
 endforeach()
 file(GLOB_RECURSE installed RELATIVE "${prefix}" "${prefix}/*")
 foreach(file IN LISTS installed)
-    if(NOT file MATCHES "^(include/hookbox\\.hpp|include/hookbox/.*\\.hpp|share/hookbox/[A-Za-z-]+\\.cmake|bin/hookbox)$")
+    if(NOT file MATCHES "^(include/hookbox\\.hpp|include/hookbox/.*\\.(hpp|ipp)|share/hookbox/[A-Za-z-]+\\.cmake|bin/hookbox)$")
         message(FATAL_ERROR "the package installs a file a consumer has no use for: ${file}")
     endif()
 endforeach()
@@ -40,6 +41,9 @@ if(EXISTS "${prefix}/share/hookbox/hookboxHttpTargets.cmake")
     string(APPEND expect ".*signature verified: ok.*forged body refused: ok.*dispatcher constructed: ok")
 endif()
 consumer_expect("${WORK_DIR}/test_package/test_package" "${expect}")
+if(EXISTS "${WORK_DIR}/test_package/test_package_compiled")
+    consumer_expect("${WORK_DIR}/test_package/test_package_compiled" "${expect}")
+endif()
 
 # 3. An unknown component fails the configuration and is named.
 execute_process(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}/test/cmake_install_test/unknown_component"
