@@ -84,7 +84,7 @@ struct bench_observer {
     }
 };
 
-using memory_outbox = basic_outbox<memory_storage, std::chrono::system_clock, fnv1a_partition_hasher, bench_observer>;
+using observed_memory_outbox = basic_outbox<memory_storage, std::chrono::system_clock, fnv1a_partition_hasher, bench_observer>;
 using sqlite_outbox = basic_outbox<sql_storage<engine::sqlite_engine>, std::chrono::system_clock,
                                    fnv1a_partition_hasher, bench_observer>;
 
@@ -260,7 +260,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (storage == "memory") {
-            memory_outbox ob;
+            observed_memory_outbox ob;
             return what == "w2" ? run_w2(ob, storage) : run_latency(ob, storage);
         }
         std::string path = dir + "/hookbox-w2.db";

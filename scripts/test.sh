@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Builds and runs hookbox's whole test suite.
-# Usage: scripts/test.sh [preset]   presets: debug (default; with ASan + UBSan), release, asan, tsan
+# Usage: scripts/test.sh [preset]   presets: debug (default; GCC with ASan + UBSan), release, asan,
+#                                   tsan (Clang with ThreadSanitizer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 preset="${1:-debug}"
-scripts/install-deps.sh
+case "$preset" in
+    tsan) scripts/install-deps.sh clang libclang-rt-14-dev ;;  # Clang and its sanitizer runtimes
+    *) scripts/install-deps.sh ;;
+esac
 
 cmake --preset "$preset"
 cmake --build --preset "$preset" --parallel "$(nproc)"

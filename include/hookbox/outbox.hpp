@@ -177,7 +177,7 @@ public:
     ///
     /// Errors: `errc::empty_field`, `errc::field_too_long` (node_id), `errc::invalid_argument`
     /// (limit, claim_ttl), `errc::invalid_partition`; the storage's errors.
-    std::vector<delivery> claim(const claim_options& opts, error_code& ec, diagnostics& diag) {
+    [[nodiscard]] std::vector<delivery> claim(const claim_options& opts, error_code& ec, diagnostics& diag) {
         std::vector<delivery> rows;
         claim(opts, rows, ec, diag);
         return rows;
@@ -229,7 +229,7 @@ public:
     /// errors (nothing is claimed). Over a storage without `claim_many` the claims run one after the
     /// other: if one fails after others succeeded, the rows already claimed are returned (fewer
     /// entries than options) and the error is left for a later call.
-    std::vector<std::vector<delivery>> claim_many(std::span<const claim_options> opts, std::size_t max_total,
+    [[nodiscard]] std::vector<std::vector<delivery>> claim_many(std::span<const claim_options> opts, std::size_t max_total,
                                                   error_code& ec, diagnostics& diag) {
         ec.clear();
         for (const auto& o : opts)
@@ -273,13 +273,13 @@ public:
     }
 
     /// Throwing overload of `claim_many`.
-    std::vector<std::vector<delivery>> claim_many(std::span<const claim_options> opts, std::size_t max_total) {
+    [[nodiscard]] std::vector<std::vector<delivery>> claim_many(std::span<const claim_options> opts, std::size_t max_total) {
         return detail::call_or_throw(
             [&](error_code& ec, diagnostics& diag) { return claim_many(opts, max_total, ec, diag); });
     }
 
     /// Throwing overload of `claim`.
-    std::vector<delivery> claim(const claim_options& opts) {
+    [[nodiscard]] std::vector<delivery> claim(const claim_options& opts) {
         return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return claim(opts, ec, diag); });
     }
 
@@ -327,7 +327,7 @@ public:
     /// `errc::not_found` for that entry, which changes nothing for it and does not stop the others.
     /// `ec` is set only when the batch as a whole failed (an invalid result, named
     /// `entries[i].<field>`, or a storage failure), and then nothing was applied.
-    std::vector<error_code> ack_many(std::vector<ack_entry> entries, error_code& ec, diagnostics& diag) {
+    [[nodiscard]] std::vector<error_code> ack_many(std::vector<ack_entry> entries, error_code& ec, diagnostics& diag) {
         std::vector<claim_ref> refs;
         std::vector<completion> cs;
         refs.reserve(entries.size());
@@ -354,7 +354,7 @@ public:
     }
 
     /// Throwing overload of `ack_many`; per-entry errors are returned, not thrown.
-    std::vector<error_code> ack_many(std::vector<ack_entry> entries) {
+    [[nodiscard]] std::vector<error_code> ack_many(std::vector<ack_entry> entries) {
         return detail::call_or_throw(
             [&](error_code& ec, diagnostics& diag) { return ack_many(std::move(entries), ec, diag); });
     }
@@ -478,12 +478,12 @@ private:
 public:
 
     /// The delivery with this id (its secret cleared), or `std::nullopt`.
-    std::optional<delivery> get(delivery_id id, error_code& ec, diagnostics& diag) const {
+    [[nodiscard]] std::optional<delivery> get(delivery_id id, error_code& ec, diagnostics& diag) const {
         return storage_.get(id, ec, diag);
     }
 
     /// Throwing overload of `get`.
-    std::optional<delivery> get(delivery_id id) const {
+    [[nodiscard]] std::optional<delivery> get(delivery_id id) const {
         return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return get(id, ec, diag); });
     }
 
@@ -491,14 +491,14 @@ public:
     /// Pass the page's `next_cursor` as `after_sequence` for the next page.
     ///
     /// Errors: `errc::invalid_argument` (limit); the storage's errors.
-    list_page list(const list_options& opts, error_code& ec, diagnostics& diag) const {
+    [[nodiscard]] list_page list(const list_options& opts, error_code& ec, diagnostics& diag) const {
         if (!validate(opts, ec, diag))
             return {};
         return storage_.list(opts, ec, diag);
     }
 
     /// Throwing overload of `list`.
-    list_page list(const list_options& opts = {}) const {
+    [[nodiscard]] list_page list(const list_options& opts = {}) const {
         return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return list(opts, ec, diag); });
     }
 
@@ -518,12 +518,12 @@ public:
     }
 
     /// Rows per status, and the age of the oldest pending row.
-    outbox_stats stats(error_code& ec, diagnostics& diag) const {
+    [[nodiscard]] outbox_stats stats(error_code& ec, diagnostics& diag) const {
         return storage_.stats(now_ms(clock_), ec, diag);
     }
 
     /// Throwing overload of `stats`.
-    outbox_stats stats() const {
+    [[nodiscard]] outbox_stats stats() const {
         return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return stats(ec, diag); });
     }
 
@@ -617,7 +617,7 @@ public:
     ///
     /// Errors (`ec`, nothing applied): `errc::invalid_argument` naming `status` (not `pending` or
     /// `dead`) or `next_retry_at` (set with `dead`); the storage's errors.
-    std::vector<error_code> release(std::span<const claim_ref> refs, release_request r, error_code& ec,
+    [[nodiscard]] std::vector<error_code> release(std::span<const claim_ref> refs, release_request r, error_code& ec,
                                     diagnostics& diag) {
         ec.clear();
         if (r.status != delivery_status::pending && r.status != delivery_status::dead) {
@@ -636,7 +636,7 @@ public:
     }
 
     /// Throwing overload of `release`; per-entry errors are returned, not thrown.
-    std::vector<error_code> release(std::span<const claim_ref> refs, release_request r = {}) {
+    [[nodiscard]] std::vector<error_code> release(std::span<const claim_ref> refs, release_request r = {}) {
         return detail::call_or_throw(
             [&](error_code& ec, diagnostics& diag) { return release(refs, std::move(r), ec, diag); });
     }
@@ -647,12 +647,12 @@ public:
     /// the row is purged. `release` and reaping record nothing.
     ///
     /// Errors: `errc::not_found` (`Delivery row '<id>' not found`); the storage's errors.
-    std::vector<attempt_record> attempts(delivery_id id, error_code& ec, diagnostics& diag) const {
+    [[nodiscard]] std::vector<attempt_record> attempts(delivery_id id, error_code& ec, diagnostics& diag) const {
         return storage_.attempts(id, ec, diag);
     }
 
     /// Throwing overload of `attempts`.
-    std::vector<attempt_record> attempts(delivery_id id) const {
+    [[nodiscard]] std::vector<attempt_record> attempts(delivery_id id) const {
         return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return attempts(id, ec, diag); });
     }
 
@@ -662,7 +662,7 @@ public:
     /// most `limit` (1 to 10000) entries.
     ///
     /// Errors: `errc::invalid_argument` naming `limit`; the storage's errors.
-    std::vector<webhook_failures> failures(std::size_t limit, error_code& ec, diagnostics& diag) const {
+    [[nodiscard]] std::vector<webhook_failures> failures(std::size_t limit, error_code& ec, diagnostics& diag) const {
         ec.clear();
         if (limit == 0 || limit > limits::list_limit) {
             detail::fail(ec, diag, errc::invalid_argument, "limit",
@@ -674,7 +674,7 @@ public:
     }
 
     /// Throwing overload of `failures`.
-    std::vector<webhook_failures> failures(std::size_t limit = 20) const {
+    [[nodiscard]] std::vector<webhook_failures> failures(std::size_t limit = 20) const {
         return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return failures(limit, ec, diag); });
     }
 

@@ -267,9 +267,9 @@ BOOST_AUTO_TEST_CASE(claims_reaps_replays_and_failures_read_through_partial_inde
             acks.push_back(ack_entry::for_claimed(d, attempt_result{.outcome = attempt_outcome::dead,
                                                                     .http_status = 410,
                                                                     .error = "HTTP 410"}));
-    ob.ack_many(std::move(acks));
-    ob.claim(claim_all(5));
-    ob.failures();
+    (void)ob.ack_many(std::move(acks));
+    (void)ob.claim(claim_all(5));
+    (void)ob.failures();
     ob.replay(delivery_filter{.status = delivery_status::dead});
     sqlite3_trace_v2(db, 0, nullptr, nullptr);
     traced = nullptr;
@@ -322,7 +322,7 @@ BOOST_AUTO_TEST_CASE(a_read_only_database_refuses_writes_and_keeps_its_rows) {
     diagnostics diag;
     ro.enqueue(make_request("wh-1", "evt-2"), ec, diag);
     BOOST_TEST(ec == make_error_code(errc::read_only), ec.message() << ": " << diag.message());
-    ro.claim(claim_all(), ec, diag);
+    (void)ro.claim(claim_all(), ec, diag);
     BOOST_TEST(ec == make_error_code(errc::read_only), ec.message() << ": " << diag.message());
     // Reads still work, and nothing was lost or changed.
     auto page = ro.list();
@@ -344,7 +344,7 @@ BOOST_AUTO_TEST_CASE(a_locked_database_reports_busy_and_loses_nothing) {
     ob.enqueue(make_request("wh-1", "evt-2"), ec, diag);
     BOOST_TEST(ec == make_error_code(errc::storage_busy), ec.message() << ": " << diag.message());
     BOOST_TEST(is_retryable(ec));
-    ob.claim(claim_all(), ec, diag);
+    (void)ob.claim(claim_all(), ec, diag);
     BOOST_TEST(ec == make_error_code(errc::storage_busy), ec.message() << ": " << diag.message());
     // Readers are not blocked in WAL mode.
     BOOST_TEST(ob.list().items.size() == 1u);

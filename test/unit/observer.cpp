@@ -84,8 +84,11 @@ BOOST_AUTO_TEST_CASE(attempts_and_dead_deliveries_are_reported_after_applied_ack
                                       .duration = std::chrono::milliseconds(7)});
     attempt_result gone{.outcome = attempt_outcome::dead, .http_status = 410, .error = "HTTP 410",
                         .duration = std::chrono::milliseconds(3)};
-    ob.ack_many({ack_entry::for_claimed(claimed[1], gone),
-                 ack_entry{claimed[2].id, claimed[2].sequence, claimed[2].claim_token + 1, gone}});  // lost
+    auto acked = ob.ack_many({ack_entry::for_claimed(claimed[1], gone),
+                              ack_entry{claimed[2].id, claimed[2].sequence, claimed[2].claim_token + 1, gone}});
+    BOOST_TEST_REQUIRE(acked.size() == 2u);
+    BOOST_TEST(!acked[0]);
+    BOOST_TEST(acked[1] == make_error_code(errc::claim_lost));
     // An ack whose claim is lost is not reported.
     error_code ec;
     diagnostics diag;

@@ -69,7 +69,7 @@ std::string option_for_field(const std::string& field) {
                                 const std::string& plan_name) {
     error_code ec;
     diagnostics diag;
-    engine.count(table, hookbox::engine::filter{}, ec, diag);
+    (void)engine.count(table, hookbox::engine::filter{}, ec, diag);
     if (!ec)
         refuse("not_an_outbox", "database: '" + printable(path) + "' is not an outbox database: table '" +
                                     table + "' has no hookbox schema version ('" + plan_name +

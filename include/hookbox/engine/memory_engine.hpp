@@ -100,10 +100,10 @@ public:
     HOOKBOX_DECL int migrate(const schema_plan& plan, int up_to);
 
     /// The version stored for the plan named `name`, 0 if none.
-    HOOKBOX_DECL int schema_version(std::string_view name, error_code& ec, diagnostics& diag);
+    [[nodiscard]] HOOKBOX_DECL int schema_version(std::string_view name, error_code& ec, diagnostics& diag);
 
     /// Throwing overload of `schema_version`.
-    HOOKBOX_DECL int schema_version(std::string_view name);
+    [[nodiscard]] HOOKBOX_DECL int schema_version(std::string_view name);
 
     /// The rows of `table` that match `fo.where`, with the columns `fo.fields` (every column in
     /// schema order when empty), sorted by `fo.order` (nulls first ascending, last descending; text
@@ -111,18 +111,18 @@ public:
     ///
     /// Errors: `errc::schema_error` for an unknown table or column, or a filter operand that does
     /// not fit its column.
-    HOOKBOX_DECL std::vector<record> find(std::string_view table, const find_options& fo, error_code& ec,
+    [[nodiscard]] HOOKBOX_DECL std::vector<record> find(std::string_view table, const find_options& fo, error_code& ec,
                                           diagnostics& diag);
 
     /// Throwing overload of `find`.
-    HOOKBOX_DECL std::vector<record> find(std::string_view table, const find_options& fo);
+    [[nodiscard]] HOOKBOX_DECL std::vector<record> find(std::string_view table, const find_options& fo);
 
     /// The first row `find` would return, with a limit of 1.
-    HOOKBOX_DECL std::optional<record> find_one(std::string_view table, const find_options& fo, error_code& ec,
+    [[nodiscard]] HOOKBOX_DECL std::optional<record> find_one(std::string_view table, const find_options& fo, error_code& ec,
                                                 diagnostics& diag);
 
     /// Throwing overload of `find_one`.
-    HOOKBOX_DECL std::optional<record> find_one(std::string_view table, const find_options& fo);
+    [[nodiscard]] HOOKBOX_DECL std::optional<record> find_one(std::string_view table, const find_options& fo);
 
     /// Inserts one row: columns it does not name take their default (or null). Returns the row's
     /// auto-increment key (assigned when the row gives none or null), 0 if the table has none.
@@ -158,10 +158,10 @@ public:
     HOOKBOX_DECL std::size_t remove(std::string_view table, const filter& where);
 
     /// How many rows match `where`.
-    HOOKBOX_DECL std::size_t count(std::string_view table, const filter& where, error_code& ec, diagnostics& diag);
+    [[nodiscard]] HOOKBOX_DECL std::size_t count(std::string_view table, const filter& where, error_code& ec, diagnostics& diag);
 
     /// Throwing overload of `count`.
-    HOOKBOX_DECL std::size_t count(std::string_view table, const filter& where);
+    [[nodiscard]] HOOKBOX_DECL std::size_t count(std::string_view table, const filter& where);
 
     /// Starts a transaction, which has the engine to itself until it ends: waits for the statement or
     /// transaction that has it, up to `busy_timeout`. On failure the returned transaction is inactive.

@@ -177,24 +177,24 @@ public:
     HOOKBOX_DECL int migrate(const schema_plan& plan, int up_to);
 
     /// The version stored for the plan called `name`, 0 if none.
-    HOOKBOX_DECL int schema_version(std::string_view name, error_code& ec, diagnostics& diag);
+    [[nodiscard]] HOOKBOX_DECL int schema_version(std::string_view name, error_code& ec, diagnostics& diag);
     /// Throwing overload of `schema_version`.
-    HOOKBOX_DECL int schema_version(std::string_view name);
+    [[nodiscard]] HOOKBOX_DECL int schema_version(std::string_view name);
 
     // ----- data -----
 
     /// The matching rows, projected (every column in schema order when `fo.fields` is empty), sorted
     /// and limited.
-    HOOKBOX_DECL std::vector<record> find(std::string_view t, const find_options& fo, error_code& ec,
+    [[nodiscard]] HOOKBOX_DECL std::vector<record> find(std::string_view t, const find_options& fo, error_code& ec,
                                           diagnostics& diag);
     /// Throwing overload of `find`.
-    HOOKBOX_DECL std::vector<record> find(std::string_view t, const find_options& fo);
+    [[nodiscard]] HOOKBOX_DECL std::vector<record> find(std::string_view t, const find_options& fo);
 
     /// The first row `find` would return.
-    HOOKBOX_DECL std::optional<record> find_one(std::string_view t, const find_options& fo, error_code& ec,
+    [[nodiscard]] HOOKBOX_DECL std::optional<record> find_one(std::string_view t, const find_options& fo, error_code& ec,
                                                 diagnostics& diag);
     /// Throwing overload of `find_one`.
-    HOOKBOX_DECL std::optional<record> find_one(std::string_view t, const find_options& fo);
+    [[nodiscard]] HOOKBOX_DECL std::optional<record> find_one(std::string_view t, const find_options& fo);
 
     /// Inserts one row; returns its auto-increment key, or 0 when the table has none.
     HOOKBOX_DECL std::int64_t insert(std::string_view t, const record& r, error_code& ec, diagnostics& diag);
@@ -220,9 +220,9 @@ public:
     HOOKBOX_DECL std::size_t remove(std::string_view t, const filter& f);
 
     /// How many rows match.
-    HOOKBOX_DECL std::size_t count(std::string_view t, const filter& f, error_code& ec, diagnostics& diag);
+    [[nodiscard]] HOOKBOX_DECL std::size_t count(std::string_view t, const filter& f, error_code& ec, diagnostics& diag);
     /// Throwing overload of `count`.
-    HOOKBOX_DECL std::size_t count(std::string_view t, const filter& f);
+    [[nodiscard]] HOOKBOX_DECL std::size_t count(std::string_view t, const filter& f);
 
     // ----- native SQL -----
 

@@ -121,7 +121,7 @@ public:
         return out;
     }
 
-    std::vector<delivery> claim(const claim_query& q, error_code& ec, diagnostics& diag) {
+    [[nodiscard]] std::vector<delivery> claim(const claim_query& q, error_code& ec, diagnostics& diag) {
         std::vector<delivery> out;
         auto tx = engine_.begin(ec, diag);
         if (ec)
@@ -135,7 +135,7 @@ public:
         return out;
     }
 
-    std::vector<std::vector<delivery>> claim_many(std::span<const claim_query> qs, std::size_t max_total,
+    [[nodiscard]] std::vector<std::vector<delivery>> claim_many(std::span<const claim_query> qs, std::size_t max_total,
                                                   error_code& ec, diagnostics& diag) {
         std::vector<std::vector<delivery>> out(qs.size());
         auto tx = engine_.begin(ec, diag);
@@ -167,7 +167,7 @@ public:
         tx.commit(ec, diag);
     }
 
-    std::vector<error_code> complete_many(std::span<const claim_ref> refs, std::vector<completion>&& cs,
+    [[nodiscard]] std::vector<error_code> complete_many(std::span<const claim_ref> refs, std::vector<completion>&& cs,
                                           error_code& ec, diagnostics& diag) {
         std::vector<error_code> out(refs.size());
         auto tx = engine_.begin(ec, diag);
@@ -189,7 +189,7 @@ public:
         return out;
     }
 
-    std::optional<delivery> get(delivery_id id, error_code& ec, diagnostics& diag) {
+    [[nodiscard]] std::optional<delivery> get(delivery_id id, error_code& ec, diagnostics& diag) {
         auto r = engine_.find_one(params_.table, all_columns(engine::col("id") == id.to_string()), ec, diag);
         if (ec || !r)
             return std::nullopt;
@@ -202,7 +202,7 @@ public:
         return redacted(std::move(d));
     }
 
-    list_page list(const list_options& lo, error_code& ec, diagnostics& diag) {
+    [[nodiscard]] list_page list(const list_options& lo, error_code& ec, diagnostics& diag) {
         engine::filter f = engine::col("seq") > std::int64_t(lo.after_sequence.value_or(0));
         if (lo.status)
             f = std::move(f) && engine::col("status") == std::string(to_string(*lo.status));
@@ -274,7 +274,7 @@ public:
         return redacted(std::move(d));
     }
 
-    outbox_stats stats(timestamp now, error_code& ec, diagnostics& diag) {
+    [[nodiscard]] outbox_stats stats(timestamp now, error_code& ec, diagnostics& diag) {
         outbox_stats st;
         for (std::size_t i = 0; i < delivery_status_count; ++i) {
             auto s = static_cast<delivery_status>(i);
@@ -349,7 +349,7 @@ public:
         return ec ? 0 : n;
     }
 
-    std::vector<error_code> release(std::span<const claim_ref> refs, const release_request& rr, error_code& ec,
+    [[nodiscard]] std::vector<error_code> release(std::span<const claim_ref> refs, const release_request& rr, error_code& ec,
                                     diagnostics& diag) {
         std::vector<error_code> out(refs.size());
         auto tx = engine_.begin(ec, diag);
@@ -379,7 +379,7 @@ public:
         return out;
     }
 
-    std::vector<attempt_record> attempts(delivery_id id, error_code& ec, diagnostics& diag) {
+    [[nodiscard]] std::vector<attempt_record> attempts(delivery_id id, error_code& ec, diagnostics& diag) {
         const std::string ids = id.to_string();
         engine::find_options row;
         row.where = engine::col("id") == ids;
@@ -417,7 +417,7 @@ public:
         return out;
     }
 
-    std::vector<webhook_failures> failures(std::size_t limit, error_code& ec, diagnostics& diag) {
+    [[nodiscard]] std::vector<webhook_failures> failures(std::size_t limit, error_code& ec, diagnostics& diag) {
         // Two reads, each an equality on the status index, rather than one OR that an engine may scan.
         detail::failure_tally tally;
         engine::find_options fo;

@@ -122,7 +122,7 @@ public:
         return out;
     }
 
-    std::vector<delivery> claim(const claim_query& q, error_code& ec, diagnostics& diag) {
+    [[nodiscard]] std::vector<delivery> claim(const claim_query& q, error_code& ec, diagnostics& diag) {
         std::vector<delivery> out;
         auto tx = engine_.begin(ec, diag);
         if (ec)
@@ -137,7 +137,7 @@ public:
         return out;
     }
 
-    std::vector<std::vector<delivery>> claim_many(std::span<const claim_query> qs, std::size_t max_total,
+    [[nodiscard]] std::vector<std::vector<delivery>> claim_many(std::span<const claim_query> qs, std::size_t max_total,
                                                   error_code& ec, diagnostics& diag) {
         std::vector<std::vector<delivery>> out(qs.size());
         auto tx = engine_.begin(ec, diag);
@@ -166,7 +166,7 @@ public:
         tx.commit(ec, diag);
     }
 
-    std::vector<error_code> complete_many(std::span<const claim_ref> refs, std::vector<completion>&& cs,
+    [[nodiscard]] std::vector<error_code> complete_many(std::span<const claim_ref> refs, std::vector<completion>&& cs,
                                           error_code& ec, diagnostics& diag) {
         std::vector<error_code> out(refs.size());
         auto tx = engine_.begin(ec, diag);
@@ -208,7 +208,7 @@ public:
         return out;
     }
 
-    std::optional<delivery> get(delivery_id id, error_code& ec, diagnostics& diag) {
+    [[nodiscard]] std::optional<delivery> get(delivery_id id, error_code& ec, diagnostics& diag) {
         std::array<engine::value, 1> key{engine::value(id.to_string())};
         std::vector<delivery> found;
         if (!read_rows(sql_.get, key, found, ec, diag) || found.empty())
@@ -216,7 +216,7 @@ public:
         return redacted(std::move(found.front()));
     }
 
-    list_page list(const list_options& lo, error_code& ec, diagnostics& diag) {
+    [[nodiscard]] list_page list(const list_options& lo, error_code& ec, diagnostics& diag) {
         auto q = sql_.list(lo);
         list_page page;
         if (!read_rows(q.text, q.params, page.items, ec, diag))
@@ -258,7 +258,7 @@ public:
         return redacted(std::move(reset.front()));
     }
 
-    outbox_stats stats(timestamp now, error_code& ec, diagnostics& diag) {
+    [[nodiscard]] outbox_stats stats(timestamp now, error_code& ec, diagnostics& diag) {
         ec.clear();
         outbox_stats st;
         for (std::size_t i = 0; i < delivery_status_count; ++i) {
@@ -309,7 +309,7 @@ public:
         return ec ? 0 : seqs.size();
     }
 
-    std::vector<error_code> release(std::span<const claim_ref> refs, const release_request& rr, error_code& ec,
+    [[nodiscard]] std::vector<error_code> release(std::span<const claim_ref> refs, const release_request& rr, error_code& ec,
                                     diagnostics& diag) {
         std::vector<error_code> out(refs.size());
         auto tx = engine_.begin(ec, diag);
@@ -341,7 +341,7 @@ public:
         return out;
     }
 
-    std::vector<attempt_record> attempts(delivery_id id, error_code& ec, diagnostics& diag) {
+    [[nodiscard]] std::vector<attempt_record> attempts(delivery_id id, error_code& ec, diagnostics& diag) {
         const std::string ids = id.to_string();
         std::optional<std::int64_t> seq;
         std::array<engine::value, 1> key{engine::value(ids)};
@@ -378,7 +378,7 @@ public:
         return out;
     }
 
-    std::vector<webhook_failures> failures(std::size_t limit, error_code& ec, diagnostics& diag) {
+    [[nodiscard]] std::vector<webhook_failures> failures(std::size_t limit, error_code& ec, diagnostics& diag) {
         std::vector<webhook_failures> out;
         std::array<engine::value, 1> args{engine::value(static_cast<std::int64_t>(limit))};
         engine_.query(sql_.failures, args, [&](std::span<const engine::cell_view> row) {

@@ -88,20 +88,20 @@ public:
     /// Throwing overload of `migrate` up to a version.
     HOOKBOX_DECL int migrate(const schema_plan& plan, int up_to);
     /// `memory_engine::schema_version`, inside the transaction.
-    HOOKBOX_DECL int schema_version(std::string_view name, error_code& ec, diagnostics& diag);
+    [[nodiscard]] HOOKBOX_DECL int schema_version(std::string_view name, error_code& ec, diagnostics& diag);
     /// Throwing overload of `schema_version`.
-    HOOKBOX_DECL int schema_version(std::string_view name);
+    [[nodiscard]] HOOKBOX_DECL int schema_version(std::string_view name);
 
     /// `memory_engine::find`, inside the transaction.
-    HOOKBOX_DECL std::vector<record> find(std::string_view table, const find_options& fo, error_code& ec,
+    [[nodiscard]] HOOKBOX_DECL std::vector<record> find(std::string_view table, const find_options& fo, error_code& ec,
                                           diagnostics& diag);
     /// Throwing overload of `find`.
-    HOOKBOX_DECL std::vector<record> find(std::string_view table, const find_options& fo);
+    [[nodiscard]] HOOKBOX_DECL std::vector<record> find(std::string_view table, const find_options& fo);
     /// `memory_engine::find_one`, inside the transaction.
-    HOOKBOX_DECL std::optional<record> find_one(std::string_view table, const find_options& fo, error_code& ec,
+    [[nodiscard]] HOOKBOX_DECL std::optional<record> find_one(std::string_view table, const find_options& fo, error_code& ec,
                                                 diagnostics& diag);
     /// Throwing overload of `find_one`.
-    HOOKBOX_DECL std::optional<record> find_one(std::string_view table, const find_options& fo);
+    [[nodiscard]] HOOKBOX_DECL std::optional<record> find_one(std::string_view table, const find_options& fo);
     /// `memory_engine::insert`, inside the transaction.
     HOOKBOX_DECL std::int64_t insert(std::string_view table, const record& r, error_code& ec, diagnostics& diag);
     /// Throwing overload of `insert`.
@@ -121,9 +121,9 @@ public:
     /// Throwing overload of `remove`.
     HOOKBOX_DECL std::size_t remove(std::string_view table, const filter& where);
     /// `memory_engine::count`, inside the transaction.
-    HOOKBOX_DECL std::size_t count(std::string_view table, const filter& where, error_code& ec, diagnostics& diag);
+    [[nodiscard]] HOOKBOX_DECL std::size_t count(std::string_view table, const filter& where, error_code& ec, diagnostics& diag);
     /// Throwing overload of `count`.
-    HOOKBOX_DECL std::size_t count(std::string_view table, const filter& where);
+    [[nodiscard]] HOOKBOX_DECL std::size_t count(std::string_view table, const filter& where);
 
 private:
     friend class memory_engine;
@@ -143,5 +143,10 @@ private:
 };
 
 }  // namespace hookbox::engine
+
+// The transaction's members are defined with the engine's, which that header brings when header-only.
+#ifdef HOOKBOX_HEADER_ONLY
+#include <hookbox/engine/memory_engine.hpp>
+#endif
 
 #endif  // HOOKBOX_ENGINE_MEMORY_TRANSACTION_HPP
