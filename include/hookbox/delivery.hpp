@@ -78,51 +78,51 @@ inline constexpr std::size_t delivery_status_count = 5;
 
 /// One custom request header.
 struct header {
-    std::string name;
-    std::string value;
+    std::string name{};
+    std::string value{};
     friend bool operator==(const header&, const header&) = default;
 };
 
 /// What `basic_outbox::enqueue` takes. Required: `webhook_id`, `event_id`, `event_type`, `url`.
 struct enqueue_request {
     /// The subscription this delivery belongs to: the dedup and partition key. 1 to 64 bytes.
-    std::string webhook_id;
+    std::string webhook_id{};
     /// The origin event. `(event_id, webhook_id)` is unique: enqueueing it again returns the first
     /// row's id. 1 to 128 bytes.
-    std::string event_id;
+    std::string event_id{};
     /// For example `order.created`. 1 to 128 bytes.
-    std::string event_type;
+    std::string event_type{};
     /// Absolute `http://` or `https://` URL, at most 2048 bytes. Copied into the row: later changes
     /// to the subscription do not rewrite it.
-    std::string url;
+    std::string url{};
     /// An HTTP method token, at most 10 bytes; empty means `POST`.
     std::string method = "POST";
     /// Custom headers, sent after hookbox's own (they may override them, but not the framing headers).
-    std::vector<header> headers;
+    std::vector<header> headers{};
     /// Signing secret, at most 256 bytes; empty means unsigned. Never shown by `get` or `list`.
-    std::string secret;
+    std::string secret{};
     /// Per-request timeout; unset means the sender's default (15 s).
-    std::optional<std::chrono::milliseconds> timeout;
+    std::optional<std::chrono::milliseconds> timeout{};
     /// The body. Default: the JSON `null`.
-    hookbox::payload payload;
+    hookbox::payload payload{};
 };
 
 /// A stored delivery, as `claim`, `get` and `list` return it.
 struct delivery {
     /// Random UUID v4; the receiver's idempotency key.
-    delivery_id id;
-    std::string webhook_id;
-    std::string event_id;
-    std::string event_type;
-    std::string url;
-    std::string method;
-    std::vector<header> headers;
+    delivery_id id{};
+    std::string webhook_id{};
+    std::string event_id{};
+    std::string event_type{};
+    std::string url{};
+    std::string method{};
+    std::vector<header> headers{};
     /// The signing secret: set in what `claim` returns (the sender needs it), empty in what `get`
     /// and `list` return. `has_secret` tells whether the delivery is signed.
-    std::string secret;
+    std::string secret{};
     bool has_secret = false;
-    std::optional<std::chrono::milliseconds> timeout;
-    hookbox::payload payload;
+    std::optional<std::chrono::milliseconds> timeout{};
+    hookbox::payload payload{};
 
     /// The partition, computed at enqueue from `webhook_id` with the outbox's partition count.
     int partition_key = 0;
@@ -131,22 +131,22 @@ struct delivery {
     int attempts = 0;
 
     /// The claiming node while `in_flight`.
-    std::optional<std::string> claimed_by;
-    std::optional<timestamp> claimed_at;
+    std::optional<std::string> claimed_by{};
+    std::optional<timestamp> claimed_at{};
     /// The fencing token of the current claim; 0 when not `in_flight`. `ack` must present it.
     std::uint64_t claim_token = 0;
     /// Unset means claimable now (when `pending`).
-    std::optional<timestamp> next_retry_at;
+    std::optional<timestamp> next_retry_at{};
     /// When the last attempt was acked.
-    std::optional<timestamp> last_attempted_at;
+    std::optional<timestamp> last_attempted_at{};
     /// The HTTP status of the last attempt; unset for transport errors.
-    std::optional<int> response_code;
+    std::optional<int> response_code{};
     /// The last response body, truncated to `outbox_params::response_body_limit` bytes.
-    std::optional<std::string> response_body;
+    std::optional<std::string> response_body{};
     /// The last error text.
-    std::optional<std::string> error;
+    std::optional<std::string> error{};
     /// How long the last attempt took.
-    std::optional<std::chrono::milliseconds> last_duration;
+    std::optional<std::chrono::milliseconds> last_duration{};
 
     /// Position in enqueue order, unique within one storage; claim takes the lowest first, and
     /// `list` pages by it.
@@ -158,7 +158,7 @@ struct delivery {
 /// What `enqueue` returns.
 struct enqueue_result {
     /// The new row's id, or the existing row's id when `(event_id, webhook_id)` was enqueued before.
-    delivery_id id;
+    delivery_id id{};
     /// False when the request was a duplicate and nothing was stored.
     bool created = false;
 };
@@ -174,14 +174,14 @@ struct partition_ref {
 /// What `basic_outbox::claim` takes.
 struct claim_options {
     /// The claiming node, recorded in `claimed_by`. 1 to 128 bytes.
-    std::string node_id;
+    std::string node_id{};
     /// At most this many rows, 1 to 10000.
     std::size_t limit = 32;
     /// Visibility timeout: a claim older than this is reaped back to `pending` by the next claim,
     /// and its ack then fails with `errc::claim_lost`. Must exceed the longest request.
     std::chrono::milliseconds claim_ttl{60000};
     /// Only rows of this partition; unset claims from every partition (single-node mode).
-    std::optional<partition_ref> partition;
+    std::optional<partition_ref> partition{};
 };
 
 /// How an attempt ended.
@@ -198,25 +198,25 @@ enum class attempt_outcome : unsigned char {
 struct attempt_result {
     attempt_outcome outcome = attempt_outcome::success;
     /// The response status; unset for transport errors. 100 to 599.
-    std::optional<int> http_status;
+    std::optional<int> http_status{};
     /// The response body; stored truncated, and empty is stored as absent.
-    std::string response_body;
+    std::string response_body{};
     /// Error text, for failures; empty is stored as absent.
-    std::string error;
+    std::string error{};
     /// How long the attempt took (not negative).
     std::chrono::milliseconds duration{0};
     /// For `retry`: when the row becomes claimable again; unset means at once.
-    std::optional<timestamp> next_retry_at;
+    std::optional<timestamp> next_retry_at{};
 };
 
 /// One entry of `basic_outbox::ack_many`: which claim, and the outcome of its attempt.
 struct ack_entry {
-    delivery_id id;
+    delivery_id id{};
     /// The row's `sequence` as `claim` returned it (lets the storage find the row without a lookup by
     /// id), or 0.
     std::uint64_t sequence = 0;
     std::uint64_t claim_token = 0;
-    attempt_result result;
+    attempt_result result{};
 
     /// The entry for a delivery that `claim` returned.
     static ack_entry for_claimed(const delivery& d, attempt_result r) {
@@ -227,36 +227,36 @@ struct ack_entry {
 /// What `basic_outbox::list` takes: filters and a page.
 struct list_options {
     /// Only rows in this status.
-    std::optional<delivery_status> status;
+    std::optional<delivery_status> status{};
     /// Only rows of this webhook.
-    std::optional<std::string> webhook_id;
+    std::optional<std::string> webhook_id{};
     /// Only rows after this sequence number: `list_page::next_cursor` of the previous page.
-    std::optional<std::uint64_t> after_sequence;
+    std::optional<std::uint64_t> after_sequence{};
     /// At most this many rows, 1 to 10000.
     std::size_t limit = 100;
 };
 
 /// One page of `list`, in sequence order.
 struct list_page {
-    std::vector<delivery> items;
+    std::vector<delivery> items{};
     /// Set when more rows may follow: pass it as `list_options::after_sequence`.
-    std::optional<std::uint64_t> next_cursor;
+    std::optional<std::uint64_t> next_cursor{};
 };
 
 /// Selects deliveries for `replay` and `purge`. Every field that is set must match; a filter with
 /// no field set matches every row.
 struct delivery_filter {
     /// Only rows in this status (`replay` takes only `success`, `failed` or `dead`).
-    std::optional<delivery_status> status;
+    std::optional<delivery_status> status{};
     /// Only rows of this webhook. 1 to 64 bytes.
-    std::optional<std::string> webhook_id;
+    std::optional<std::string> webhook_id{};
     /// Only rows with `created_at >= created_from`.
-    std::optional<timestamp> created_from;
+    std::optional<timestamp> created_from{};
     /// Only rows with `created_at < created_before`; must be later than `created_from` when both are set.
-    std::optional<timestamp> created_before;
+    std::optional<timestamp> created_before{};
     /// Only rows with `updated_at < updated_before` (strictly: a row updated at exactly this time is
     /// not selected, which is what retention needs).
-    std::optional<timestamp> updated_before;
+    std::optional<timestamp> updated_before{};
 };
 
 /// One attempt at a delivery, as recorded by `ack`.
@@ -269,24 +269,24 @@ struct attempt_record {
     /// What the ack made of the row: `success`, `pending` (to be retried) or `dead`.
     delivery_status outcome{};
     /// The response status; unset for transport errors.
-    std::optional<int> response_code;
+    std::optional<int> response_code{};
     /// How long the attempt took.
     std::chrono::milliseconds duration{0};
     /// The error text of a failed attempt.
-    std::optional<std::string> error;
+    std::optional<std::string> error{};
 };
 
 /// Failing deliveries of one webhook, as `failures` returns them.
 struct webhook_failures {
-    std::string webhook_id;
+    std::string webhook_id{};
     /// Rows in status `dead`.
     std::size_t dead = 0;
     /// `pending` rows with `attempts > 0`: failed at least once and waiting for a retry.
     std::size_t retrying = 0;
     /// The `error` of the failing row updated last (unset when that row has none).
-    std::optional<std::string> last_error;
+    std::optional<std::string> last_error{};
     /// The `updated_at` of the failing row updated last.
-    std::optional<timestamp> last_failed_at;
+    std::optional<timestamp> last_failed_at{};
 };
 
 /// What `stats` returns.
@@ -294,7 +294,7 @@ struct outbox_stats {
     /// Rows per status, indexed by `delivery_status`.
     std::array<std::size_t, delivery_status_count> by_status{};
     /// Age of the oldest `pending` row (by enqueue order); unset when none is pending.
-    std::optional<std::chrono::milliseconds> oldest_pending_age;
+    std::optional<std::chrono::milliseconds> oldest_pending_age{};
 
     std::size_t count(delivery_status s) const noexcept { return by_status[static_cast<std::size_t>(s)]; }
 

@@ -55,13 +55,13 @@ struct dispatcher_params {
     /// strand; must not block.
     std::function<signing::scheme(std::string_view webhook_id)> scheme_for;
     /// When set, `wakeup->notify()` wakes this dispatcher (see `notify_on_enqueue`).
-    std::shared_ptr<hookbox::wakeup> wakeup;
+    std::shared_ptr<hookbox::wakeup> wakeup{};
     /// Endpoint health: a circuit breaker per webhook, disabling (410 Gone, continuous failure) and
     /// rate limits (see `endpoint_health`). Unset: every endpoint is always sent to.
-    std::optional<endpoint_health_params> health;
+    std::optional<endpoint_health_params> health{};
     /// Where endpoint health is kept between runs (for example `state_store_health`): loaded when a
     /// run starts and saved after each change. Unset keeps it in memory only.
-    std::shared_ptr<endpoint_health_store> health_store;
+    std::shared_ptr<endpoint_health_store> health_store{};
 };
 
 }  // namespace hookbox

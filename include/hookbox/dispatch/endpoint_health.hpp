@@ -78,15 +78,15 @@ struct endpoint_state {
     /// Failures since the last success.
     int consecutive_failures = 0;
     /// The first failure after the last success; unset while healthy.
-    std::optional<timestamp> failing_since;
+    std::optional<timestamp> failing_since{};
     /// While set, the circuit is open: requests wait until this time, then one probe goes.
-    std::optional<timestamp> open_until;
+    std::optional<timestamp> open_until{};
     /// How many times in a row the circuit opened (sets how long it stays open).
     int open_count = 0;
     /// A disabled endpoint gets no requests until it is enabled again.
     bool disabled = false;
-    std::string disabled_reason;
-    std::optional<timestamp> disabled_at;
+    std::string disabled_reason{};
+    std::optional<timestamp> disabled_at{};
 
     bool healthy() const noexcept { return consecutive_failures == 0 && !open_until && !disabled; }
 
@@ -114,10 +114,10 @@ struct endpoint_event {
         enabled,
     };
     kind type = kind::circuit_opened;
-    std::string webhook_id;
+    std::string webhook_id{};
     timestamp at{};
-    std::string reason;
-    std::optional<timestamp> open_until;
+    std::string reason{};
+    std::optional<timestamp> open_until{};
 };
 
 constexpr std::string_view to_string(endpoint_event::kind k) noexcept {
@@ -143,15 +143,15 @@ struct admission {
     verdict decision = verdict::send;
     timestamp not_before{};
     /// Why it was deferred or refused, for the delivery's `error`.
-    std::string reason;
+    std::string reason{};
 };
 
 /// What `record` changed.
 struct health_update {
     /// The persisted state changed: save `state`.
     bool changed = false;
-    endpoint_state state;
-    std::optional<endpoint_event> event;
+    endpoint_state state{};
+    std::optional<endpoint_event> event{};
 };
 
 /// Where a dispatcher keeps endpoint health between runs: `load` when a run starts, `save` after
@@ -209,7 +209,7 @@ private:
     using micro_time = std::chrono::sys_time<std::chrono::microseconds>;
 
     struct slot {
-        endpoint_state state;
+        endpoint_state state{};
         bool probing = false;
         micro_time next_free{};
         micro_time reserved_until{};

@@ -47,7 +47,7 @@ private:
 
 /// An outbox observer that wakes dispatchers when a new delivery is stored.
 struct notify_on_enqueue {
-    std::shared_ptr<hookbox::wakeup> wakeup;
+    std::shared_ptr<hookbox::wakeup> wakeup{};
 
     void on_enqueue(const enqueue_result& r) const {
         if (r.created && wakeup)

@@ -129,7 +129,7 @@ struct cell_view {
     value::kind type = value::kind::null;
     std::int64_t integer = 0;
     double real = 0;
-    std::string_view text;
+    std::string_view text{};
 
     bool is_null() const noexcept { return type == value::kind::null; }
 };

@@ -47,10 +47,10 @@ struct filter {
 
     kind type = kind::all;
     compare_op op = compare_op::eq;  // compare
-    std::string column;              // compare, is_null, is_not_null, in
-    value operand;                   // compare
-    std::vector<value> values;       // in
-    std::vector<filter> children;    // and_, or_
+    std::string column{};            // compare, is_null, is_not_null, in
+    value operand{};                 // compare
+    std::vector<value> values{};     // in
+    std::vector<filter> children{};  // and_, or_
 
     /// Matches every row.
     static filter all() { return {}; }
@@ -148,18 +148,18 @@ inline column_ref col(std::string name) { return column_ref(std::move(name)); }
 
 /// One key of a sort.
 struct order_by {
-    std::string column;
+    std::string column{};
     bool descending = false;
 };
 
 /// What `find` selects and how.
 struct find_options {
-    engine::filter where;
+    engine::filter where{};
     /// The columns to return, in this order; empty returns every column in schema order.
-    std::vector<std::string> fields;
+    std::vector<std::string> fields{};
     /// Sort keys, most significant first; nulls sort first ascending and last descending. Without
     /// keys the order is unspecified.
-    std::vector<engine::order_by> order;
+    std::vector<engine::order_by> order{};
     /// At most this many rows; 0 means no limit.
     std::size_t limit = 0;
 };
@@ -168,8 +168,8 @@ struct find_options {
 /// integer column, evaluated on the stored value).
 struct change {
     enum class kind : unsigned char { assign, add };
-    std::string column;
-    engine::value value;
+    std::string column{};
+    engine::value value{};
     kind type = kind::assign;
 };
 

@@ -26,20 +26,20 @@
 namespace hookbox::engine {
 
 struct column_def {
-    std::string name;
+    std::string name{};
     column_type type = column_type::text;
     bool nullable = true;
     /// An integer primary key that the engine fills on insert when no value is given: strictly
     /// increasing, never reused, starting at 1. At most one per table, and it must be the primary key.
     bool auto_increment = false;
     /// The value an insert stores when it names no value for the column; null means none.
-    engine::value default_value;
+    engine::value default_value{};
 };
 
 struct index_def {
     /// Unique in the whole database, not just in its table (SQLite's rule): prefix it with the table.
-    std::string name;
-    std::vector<std::string> columns;
+    std::string name{};
+    std::vector<std::string> columns{};
     bool unique = false;
     /// Makes the index partial: only the rows for which `where` holds are in it, and a unique
     /// partial index refuses duplicates among those rows only. The default, `filter::all()`, indexes
@@ -47,17 +47,17 @@ struct index_def {
     /// text); a json column can only be tested with `is_null` or `is_not_null`. An engine may use
     /// a partial index for a statement whose filter implies `where` (see each engine); which rows a
     /// statement matches never depends on it.
-    filter where;
+    filter where{};
 
     bool partial() const noexcept { return where.type != filter::kind::all; }
 };
 
 struct table_def {
-    std::string name;
-    std::vector<column_def> columns;
+    std::string name{};
+    std::vector<column_def> columns{};
     /// One column, unique and not null.
-    std::string primary_key;
-    std::vector<index_def> indexes;
+    std::string primary_key{};
+    std::vector<index_def> indexes{};
 
     const column_def* column(std::string_view n) const noexcept {
         for (const auto& c : columns)
@@ -69,26 +69,26 @@ struct table_def {
 
 /// Migration steps.
 struct create_table {
-    table_def table;
+    table_def table{};
 };
 /// The new column must be nullable or have a default; existing rows take the default.
 struct add_column {
-    std::string table;
-    column_def column;
+    std::string table{};
+    column_def column{};
 };
 struct create_index {
-    std::string table;
-    index_def index;
+    std::string table{};
+    index_def index{};
 };
 struct drop_index {
-    std::string table;
-    std::string name;
+    std::string table{};
+    std::string name{};
 };
 /// Removes a column and every value in it. The column must not be the primary key, the table's only
 /// column, nor named by an index (in its columns or its `where`): drop such an index first.
 struct drop_column {
-    std::string table;
-    std::string column;
+    std::string table{};
+    std::string column{};
 };
 /// Inserts into table `to` one row per row of table `from`, with the values of `columns` (each a
 /// column of both tables, by name; `from`'s type must be one `to`'s column accepts); the other
@@ -97,25 +97,25 @@ struct drop_column {
 /// migration with `errc::unique_violation`. For moving data within a migration, before a
 /// `drop_column`.
 struct copy_rows {
-    std::string from;
-    std::string to;
-    std::vector<std::string> columns;
+    std::string from{};
+    std::string to{};
+    std::vector<std::string> columns{};
 };
 using schema_step = std::variant<create_table, add_column, create_index, drop_index, drop_column, copy_rows>;
 
 /// One version of a schema: the steps that lead to it from the version before.
 struct migration {
     int version = 0;
-    std::string description;
-    std::vector<schema_step> steps;
+    std::string description{};
+    std::vector<schema_step> steps{};
 };
 
 /// The versioned schema of one component (`hookbox.delivery`, ...). Versions run 1, 2, ... n.
 /// An engine records the version each component is at, and `migrate` applies the missing ones in
 /// order, each in one transaction together with its version bump.
 struct schema_plan {
-    std::string name;
-    std::vector<migration> migrations;
+    std::string name{};
+    std::vector<migration> migrations{};
 
     int latest() const noexcept { return migrations.empty() ? 0 : migrations.back().version; }
 };

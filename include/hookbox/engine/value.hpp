@@ -38,7 +38,7 @@ constexpr std::string_view to_string(column_type t) noexcept {
 
 /// JSON text, as opposed to plain text: the value of a `json` column.
 struct json_text {
-    std::string text;
+    std::string text{};
     friend bool operator==(const json_text&, const json_text&) = default;
 };
 
@@ -102,8 +102,8 @@ constexpr std::string_view to_string(value::kind k) noexcept {
 
 /// One named cell of a record.
 struct field {
-    std::string name;
-    engine::value value;
+    std::string name{};
+    engine::value value{};
     friend bool operator==(const field&, const field&) = default;
 };
 

@@ -82,16 +82,16 @@ constexpr std::string_view to_string(fanout_operation o) noexcept {
 struct fanout_error {
     fanout_operation operation = fanout_operation::enqueue;
     /// The subscription (for `enqueue`), else empty.
-    std::string webhook_id;
+    std::string webhook_id{};
     /// Its name (its id when it has none), for `enqueue`; else empty.
-    std::string webhook_name;
+    std::string webhook_name{};
     /// The event id (for `enqueue`), else empty.
-    std::string event_id;
-    error_code ec;
+    std::string event_id{};
+    error_code ec{};
     /// The field at fault, as the diagnostics name it (`url`, `headers[0].value`), or empty.
-    std::string field;
+    std::string field{};
     /// The diagnostics message: the field and the rule it broke, or what failed.
-    std::string message;
+    std::string message{};
 };
 
 /// Parameters of an `auto_enqueuer`, fixed at construction.
@@ -404,8 +404,8 @@ private:
 
     // One delivery to enqueue, and the name to report it under.
     struct job {
-        enqueue_request request;
-        std::string webhook_name;
+        enqueue_request request{};
+        std::string webhook_name{};
     };
 
     struct construct_tag {};

@@ -45,9 +45,9 @@ inline constexpr std::string_view data_record_prefix = "data.record.";
 struct record_action {
     /// The last part of the event type: `created`, `updated`, `deleted`, `undeleted`. It is the
     /// payload's `action` and part of the event id.
-    std::string_view past;
+    std::string_view past{};
     /// What a subscription lists in its triggers: `create`, `update`, `delete`, `undelete`.
-    std::string_view trigger;
+    std::string_view trigger{};
 
     friend bool operator==(const record_action&, const record_action&) = default;
 };
@@ -176,7 +176,7 @@ namespace detail::fanout {
 // One delivery of a fan-out, with the subscription it is for (for error reports).
 struct item {
     const webhook_subscription* subscription = nullptr;
-    enqueue_request request;
+    enqueue_request request{};
 };
 
 inline std::vector<item> fan_out_items(const data_event& e,

@@ -43,36 +43,36 @@ namespace hookbox {
 struct data_event {
     /// `data.record.created`, `data.record.updated`, `data.record.deleted` or
     /// `data.record.undeleted` fan out; any other type is ignored.
-    std::string type;
+    std::string type{};
     /// The record's object (its table or kind), for example `contact`.
-    std::string object;
+    std::string object{};
     /// The record, or what changed. A JSON object, or null (read as `{}`). Its `recordId`, `id`,
     /// `after.id` or `before.id` names the record.
-    boost::json::value payload;
+    boost::json::value payload{};
     /// When it happened, as text (for example `2026-05-24T00:00:00.000Z`). Part of the event id, so
     /// the same event published twice yields the same id.
-    std::optional<std::string> timestamp;
+    std::optional<std::string> timestamp{};
 };
 
 /// A webhook that wants deliveries for data events.
 struct webhook_subscription {
     /// The webhook's id: the delivery's `webhook_id` (dedup and partition key). Required.
-    std::string id;
+    std::string id{};
     /// Its name, used in error reports; empty means the id.
-    std::string name;
+    std::string name{};
     /// The object whose events it wants; empty (or `*`) means every object.
-    std::string object_name;
+    std::string object_name{};
     /// Which actions: `create`, `update`, `delete`, `undelete` (other tokens, such as `api`, are
     /// kept but never match). Empty means manual-only: never fanned out.
-    std::vector<std::string> triggers;
+    std::vector<std::string> triggers{};
     /// Where deliveries go. Required.
-    std::string url;
+    std::string url{};
     std::string method = "POST";
-    std::vector<header> headers;
+    std::vector<header> headers{};
     /// Signing secret; empty means unsigned.
-    std::string secret;
+    std::string secret{};
     /// Per-request timeout; unset means the sender's default.
-    std::optional<std::chrono::milliseconds> timeout;
+    std::optional<std::chrono::milliseconds> timeout{};
     /// An inactive subscription is never fanned out.
     bool active = true;
 

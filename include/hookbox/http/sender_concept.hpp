@@ -38,15 +38,15 @@ namespace hookbox {
 struct send_result {
     /// The response status; unset when no response arrived (connection refused or reset, timeout,
     /// TLS failure).
-    std::optional<int> http_status;
+    std::optional<int> http_status{};
     /// The response body, already capped by the sender.
-    std::string response_body;
+    std::string response_body{};
     /// Why no response arrived (`timeout after 15000ms`, `connection refused`); empty for responses.
-    std::string error;
+    std::string error{};
     /// From before the request to after the body was read.
     std::chrono::milliseconds duration{0};
     /// The response's `Retry-After` header, when it had one.
-    std::optional<std::string> retry_after;
+    std::optional<std::string> retry_after{};
     /// Set when the request was refused before anything was sent and trying again cannot help: an
     /// address the sender's address policy forbids, a URL or header the sender cannot send. The
     /// retry policy makes such an attempt `dead`.
@@ -58,14 +58,14 @@ struct send_result {
 /// `User-Agent`.
 struct outgoing_request {
     /// Absolute `http://` or `https://` URL.
-    std::string url;
+    std::string url{};
     /// The method token; `POST` unless the delivery says otherwise.
     std::string method = "POST";
     /// Sent in this order; a later header replaces an earlier one of the same name (names compare
     /// case-insensitively).
-    std::vector<header> headers;
+    std::vector<header> headers{};
     /// The body bytes (shared with the delivery, not copied).
-    hookbox::payload body;
+    hookbox::payload body{};
     /// From the moment a connection is ready to the end of the response body.
     std::chrono::milliseconds timeout{15000};
 };

@@ -79,9 +79,9 @@ struct sweep_result {
     std::size_t dead = 0;
     /// Why the `success` sweep stopped early. `success` then counts the rows deleted by the steps
     /// before the error (each step is atomic), and the `dead` sweep runs all the same.
-    error_code success_error;
+    error_code success_error{};
     /// Why the `dead` sweep stopped early; `dead` counts the rows deleted before it.
-    error_code dead_error;
+    error_code dead_error{};
 
     std::size_t total() const noexcept { return success + dead; }
     bool ok() const noexcept { return !success_error && !dead_error; }

@@ -602,14 +602,14 @@ inline std::string objectstack_signature(const secret& key, std::string_view bod
 struct message {
     /// `webhook-id` / `X-Objectstack-Delivery`: the delivery id, the same on every attempt so that
     /// receivers can deduplicate. Required; no control characters.
-    std::string_view id;
+    std::string_view id{};
     /// `webhook-timestamp`: when this attempt is made, in Unix seconds; not negative. Unused by the
     /// ObjectStack scheme.
     std::int64_t timestamp = 0;
     /// The exact body bytes that will be sent.
-    std::string_view body;
+    std::string_view body{};
     /// `X-Objectstack-Event`. Required by the ObjectStack scheme; unused by Standard Webhooks.
-    std::string_view event_type;
+    std::string_view event_type{};
     /// `X-Objectstack-Attempt`: the number of the attempt being made, from 1. Unused by Standard
     /// Webhooks.
     int attempt = 1;

@@ -37,26 +37,26 @@ struct state_statements {
     /// The dialect the texts are written in.
     engine::sql_dialect dialect = engine::sql_dialect::sqlite;
     /// The state table.
-    std::string table;
+    std::string table{};
 
     /// The entry at a key. Parameters: the key.
-    std::string get;
+    std::string get{};
     /// Creates the entry at version 1, or replaces its value and increments its version, in one
     /// statement; returns the version. Parameters: the key, `value_json`, `updated_at`.
-    std::string upsert;
+    std::string upsert{};
     /// Creates the entry at version 1 unless there is one; returns the version, or no row when the
     /// entry exists. Parameters: the key, `value_json`, `updated_at`.
-    std::string insert_new;
+    std::string insert_new{};
     /// Replaces the value and increments the version of the entry at a version; returns the new
     /// version, or no row when the entry is absent or at another version. Parameters: the key,
     /// `value_json`, `updated_at`, the expected version.
-    std::string update_at_version;
+    std::string update_at_version{};
     /// The version of the entry at a key. Parameters: the key.
-    std::string version_of;
+    std::string version_of{};
     /// Removes the entry at a key. Parameters: the key.
-    std::string erase;
+    std::string erase{};
     /// Removes every entry of a plugin. Parameters: `plugin_id`.
-    std::string erase_all;
+    std::string erase_all{};
 
     /// A page of `list`, one entry more than `o.limit` (so that the caller knows whether more
     /// follow): the plugin's entries that match `o`, ordered by (scope kind, scope id, namespace,

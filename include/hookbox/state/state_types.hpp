@@ -70,11 +70,11 @@ struct state_key {
     /// The scope's granularity.
     scope_kind kind = scope_kind::instance;
     /// The scoped object's id; empty for (and only for) `scope_kind::instance`.
-    std::string scope_id;
+    std::string scope_id{};
     /// A sub-namespace that keeps groups of keys apart within one scope.
     std::string name_space = "default";
     /// The entry's key within the namespace.
-    std::string key;
+    std::string key{};
 
     friend bool operator==(const state_key&, const state_key&) = default;
 };
@@ -82,11 +82,11 @@ struct state_key {
 /// One stored entry.
 struct state_entry {
     /// The owning plugin.
-    std::string plugin_id;
+    std::string plugin_id{};
     /// Where it is stored.
-    state_key key;
+    state_key key{};
     /// The value; JSON `null` is a value like any other (an absent entry is no entry at all).
-    boost::json::value value;
+    boost::json::value value{};
     /// 1 when the entry was created, incremented by every write; the token of `compare_and_set`.
     std::uint64_t version = 0;
     /// When the entry was last written, by the store's clock.
@@ -98,25 +98,25 @@ struct state_entry {
 /// What `list` selects. Every field that is set narrows the selection.
 struct state_list_options {
     /// Only entries of this scope kind.
-    std::optional<scope_kind> kind;
+    std::optional<scope_kind> kind{};
     /// Only entries with this scope id (non-empty; instance entries have none, select them by `kind`).
-    std::optional<std::string> scope_id;
+    std::optional<std::string> scope_id{};
     /// Only entries in this namespace (non-empty).
-    std::optional<std::string> name_space;
+    std::optional<std::string> name_space{};
     /// Only keys that start with these bytes, taken literally: `%`, `_` and `\` are ordinary
     /// characters. Empty selects every key.
-    std::string key_prefix;
+    std::string key_prefix{};
     /// At most this many entries, 1 to `state_limits::list_limit`.
     std::size_t limit = 100;
     /// Only entries after this key in list order: pass the key of the last entry of the previous
     /// page to get the next one.
-    std::optional<state_key> after;
+    std::optional<state_key> after{};
 };
 
 /// One page of `list`.
 struct state_page {
     /// The entries, ordered by (scope kind name, scope id, namespace, key), byte by byte.
-    std::vector<state_entry> entries;
+    std::vector<state_entry> entries{};
     /// True when more entries match than `limit` allowed.
     bool has_more = false;
 };
@@ -195,7 +195,7 @@ constexpr bool is_space(char32_t c) noexcept {
 
 struct measured {
     std::size_t chars = 0;
-    std::string_view trimmed;
+    std::string_view trimmed{};
     bool has_nul = false;
 };
 

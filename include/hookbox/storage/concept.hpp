@@ -36,7 +36,7 @@ namespace hookbox {
 
 /// What `outbox_storage::claim` takes, already validated and resolved to times.
 struct claim_query {
-    std::string_view node_id;
+    std::string_view node_id{};
     std::size_t limit = 0;
     /// The time of the claim; claimed rows get `claimed_at = updated_at = now`.
     timestamp now{};
@@ -44,13 +44,13 @@ struct claim_query {
     /// `pending`, from every partition. `now - claim_ttl`.
     timestamp reap_before{};
     /// Only rows with this `partition_key`; unset means every partition.
-    std::optional<int> partition;
+    std::optional<int> partition{};
 };
 
 /// What the outbox adds to a checked `enqueue_request` to make it a new delivery, for the optional
 /// `outbox_storage::insert` from a request.
 struct new_delivery {
-    delivery_id id;
+    delivery_id id{};
     int partition_key = 0;
     /// The delivery's `created_at` and `updated_at`.
     timestamp now{};
@@ -59,7 +59,7 @@ struct new_delivery {
 /// Names a claimed row for `outbox_storage::complete`: its id, its fencing token, and (when known) its
 /// sequence, which lets a storage find the row without a lookup by id.
 struct claim_ref {
-    delivery_id id;
+    delivery_id id{};
     /// The row's `sequence` as `claim` returned it, or 0 when unknown (the storage then looks up `id`).
     std::uint64_t sequence = 0;
     std::uint64_t claim_token = 0;
@@ -74,10 +74,10 @@ struct claim_ref {
 struct completion {
     /// `success`, `pending` (retry) or `dead`.
     delivery_status status = delivery_status::success;
-    std::optional<timestamp> next_retry_at;
-    std::optional<int> response_code;
-    std::optional<std::string> response_body;
-    std::optional<std::string> error;
+    std::optional<timestamp> next_retry_at{};
+    std::optional<int> response_code{};
+    std::optional<std::string> response_body{};
+    std::optional<std::string> error{};
     std::chrono::milliseconds duration{0};
     /// `last_attempted_at = updated_at = now`.
     timestamp now{};
@@ -90,9 +90,9 @@ struct release_request {
     /// `pending` (to be claimed again, at `next_retry_at`) or `dead`.
     delivery_status status = delivery_status::pending;
     /// Stored as given: unset means claimable at once (when `pending`).
-    std::optional<timestamp> next_retry_at;
+    std::optional<timestamp> next_retry_at{};
     /// Replaces the row's `error` when set; unset keeps the row's error.
-    std::optional<std::string> error;
+    std::optional<std::string> error{};
     /// `updated_at = now`. `basic_outbox::release` sets it from the outbox's clock.
     timestamp now{};
 };
@@ -298,8 +298,8 @@ private:
     struct entry {
         std::size_t dead = 0;
         std::size_t retrying = 0;
-        std::optional<std::string> last_error;
-        std::optional<timestamp> last_failed_at;
+        std::optional<std::string> last_error{};
+        std::optional<timestamp> last_failed_at{};
         std::uint64_t last_sequence = 0;
     };
     std::map<std::string, entry, std::less<>> entries_;

@@ -29,15 +29,15 @@ namespace hookbox::sql {
 
 /// One statement with its parameters, ready for a session's `query`.
 struct bound_statement {
-    std::string text;
-    std::vector<engine::value> params;
+    std::string text{};
+    std::vector<engine::value> params{};
 
     friend bool operator==(const bound_statement&, const bound_statement&) = default;
 };
 
 /// A statement over a list of keys (`seq` values).
 struct key_list_statement {
-    std::string text;
+    std::string text{};
     /// Keys one execution takes at most.
     std::size_t chunk = 1;
     /// False: `chunk` placeholders, one key each; a shorter list repeats its last key to fill them,
@@ -56,8 +56,8 @@ struct row_batch_statement {
     /// Row by row (`array` false): `texts[i]` writes `sizes[i]` rows, `width` parameters each, row after
     /// row; `sizes` ascending, starting at 1. Column by column (`array` true): one text, `width` array
     /// parameters, writing any number of rows up to `sizes[0]`.
-    std::vector<std::string> texts;
-    std::vector<std::size_t> sizes;
+    std::vector<std::string> texts{};
+    std::vector<std::size_t> sizes{};
     std::size_t width = 1;
     bool array = false;
 

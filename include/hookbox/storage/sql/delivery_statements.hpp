@@ -45,26 +45,26 @@ struct delivery_statements {
     /// `insert_columns` (`id`, `webhook_id`, `event_id`, `event_type`, `url`, `method`,
     /// `headers_json`, `secret`, `timeout_ms`, `partition_key`, `status`, `attempts`, `created_at`,
     /// `updated_at`, `claim_token`). Returns `seq` of the new row; no row when the pair is stored.
-    std::string insert;
+    std::string insert{};
     /// Inserts a payload row. Parameters: `seq`, `payload_json`, `payload_raw`.
-    std::string insert_payload;
+    std::string insert_payload{};
     /// The `id` of the row with a pair. Parameters: `event_id`, `webhook_id`.
-    std::string find_pair;
+    std::string find_pair{};
 
     // ----- claims -----
 
     /// Puts every `in_flight` row claimed before a time back to `pending`. Parameters: `reap_before`,
     /// `now`.
-    std::string reap;
+    std::string reap{};
     /// Claims the lowest-`seq` claimable rows of every partition (`claim_all`) or of one
     /// (`claim_partition`), giving each the claim token `nonce + seq`, and returns them. Parameters:
     /// `node_id`, `now`, `nonce`, `limit`, and for `claim_partition` the `partition`. PostgreSQL
     /// skips rows another transaction has locked (`FOR UPDATE SKIP LOCKED`).
     std::string claim_all, claim_partition;
     /// The payload rows of a list of `seq`s.
-    key_list_statement payloads;
+    key_list_statement payloads{};
     /// Buries a row that cannot be read: `dead`, with the reason. Parameters: `seq`, `error`, `now`.
-    std::string bury;
+    std::string bury{};
 
     // ----- acks and releases -----
 
@@ -75,9 +75,9 @@ struct delivery_statements {
     std::string complete_by_seq, complete_by_id;
     /// Appends one attempt record. Parameters: `delivery_id`, `attempted_at`, `outcome`,
     /// `response_code`, `duration_ms`, `error`, `delivery_seq` (0: looked up by `delivery_id`).
-    std::string insert_attempt;
+    std::string insert_attempt{};
     /// Appends attempt records, 7 values each, as `insert_attempt` takes them.
-    row_batch_statement insert_attempts;
+    row_batch_statement insert_attempts{};
     /// Gives an `in_flight` row with that claim token back, as a release does; by `seq` and `id`, or
     /// by `id` alone (with a `seq` of 0). Parameters: `status`, `next_retry_at`, `error` (null keeps
     /// the row's), `now`, `seq`, `id`, `claim_token`.
@@ -86,25 +86,25 @@ struct delivery_statements {
     // ----- reads -----
 
     /// The `seq` of a row. Parameters: `id`.
-    std::string seq_of_id;
+    std::string seq_of_id{};
     /// A row by its id. Parameters: `id`.
-    std::string get;
+    std::string get{};
     /// The `status` of a row. Parameters: `id`.
-    std::string status_of;
+    std::string status_of{};
     /// The attempt records of a row, oldest first. Parameters: `delivery_seq`.
-    std::string attempts_of;
+    std::string attempts_of{};
     /// How many rows have each status, in `delivery_status` order; no parameters.
-    std::array<std::string, delivery_status_count> count_status;
+    std::array<std::string, delivery_status_count> count_status{};
     /// `created_at` of the pending row with the lowest `seq`; no parameters.
-    std::string oldest_pending;
+    std::string oldest_pending{};
     /// Per webhook with failing rows: `webhook_id`, dead, retrying, last failure time, last error;
     /// the most failing first, then by `webhook_id`. Parameters: `limit`.
-    std::string failures;
+    std::string failures{};
 
     // ----- operations -----
 
     /// Resets a terminal row for redelivery and returns it. Parameters: `now`, `id`.
-    std::string redeliver;
+    std::string redeliver{};
     /// Deletes the attempt records and the payload rows of a list of `seq`s.
     key_list_statement purge_attempts, purge_payloads;
     /// Whether some attempt record was written without `delivery_seq` (schema version 3); then the

@@ -1,0 +1,35 @@
+// A consumer's translation unit: every public header of hookbox, and the classes a program names
+// most often instantiated whole, compiled header-only with exactly the flags a strict consumer
+// uses (-Wall -Wextra -Wpedantic -Werror). It is built by GCC and by Clang.
+
+#include "all_public_headers.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <chrono>
+
+namespace hookbox {
+
+// The outboxes and their storages.
+template class basic_outbox<memory_storage>;
+template class basic_outbox<sqlite_storage>;
+template class basic_outbox<engine_storage<engine::memory_engine>>;
+template class sql_storage<engine::sqlite_engine>;
+template class engine_storage<engine::sqlite_engine>;
+
+// The state stores, over each engine.
+template class basic_state_store<engine::memory_engine>;
+template class basic_state_store<engine::sqlite_engine>;
+template class basic_sql_state_store<engine::sqlite_engine>;
+
+// The I/O classes over their usual executor.
+template class basic_beast_sender<boost::asio::any_io_executor>;
+template class dispatcher<memory_outbox, beast_sender>;
+template class dispatcher<sqlite_outbox, beast_sender>;
+template class retention_sweeper<sqlite_outbox>;
+template class auto_enqueuer<sqlite_outbox, subscription_registry>;
+template class auto_enqueuer<sqlite_outbox, engine_subscriptions<engine::sqlite_engine>>;
+
+}  // namespace hookbox
+
+int main() {}
