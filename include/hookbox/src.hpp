@@ -24,5 +24,6 @@
 #endif
 
 #include <hookbox/impl/error.ipp>
+#include <hookbox/impl/validate.ipp>
 
 #endif  // HOOKBOX_SRC_HPP

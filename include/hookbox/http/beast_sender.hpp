@@ -24,7 +24,7 @@
 /// - The response body is kept up to `response_body_limit` bytes (16 KiB); a longer body is not
 ///   read further, and its connection is closed rather than drained.
 /// - Redirects are never followed: a 3xx is reported as it is.
-/// - The address policy (`ssrf_guard.hpp`) is applied to every resolved address, and the
+/// - The address policy (`address_policy.hpp`) is applied to every resolved address, and the
 ///   connection is made to an address that passed it.
 /// - A request that fails on a reused keep-alive connection before any byte of a response arrived
 ///   (the receiver closed the idle connection) is sent once more on a new connection.
@@ -44,7 +44,7 @@
 
 #include <hookbox/delivery.hpp>
 #include <hookbox/http/sender_concept.hpp>
-#include <hookbox/http/ssrf_guard.hpp>
+#include <hookbox/http/address_policy.hpp>
 #include <hookbox/validate.hpp>
 #include <hookbox/version.hpp>
 

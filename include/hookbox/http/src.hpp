@@ -9,14 +9,16 @@
 #define HOOKBOX_HTTP_SRC_HPP
 
 /// \file
-/// The separately compiled HTTP component: `beast_sender` on Beast and OpenSSL's libssl. Include it once in the program, in the
-/// translation unit of `<hookbox/src.hpp>` or another one, with `HOOKBOX_SEPARATE_COMPILATION`
-/// defined everywhere (see `<hookbox/src.hpp>`).
+/// The separately compiled HTTP component: `beast_sender` on Beast and OpenSSL's libssl, with its
+/// address policy. Include it once in the program, in the translation unit of `<hookbox/src.hpp>`
+/// or another one, with `HOOKBOX_SEPARATE_COMPILATION` defined everywhere (see `<hookbox/src.hpp>`).
 
 #include <hookbox/detail/config.hpp>
 
 #ifndef HOOKBOX_SEPARATE_COMPILATION
 #error Define HOOKBOX_SEPARATE_COMPILATION in every translation unit that uses the compiled hookbox, and in the one that includes this file.
 #endif
+
+#include <hookbox/http/impl/address_policy.ipp>
 
 #endif  // HOOKBOX_HTTP_SRC_HPP
