@@ -65,6 +65,12 @@ inline constexpr auto url_bytes = [](std::string_view more) {
 };
 inline constexpr auto userinfo_bytes = url_bytes(":");
 inline constexpr auto target_bytes = url_bytes(":@/?");
+inline constexpr auto target_other = [] {
+    std::array<unsigned char, 256> t{};
+    for (std::size_t c = 0; c < 256; ++c)
+        t[c] = target_bytes[c] ? 0 : 1;
+    return t;
+}();
 
 inline std::nullopt_t url_fail(error_code& ec, diagnostics& diag, std::string rule) {
     fail(ec, diag, errc::invalid_url, "url", "url: " + std::move(rule));
@@ -245,17 +251,30 @@ std::optional<url_fields> parse_common_url(std::string_view url) noexcept {
     const std::size_t target_begin = i;
     if (i < url.size() && url[i] != '/' && url[i] != '?' && url[i] != '#')
         return std::nullopt;
+    // Eight bytes at a time while none needs a second look (a '%' escape, the '#', or a byte RFC 3986
+    // does not allow here): one branch per word instead of one per byte.
     std::size_t target_end = url.size();
-    for (; i < url.size(); ++i) {
-        const char c = url[i];
-        if (target_bytes[static_cast<unsigned char>(c)])
-            continue;
-        if (c == '%' && is_escape(url, i))
-            i += 2;
-        else if (c == '#' && target_end == url.size())
-            target_end = i;
-        else
-            return std::nullopt;
+    const auto* bytes = reinterpret_cast<const unsigned char*>(url.data());
+    while (i < url.size()) {
+        if (i + 8 <= url.size()) {
+            const unsigned char* w = bytes + i;
+            if ((target_other[w[0]] | target_other[w[1]] | target_other[w[2]] | target_other[w[3]] |
+                 target_other[w[4]] | target_other[w[5]] | target_other[w[6]] | target_other[w[7]]) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        for (const std::size_t stop = std::min(i + 8, url.size()); i < stop; ++i) {
+            const char c = url[i];
+            if (target_bytes[static_cast<unsigned char>(c)])
+                continue;
+            if (c == '%' && is_escape(url, i))
+                i += 2;
+            else if (c == '#' && target_end == url.size())
+                target_end = i;
+            else
+                return std::nullopt;
+        }
     }
     f.target = url.substr(target_begin, target_end - target_begin);
     return f;
