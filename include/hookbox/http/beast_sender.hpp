@@ -144,9 +144,33 @@ public:
                 reused_.load(std::memory_order_relaxed)};
     }
 
-    /// Sends `req` and completes with `void(send_result)` on the handler's associated executor
-    /// (the sender's strand when it has none), never inside this call. Per-operation cancellation
-    /// (terminal) ends the request with an error.
+    /// Sends `req` and completes with `void(send_result)`.
+    ///
+    /// \par Preconditions
+    /// None: a request the sender cannot send (a URL, method or header it refuses, a timeout that is
+    /// not positive, an address the address policy forbids) completes with `refused` set.
+    ///
+    /// \par Object lifetimes
+    /// `req` is moved into the operation. The sender must outlive the operation.
+    ///
+    /// \par Handler signature
+    /// `void(send_result)`.
+    ///
+    /// \par Executor
+    /// The handler runs on its associated executor (the sender's strand when it has none), never
+    /// inside this call. The operation's own work runs on the sender's strand.
+    ///
+    /// \par Per-operation cancellation
+    /// Terminal cancellation ends the request, waiting or in progress; it completes with `error`
+    /// `"cancelled"` and its connection is closed. Partial and total cancellation are ignored: a
+    /// request on the wire cannot be taken back without ending its connection.
+    ///
+    /// \par Errors
+    /// Nothing is thrown for a network failure: a response sets `http_status`, anything else sets
+    /// `error` (`connect timeout after ...`, `timeout after ...`, the transport's message).
+    ///
+    /// \par Thread-safety
+    /// May be called from any thread.
     template <class CompletionToken> auto async_send(outgoing_request req, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, void(send_result)>(
             [this](auto handler, outgoing_request r) {
