@@ -29,9 +29,9 @@
 /// - A request that fails on a reused keep-alive connection before any byte of a response arrived
 ///   (the receiver closed the idle connection) is sent once more on a new connection.
 ///
-/// The request is written by Beast's serializer: the request line, `Host`, the request's headers (a
-/// later one replaces an earlier one of the same name), `User-Agent` (unless the request has one),
-/// `Content-Length`, then the body, without copying it. The response is parsed as it arrives
+/// The request is written as it is built: the request line, `Host`, `User-Agent` (unless the
+/// request has one), the request's headers (a later one replaces an earlier one of the same name),
+/// `Content-Length`, then the body, in one gathered write. The response is parsed as it arrives
 /// without storing its header fields; only the status, `Retry-After`, the capped body and the
 /// keep-alive decision are kept.
 ///
@@ -50,7 +50,6 @@
 #include <hookbox/detail/config.hpp>
 #include <hookbox/http/address_policy.hpp>
 #include <hookbox/http/detail/origin_pool.hpp>
-#include <hookbox/http/detail/request_head.hpp>
 #include <hookbox/http/detail/response_reader.hpp>
 #include <hookbox/http/sender_concept.hpp>
 #include <hookbox/version.hpp>
@@ -286,11 +285,7 @@ private:
         timer_type timer;
         origin* owner = nullptr;
         op_base* current = nullptr;
-        // The request being written, Beast's serializer of it and the buffers it made: all three
-        // live until the write completes.
-        http::detail::request_message request;
-        std::optional<http::detail::request_serializer> serializer;
-        std::vector<boost::asio::const_buffer> out;
+        std::string out;  // the request head (and, under TLS, the body)
         std::vector<char> in;
         std::size_t in_begin = 0, in_end = 0;
         std::optional<http::detail::response_reader> reader;

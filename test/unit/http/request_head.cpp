@@ -11,9 +11,6 @@
 
 #include <hookbox/http/detail/request_head.hpp>
 
-#include <boost/beast/http/write.hpp>
-#include <boost/lexical_cast.hpp>
-
 #include <string>
 #include <vector>
 
@@ -53,51 +50,20 @@ BOOST_AUTO_TEST_CASE(head_in_the_order_it_is_sent) {
     r.body = payload::parse(R"({"a":1})");
     r.headers = {{"Content-Type", "application/json"}, {"X-Tag", "1"}, {"x-tag", "2"}};
     auto u = http::parse_url(r.url);
-    boost::beast::http::request_header<> h;
-    h.set("X-Stale", "from an earlier request");
-    http::detail::fill_request_head(h, r, u, "agent/1");
-    BOOST_TEST(boost::lexical_cast<std::string>(h) == "POST /hook?a=1 HTTP/1.1\r\n"
-                                                      "Host: x.example:8080\r\n"
-                                                      "Content-Type: application/json\r\n"
-                                                      "x-tag: 2\r\n"
-                                                      "User-Agent: agent/1\r\n"
-                                                      "Content-Length: 7\r\n"
-                                                      "\r\n");
+    std::string out;
+    http::detail::write_request_head(out, r, u, "agent/1");
+    BOOST_TEST(out == "POST /hook?a=1 HTTP/1.1\r\n"
+                      "Host: x.example:8080\r\n"
+                      "Content-Type: application/json\r\n"
+                      "x-tag: 2\r\n"
+                      "User-Agent: agent/1\r\n"
+                      "Content-Length: 7\r\n"
+                      "\r\n");
     r.method = "GET";
     r.body = payload::raw("");
     r.headers = {{"user-agent", "mine"}};
-    http::detail::fill_request_head(h, r, u, "agent/1");
-    BOOST_TEST(boost::lexical_cast<std::string>(h) ==
-               "GET /hook?a=1 HTTP/1.1\r\nHost: x.example:8080\r\nuser-agent: mine\r\n\r\n");
-    r.method = "PURGE";  // a method Beast does not know is sent as it is
-    http::detail::fill_request_head(h, r, u, "agent/1");
-    BOOST_TEST(boost::lexical_cast<std::string>(h).rfind("PURGE /hook?a=1 HTTP/1.1\r\n", 0) == 0u);
-}
-
-// One pass of Beast's serializer gives the whole request, head and body, as the sender writes it.
-BOOST_AUTO_TEST_CASE(the_serializers_buffers_hold_the_whole_request) {
-    for (std::size_t size : {0, 1, 17, 4096, 1 << 20}) {
-        BOOST_TEST_CONTEXT(size << "-byte body") {
-            std::string body(size, 'b');
-            outgoing_request r;
-            r.url = "https://x.example/h";
-            r.body = payload::raw(body);
-            auto u = http::parse_url(r.url);
-            http::detail::request_message m;
-            http::detail::fill_request_head(m, r, u, "agent/1");
-            m.body() = boost::beast::span<const char>(body.data(), body.size());
-            http::detail::request_serializer sr(m);
-            std::vector<boost::asio::const_buffer> out{boost::asio::buffer("stale", 5)};
-            boost::system::error_code ec;
-            http::detail::request_buffers(sr, out, ec);
-            BOOST_TEST(!ec);
-            std::string written;
-            for (auto b : out)
-                written.append(static_cast<const char*>(b.data()), b.size());
-            BOOST_TEST(written == boost::lexical_cast<std::string>(m));
-            BOOST_TEST(written.size() > body.size());
-        }
-    }
+    http::detail::write_request_head(out, r, u, "agent/1");
+    BOOST_TEST(out == "GET /hook?a=1 HTTP/1.1\r\nHost: x.example:8080\r\nuser-agent: mine\r\n\r\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()  // request_head

@@ -8,25 +8,17 @@
 #ifndef HOOKBOX_HTTP_DETAIL_REQUEST_HEAD_HPP
 #define HOOKBOX_HTTP_DETAIL_REQUEST_HEAD_HPP
 
-// The head of a request as `beast_sender` sends it, without I/O: Beast's request header, which
-// Beast's serializer writes.
+// What `beast_sender` puts in a request's head besides the request's own headers, without I/O.
 
 #include <hookbox/delivery.hpp>
 #include <hookbox/detail/config.hpp>
 #include <hookbox/http/address_policy.hpp>
 #include <hookbox/http/sender_concept.hpp>
 
-#include <boost/asio/buffer.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/span_body.hpp>
-#include <boost/system/error_code.hpp>
-
 #include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace hookbox::http::detail {
 
@@ -39,24 +31,13 @@ HOOKBOX_DECL bool is_replaced(std::span<const header> headers, std::size_t i) no
 // POST or PUT still says `Content-Length: 0` as RFC 9110 asks.
 HOOKBOX_DECL bool has_content_length(std::string_view method, std::size_t body_size) noexcept;
 
-// Fills `h` (its fields cleared first): the method, the target, HTTP/1.1, `Host`, the request's
-// headers in order (those not replaced), `User-Agent: user_agent` unless the request has one, and
+// The request line and header block, CRLF-terminated, into `out` (cleared first): `Host`, the
+// request's headers (those not replaced), `User-Agent: user_agent` unless the request has one, and
 // `Content-Length` when `has_content_length` says so.
-HOOKBOX_DECL void fill_request_head(boost::beast::http::request_header<>& h,
-                                    const outgoing_request& r,
-                                    const url_parts& u,
-                                    std::string_view user_agent);
-
-using request_message = boost::beast::http::request<boost::beast::http::span_body<const char>>;
-using request_serializer = boost::beast::http::request_serializer<boost::beast::http::span_body<const char>>;
-
-// The buffers of a whole request from Beast's serializer, appended to `out` (cleared first): the
-// head, then the body, from one `next` (a span body is one piece, and the serializer does not split
-// the head from it). The head's buffers point into `sr`, which must outlive their writing and is
-// not consumed (consuming the head would free them).
-HOOKBOX_DECL void request_buffers(request_serializer& sr,
-                                  std::vector<boost::asio::const_buffer>& out,
-                                  boost::system::error_code& ec);
+HOOKBOX_DECL void write_request_head(std::string& out,
+                                     const outgoing_request& r,
+                                     const url_parts& u,
+                                     std::string_view user_agent);
 
 }  // namespace hookbox::http::detail
 

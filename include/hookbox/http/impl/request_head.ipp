@@ -11,9 +11,6 @@
 #include <hookbox/http/detail/request_head.hpp>
 #include <hookbox/validate.hpp>
 
-#include <boost/beast/core/buffers_range.hpp>
-#include <boost/beast/http/error.hpp>
-
 #include <charconv>
 
 namespace hookbox::http::detail {
@@ -34,44 +31,30 @@ bool has_content_length(std::string_view method, std::size_t body_size) noexcept
     return true;
 }
 
-void fill_request_head(boost::beast::http::request_header<>& h,
-                       const outgoing_request& r,
-                       const url_parts& u,
-                       std::string_view user_agent) {
-    namespace bh = boost::beast::http;
-    h.clear();
-    h.method_string(r.method);
-    h.target(u.target);
-    h.version(11);
-    h.insert(bh::field::host, u.host_header);
+void write_request_head(std::string& out,
+                        const outgoing_request& r,
+                        const url_parts& u,
+                        std::string_view user_agent) {
+    out.clear();
+    out.append(r.method).append(" ").append(u.target).append(" HTTP/1.1\r\nHost: ").append(u.host_header);
+    out.append("\r\n");
     bool agent = false;
     for (std::size_t i = 0; i < r.headers.size(); ++i) {
-        const header& f = r.headers[i];
+        const header& h = r.headers[i];
         if (is_replaced(r.headers, i))
             continue;
-        agent = agent || hookbox::detail::iequals(f.name, "User-Agent");
-        h.insert(f.name, f.value);
+        agent = agent || hookbox::detail::iequals(h.name, "User-Agent");
+        out.append(h.name).append(": ").append(h.value).append("\r\n");
     }
     if (!agent)
-        h.insert(bh::field::user_agent, user_agent);
+        out.append("User-Agent: ").append(user_agent).append("\r\n");
     std::size_t n = r.body.body().size();
     if (has_content_length(r.method, n)) {
         char digits[24];
         auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
-        h.insert(bh::field::content_length,
-                 boost::beast::string_view(digits, static_cast<std::size_t>(end - digits)));
+        out.append("Content-Length: ").append(digits, end).append("\r\n");
     }
-}
-
-void request_buffers(request_serializer& sr,
-                     std::vector<boost::asio::const_buffer>& out,
-                     boost::system::error_code& ec) {
-    out.clear();
-    sr.split(false);
-    sr.next(ec, [&](boost::system::error_code&, const auto& buffers) {
-        for (boost::asio::const_buffer b : boost::beast::buffers_range_ref(buffers))
-            out.push_back(b);
-    });
+    out.append("\r\n");
 }
 
 }  // namespace hookbox::http::detail
