@@ -24,12 +24,17 @@ class HookboxConan(ConanFile):
     package_type = "header-library"
     settings = "os", "arch", "compiler", "build_type"
     options = {"with_sqlite": [True, False], "with_openssl": [True, False]}
-    default_options = {"with_sqlite": True, "with_openssl": True}
+    # Boost is one package; hookbox needs its headers and its compiled Boost.JSON and Boost.URL.
+    default_options = {
+        "with_sqlite": True,
+        "with_openssl": True,
+        "boost/*:without_json": False,
+        "boost/*:without_url": False,
+    }
     exports_sources = "CMakeLists.txt", "LICENSE", "cmake/*", "include/*"
     no_copy_source = True
 
     def requirements(self):
-        # Boost is one package; hookbox needs its headers and the compiled Boost.JSON.
         self.requires("boost/[>=1.81.0]")
         if self.options.with_sqlite:
             self.requires("sqlite3/[>=3.35.0]")

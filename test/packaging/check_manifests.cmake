@@ -1,6 +1,7 @@
 # Checks that the version and the dependencies agree across the places that state them:
-#   CMakeLists.txt (passed in: VERSION, BOOST_MIN, SQLITE_MIN, OPENSSL_MIN), include/hookbox/version.hpp,
-#   ports/hookbox/vcpkg.json, conanfile.py, and the Boost libraries the headers actually include.
+#   CMakeLists.txt (passed in: VERSION, BOOST_MIN, SQLITE_MIN, OPENSSL_MIN; read: the compiled Boost
+#   libraries), cmake/hookbox-config.cmake.in, include/hookbox/version.hpp, ports/hookbox/vcpkg.json,
+#   conanfile.py, and the Boost libraries the headers (and the .ipp files they include) actually include.
 # Run: cmake -DSOURCE_DIR=... -DVERSION=... -DBOOST_MIN=... -DSQLITE_MIN=... -DOPENSSL_MIN=... -P check_manifests.cmake
 cmake_minimum_required(VERSION 3.20)
 set(problems "")
@@ -90,8 +91,8 @@ if(NOT "openssl" IN_LIST signing_names)
 endif()
 
 # The Boost libraries the headers include: those of http/ (the Beast sender) belong to feature http,
-# every other one to the core dependencies.
-file(GLOB_RECURSE headers "${SOURCE_DIR}/include/*.hpp")
+# every other one to the core dependencies. The .ipp files count: a header-only build includes them.
+file(GLOB_RECURSE headers "${SOURCE_DIR}/include/*.hpp" "${SOURCE_DIR}/include/*.ipp")
 set(core_boost "")
 set(http_boost "")
 foreach(h IN LISTS headers)
@@ -124,8 +125,31 @@ foreach(lib IN LISTS core_names http_names)
     endif()
 endforeach()
 
-# conanfile.py
+# The compiled Boost libraries: CMakeLists.txt finds them, the package config finds them again for
+# consumers, the vcpkg port depends on each, and the Conan recipe keeps each built.
+file(READ "${SOURCE_DIR}/CMakeLists.txt" cmakelists)
+string(REGEX MATCH "find_package\\(Boost [^)]* COMPONENTS ([a-z_ ]+)\\)" _ "${cmakelists}")
+string(REPLACE " " ";" compiled_boost "${CMAKE_MATCH_1}")
+file(READ "${SOURCE_DIR}/cmake/hookbox-config.cmake.in" config_in)
+string(REGEX MATCH "find_dependency\\(Boost [^)]* COMPONENTS ([a-z_ ]+)\\)" _ "${config_in}")
+string(REPLACE " " ";" config_boost "${CMAKE_MATCH_1}")
+if(NOT compiled_boost)
+    problem("CMakeLists.txt: no find_package(Boost ... COMPONENTS ...) line found")
+endif()
+if(NOT compiled_boost STREQUAL config_boost)
+    problem("cmake/hookbox-config.cmake.in: find_dependency(Boost) asks for '${config_boost}', CMakeLists.txt finds '${compiled_boost}'")
+endif()
 file(READ "${SOURCE_DIR}/conanfile.py" conan)
+foreach(lib IN LISTS compiled_boost)
+    if(NOT "boost-${lib}" IN_LIST core_names)
+        problem("ports/hookbox/vcpkg.json: the compiled Boost library ${lib} is missing from dependencies (boost-${lib})")
+    endif()
+    if(NOT conan MATCHES "\"boost/\\*:without_${lib}\": False")
+        problem("conanfile.py: default_options must keep Boost's ${lib} built (\"boost/*:without_${lib}\": False)")
+    endif()
+endforeach()
+
+# conanfile.py
 string(REGEX MATCH "\n    version = \"([^\"]*)\"" _ "${conan}")
 if(NOT CMAKE_MATCH_1 STREQUAL VERSION)
     problem("version: CMake says ${VERSION}, conanfile.py says '${CMAKE_MATCH_1}'")

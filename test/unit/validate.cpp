@@ -105,6 +105,126 @@ BOOST_AUTO_TEST_CASE(url_errors_name_the_rule) {
     }
 }
 
+// Boost.URL holds URLs to RFC 3986; hookbox adds its own rules on the host (no percent-encoding, no
+// zone id, no IPvFuture) and the port. Each failure names the rule.
+BOOST_AUTO_TEST_CASE(rfc3986_rules) {
+    struct {
+        const char* url;
+        const char* rule;  // nullptr when valid
+    } cases[] = {
+        {"https://user%40mail:p%3Ass@receiver.example/", nullptr},
+        {"https://a@b@receiver.example/", "user information may contain only"},
+        {"https://us[er@receiver.example/", "user information may contain only"},
+        {"http://[::ffff:192.0.2.1]:8080/", nullptr},
+        {"http://[fe80::1%25eth0]/", "IPv6 zone ids"},
+        {"http://[v1.fe80::1]/", "IPv6 host may contain only hexadecimal digits"},
+        {"http://[1:2:3]/", "is not an IPv6 address"},
+        {"http://[::1]x/", "unexpected characters after the IPv6 host"},
+        {"http://[]/", "must have a host"},
+        {"https://%72eceiver.example/", "host must not be percent-encoded"},
+        {"https://recei%zzver.example/", "host must not be percent-encoded"},
+        {"https://receiver.example:00080/", nullptr},
+        {"https://receiver.example:123456/", "port must be a number in 1..65535"},
+        {"https://receiver.example/a%2Fb?x=%41&y=%e2%82%ac", nullptr},
+        {"https://receiver.example/p;a=1/q:r@s?t=u+v&w=(x)*!$',/?#f/g?h", nullptr},
+        {"https://receiver.example/a|b", "'|' is not allowed in a path, query or fragment"},
+        {"https://receiver.example/{id}", "'{' is not allowed"},
+        {"https://receiver.example/?q=\\", "'\\' is not allowed"},
+        {"https://receiver.example/a%zz", "'%' must start an escape of two hexadecimal digits"},
+        {"https://receiver.example/a%2", "'%' must start an escape"},
+        {"https://receiver.example/#a#b", "only one '#' may start the fragment"},
+    };
+    for (const auto& tc : cases) {
+        BOOST_TEST_CONTEXT(tc.url) {
+            error_code ec;
+            diagnostics diag;
+            bool ok = validate_url(tc.url, ec, diag);
+            BOOST_TEST(ok == (tc.rule == nullptr), diag.message());
+            if (tc.rule) {
+                BOOST_TEST(ec == make_error_code(errc::invalid_url));
+                BOOST_TEST(diag.field() == "url");
+                BOOST_TEST(diag.message().find(tc.rule) != std::string::npos, diag.message());
+            }
+        }
+    }
+}
+
+// The common shape is recognised without Boost.URL; whatever it accepts, Boost.URL's parse accepts
+// with the same parts.
+BOOST_AUTO_TEST_CASE(common_shape_agrees_with_boost_url) {
+    for (const char* url :
+         {"http://127.0.0.1:18080/hook", "https://receiver.example", "HTTPS://Receiver.Example/a", "http://a",
+          "https://receiver.example:443/x/y/z?a=1&b=%2F#frag", "https://receiver.example?q",
+          "https://receiver.example#f", "http://h:1/", "http://h:65535",
+          "http://h.example/a:b@c!$&'()*+,;=-._~/?x?y#z/?"}) {
+        BOOST_TEST_CONTEXT(url) {
+            error_code ec;
+            diagnostics diag;
+            auto fast = detail::parse_common_url(url);
+            auto full = detail::parse_url_rfc3986(url, ec, diag);
+            BOOST_TEST_REQUIRE(fast.has_value());
+            BOOST_TEST_REQUIRE(full.has_value(), diag.message());
+            BOOST_TEST(fast->tls == full->tls);
+            BOOST_TEST(fast->host == full->host);
+            BOOST_TEST(fast->bracketed == full->bracketed);
+            BOOST_TEST(fast->port == full->port);
+            BOOST_TEST(fast->target == full->target);
+            BOOST_TEST(fast->userinfo == full->userinfo);
+        }
+    }
+    // Shapes it leaves to Boost.URL.
+    for (const char* url : {"http://[::1]/", "https://u@receiver.example/", "https://%72.example/", "http://h:/",
+                            "http://h:0/", "http://h:80a/", "https://receiver.example/a|b"})
+        BOOST_TEST(!detail::parse_common_url(url).has_value(), url);
+}
+
+// Every URL one byte away from a few valid ones (each visible ASCII byte put in place of, or
+// inserted before, each byte after the scheme): the verdict and the parts are Boost.URL's, whether
+// or not the common shape took the URL. The last base has a target of several eight-byte words, with
+// escapes across their edges.
+BOOST_AUTO_TEST_CASE(one_byte_changes_get_boost_urls_verdict) {
+    std::size_t common = 0, accepted = 0, refused = 0;
+    for (std::string base : {"http://h.example:8080/a/b?c=d#e", "https://[::1]:8443/x?y", "https://u:p@h.example/%41",
+                             "http://h.example/abcdef%41ghijklmno?p=%2Fqrstuv#wx"}) {
+        std::size_t from = base.find("://") + 3;
+        for (std::size_t i = from; i <= base.size(); ++i) {
+            for (int b = 0x21; b < 0x7F; ++b) {
+                for (bool insert : {false, true}) {
+                    if (!insert && i == base.size())
+                        continue;
+                    std::string url = base;
+                    if (insert)
+                        url.insert(i, 1, static_cast<char>(b));
+                    else
+                        url[i] = static_cast<char>(b);
+                    BOOST_TEST_CONTEXT(url) {
+                        error_code ec, ec2;
+                        diagnostics diag, diag2;
+                        auto got = detail::parse_url(url, ec, diag);
+                        auto full = detail::parse_url_rfc3986(url, ec2, diag2);
+                        BOOST_TEST(got.has_value() == full.has_value());
+                        if (got && full) {
+                            BOOST_TEST(got->host == full->host);
+                            BOOST_TEST(got->bracketed == full->bracketed);
+                            BOOST_TEST(got->port == full->port);
+                            BOOST_TEST(got->target == full->target);
+                            BOOST_TEST(got->userinfo == full->userinfo);
+                        } else {
+                            BOOST_TEST(diag.message() == diag2.message());
+                        }
+                        common += detail::parse_common_url(url).has_value() ? 1 : 0;
+                        (got ? accepted : refused) += 1;
+                    }
+                }
+            }
+        }
+    }
+    // The walk covers both paths and both verdicts.
+    BOOST_TEST(common > 1000u);
+    BOOST_TEST(accepted > common);
+    BOOST_TEST(refused > 1000u);
+}
+
 BOOST_AUTO_TEST_CASE(header_rules) {
     struct {
         const char* name;

@@ -25,12 +25,11 @@
 
 #include <hookbox/delivery.hpp>
 #include <hookbox/detail/base64.hpp>
+#include <hookbox/detail/config.hpp>
 #include <hookbox/error.hpp>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/core_names.h>
-#include <openssl/params.h>
+#include <openssl/types.h>
 
 #include <charconv>
 #include <cstddef>
@@ -59,9 +58,12 @@ enum class scheme : unsigned char {
 /// `standard_webhooks`, `objectstack` or `none`.
 constexpr std::string_view to_string(scheme s) noexcept {
     switch (s) {
-    case scheme::standard_webhooks: return "standard_webhooks";
-    case scheme::objectstack: return "objectstack";
-    case scheme::none: return "none";
+    case scheme::standard_webhooks:
+        return "standard_webhooks";
+    case scheme::objectstack:
+        return "objectstack";
+    case scheme::none:
+        return "none";
     }
     return "unknown";
 }
@@ -93,10 +95,14 @@ enum class secret_kind : unsigned char {
 /// `symmetric`, `ed25519_private`, `ed25519_public` or `raw`.
 constexpr std::string_view to_string(secret_kind k) noexcept {
     switch (k) {
-    case secret_kind::symmetric: return "symmetric";
-    case secret_kind::ed25519_private: return "ed25519_private";
-    case secret_kind::ed25519_public: return "ed25519_public";
-    case secret_kind::raw: return "raw";
+    case secret_kind::symmetric:
+        return "symmetric";
+    case secret_kind::ed25519_private:
+        return "ed25519_private";
+    case secret_kind::ed25519_public:
+        return "ed25519_public";
+    case secret_kind::raw:
+        return "raw";
     }
     return "unknown";
 }
@@ -107,15 +113,6 @@ inline constexpr std::size_t ed25519_public_key_size = 32;
 inline constexpr std::size_t ed25519_signature_size = 64;
 
 namespace detail {
-
-struct evp_pkey_deleter {
-    void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
-};
-struct evp_md_ctx_deleter {
-    void operator()(EVP_MD_CTX* p) const noexcept { EVP_MD_CTX_free(p); }
-};
-using pkey_ptr = std::unique_ptr<EVP_PKEY, evp_pkey_deleter>;
-using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, evp_md_ctx_deleter>;
 
 inline const unsigned char* bytes_of(std::string_view s) noexcept {
     return reinterpret_cast<const unsigned char*>(s.data());
@@ -135,73 +132,23 @@ struct string_wiper {
 // secret) and re-keyed otherwise. The key copy is wiped when it changes and at thread exit.
 class hmac_engine {
 public:
-    static hmac_engine& local() noexcept {
-        thread_local hmac_engine engine;
-        return engine;
-    }
+    HOOKBOX_DECL static hmac_engine& local() noexcept;
 
     hmac_engine(const hmac_engine&) = delete;
     hmac_engine& operator=(const hmac_engine&) = delete;
 
-    ~hmac_engine() {
-        forget();
-        EVP_MAC_CTX_free(ctx_);
-        EVP_MAC_free(mac_);
-    }
+    HOOKBOX_DECL ~hmac_engine();
 
     // HMAC-SHA256(key, the concatenation of parts) into out. False only if libcrypto fails.
-    bool compute(std::string_view key, std::span<const std::string_view> parts, unsigned char (&out)[32]) noexcept {
-        if (!mac_ && !(mac_ = EVP_MAC_fetch(nullptr, "HMAC", nullptr)))
-            return false;
-        if (!ctx_ && !(ctx_ = EVP_MAC_CTX_new(mac_)))
-            return false;
-        bool same = keyed_ && key.size() == key_.size() &&
-                    (key.empty() || CRYPTO_memcmp(key.data(), key_.data(), key.size()) == 0);
-        if (same) {
-            if (EVP_MAC_init(ctx_, nullptr, 0, nullptr) != 1)
-                return fail();
-        } else {
-            forget();
-            // EVP_MAC_init wants a non-null key pointer even for an empty key.
-            static constexpr unsigned char empty_key[1] = {0};
-            const unsigned char* k = key.empty() ? empty_key : bytes_of(key);
-            char digest[] = "SHA256";
-            OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
-            if (EVP_MAC_init(ctx_, k, key.size(), params) != 1)
-                return fail();
-            try {
-                key_.assign(key);
-            } catch (...) {
-                return fail();
-            }
-            keyed_ = true;
-        }
-        for (std::string_view p : parts)
-            if (!p.empty() && EVP_MAC_update(ctx_, bytes_of(p), p.size()) != 1)
-                return fail();
-        std::size_t len = 0;
-        if (EVP_MAC_final(ctx_, out, &len, sizeof out) != 1 || len != 32)
-            return fail();
-        return true;
-    }
+    HOOKBOX_DECL bool
+    compute(std::string_view key, std::span<const std::string_view> parts, unsigned char (&out)[32]) noexcept;
 
 private:
     hmac_engine() = default;
 
     // Starts over with a fresh context (after an error its state is unknown).
-    bool fail() noexcept {
-        forget();
-        EVP_MAC_CTX_free(ctx_);
-        ctx_ = nullptr;
-        return false;
-    }
-
-    void forget() noexcept {
-        if (!key_.empty())
-            OPENSSL_cleanse(key_.data(), key_.size());
-        key_.clear();
-        keyed_ = false;
-    }
+    HOOKBOX_DECL bool fail() noexcept;
+    HOOKBOX_DECL void forget() noexcept;
 
     EVP_MAC* mac_ = nullptr;
     EVP_MAC_CTX* ctx_ = nullptr;
@@ -210,39 +157,19 @@ private:
 };
 
 // HMAC-SHA256(key, msg) into out. False only if libcrypto fails.
-inline bool hmac_sha256(std::string_view key, std::string_view msg, unsigned char (&out)[32]) noexcept {
-    const std::string_view parts[] = {msg};
-    return hmac_engine::local().compute(key, parts, out);
-}
+HOOKBOX_DECL bool hmac_sha256(std::string_view key, std::string_view msg, unsigned char (&out)[32]) noexcept;
 
 // The public key of an Ed25519 seed. False only if libcrypto fails.
-inline bool ed25519_public_from_seed(std::string_view seed, unsigned char (&out)[ed25519_public_key_size]) noexcept {
-    pkey_ptr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes_of(seed), seed.size()));
-    std::size_t len = ed25519_public_key_size;
-    return key && EVP_PKEY_get_raw_public_key(key.get(), out, &len) == 1 && len == ed25519_public_key_size;
-}
+HOOKBOX_DECL bool ed25519_public_from_seed(std::string_view seed,
+                                           unsigned char (&out)[ed25519_public_key_size]) noexcept;
 
 // The Ed25519 signature of msg under seed. False only if libcrypto fails.
-inline bool ed25519_sign(std::string_view seed, std::string_view msg,
-                         unsigned char (&sig)[ed25519_signature_size]) noexcept {
-    pkey_ptr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes_of(seed), seed.size()));
-    md_ctx_ptr ctx(EVP_MD_CTX_new());
-    if (!key || !ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1)
-        return false;
-    std::size_t len = ed25519_signature_size;
-    return EVP_DigestSign(ctx.get(), sig, &len, bytes_of(msg), msg.size()) == 1 && len == ed25519_signature_size;
-}
+HOOKBOX_DECL bool ed25519_sign(std::string_view seed,
+                               std::string_view msg,
+                               unsigned char (&sig)[ed25519_signature_size]) noexcept;
 
 // True when sig is a valid Ed25519 signature of msg under the public key pub.
-inline bool ed25519_verify(std::string_view pub, std::string_view msg, std::string_view sig) noexcept {
-    if (pub.size() != ed25519_public_key_size || sig.size() != ed25519_signature_size)
-        return false;
-    pkey_ptr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes_of(pub), pub.size()));
-    md_ctx_ptr ctx(EVP_MD_CTX_new());
-    if (!key || !ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1)
-        return false;
-    return EVP_DigestVerify(ctx.get(), bytes_of(sig), sig.size(), bytes_of(msg), msg.size()) == 1;
-}
+HOOKBOX_DECL bool ed25519_verify(std::string_view pub, std::string_view msg, std::string_view sig) noexcept;
 
 // Equality of two strings whose contents are secret-dependent, in time independent of where they
 // differ. Their lengths are not secret.
@@ -250,55 +177,19 @@ inline bool constant_time_equal(std::string_view a, std::string_view b) noexcept
     return a.size() == b.size() && (a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0);
 }
 
-inline void append_hex(const unsigned char* p, std::size_t n, std::string& out) {
-    constexpr std::string_view digits = "0123456789abcdef";
-    for (std::size_t i = 0; i < n; ++i) {
-        out += digits[p[i] >> 4];
-        out += digits[p[i] & 0x0F];
-    }
-}
+HOOKBOX_DECL void append_hex(const unsigned char* p, std::size_t n, std::string& out);
 
 // `{id}.{ts}.{body}`: the bytes Standard Webhooks signs.
-inline std::string signed_content(std::string_view msg_id, std::int64_t unix_seconds, std::string_view body) {
-    std::string ts = std::to_string(unix_seconds);
-    std::string content;
-    content.reserve(msg_id.size() + ts.size() + body.size() + 2);
-    content.append(msg_id).append(1, '.').append(ts).append(1, '.').append(body);
-    return content;
-}
+HOOKBOX_DECL std::string
+signed_content(std::string_view msg_id, std::int64_t unix_seconds, std::string_view body);
 
-inline bool crypto_fail(error_code& ec, diagnostics& diag, std::string field, std::string_view what) {
-    hookbox::detail::fail(ec, diag, errc::invalid_argument, field,
-                          field + ": OpenSSL failed to compute the " + std::string(what));
-    return false;
-}
+HOOKBOX_DECL bool crypto_fail(error_code& ec, diagnostics& diag, std::string field, std::string_view what);
 
 // A header value must not contain CR, LF, NUL or another control character.
-inline bool check_header_text(std::string_view field, std::string_view value, error_code& ec, diagnostics& diag) {
-    if (value.empty()) {
-        hookbox::detail::fail(ec, diag, errc::invalid_argument, std::string(field),
-                              std::string(field) + ": must not be empty");
-        return false;
-    }
-    for (char c : value) {
-        auto u = static_cast<unsigned char>(c);
-        if ((u < 0x20 && u != '\t') || u == 0x7F) {
-            hookbox::detail::fail(ec, diag, errc::invalid_argument, std::string(field),
-                                  std::string(field) + ": must not contain CR, LF or other control characters");
-            return false;
-        }
-    }
-    return true;
-}
+HOOKBOX_DECL bool
+check_header_text(std::string_view field, std::string_view value, error_code& ec, diagnostics& diag);
 
-inline bool check_timestamp(std::int64_t unix_seconds, error_code& ec, diagnostics& diag) {
-    if (unix_seconds < 0) {
-        hookbox::detail::fail(ec, diag, errc::invalid_argument, "timestamp",
-                              "timestamp: must be a non-negative number of Unix seconds");
-        return false;
-    }
-    return true;
-}
+HOOKBOX_DECL bool check_timestamp(std::int64_t unix_seconds, error_code& ec, diagnostics& diag);
 
 inline void clear(error_code& ec, diagnostics& diag) noexcept {
     ec.clear();
@@ -347,78 +238,25 @@ public:
     /// be empty.
     ///
     /// Errors: `errc::invalid_argument` (field `secret`); the message never contains the text.
-    static secret parse(std::string_view text, error_code& ec, diagnostics& diag) {
-        detail::clear(ec, diag);
-        secret_kind kind = secret_kind::symmetric;
-        std::string_view encoded = text;
-        std::string_view prefix = "whsec_";
-        if (text.starts_with("whsk_")) {
-            kind = secret_kind::ed25519_private;
-            prefix = "whsk_";
-            encoded.remove_prefix(5);
-        } else if (text.starts_with("whpk_")) {
-            kind = secret_kind::ed25519_public;
-            prefix = "whpk_";
-            encoded.remove_prefix(5);
-        } else if (text.starts_with("whsec_")) {
-            encoded.remove_prefix(6);
-        }
-        auto fail = [&](std::string rule) {
-            hookbox::detail::fail(ec, diag, errc::invalid_argument, "secret", "secret: " + std::move(rule));
-            return secret();
-        };
-        auto decoded = hookbox::detail::base64_decode(encoded);
-        if (!decoded)
-            return fail("the key after the optional " + std::string(prefix) +
-                        " prefix must be base64 (standard alphabet, padding optional)");
-        detail::string_wiper wipe_decoded{*decoded};
-        if (decoded->empty())
-            return fail("the key must not be empty");
-        if (kind == secret_kind::ed25519_private) {
-            if (decoded->size() != ed25519_seed_size + ed25519_public_key_size)
-                return fail("a whsk_ key must decode to 64 bytes (32-byte seed, 32-byte public key), not " +
-                            std::to_string(decoded->size()));
-            unsigned char pub[ed25519_public_key_size];
-            if (!detail::ed25519_public_from_seed(std::string_view(*decoded).substr(0, ed25519_seed_size), pub))
-                return fail("OpenSSL could not load the Ed25519 key");
-            if (!detail::constant_time_equal(
-                    std::string_view(reinterpret_cast<const char*>(pub), sizeof pub),
-                    std::string_view(*decoded).substr(ed25519_seed_size)))
-                return fail("the public half of the whsk_ key does not belong to its seed");
-        } else if (kind == secret_kind::ed25519_public && decoded->size() != ed25519_public_key_size) {
-            return fail("a whpk_ key must decode to 32 bytes, not " + std::to_string(decoded->size()));
-        }
-        secret s;
-        s.kind_ = kind;
-        s.bytes_.assign(decoded->begin(), decoded->end());
-        return s;
-    }
+    HOOKBOX_DECL static secret parse(std::string_view text, error_code& ec, diagnostics& diag);
 
     /// Parses a Standard Webhooks key; throws `error_with_diagnostics` where the other overload
     /// reports an error.
     static secret parse(std::string_view text) {
-        return hookbox::detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return parse(text, ec, diag); });
+        return hookbox::detail::call_or_throw(
+            [&](error_code& ec, diagnostics& diag) { return parse(text, ec, diag); });
     }
 
     /// Wraps bytes used as they are (the ObjectStack scheme's secret: the text's UTF-8 bytes, no
     /// decoding, so `whsec_test` is the 10-byte key `whsec_test`).
     ///
     /// Errors: `errc::invalid_argument` (field `secret`) when `bytes` is empty.
-    static secret raw(std::string_view bytes, error_code& ec, diagnostics& diag) {
-        detail::clear(ec, diag);
-        if (bytes.empty()) {
-            hookbox::detail::fail(ec, diag, errc::invalid_argument, "secret", "secret: must not be empty");
-            return secret();
-        }
-        secret s;
-        s.kind_ = secret_kind::raw;
-        s.bytes_.assign(bytes.begin(), bytes.end());
-        return s;
-    }
+    HOOKBOX_DECL static secret raw(std::string_view bytes, error_code& ec, diagnostics& diag);
 
     /// Wraps raw bytes; throws `error_with_diagnostics` when `bytes` is empty.
     static secret raw(std::string_view bytes) {
-        return hookbox::detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return raw(bytes, ec, diag); });
+        return hookbox::detail::call_or_throw(
+            [&](error_code& ec, diagnostics& diag) { return raw(bytes, ec, diag); });
     }
 
     /// What the secret holds. Meaningless when `empty()`.
@@ -434,7 +272,8 @@ public:
     /// The Ed25519 public key (32 bytes) of an `ed25519_private` or `ed25519_public` secret; empty
     /// for the other kinds.
     std::string_view public_key() const noexcept {
-        if (kind_ == secret_kind::ed25519_private && bytes_.size() == ed25519_seed_size + ed25519_public_key_size)
+        if (kind_ == secret_kind::ed25519_private &&
+            bytes_.size() == ed25519_seed_size + ed25519_public_key_size)
             return bytes().substr(ed25519_seed_size);
         if (kind_ == secret_kind::ed25519_public)
             return bytes();
@@ -468,58 +307,21 @@ private:
 
 namespace detail {
 
-inline bool check_key(const secret& key, secret_kind want, std::string_view field, error_code& ec,
-                      diagnostics& diag) {
-    std::string f(field);
-    if (key.empty()) {
-        hookbox::detail::fail(ec, diag, errc::invalid_argument, f, f + ": is empty");
-        return false;
-    }
-    if (key.kind() != want) {
-        hookbox::detail::fail(ec, diag, errc::invalid_argument, f,
-                              f + ": a " + std::string(to_string(key.kind())) + " secret cannot be used here; need a " +
-                                  std::string(to_string(want)) + " one");
-        return false;
-    }
-    return true;
-}
+HOOKBOX_DECL bool
+check_key(const secret& key, secret_kind want, std::string_view field, error_code& ec, diagnostics& diag);
 
 // `v1,<base64 HMAC>` of `{msg_id}.{unix_seconds}.{body}`, appended to out, without copying the body.
-inline bool append_v1(const secret& key, std::string_view msg_id, std::int64_t unix_seconds, std::string_view body,
-                      std::string& out) {
-    char ts[24];
-    auto ts_end = std::to_chars(ts, ts + sizeof ts, unix_seconds).ptr;
-    const std::string_view parts[] = {msg_id, ".", std::string_view(ts, static_cast<std::size_t>(ts_end - ts)), ".",
-                                      body};
-    unsigned char mac[32];
-    if (!hmac_engine::local().compute(key.bytes(), parts, mac))
-        return false;
-    out += "v1,";
-    hookbox::detail::base64_encode_to(std::string_view(reinterpret_cast<const char*>(mac), sizeof mac), out);
-    OPENSSL_cleanse(mac, sizeof mac);
-    return true;
-}
+HOOKBOX_DECL bool append_v1(const secret& key,
+                            std::string_view msg_id,
+                            std::int64_t unix_seconds,
+                            std::string_view body,
+                            std::string& out);
 
 // `v1a,<base64 Ed25519 signature>` of content, appended to out.
-inline bool append_v1a(const secret& key, std::string_view content, std::string& out) {
-    unsigned char sig[ed25519_signature_size];
-    if (!ed25519_sign(key.bytes().substr(0, ed25519_seed_size), content, sig))
-        return false;
-    out += "v1a,";
-    hookbox::detail::base64_encode_to(std::string_view(reinterpret_cast<const char*>(sig), sizeof sig), out);
-    return true;
-}
+HOOKBOX_DECL bool append_v1a(const secret& key, std::string_view content, std::string& out);
 
 // `sha256=<lowercase hex HMAC>` of body.
-inline bool objectstack_value(const secret& key, std::string_view body, std::string& out) {
-    unsigned char mac[32];
-    if (!hmac_sha256(key.bytes(), body, mac))
-        return false;
-    out = "sha256=";
-    append_hex(mac, sizeof mac, out);
-    OPENSSL_cleanse(mac, sizeof mac);
-    return true;
-}
+HOOKBOX_DECL bool objectstack_value(const secret& key, std::string_view body, std::string& out);
 
 }  // namespace detail
 
@@ -528,68 +330,46 @@ inline bool objectstack_value(const secret& key, std::string_view body, std::str
 ///
 /// Errors: `errc::invalid_argument` (field `key`, `msg_id` or `timestamp`): an empty or
 /// non-symmetric key, an empty `msg_id` or one with control characters, a negative timestamp.
-inline std::string sign_v1(const secret& key, std::string_view msg_id, std::int64_t unix_seconds,
-                           std::string_view body, error_code& ec, diagnostics& diag) {
-    detail::clear(ec, diag);
-    if (!detail::check_key(key, secret_kind::symmetric, "key", ec, diag) ||
-        !detail::check_header_text("msg_id", msg_id, ec, diag) || !detail::check_timestamp(unix_seconds, ec, diag))
-        return {};
-    std::string out;
-    if (!detail::append_v1(key, msg_id, unix_seconds, body, out)) {
-        detail::crypto_fail(ec, diag, "key", "HMAC-SHA256");
-        return {};
-    }
-    return out;
-}
+HOOKBOX_DECL std::string sign_v1(const secret& key,
+                                 std::string_view msg_id,
+                                 std::int64_t unix_seconds,
+                                 std::string_view body,
+                                 error_code& ec,
+                                 diagnostics& diag);
 
 /// `sign_v1`; throws `error_with_diagnostics` where the other overload reports an error.
-inline std::string sign_v1(const secret& key, std::string_view msg_id, std::int64_t unix_seconds,
-                           std::string_view body) {
-    return hookbox::detail::call_or_throw(
-        [&](error_code& ec, diagnostics& diag) { return sign_v1(key, msg_id, unix_seconds, body, ec, diag); });
+inline std::string
+sign_v1(const secret& key, std::string_view msg_id, std::int64_t unix_seconds, std::string_view body) {
+    return hookbox::detail::call_or_throw([&](error_code& ec, diagnostics& diag) {
+        return sign_v1(key, msg_id, unix_seconds, body, ec, diag);
+    });
 }
 
 /// The Standard Webhooks `v1a` signature: `v1a,` + base64(Ed25519 signature of
 /// `{msg_id}.{unix_seconds}.{body}`). `key` must be an `ed25519_private` secret (`whsk_`).
 ///
 /// Errors: as `sign_v1`.
-inline std::string sign_v1a(const secret& key, std::string_view msg_id, std::int64_t unix_seconds,
-                            std::string_view body, error_code& ec, diagnostics& diag) {
-    detail::clear(ec, diag);
-    if (!detail::check_key(key, secret_kind::ed25519_private, "key", ec, diag) ||
-        !detail::check_header_text("msg_id", msg_id, ec, diag) || !detail::check_timestamp(unix_seconds, ec, diag))
-        return {};
-    std::string out;
-    if (!detail::append_v1a(key, detail::signed_content(msg_id, unix_seconds, body), out)) {
-        detail::crypto_fail(ec, diag, "key", "Ed25519 signature");
-        return {};
-    }
-    return out;
-}
+HOOKBOX_DECL std::string sign_v1a(const secret& key,
+                                  std::string_view msg_id,
+                                  std::int64_t unix_seconds,
+                                  std::string_view body,
+                                  error_code& ec,
+                                  diagnostics& diag);
 
 /// `sign_v1a`; throws `error_with_diagnostics` where the other overload reports an error.
-inline std::string sign_v1a(const secret& key, std::string_view msg_id, std::int64_t unix_seconds,
-                            std::string_view body) {
-    return hookbox::detail::call_or_throw(
-        [&](error_code& ec, diagnostics& diag) { return sign_v1a(key, msg_id, unix_seconds, body, ec, diag); });
+inline std::string
+sign_v1a(const secret& key, std::string_view msg_id, std::int64_t unix_seconds, std::string_view body) {
+    return hookbox::detail::call_or_throw([&](error_code& ec, diagnostics& diag) {
+        return sign_v1a(key, msg_id, unix_seconds, body, ec, diag);
+    });
 }
 
 /// The ObjectStack signature header value: `sha256=` + lowercase hex HMAC-SHA256(key, body). `key`
 /// must be a `raw` secret (`secret::raw`).
 ///
 /// Errors: `errc::invalid_argument` (field `key`) for an empty or non-raw key.
-inline std::string objectstack_signature(const secret& key, std::string_view body, error_code& ec,
-                                         diagnostics& diag) {
-    detail::clear(ec, diag);
-    if (!detail::check_key(key, secret_kind::raw, "key", ec, diag))
-        return {};
-    std::string out;
-    if (!detail::objectstack_value(key, body, out)) {
-        detail::crypto_fail(ec, diag, "key", "HMAC-SHA256");
-        return {};
-    }
-    return out;
-}
+HOOKBOX_DECL std::string
+objectstack_signature(const secret& key, std::string_view body, error_code& ec, diagnostics& diag);
 
 /// `objectstack_signature`; throws `error_with_diagnostics` where the other overload reports an error.
 inline std::string objectstack_signature(const secret& key, std::string_view body) {
@@ -630,86 +410,8 @@ struct message {
 ///
 /// Errors: `errc::invalid_argument`, the field one of `id`, `timestamp`, `event_type`, `attempt`,
 /// `secrets` (more than one for `objectstack`) or `secrets[i]` (empty or of the wrong kind).
-inline std::vector<header> signature_headers(scheme s, std::span<const secret> secrets, const message& msg,
-                                             error_code& ec, diagnostics& diag) {
-    detail::clear(ec, diag);
-    std::vector<header> out;
-    auto secret_field = [](std::size_t i) { return "secrets[" + std::to_string(i) + "]"; };
-    switch (s) {
-    case scheme::none: return out;
-    case scheme::standard_webhooks: {
-        if (!detail::check_header_text("id", msg.id, ec, diag) || !detail::check_timestamp(msg.timestamp, ec, diag))
-            return out;
-        for (std::size_t i = 0; i < secrets.size(); ++i) {
-            const secret& k = secrets[i];
-            if (k.empty() || (k.kind() != secret_kind::symmetric && k.kind() != secret_kind::ed25519_private)) {
-                std::string f = secret_field(i);
-                hookbox::detail::fail(ec, diag, errc::invalid_argument, f,
-                                      f + (k.empty() ? std::string(": is empty")
-                                                     : ": a " + std::string(to_string(k.kind())) +
-                                                           " secret cannot sign Standard Webhooks; use a whsec_ or "
-                                                           "whsk_ key"));
-                return out;
-            }
-        }
-        out.reserve(secrets.empty() ? 2 : 3);
-        out.push_back({std::string(header_names::webhook_id), std::string(msg.id)});
-        out.push_back({std::string(header_names::webhook_timestamp), std::to_string(msg.timestamp)});
-        if (secrets.empty())
-            return out;
-        std::string content;  // built only for Ed25519, which signs it in one piece
-        std::string value;
-        for (std::size_t i = 0; i < secrets.size(); ++i) {
-            if (i != 0)
-                value += ' ';
-            bool symmetric = secrets[i].kind() == secret_kind::symmetric;
-            if (!symmetric && content.empty())
-                content = detail::signed_content(msg.id, msg.timestamp, msg.body);
-            bool ok = symmetric ? detail::append_v1(secrets[i], msg.id, msg.timestamp, msg.body, value)
-                                : detail::append_v1a(secrets[i], content, value);
-            if (!ok) {
-                out.clear();
-                detail::crypto_fail(ec, diag, secret_field(i), symmetric ? "HMAC-SHA256" : "Ed25519 signature");
-                return out;
-            }
-        }
-        out.push_back({std::string(header_names::webhook_signature), std::move(value)});
-        return out;
-    }
-    case scheme::objectstack: {
-        if (!detail::check_header_text("id", msg.id, ec, diag) ||
-            !detail::check_header_text("event_type", msg.event_type, ec, diag))
-            return out;
-        if (msg.attempt < 1) {
-            hookbox::detail::fail(ec, diag, errc::invalid_argument, "attempt", "attempt: must be 1 or more");
-            return out;
-        }
-        if (secrets.size() > 1) {
-            hookbox::detail::fail(ec, diag, errc::invalid_argument, "secrets",
-                                  "secrets: the objectstack scheme carries one signature; pass at most one secret");
-            return out;
-        }
-        if (!secrets.empty() && !detail::check_key(secrets[0], secret_kind::raw, secret_field(0), ec, diag))
-            return out;
-        out.reserve(4);
-        out.push_back({std::string(header_names::objectstack_event), std::string(msg.event_type)});
-        out.push_back({std::string(header_names::objectstack_delivery), std::string(msg.id)});
-        out.push_back({std::string(header_names::objectstack_attempt), std::to_string(msg.attempt)});
-        if (!secrets.empty()) {
-            std::string value;
-            if (!detail::objectstack_value(secrets[0], msg.body, value)) {
-                out.clear();
-                detail::crypto_fail(ec, diag, secret_field(0), "HMAC-SHA256");
-                return out;
-            }
-            out.push_back({std::string(header_names::objectstack_signature), std::move(value)});
-        }
-        return out;
-    }
-    }
-    hookbox::detail::fail(ec, diag, errc::invalid_argument, "scheme", "scheme: unknown value");
-    return out;
-}
+HOOKBOX_DECL std::vector<header> signature_headers(
+    scheme s, std::span<const secret> secrets, const message& msg, error_code& ec, diagnostics& diag);
 
 /// `signature_headers`; throws `error_with_diagnostics` where the other overload reports an error.
 inline std::vector<header> signature_headers(scheme s, std::span<const secret> secrets, const message& msg) {
@@ -718,5 +420,9 @@ inline std::vector<header> signature_headers(scheme s, std::span<const secret> s
 }
 
 }  // namespace hookbox::signing
+
+#ifdef HOOKBOX_HEADER_ONLY
+#include <hookbox/signing/impl/signer.ipp>
+#endif
 
 #endif  // HOOKBOX_SIGNING_SIGNER_HPP

@@ -9,14 +9,17 @@
 #define HOOKBOX_SIGNING_SRC_HPP
 
 /// \file
-/// The separately compiled signing component: signatures and their verification on OpenSSL's libcrypto. Include it once in the program, in the
-/// translation unit of `<hookbox/src.hpp>` or another one, with `HOOKBOX_SEPARATE_COMPILATION`
-/// defined everywhere (see `<hookbox/src.hpp>`).
+/// The separately compiled signing component: signatures and their verification on OpenSSL's
+/// libcrypto. Include it once in the program, in the translation unit of `<hookbox/src.hpp>` or
+/// another one, with `HOOKBOX_SEPARATE_COMPILATION` defined everywhere (see `<hookbox/src.hpp>`).
 
 #include <hookbox/detail/config.hpp>
 
 #ifndef HOOKBOX_SEPARATE_COMPILATION
 #error Define HOOKBOX_SEPARATE_COMPILATION in every translation unit that uses the compiled hookbox, and in the one that includes this file.
 #endif
+
+#include <hookbox/signing/impl/signer.ipp>
+#include <hookbox/signing/impl/verify.ipp>
 
 #endif  // HOOKBOX_SIGNING_SRC_HPP

@@ -1,0 +1,585 @@
+//
+// Copyright (c) 2026 The hookbox authors
+//
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef HOOKBOX_HTTP_IMPL_BEAST_SENDER_HPP
+#define HOOKBOX_HTTP_IMPL_BEAST_SENDER_HPP
+
+// The driver of `basic_beast_sender`: sockets, timers and the strand. What to do with a request or
+// a connection is the origin pool's decision (`detail/origin_pool.hpp`); this file carries it out.
+// The members are defined out of the class so that an explicit instantiation declaration (separate
+// compilation) keeps them from being compiled in every translation unit.
+//
+// Everything here runs on the strand. Lifetimes: an operation is a raw `op_base*` from
+// `async_send` to `complete()`; a connection is kept alive by its origin's `conns` while it is open
+// and by the `shared_ptr` each pending handler holds.
+
+#include <hookbox/http/beast_sender.hpp>
+#include <hookbox/http/detail/request_head.hpp>
+#include <hookbox/validate.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include <algorithm>
+#include <array>
+#include <exception>
+#include <tuple>
+
+namespace hookbox {
+
+template <class Executor> void basic_beast_sender<Executor>::init() {
+    tls_->set_verify_mode(boost::asio::ssl::verify_peer);
+    if (params_.max_connections_per_origin == 0)
+        params_.max_connections_per_origin = 1;
+}
+
+template <class Executor> std::string basic_beast_sender<Executor>::ms_text(std::chrono::milliseconds d) {
+    return std::to_string(d.count()) + "ms";
+}
+
+template <class Executor>
+bool basic_beast_sender<Executor>::is_stale_error(const boost::system::error_code& ec) noexcept {
+    namespace err = boost::asio::error;
+    return ec == err::eof || ec == err::connection_reset || ec == err::broken_pipe ||
+           ec == boost::asio::ssl::error::stream_truncated;
+}
+
+// ----- admission and the pool -----
+
+// Checks the request and gives it to its origin's pool.
+template <class Executor> void basic_beast_sender<Executor>::admit(op_base* o) {
+    if (o->id != 0)
+        cancellable_.emplace(o->id, o);
+    o->epoch = epoch_;
+    o->connect_deadline = o->start + params_.connect_timeout;
+    const outgoing_request& r = o->req;
+    error_code ec;
+    diagnostics diag;
+    o->url = lookup(r.url, ec, diag);
+    if (!o->url)
+        return refuse(o, diag.message());
+    if (r.method.empty())
+        o->req.method = "POST";
+    if (!detail::is_token(o->req.method) || o->req.method.size() > limits::method)
+        return refuse(o, "method: must be an HTTP method token");
+    for (std::size_t i = 0; i < r.headers.size(); ++i)
+        if (!validate_header(r.headers[i], i, ec, diag))
+            return refuse(o, diag.message());
+    if (r.timeout.count() <= 0)
+        return refuse(o, "timeout: must be greater than 0");
+    o->head = o->req.method == "HEAD";
+    acquire(o);
+}
+
+// The parsed URL and its origin, from a cache of recent URLs.
+template <class Executor>
+auto basic_beast_sender<Executor>::lookup(const std::string& url, error_code& ec, diagnostics& diag)
+    -> std::shared_ptr<const url_entry> {
+    if (auto it = urls_.find(url); it != urls_.end())
+        return it->second;
+    auto parts = http::parse_url(url, ec, diag);
+    if (!parts)
+        return nullptr;
+    auto e = std::make_shared<url_entry>();
+    auto [it, added] =
+        pools_.try_emplace(parts->origin, http::detail::origin_pool_params{params_.max_connections_per_origin,
+                                                                           params_.idle_timeout});
+    e->owner = &it->second;
+    e->parts = std::move(*parts);
+    if (urls_.size() >= 4096)
+        urls_.clear();
+    urls_.emplace(url, e);
+    return e;
+}
+
+template <class Executor> void basic_beast_sender<Executor>::acquire(op_base* o) {
+    origin& p = *o->url->owner;
+    apply(p, p.pool.acquire(*o, clock::now()));
+}
+
+// Carries out a step of the pool, in the order the pool asks for: serving the request comes last,
+// because it may call the pool again (an open that fails at once), which invalidates the step.
+template <class Executor>
+void basic_beast_sender<Executor>::apply(origin& p, const http::detail::origin_pool::step& s) {
+    for (http::detail::pool_connection* c : s.closed)
+        close_retired(p, static_cast<connection&>(*c));
+    for (http::detail::pool_request* r : s.expired) {
+        auto* o = static_cast<op_base*>(r);
+        fail(o, "connect timeout after " + ms_text(params_.connect_timeout) +
+                    " waiting for a free connection to " + o->url->parts.origin);
+    }
+    sync_wait_timer(p);
+    if (!s.request)
+        return;
+    auto* o = static_cast<op_base*>(s.request);
+    if (s.connection)
+        return exchange(static_cast<connection&>(*s.connection), o);
+    boost::asio::co_spawn(strand_, open_for(o), boost::asio::detached);
+}
+
+// Keeps the origin's timer set for the oldest waiting request's connect deadline, and unset when
+// nothing waits (a pending wait would keep run() going).
+template <class Executor> void basic_beast_sender<Executor>::sync_wait_timer(origin& p) {
+    std::optional<clock::time_point> next = p.pool.next_deadline();
+    if (!next) {
+        if (p.wait_armed) {
+            p.wait_armed = false;
+            p.wait_timer->cancel();
+        }
+        return;
+    }
+    clock::time_point due = *next;
+    if (p.wait_armed && p.wait_expiry <= due)
+        return;
+    if (!p.wait_timer)
+        p.wait_timer = std::make_unique<timer_type>(strand_);
+    p.wait_armed = true;
+    p.wait_expiry = due;
+    p.wait_timer->expires_at(due);
+    p.wait_timer->async_wait([this, pp = &p, due](boost::system::error_code ec) {
+        if (ec || pp->wait_expiry != due)
+            return;
+        pp->wait_armed = false;
+        apply(*pp, pp->pool.expire(clock::now()));
+    });
+}
+
+template <class Executor> void basic_beast_sender<Executor>::cancel_one(std::uint64_t id) {
+    auto found = cancellable_.find(id);
+    if (found == cancellable_.end())
+        return;  // already completed
+    op_base* o = found->second;
+    o->cancelled = true;
+    if (o->conn) {
+        close_socket(*o->conn);
+        return;
+    }
+    if (o->url) {
+        origin& p = *o->url->owner;
+        if (p.pool.cancel(*o)) {
+            sync_wait_timer(p);
+            return fail(o, "cancelled");
+        }
+    }
+    // Being admitted or connected: it notices `cancelled` when that step ends.
+}
+
+template <class Executor> void basic_beast_sender<Executor>::cancel_all() {
+    ++epoch_;
+    for (auto& [name, p] : pools_) {
+        auto waiting = p.pool.take_waiting();
+        std::vector<op_base*> ops;
+        ops.reserve(waiting.size());
+        for (http::detail::pool_request* r : waiting)
+            ops.push_back(static_cast<op_base*>(r));
+        sync_wait_timer(p);
+        for (op_base* o : ops)
+            fail(o, "cancelled");
+        auto conns = p.conns;  // retiring changes the list
+        for (auto& c : conns)
+            retire(*c);
+    }
+}
+
+// ----- completion -----
+
+template <class Executor> void basic_beast_sender<Executor>::finish(op_base* o) {
+    if (o->id != 0)
+        cancellable_.erase(o->id);
+    o->conn = nullptr;
+    o->res.duration = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - o->start);
+    o->complete();
+}
+
+template <class Executor> void basic_beast_sender<Executor>::fail(op_base* o, std::string error) {
+    o->res.error = std::move(error);
+    finish(o);
+}
+
+template <class Executor> void basic_beast_sender<Executor>::refuse(op_base* o, std::string error) {
+    o->res.refused = true;
+    fail(o, std::move(error));
+}
+
+// ----- connections -----
+
+template <class Executor> void basic_beast_sender<Executor>::close_socket(connection& c) noexcept {
+    boost::system::error_code ignored;
+    c.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    c.socket().close(ignored);
+}
+
+// The I/O side of a connection the pool has counted out.
+template <class Executor> void basic_beast_sender<Executor>::close_retired(origin& p, connection& c) {
+    close_socket(c);
+    c.timer_armed = false;
+    c.timer.cancel();
+    // Last: the origin's pointer may be what keeps `c` alive; pending handlers hold their own.
+    auto it =
+        std::find_if(p.conns.begin(), p.conns.end(), [&](const connection_ptr& x) { return x.get() == &c; });
+    if (it != p.conns.end())
+        p.conns.erase(it);
+}
+
+// Closes `c` for good; its place may go to a waiting request.
+template <class Executor> void basic_beast_sender<Executor>::retire(connection& c) {
+    if (c.retired)
+        return;
+    origin& p = *c.owner;
+    auto s = p.pool.retired(c, clock::now());
+    close_retired(p, c);
+    apply(p, s);
+}
+
+// A connection whose exchange ended well: the next waiting request, or the idle list.
+template <class Executor> void basic_beast_sender<Executor>::release(connection& c) {
+    origin& p = *c.owner;
+    auto s = p.pool.released(c, clock::now());
+    if (c.idle && c.timer_armed) {
+        // An idle connection needs no deadline, and a pending wait would keep run() going.
+        c.timer_armed = false;
+        ++c.timer_generation;
+        c.timer.cancel();
+    }
+    apply(p, s);
+}
+
+// Resolves, checks the addresses, connects and (for HTTPS) shakes hands, then sends `o`.
+template <class Executor> auto basic_beast_sender<Executor>::open_for(op_base* o) -> awaitable<void> {
+    origin& p = *o->url->owner;
+    connection_ptr c;
+    try {
+        c = co_await open(o->url->parts, o->connect_deadline, o->res);
+    } catch (const std::exception&) {
+        o->res.error = "internal error in the sender";
+    }
+    if (!c) {
+        apply(p, p.pool.open_failed(clock::now()));
+        finish(o);
+        co_return;
+    }
+    c->owner = &p;
+    p.conns.push_back(c);
+    opened_.fetch_add(1, std::memory_order_relaxed);
+    if (o->epoch != epoch_) {
+        retire(*c);
+        fail(o, "cancelled");
+        co_return;
+    }
+    if (o->cancelled) {
+        fail(o, "cancelled");
+        release(*c);
+        co_return;
+    }
+    exchange(*c, o);
+}
+
+template <class Executor>
+auto basic_beast_sender<Executor>::open(const http::url_parts& u,
+                                        clock::time_point deadline,
+                                        send_result& res) -> awaitable<connection_ptr> {
+    using namespace boost::asio::experimental::awaitable_operators;
+    namespace asio = boost::asio;
+    std::vector<tcp::endpoint> candidates;
+    if (u.literal) {
+        candidates.emplace_back(*u.literal, u.port);
+    } else {
+        tcp::resolver resolver(strand_);
+        asio::steady_timer timer(strand_, deadline);
+        std::string service = std::to_string(u.port);
+        auto which = co_await (resolver.async_resolve(u.host, service, asio::as_tuple(asio::use_awaitable)) ||
+                               timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+        if (which.index() == 1) {
+            res.error = "connect timeout after " + ms_text(params_.connect_timeout) + " resolving " + u.host;
+            co_return nullptr;
+        }
+        auto& [rec, results] = std::get<0>(which);
+        if (rec) {
+            res.error = "cannot resolve " + u.host + ": " + rec.message();
+            co_return nullptr;
+        }
+        for (const auto& e : results)
+            candidates.push_back(e.endpoint());
+    }
+    std::vector<tcp::endpoint> permitted;
+    std::string refused;
+    for (const auto& e : candidates) {
+        if (params_.addresses.permits(e.address()))
+            permitted.push_back(e);
+        else if (refused.empty())
+            refused = e.address().to_string();
+    }
+    if (permitted.empty()) {
+        res.error = "address policy: " + refused + " (from " + u.host +
+                    ") is not globally routable and not allow-listed";
+        res.refused = true;
+        co_return nullptr;
+    }
+
+    connection_ptr c;
+    if (u.tls)
+        c = std::make_shared<connection>(strand_, std::in_place_type<tls_stream>, strand_, *tls_);
+    else
+        c = std::make_shared<connection>(strand_, std::in_place_type<socket_type>, strand_);
+    c->in.resize(16 * 1024);
+    socket_type& sock = c->socket();
+
+    // Each permitted address in turn, all within the deadline.
+    asio::steady_timer timer(strand_, deadline);
+    boost::system::error_code cec = asio::error::host_not_found;
+    for (const auto& ep : permitted) {
+        if (sock.is_open()) {
+            boost::system::error_code ignored;
+            sock.close(ignored);
+        }
+        auto which = co_await (sock.async_connect(ep, asio::as_tuple(asio::use_awaitable)) ||
+                               timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+        if (which.index() == 1) {
+            res.error = "connect timeout after " + ms_text(params_.connect_timeout) + " to " + u.host_header;
+            co_return nullptr;
+        }
+        std::tie(cec) = std::get<0>(which);
+        if (!cec)
+            break;
+    }
+    if (cec) {
+        res.error = "cannot connect to " + u.host_header + ": " + cec.message();
+        co_return nullptr;
+    }
+    boost::system::error_code ignored;
+    sock.set_option(tcp::no_delay(true), ignored);
+    if (u.tls) {
+        auto& s = std::get<tls_stream>(c->stream);
+        if (!u.literal && !SSL_set_tlsext_host_name(s.native_handle(), u.host.c_str())) {
+            res.error = "TLS: cannot set the server name for " + u.host;
+            co_return nullptr;
+        }
+        s.set_verify_mode(asio::ssl::verify_peer);
+        s.set_verify_callback(asio::ssl::host_name_verification(u.host));
+        auto which = co_await (
+            s.async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable)) ||
+            timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+        if (which.index() == 1) {
+            res.error = "connect timeout after " + ms_text(params_.connect_timeout) +
+                        " in the TLS handshake with " + u.host_header;
+            co_return nullptr;
+        }
+        auto [hec] = std::get<0>(which);
+        if (hec) {
+            res.error = "TLS handshake with " + u.host_header + " failed: " + hec.message();
+            co_return nullptr;
+        }
+    }
+    co_return c;
+}
+
+// ----- one exchange: write the request, read the response -----
+
+template <class Executor> void basic_beast_sender<Executor>::exchange(connection& c, op_base* o) {
+    if (c.served++ > 0) {
+        o->reused = true;
+        reused_.fetch_add(1, std::memory_order_relaxed);
+    }
+    c.current = o;
+    o->conn = &c;
+    c.timed_out = false;
+    c.got_bytes = false;
+    c.reader.reset();
+    // The head is formatted by hand into a buffer the connection keeps, not by Beast's serializer:
+    // filling Beast's fields and serializing them took 966 ns a request against 110 ns for this (a
+    // 1 KiB body and five headers, Release, best of 7 runs of a million), and with them W2 memory
+    // fell from 28,619 to 21,713 deliveries/s, 0.64x to 0.45x the W0 ceiling (medians of
+    // `../shared/bench/compare.sh ac8080b w2`, ROUNDS=3; doc/benchmarks.md). Beast's own
+    // http::async_write does not compile on these streams in Boost 1.81 either: their executor is a
+    // strand of any_io_executor, for which its work guard takes a Networking TS executor.
+    http::detail::write_request_head(c.out, o->req, o->url->parts, params_.user_agent);
+    arm(c, clock::now() + o->req.timeout);
+
+    auto self = c.shared_from_this();
+    auto on_written = [this, self](boost::system::error_code ec, std::size_t) { written(*self, ec); };
+    std::string_view body = o->req.body.body();
+    if (auto* s = std::get_if<socket_type>(&c.stream)) {
+        std::array<boost::asio::const_buffer, 2> bufs{boost::asio::buffer(c.out),
+                                                      boost::asio::buffer(body.data(), body.size())};
+        boost::asio::async_write(*s, bufs, std::move(on_written));
+    } else {
+        c.out.append(body);
+        boost::asio::async_write(std::get<tls_stream>(c.stream), boost::asio::buffer(c.out),
+                                 std::move(on_written));
+    }
+}
+
+// The connection's deadline timer is set once and moved only when it fires (or when a request
+// needs an earlier deadline), so that most requests touch no timer at all.
+template <class Executor> void basic_beast_sender<Executor>::arm(connection& c, clock::time_point deadline) {
+    c.deadline = deadline;
+    if (c.timer_armed && c.timer_expiry <= deadline)
+        return;
+    c.timer_armed = true;
+    c.timer_expiry = deadline;
+    std::uint64_t gen = ++c.timer_generation;
+    c.timer.expires_at(deadline);
+    auto self = c.shared_from_this();
+    c.timer.async_wait([this, self, gen](boost::system::error_code) {
+        connection& k = *self;
+        if (gen != k.timer_generation || k.retired)
+            return;
+        k.timer_armed = false;
+        if (!k.current)
+            return;
+        if (clock::now() >= k.deadline) {
+            k.timed_out = true;
+            close_socket(k);
+        } else {
+            arm(k, k.deadline);
+        }
+    });
+}
+
+template <class Executor>
+void basic_beast_sender<Executor>::written(connection& c, boost::system::error_code ec) {
+    op_base* o = c.current;
+    if (ec)
+        return broken(c, ec, "(sending the request)", is_stale_error(ec));
+    c.reader.emplace(o->res.response_body, params_.response_body_limit);
+    if (o->head)
+        c.reader->skip(true);
+    if (c.in_begin == c.in_end)
+        c.in_begin = c.in_end = 0;
+    if (c.in_begin < c.in_end)
+        return parse(c);
+    read(c);
+}
+
+template <class Executor> void basic_beast_sender<Executor>::read(connection& c) {
+    if (c.in_end == c.in.size()) {
+        if (c.in_begin == 0)
+            return broken(c, boost::beast::http::error::header_limit, "(reading the response headers)",
+                          false);
+        std::copy(c.in.begin() + static_cast<std::ptrdiff_t>(c.in_begin),
+                  c.in.begin() + static_cast<std::ptrdiff_t>(c.in_end), c.in.begin());
+        c.in_end -= c.in_begin;
+        c.in_begin = 0;
+    }
+    auto self = c.shared_from_this();
+    auto on_read = [this, self](boost::system::error_code ec, std::size_t n) { got(*self, ec, n); };
+    auto buf = boost::asio::buffer(c.in.data() + c.in_end, c.in.size() - c.in_end);
+    if (auto* s = std::get_if<socket_type>(&c.stream))
+        s->async_read_some(buf, std::move(on_read));
+    else
+        std::get<tls_stream>(c.stream).async_read_some(buf, std::move(on_read));
+}
+
+template <class Executor>
+void basic_beast_sender<Executor>::got(connection& c, boost::system::error_code ec, std::size_t n) {
+    c.in_end += n;
+    if (n > 0)
+        c.got_bytes = true;
+    if (ec) {
+        auto& r = *c.reader;
+        if ((ec == boost::asio::error::eof || ec == boost::asio::ssl::error::stream_truncated) &&
+            r.is_header_done() && r.need_eof() && !c.timed_out) {
+            boost::system::error_code pec;
+            r.put_eof(pec);
+            if (!pec)
+                return done(c, false);
+        }
+        return broken(c, ec, "(waiting for the response headers)", is_stale_error(ec));
+    }
+    parse(c);
+}
+
+template <class Executor> void basic_beast_sender<Executor>::parse(connection& c) {
+    auto& r = *c.reader;
+    op_base* o = c.current;
+    for (;;) {
+        bool header_before = r.is_header_done();
+        boost::system::error_code pec;
+        std::size_t used = r.put(boost::asio::buffer(c.in.data() + c.in_begin, c.in_end - c.in_begin), pec);
+        c.in_begin += used;
+        if (!header_before && r.is_header_done()) {
+            if (r.status < 100 || r.status > 599) {
+                o->res.error = "invalid HTTP status " + std::to_string(r.status) + " in the response";
+                return done(c, false);
+            }
+            o->res.http_status = static_cast<int>(r.status);
+            o->res.retry_after = std::move(r.retry_after);
+        }
+        if (pec == boost::beast::http::error::need_more)
+            return read(c);
+        if (pec) {
+            if (r.capped || r.is_header_done())
+                return done(c, false);  // the status stands; the connection is not reused
+            return broken(c, pec, "(reading the response headers)", false);
+        }
+        if (r.is_done())
+            return done(c, r.keep_alive() && c.in_begin == c.in_end);
+        if (c.in_begin == c.in_end)
+            return read(c);
+    }
+}
+
+// The exchange failed. Before a status: an error, or (stale) one more try on a new connection.
+template <class Executor>
+void basic_beast_sender<Executor>::broken(connection& c,
+                                          boost::system::error_code ec,
+                                          std::string_view while_,
+                                          bool closed_by_peer) {
+    op_base* o = c.current;
+    if (c.reader && c.reader->is_header_done() && o->res.http_status)
+        return done(c, false);  // the body did not arrive in time: the status stands
+    std::chrono::milliseconds timeout = o->req.timeout;
+    c.current = nullptr;
+    o->conn = nullptr;
+    if (o->epoch != epoch_ || o->cancelled) {
+        retire(c);
+        fail(o, "cancelled");
+    } else if (http::detail::send_again({.closed_by_peer = closed_by_peer,
+                                         .response_started = c.got_bytes,
+                                         .reused = o->reused,
+                                         .timed_out = c.timed_out,
+                                         .retried = o->retried})) {
+        o->retried = true;
+        o->reused = false;
+        o->res = send_result{};
+        origin& p = *c.owner;
+        auto s = p.pool.retry(*o, c);
+        close_retired(p, c);
+        apply(p, s);
+    } else {
+        retire(c);
+        o->res.error = c.timed_out ? "timeout after " + ms_text(timeout) + " " + std::string(while_)
+                                   : ec.message() + " " + std::string(while_);
+        finish(o);
+    }
+}
+
+// The exchange ended with a response.
+template <class Executor> void basic_beast_sender<Executor>::done(connection& c, bool reusable) {
+    op_base* o = c.current;
+    c.current = nullptr;
+    o->conn = nullptr;
+    if (reusable && !c.retired && o->epoch == epoch_) {
+        finish(o);
+        release(c);
+    } else {
+        retire(c);
+        finish(o);
+    }
+}
+
+}  // namespace hookbox
+
+#endif  // HOOKBOX_HTTP_IMPL_BEAST_SENDER_HPP
