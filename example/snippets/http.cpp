@@ -377,7 +377,7 @@ void dispatcher_setup() {
     hookbox::dispatcher<hookbox::outbox, hookbox::beast_sender> dispatcher(
         ioc.get_executor(), outbox, sender, {.node_id = "node-a"});
 
-    dispatcher.async_run([](hookbox::error_code ec) { /* operation_aborted after cancel() */ });
+    dispatcher.async_run([](hookbox::error_code) { /* operation_aborted after cancel() */ });
     ioc.run();                                               // dispatcher.cancel() ends it gracefully
     //]
 }

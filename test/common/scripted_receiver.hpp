@@ -89,7 +89,7 @@ struct response_plan {
     int status = 200;
     // Extra response headers, e.g. {"Retry-After", "2"} or {"Location", "..."}. A Content-Length
     // or Connection given here replaces the one the receiver would otherwise write.
-    std::vector<std::pair<std::string, std::string>> headers;
+    std::vector<std::pair<std::string, std::string>> headers{};
     std::string body = "ok";
     // Wait this long before sending anything (slow headers); also applies before `reset`.
     std::chrono::milliseconds header_delay{0};
@@ -106,7 +106,7 @@ struct response_plan {
     // When not empty: sent as the whole response (status line, headers and body) byte for byte,
     // instead of everything above but `header_delay` and `close` (which then only closes the
     // connection after it).
-    std::string raw;
+    std::string raw{};
 };
 
 // An HTTP/1.1 server on 127.0.0.1:<ephemeral port>, HTTPS when constructed with a certificate.

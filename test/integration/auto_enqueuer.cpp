@@ -287,12 +287,12 @@ struct fixture {
     }
 
     struct webhook {
-        std::string id;
-        std::string url;
+        std::string id{};
+        std::string url{};
         std::string object_name = "contact";
         std::string triggers = "create,update,delete,undelete";
         int active = 1;
-        std::string name;
+        std::string name{};
         std::string definition_json = "{}";
     };
 

@@ -53,7 +53,7 @@ struct dispatcher_params {
     signing::scheme default_scheme = signing::scheme::standard_webhooks;
     /// The scheme per webhook id; empty means `default_scheme` for all. Called on the dispatcher's
     /// strand; must not block.
-    std::function<signing::scheme(std::string_view webhook_id)> scheme_for;
+    std::function<signing::scheme(std::string_view webhook_id)> scheme_for{};
     /// When set, `wakeup->notify()` wakes this dispatcher (see `notify_on_enqueue`).
     std::shared_ptr<hookbox::wakeup> wakeup{};
     /// Endpoint health: a circuit breaker per webhook, disabling (410 Gone, continuous failure) and

@@ -63,7 +63,7 @@ struct endpoint_health_params {
     /// The default rate limit of every webhook (unlimited by default).
     rate_limit rate{};
     /// A webhook's own rate limit, when it has one; otherwise `rate` applies.
-    std::function<std::optional<rate_limit>(std::string_view webhook_id)> rate_for;
+    std::function<std::optional<rate_limit>(std::string_view webhook_id)> rate_for{};
 
     /// Checks the parameters; `ec` names the field at fault.
     HOOKBOX_DECL void check(error_code& ec, diagnostics& diag) const;

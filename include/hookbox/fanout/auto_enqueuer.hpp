@@ -108,7 +108,7 @@ struct auto_enqueuer_params {
     /// on the storage executor, one report at a time per storage thread; it should return quickly,
     /// must not call the enqueuer's `start` or `refresh(ec, diag)` (they wait for a load that may be
     /// the one reporting) nor destroy it; what it throws is ignored.
-    std::function<void(const fanout_error&)> on_error;
+    std::function<void(const fanout_error&)> on_error{};
 };
 
 /// Counters of an `auto_enqueuer` since construction. Read from any thread.
