@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds and runs hookbox's whole test suite.
-# Usage: scripts/test.sh [preset]   presets: debug (default; GCC with ASan + UBSan), release, asan,
-#                                   tsan (Clang with ThreadSanitizer)
+# Usage: scripts/test.sh [preset]   presets: debug (default; Clang with ASan + UBSan), gcc (GCC, no
+#                                   sanitizer), tsan (Clang with ThreadSanitizer), asan (GCC, optimized,
+#                                   with ASan + UBSan), release
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 preset="${1:-debug}"
 case "$preset" in
-    tsan) scripts/install-deps.sh clang libclang-rt-14-dev ;;  # Clang and its sanitizer runtimes
+    debug|tsan) scripts/install-deps.sh clang libclang-rt-14-dev ;;  # Clang and its sanitizer runtimes
     *) scripts/install-deps.sh ;;
 esac
 

@@ -270,6 +270,8 @@ private:
 
     // The per-operation cancellation handler: ends the request on the strand.
     struct cancel_request {
+        // Asio's cancellation slot constructs its handler with parentheses.
+        cancel_request(basic_beast_sender* s, std::uint64_t i) : self(s), id(i) {}
         basic_beast_sender* self;
         std::uint64_t id;
         void operator()(boost::asio::cancellation_type type) {

@@ -11,6 +11,8 @@
 // Everything behind a memory_engine: its tables, its stored schema versions and the undo log that
 // makes statements atomic and gives transactions and savepoints. It is used by one statement or one
 // transaction at a time (the engine's detail::exclusive_use), so it takes no lock of its own.
+// It is one struct, over 800 lines, because every statement, schema step and undo record changes the
+// same tables and log together; it is private, and compiled once with memory_engine.ipp.
 
 #include <hookbox/engine/memory/detail/filters.hpp>
 #include <hookbox/engine/memory/detail/tables.hpp>
