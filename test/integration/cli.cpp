@@ -842,6 +842,19 @@ BOOST_AUTO_TEST_CASE(table_option_selects_another_delivery_table) {
     BOOST_TEST(contains(bad.err, "--table: 'shop-outbox' must be"));
 }
 
+BOOST_AUTO_TEST_CASE(table_option_takes_the_names_the_storage_takes) {
+    // The longest name the storage accepts works; one character more is a usage error that says the
+    // limit, before the database is opened.
+    const std::string longest(max_delivery_table_name, 't');
+    outbox_file f(longest);
+    auto r = run_cli({"--table", longest, "--json", "stats", f.path});
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(parse_json(r).at("total").as_int64() == 8);
+    auto over = run_cli({"--table", longest + "t", "stats", f.path});
+    BOOST_TEST(over.status == 2);
+    BOOST_TEST(contains(over.err, "must be 1 to " + std::to_string(max_delivery_table_name) + " letters"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace hookbox::test

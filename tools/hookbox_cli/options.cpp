@@ -11,6 +11,7 @@
 #include "format.hpp"
 
 #include <hookbox/error.hpp>
+#include <hookbox/storage/delivery_schema.hpp>
 #include <hookbox/time_format.hpp>
 #include <hookbox/version.hpp>
 
@@ -27,8 +28,9 @@ namespace hookbox_cli {
 
 namespace {
 
-bool is_identifier(std::string_view s) noexcept {
-    if (s.empty() || s.size() > 63 || (s[0] >= '0' && s[0] <= '9'))
+// A delivery table name, as the storage takes it.
+bool is_table_name(std::string_view s) noexcept {
+    if (s.empty() || s.size() > hookbox::max_delivery_table_name || (s[0] >= '0' && s[0] <= '9'))
         return false;
     return std::all_of(s.begin(), s.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -295,11 +297,10 @@ invocation parse_command_line(std::span<const std::string> args) {
             v = args[++i];
         }
         if (name == "--table") {
-            if (!is_identifier(v))
-                usage_error(
-                    "--table",
-                    "--table: '" + printable(clip(v, 64)) +
-                        "' must be 1 to 63 letters, digits or underscores, not starting with a digit");
+            if (!is_table_name(v))
+                usage_error("--table", "--table: '" + printable(clip(v, 64)) + "' must be 1 to " +
+                                           std::to_string(hookbox::max_delivery_table_name) +
+                                           " letters, digits or underscores, not starting with a digit");
             inv.table = v;
             table_given = true;
             continue;

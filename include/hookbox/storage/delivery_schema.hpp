@@ -135,6 +135,10 @@ inline constexpr std::array<std::string_view, 7> attempt_columns{
 /// `<table>_attempt_delivery`); names are limited to 63 characters.
 inline constexpr std::size_t delivery_schema_suffix = 17;
 
+/// The longest delivery table name: 63 characters less `delivery_schema_suffix`, so that every name
+/// the plan derives from it stays within 63 (PostgreSQL's limit, kept on SQLite too).
+inline constexpr std::size_t max_delivery_table_name = 63 - delivery_schema_suffix;
+
 /// The schema plan of the delivery table named `table`. The plan is named `hookbox.<table>`.
 HOOKBOX_DECL engine::schema_plan delivery_schema(std::string_view table = "sys_webhook_delivery");
 

@@ -329,7 +329,7 @@ bool decode_attempt(std::span<const cell_view> c, attempt_record& a, decode_erro
 }
 
 bool check_table_name(const std::string& table, error_code& ec, diagnostics& diag) {
-    constexpr std::size_t max_table = 63 - delivery_schema_suffix;
+    constexpr std::size_t max_table = max_delivery_table_name;
     if (engine::detail::is_identifier(table) && table.size() <= max_table)
         return true;
     hookbox::detail::fail(ec, diag, errc::schema_error, "table",
