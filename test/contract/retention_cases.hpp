@@ -398,6 +398,33 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(async_run_waits_one_interval_before_the_first_s
     BOOST_TEST(this->exists(old));
 }
 
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_cancel_before_async_run_stops_that_run, Factory, outbox_contract_factories,
+                                 retention_fixture<Factory>) {
+    delivery_id old = this->row(delivery_status::success, days(8));
+    boost::asio::io_context storage;
+    retention_params p;
+    p.interval = milliseconds(3'600'000);
+    typename retention_fixture<Factory>::sweeper_type sw(this->ioc.get_executor(), storage.get_executor(),
+                                                        this->outbox, p);
+    sw.cancel();
+    std::optional<error_code> done;
+    sw.async_run([&](error_code ec) { done = ec; });
+    this->ioc.poll();  // no timer to wait for: the run ends within the ready handlers
+    BOOST_TEST_REQUIRE(done.has_value());
+    BOOST_TEST(*done == make_error_code(boost::asio::error::operation_aborted));
+    BOOST_TEST(storage.poll() == 0u);
+    BOOST_TEST(this->exists(old));
+
+    // The cancel is spent: the next run waits for its interval until it is cancelled.
+    std::optional<error_code> again;
+    sw.async_run([&](error_code ec) { again = ec; });
+    this->ioc.poll();
+    BOOST_TEST(!again.has_value());
+    sw.cancel();
+    BOOST_TEST_REQUIRE(run_until(this->ioc, [&] { return again.has_value(); }));
+    BOOST_TEST(*again == make_error_code(boost::asio::error::operation_aborted));
+}
+
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(async_run_stops_on_per_operation_cancellation, Factory, outbox_contract_factories,
                                  retention_fixture<Factory>) {
     boost::asio::io_context storage;

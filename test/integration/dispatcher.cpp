@@ -471,6 +471,26 @@ BOOST_FIXTURE_TEST_CASE(per_operation_cancellation, fixture) {
     BOOST_TEST(*done == asio::error::operation_aborted);
 }
 
+// A cancel() before async_run is kept: that run stops at once, claiming nothing; the run after it
+// runs normally.
+BOOST_FIXTURE_TEST_CASE(cancel_before_run_stops_that_run, fixture) {
+    auto ob = make_outbox(8);
+    auto id = ob.enqueue(request(receiver, "wh-1", "evt-1")).id;
+    test_dispatcher a(ioc.get_executor(), ob, sender, node("node-A"));
+    a.cancel();
+    std::optional<error_code> done;
+    a.async_run([&](error_code ec) { done = ec; });
+    ioc.poll();  // no claim, timer or request to wait for: the run ends within the ready handlers
+    BOOST_TEST_REQUIRE(done.has_value());
+    BOOST_TEST(*done == asio::error::operation_aborted);
+    BOOST_TEST(a.stats().claimed == 0u);
+    BOOST_TEST(ob.get(id)->status == delivery_status::pending);
+    BOOST_TEST(receiver.request_count() == 0u);
+
+    run({&a}, [&] { return count(ob, delivery_status::success) == 1; });
+    BOOST_TEST(receiver.request_count() == 1u);
+}
+
 // A second async_run while one is going on fails with already_started, on the handler's
 // executor and not inside the call.
 BOOST_FIXTURE_TEST_CASE(second_run_is_refused, fixture) {

@@ -189,7 +189,9 @@ public:
         return detail::async_run_on(strand_, [this] { return run(); }, std::forward<CompletionToken>(token));
     }
 
-    /// Starts a graceful stop (see `async_run`). Thread-safe.
+    /// Starts a graceful stop (see `async_run`). Thread-safe. A cancel while no run is going on is
+    /// kept for the next `async_run`, which then stops at once (after draining nothing) and
+    /// completes with `operation_aborted`; the run after that runs normally.
     void cancel() {
         boost::asio::post(strand_, [this] {
             stop_ = true;
@@ -316,7 +318,7 @@ private:
         if (running_)
             co_return make_error_code(boost::asio::error::already_started);
         running_ = true;
-        stop_ = false;
+        // `stop_` is not cleared here: a `cancel()` that came before this run started stops it.
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         if (health_ && params_.health_store)
             co_await load_health();
@@ -386,6 +388,7 @@ private:
             co_await wait_event(steady::time_point::max());
             co_await take_cancellation();
         }
+        stop_ = false;  // the cancel is spent: a later run starts afresh
         running_ = false;
         co_return make_error_code(boost::asio::error::operation_aborted);
     }

@@ -197,7 +197,9 @@ public:
         return detail::async_run_on(strand_, [this] { return run(); }, std::forward<CompletionToken>(token));
     }
 
-    /// Stops `async_run` (see there). Thread-safe.
+    /// Stops `async_run` (see there). Thread-safe. A cancel while no run is going on is kept for the
+    /// next `async_run`, which then completes at once with `operation_aborted`, without a sweep; the
+    /// run after that runs normally.
     void cancel() {
         boost::asio::post(strand_, [this] {
             stop_ = true;
@@ -249,7 +251,7 @@ private:
         if (running_)
             co_return make_error_code(boost::asio::error::already_started);
         running_ = true;
-        stop_ = false;
+        // `stop_` is not cleared here: a `cancel()` that came before this run started stops it.
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         co_await boost::asio::this_coro::reset_cancellation_state(boost::asio::enable_total_cancellation());
         auto cs = co_await boost::asio::this_coro::cancellation_state;
@@ -275,6 +277,7 @@ private:
             if (on_sweep_)
                 on_sweep_(r);
         }
+        stop_ = false;  // the cancel is spent: a later run starts afresh
         running_ = false;
         co_return make_error_code(boost::asio::error::operation_aborted);
     }
