@@ -73,6 +73,7 @@ void remove_file(const std::string& p) {
 
 engine::sqlite_params bench_params(const std::string& path) {
     engine::sqlite_params p;
+    p.background_checkpoint = true;  // opt-in: checkpoints off the committing thread
     p.path = path;
     p.wal = true;
     p.synchronous = engine::sqlite_params::sync_mode::normal;

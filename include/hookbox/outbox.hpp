@@ -328,29 +328,15 @@ public:
     /// `ec` is set only when the batch as a whole failed (an invalid result, named
     /// `entries[i].<field>`, or a storage failure), and then nothing was applied.
     [[nodiscard]] std::vector<error_code> ack_many(std::vector<ack_entry> entries, error_code& ec, diagnostics& diag) {
-        std::vector<claim_ref> refs;
-        std::vector<completion> cs;
-        refs.reserve(entries.size());
-        cs.reserve(entries.size());
-        timestamp now = now_ms(clock_);
-        for (std::size_t i = 0; i < entries.size(); ++i) {
-            auto& e = entries[i];
-            if (!validate(e.result, ec, diag)) {
-                diag.assign("entries[" + std::to_string(i) + "]." + diag.field(),
-                            "entries[" + std::to_string(i) + "]: " + diag.message());
-                return {};
-            }
-            refs.push_back(claim_ref{e.id, e.sequence, e.claim_token});
-            cs.push_back(to_completion(e.result, now));
-        }
-        auto errors = storage_.complete_many(refs, std::move(cs), ec, diag);
-        if constexpr (detail::observes_attempts<Observer>) {
-            if (!ec)
-                for (std::size_t i = 0; i < entries.size(); ++i)
-                    if (!errors[i])
-                        detail::notify_attempt(observer_, entries[i].id, entries[i].result);
-        }
-        return errors;
+        return ack_span(std::span<ack_entry>(entries), ec, diag);
+    }
+
+    /// `ack_many` that leaves `entries` as they are (it copies what it stores), so that a caller can
+    /// write the same batch again after the storage failed as a whole (`errc::storage_busy`,
+    /// `errc::storage_failure`). The dispatcher keeps and retries its ack batches this way.
+    [[nodiscard]] std::vector<error_code> ack_many(std::span<const ack_entry> entries, error_code& ec,
+                                                   diagnostics& diag) {
+        return ack_span(entries, ec, diag);
     }
 
     /// Throwing overload of `ack_many`; per-entry errors are returned, not thrown.
@@ -432,9 +418,39 @@ private:
         };
     }
 
-    // Builds the completion of `result`, whose strings it takes unless an observer will be told of
-    // the result after the ack.
-    completion to_completion(attempt_result& result, timestamp now) const {
+    // `ack_many` over entries whose strings it takes (`Entry` not const) or copies.
+    template <class Entry>
+    std::vector<error_code> ack_span(std::span<Entry> entries, error_code& ec, diagnostics& diag) {
+        std::vector<claim_ref> refs;
+        std::vector<completion> cs;
+        refs.reserve(entries.size());
+        cs.reserve(entries.size());
+        timestamp now = now_ms(clock_);
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            auto& e = entries[i];
+            if (!validate(e.result, ec, diag)) {
+                diag.assign("entries[" + std::to_string(i) + "]." + diag.field(),
+                            "entries[" + std::to_string(i) + "]: " + diag.message());
+                return {};
+            }
+            refs.push_back(claim_ref{e.id, e.sequence, e.claim_token});
+            cs.push_back(to_completion(e.result, now));
+        }
+        auto errors = storage_.complete_many(refs, std::move(cs), ec, diag);
+        if constexpr (detail::observes_attempts<Observer>) {
+            if (!ec)
+                for (std::size_t i = 0; i < entries.size(); ++i)
+                    if (!errors[i])
+                        detail::notify_attempt(observer_, entries[i].id, entries[i].result);
+        }
+        return errors;
+    }
+
+    // Builds the completion of `result`. It takes the result's strings when it may (a non-const
+    // result, and no observer to tell of it after the ack), and copies them otherwise.
+    template <class Result>
+    completion to_completion(Result& result, timestamp now) const {
+        constexpr bool copy = std::is_const_v<Result> || detail::observes_attempts<Observer>;
         completion c;
         switch (result.outcome) {
         case attempt_outcome::success: c.status = delivery_status::success; break;
@@ -446,7 +462,7 @@ private:
         }
         c.response_code = result.http_status;
         if (!result.response_body.empty()) {
-            if constexpr (detail::observes_attempts<Observer>) {
+            if constexpr (copy) {
                 c.response_body = result.response_body;
                 detail::truncate_utf8(*c.response_body, params_.response_body_limit);
             } else {
@@ -455,7 +471,7 @@ private:
             }
         }
         if (result.outcome != attempt_outcome::success && !result.error.empty()) {
-            if constexpr (detail::observes_attempts<Observer>)
+            if constexpr (copy)
                 c.error = result.error;
             else
                 c.error = std::move(result.error);

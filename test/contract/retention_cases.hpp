@@ -15,6 +15,7 @@
 //
 // Include after contract/outbox_contract_cases.hpp.
 
+#include "common/manual_steady_clock.hpp"
 #include "common/run_until.hpp"
 #include "contract/outbox_contract.hpp"
 
@@ -27,6 +28,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,6 +100,8 @@ template <class Factory, class Storage = typename Factory::storage_type>
 struct retention_fixture {
     using outbox_type = basic_outbox<Storage, manual_clock>;
     using sweeper_type = retention_sweeper<outbox_type>;
+    // Its interval timer moves only with `manual_steady_clock`.
+    using driven_sweeper_type = retention_sweeper<outbox_type, boost::asio::any_io_executor, manual_steady_clock>;
 
     Factory factory;
     manual_clock clock;
@@ -343,28 +347,76 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(async_run_sweeps_every_interval_on_the_outbox_c
     delivery_id old = this->row(delivery_status::success, days(8));
     delivery_id young = this->row(delivery_status::success, days(6));
     retention_params p;
-    p.interval = milliseconds(5);
-    typename retention_fixture<Factory>::sweeper_type sw(this->ioc.get_executor(), this->outbox, p);
+    p.interval = milliseconds(60'000);
+    typename retention_fixture<Factory>::driven_sweeper_type sw(this->ioc.get_executor(), this->outbox, p);
     std::vector<sweep_result> seen;
     sw.on_sweep([&](const sweep_result& r) { seen.push_back(r); });
     std::optional<error_code> done;
     sw.async_run([&](error_code ec) { done = ec; });
+    this->ioc.poll();
+    manual_steady_clock::advance(milliseconds(59'999));
+    this->ioc.poll();
+    BOOST_TEST(sw.stats().sweeps == 0u);  // the interval has not passed on the timer's clock
 
-    BOOST_TEST_REQUIRE(run_until(this->ioc, [&] { return sw.stats().sweeps >= 1; }));
+    manual_steady_clock::advance(milliseconds(1));
+    BOOST_TEST_REQUIRE(run_until(this->ioc, [&] { return sw.stats().sweeps == 1u; }));
     BOOST_TEST(!this->exists(old));
     BOOST_TEST(this->exists(young));
-    BOOST_TEST_REQUIRE(!seen.empty());
+    BOOST_TEST_REQUIRE(seen.size() == 1u);
     BOOST_TEST(seen.front().success == 1u);
 
     // The TTL is measured on the outbox's clock: two days on, the young row is old too.
     this->clock.advance(days(2));
-    BOOST_TEST_REQUIRE(run_until(this->ioc, [&] { return sw.stats().deleted_success == 2u; }));
+    manual_steady_clock::advance(milliseconds(60'000));
+    BOOST_TEST_REQUIRE(run_until(this->ioc, [&] { return sw.stats().sweeps == 2u; }));
+    BOOST_TEST(sw.stats().deleted_success == 2u);
     BOOST_TEST(!this->exists(young));
     BOOST_TEST(sw.stats().errors == 0u);
     BOOST_TEST(!done.has_value());
 
     sw.cancel();
     BOOST_TEST_REQUIRE(run_until(this->ioc, [&] { return done.has_value(); }));
+    BOOST_TEST(*done == make_error_code(boost::asio::error::operation_aborted));
+}
+
+// Destroying a running sweeper stops its run as cancel() does, safely: the run completes after the
+// sweeper is gone, and nothing is left on the context.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(destroying_the_sweeper_stops_its_run, Factory, outbox_contract_factories,
+                                 retention_fixture<Factory>) {
+    retention_params p;
+    p.interval = milliseconds(3'600'000);
+    auto sw = std::make_unique<typename retention_fixture<Factory>::sweeper_type>(this->ioc.get_executor(),
+                                                                                  this->outbox, p);
+    std::optional<error_code> done;
+    sw->async_run([&](error_code ec) { done = ec; });
+    this->ioc.poll();
+    BOOST_TEST(!done.has_value());
+    sw.reset();
+    this->ioc.run();  // returns once the run has ended: nothing else is left
+    BOOST_TEST_REQUIRE(done.has_value());
+    BOOST_TEST(*done == make_error_code(boost::asio::error::operation_aborted));
+}
+
+// No thread the user did not ask for: by default the sweeps run on the I/O executor.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(sweeps_on_the_io_executor_by_default, Factory, outbox_contract_factories,
+                                 retention_fixture<Factory>) {
+    auto threads = [] {
+        std::size_t n = 0;
+        for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task"))
+            ++n;
+        return n;
+    };
+    std::size_t before = threads();
+    typename retention_fixture<Factory>::sweeper_type sw(this->ioc.get_executor(), this->outbox);
+    BOOST_TEST(threads() == before);
+    BOOST_TEST((sw.storage_executor() == boost::asio::any_io_executor(this->ioc.get_executor())));
+    // The default completion token is deferred: the run starts when it is given a handler.
+    std::optional<error_code> done;
+    auto run = sw.async_run();
+    sw.cancel();
+    std::move(run)([&](error_code ec) { done = ec; });
+    this->ioc.run();
+    BOOST_TEST_REQUIRE(done.has_value());
     BOOST_TEST(*done == make_error_code(boost::asio::error::operation_aborted));
 }
 

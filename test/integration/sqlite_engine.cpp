@@ -209,12 +209,20 @@ BOOST_AUTO_TEST_CASE(file_database_is_wal_and_persists) {
 BOOST_AUTO_TEST_CASE(tuning_pragmas_follow_sqlite_params) {
     temp_dir tmp;
     {
-        // Defaults: a 64 MiB page cache, 256 MiB of mmap, temporary data in memory, and checkpoints
-        // in the engine's thread (SQLite's own commit hook is replaced: its pragma reads 0).
+        // Defaults: a 64 MiB page cache, 256 MiB of mmap, temporary data in memory, and SQLite's own
+        // automatic checkpoints every 1000 pages (the checkpoint thread is opt-in).
         engine::sqlite_engine e(file_params(tmp.file("defaults.db")));
         BOOST_TEST(single_text(e, "PRAGMA cache_size") == "-65536");
         BOOST_TEST(single_text(e, "PRAGMA mmap_size") == "268435456");
         BOOST_TEST(single_text(e, "PRAGMA temp_store") == "2");  // MEMORY
+        BOOST_TEST(single_text(e, "PRAGMA wal_autocheckpoint") == "1000");
+    }
+    {
+        // With the checkpoint thread, checkpoints run there (SQLite's own commit hook is replaced: its
+        // pragma reads 0).
+        sqlite_params p = file_params(tmp.file("threaded.db"));
+        p.background_checkpoint = true;
+        engine::sqlite_engine e(p);
         BOOST_TEST(single_text(e, "PRAGMA wal_autocheckpoint") == "0");
     }
     {
@@ -268,10 +276,35 @@ BOOST_AUTO_TEST_CASE(out_of_range_tuning_parameters_name_their_field) {
     BOOST_TEST(!fs::exists(tmp.file("refused.db")));  // refused before anything is opened
 }
 
+// The checkpoint thread is opt-in: an engine opened with the default parameters starts no thread,
+// and one that asks for it starts exactly one, which stops with the engine.
+BOOST_AUTO_TEST_CASE(the_checkpoint_thread_is_started_only_when_asked) {
+    temp_dir tmp;
+    auto threads = [] {
+        std::size_t n = 0;
+        for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/task"))
+            ++n;
+        return n;
+    };
+    const std::size_t before = threads();
+    {
+        engine::sqlite_engine e(file_params(tmp.file("plain.db")));
+        BOOST_TEST(threads() == before);
+    }
+    {
+        sqlite_params p = file_params(tmp.file("asked.db"));
+        p.background_checkpoint = true;
+        engine::sqlite_engine e(p);
+        BOOST_TEST(threads() == before + 1);
+    }
+    BOOST_TEST(threads() == before);
+}
+
 BOOST_AUTO_TEST_CASE(background_checkpoints_copy_the_log_and_keep_every_row) {
     temp_dir tmp;
     std::string path = tmp.file("ckpt.db");
     sqlite_params p = file_params(path);
+    p.background_checkpoint = true;
     p.wal_autocheckpoint = 4;  // pages
     {
         engine::sqlite_engine e(p);
@@ -298,6 +331,7 @@ BOOST_AUTO_TEST_CASE(the_background_thread_makes_the_log_start_over) {
     temp_dir tmp;
     std::string path = tmp.file("restart.db");
     sqlite_params p = file_params(path);
+    p.background_checkpoint = true;
     p.wal_autocheckpoint = 4;  // the thread wakes at 4 pages and makes the log start over at 32
     engine::sqlite_engine e(p);
     e.migrate(items_plan());

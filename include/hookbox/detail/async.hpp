@@ -8,45 +8,106 @@
 #ifndef HOOKBOX_DETAIL_ASYNC_HPP
 #define HOOKBOX_DETAIL_ASYNC_HPP
 
-// What the Asio components (dispatcher, retention sweeper) share: starting a run coroutine as an
-// asynchronous operation, and running a blocking call on a storage executor.
+// What the background objects (dispatcher, retention sweeper, auto-enqueuer) share: their
+// `async_run` as a conforming asynchronous operation over an implementation that the operation
+// co-owns, and running a blocking call on a storage executor.
+//
+// A background object is a front (what the user holds) and an implementation (`Impl`) held by
+// `std::shared_ptr`. Every piece of queued work holds the implementation, never the front, so the
+// front may be destroyed at any time; its destructor asks the implementation to stop. `Impl`
+// provides:
+//   - `executor_type` and `get_executor()`: the strand its state lives on;
+//   - `static awaitable<error_code> run(std::shared_ptr<Impl>)`: the run, on that strand.
 
 #include <hookbox/error.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <exception>
+#include <memory>
 #include <type_traits>
 #include <utility>
 
 namespace hookbox::detail {
 
-// Starts `make_run()` (an `awaitable<error_code>`) on `strand` as an operation completing with
-// `void(error_code)` on the handler's associated executor (default: the strand), with the handler's
-// cancellation slot bound to the coroutine. An escaped exception completes with `storage_failure`.
-template <class CompletionToken, class Strand, class MakeRun>
-auto async_run_on(const Strand& strand, MakeRun make_run, CompletionToken&& token) {
-    return boost::asio::async_initiate<CompletionToken, void(error_code)>(
-        [strand, make_run = std::move(make_run)](auto handler) mutable {
-            auto ex = boost::asio::get_associated_executor(handler, strand);
-            auto slot = boost::asio::get_associated_cancellation_slot(handler);
-            boost::asio::co_spawn(
-                strand, make_run(),
-                boost::asio::bind_cancellation_slot(
-                    slot, boost::asio::bind_executor(ex, [h = std::move(handler)](std::exception_ptr e,
-                                                                                error_code ec) mutable {
-                        if (e)
-                            ec = make_error_code(errc::storage_failure);
-                        std::move(h)(ec);
-                    })));
-        },
-        token);
+// The completion token that hookbox's asynchronous calls use when the caller passes none: the
+// executor's own default (an executor made with `as_default_on`), else `boost::asio::deferred`, so that
+// `co_await x.async_run()` works and `x.async_run()(handler)` starts it.
+template <class Executor, class = void>
+struct default_token {
+    using type = boost::asio::deferred_t;
+};
+
+template <class Executor>
+struct default_token<Executor, std::void_t<typename Executor::default_completion_token_type>> {
+    using type = typename Executor::default_completion_token_type;
+};
+
+template <class Executor>
+using default_token_t = typename default_token<Executor>::type;
+
+// Ends a run: holds the user's handler and outstanding work on its associated executor while the run
+// goes on, and completes it with `dispatch` on that executor, so that the handler's associated
+// allocator is the one used if the completion must be queued. Only the handler's cancellation slot
+// is passed on to the run coroutine (see the specialization below): a bound slot's terminal
+// cancellation stops the run as `cancel()` does.
+template <class Handler, class Strand>
+struct run_completion {
+    Handler handler;
+    Strand strand;
+    // Outstanding work on the handler's executor while the run goes on.
+    boost::asio::any_io_executor work;
+
+    void operator()(std::exception_ptr e, error_code ec) {
+        if (e)
+            ec = make_error_code(errc::storage_failure);
+        auto ex = boost::asio::get_associated_executor(handler, strand);
+        // The work is given up after the completion is queued, so that the executor's context never
+        // looks out of work in between.
+        auto keep = std::move(work);
+        boost::asio::dispatch(ex, boost::asio::append(std::move(handler), ec));
+    }
+};
+
+// The initiation of every background object's `async_run`: starts `Impl::run` on the
+// implementation's strand, the operation co-owning the implementation.
+template <class Impl>
+struct run_initiation {
+    std::shared_ptr<Impl> impl;
+
+    using executor_type = typename Impl::executor_type;
+    executor_type get_executor() const noexcept { return impl->get_executor(); }
+
+    template <class Handler>
+    void operator()(Handler&& handler) const {
+        using handler_type = std::decay_t<Handler>;
+        executor_type strand = impl->get_executor();
+        boost::asio::any_io_executor work = boost::asio::prefer(
+            boost::asio::any_io_executor(boost::asio::get_associated_executor(handler, strand)),
+            boost::asio::execution::outstanding_work.tracked);
+        boost::asio::co_spawn(strand, Impl::run(impl),
+                              run_completion<handler_type, executor_type>{std::forward<Handler>(handler), strand,
+                                                                          std::move(work)});
+    }
+};
+
+// Starts `impl`'s run as an operation completing with `void(error_code)`.
+template <class Impl, class CompletionToken>
+auto async_run(std::shared_ptr<Impl> impl, CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, void(error_code)>(run_initiation<Impl>{std::move(impl)},
+                                                                         token);
 }
 
 // The body of `run_on`: a coroutine of its own, with the function held by value in its frame.
@@ -69,5 +130,23 @@ boost::asio::awaitable<std::invoke_result_t<F&>> run_on(boost::asio::any_io_exec
 }
 
 }  // namespace hookbox::detail
+
+namespace boost::asio {
+
+// A run's completion passes on the user handler's cancellation slot (and nothing else: it completes
+// on the run's strand and then dispatches to the handler's own executor).
+template <class Handler, class Strand, class CancellationSlot>
+struct associated_cancellation_slot<hookbox::detail::run_completion<Handler, Strand>, CancellationSlot> {
+    using type = associated_cancellation_slot_t<Handler, CancellationSlot>;
+
+    static type get(const hookbox::detail::run_completion<Handler, Strand>& h) noexcept {
+        return associated_cancellation_slot<Handler, CancellationSlot>::get(h.handler);
+    }
+    static type get(const hookbox::detail::run_completion<Handler, Strand>& h, const CancellationSlot& s) noexcept {
+        return associated_cancellation_slot<Handler, CancellationSlot>::get(h.handler, s);
+    }
+};
+
+}  // namespace boost::asio
 
 #endif  // HOOKBOX_DETAIL_ASYNC_HPP

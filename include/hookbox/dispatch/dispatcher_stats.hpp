@@ -32,8 +32,20 @@ struct dispatcher_stats {
     std::uint64_t dead = 0;
     /// Acks refused because the claim was lost (reaped or taken over): another node owns the row.
     std::uint64_t claims_lost = 0;
-    /// Claims and acks that failed in the storage (retried later).
+    /// Storage steps that failed (claims, ack and release batches, health loads and saves), each
+    /// also told to the observer's `on_error`. A failed claim is tried again at the next poll; a
+    /// failed ack or release batch is kept and written again (`writes_retried`).
     std::uint64_t storage_errors = 0;
+    /// Ack and release batches written again after the storage failed to take them (with backoff:
+    /// 10 ms, doubling, at most `poll_interval`).
+    std::uint64_t writes_retried = 0;
+    /// Acks and releases given up because the storage still failed when a stop's drain deadline
+    /// passed: their claims expire and the rows are sent again (at least once still holds).
+    std::uint64_t writes_abandoned = 0;
+    /// Requests the sender refused before sending (an address the address policy forbids, a URL or
+    /// header it cannot send, a secret that does not parse): each makes its delivery `dead` and is
+    /// told to the observer's `on_error` with `what` `"send"`.
+    std::uint64_t send_refused = 0;
     /// Claimed rows given back unsent, to keep a webhook's order (per-webhook FIFO) or because the
     /// run stopped: released to `pending`, claimable again once the request before them can have
     /// ended (request timeout + connect timeout + ack margin), well before the claim TTL.

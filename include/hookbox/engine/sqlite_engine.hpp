@@ -53,7 +53,7 @@ namespace hookbox::engine {
 /// `begin` starts `BEGIN IMMEDIATE`, so a transaction takes the write lock at once and never has to
 /// upgrade a read lock later (which could deadlock two processes).
 ///
-/// With `sqlite_params::background_checkpoint` (the default for a writable WAL file), the engine also
+/// With `sqlite_params::background_checkpoint` (opt-in, for a writable WAL file), the engine also
 /// owns a second connection and a thread that runs PASSIVE checkpoints when commits wake it; it
 /// touches nothing else of the engine but takes its connection for the short step that makes the
 /// log start over, and stops before the engine's connection closes.

@@ -20,14 +20,17 @@
 /// | `o.on_attempt(const delivery_id&, const attempt_result&)` | after each ack that was applied: the attempt's outcome, status, duration and error |
 /// | `o.on_dead(const delivery_id&, const attempt_result&)` | after an applied ack that made the delivery `dead` (after `on_attempt`) |
 /// | `o.on_endpoint_event(const endpoint_event&)` | called by a dispatcher with endpoint health (on its strand): a circuit opened or closed, an endpoint disabled (410 Gone, continuous failure, by hand) or enabled |
+/// | `o.on_error(const error_code&, const diagnostics&, std::string_view what)` | called by the background objects (dispatcher, retention sweeper) on their strand when a step of theirs failed: a storage call (`what` is `"claim"`, `"ack"`, `"release"`, `"health.load"`, `"health.save"`, `"sweep"`), an ack batch given up at the end of a stop (`"ack.abandoned"`, `"release.abandoned"`), or a request the sender refused before sending it (`"send"`: an address the address policy forbids, a URL or header it cannot send; the delivery is then `dead`). Without it, such failures are only counted (`stats()`). |
 ///
 /// Hooks run on the calling thread, after the storage call returned, and only for what succeeded
 /// (an ack that failed with `claim_lost` is not reported). An outbox used from several threads calls
 /// its observer from all of them. A hook must not throw.
 
 #include <hookbox/delivery.hpp>
+#include <hookbox/error.hpp>
 
 #include <span>
+#include <string_view>
 
 namespace hookbox {
 
@@ -65,6 +68,13 @@ template <class O, class Event>
 void notify_endpoint_event(O& o, const Event& e) noexcept {
     if constexpr (requires { o.on_endpoint_event(e); })
         o.on_endpoint_event(e);
+}
+
+// Told by a background object: one of its steps failed (see the table above).
+template <class O>
+void notify_error(O& o, const error_code& ec, const diagnostics& diag, std::string_view what) noexcept {
+    if constexpr (requires { o.on_error(ec, diag, what); })
+        o.on_error(ec, diag, what);
 }
 
 template <class O>

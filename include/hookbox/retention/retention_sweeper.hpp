@@ -25,6 +25,7 @@
 #include <hookbox/delivery.hpp>
 #include <hookbox/detail/async.hpp>
 #include <hookbox/error.hpp>
+#include <hookbox/observe/observer.hpp>
 #include <hookbox/validate.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -37,10 +38,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
@@ -82,6 +82,8 @@ struct sweep_result {
     error_code success_error{};
     /// Why the `dead` sweep stopped early; `dead` counts the rows deleted before it.
     error_code dead_error{};
+    /// The diagnostics of the first error (field and message), empty when there was none.
+    hookbox::diagnostics diagnostics{};
 
     std::size_t total() const noexcept { return success + dead; }
     bool ok() const noexcept { return !success_error && !dead_error; }
@@ -97,46 +99,193 @@ struct retention_stats {
     std::uint64_t errors = 0;
 };
 
+namespace detail {
+
+// The state and the run of a `retention_sweeper`, shared by the front object and by the work it
+// queues (see `detail/async.hpp`).
+template <class Outbox, class Executor, class TimerClock>
+class sweeper_impl : public std::enable_shared_from_this<sweeper_impl<Outbox, Executor, TimerClock>> {
+public:
+    using executor_type = boost::asio::strand<Executor>;
+
+    sweeper_impl(Executor ex, boost::asio::any_io_executor storage, Outbox& outbox, retention_params params)
+        : strand_(boost::asio::make_strand(ex)), storage_(std::move(storage)), outbox_(outbox), params_(params),
+          timer_(strand_) {}
+
+    const executor_type& get_executor() const noexcept { return strand_; }
+    const boost::asio::any_io_executor& storage_executor() const noexcept { return storage_; }
+    const retention_params& params() const noexcept { return params_; }
+    Outbox& outbox() const noexcept { return outbox_; }
+
+    void on_sweep(std::function<void(const sweep_result&)> f) { on_sweep_ = std::move(f); }
+
+    void cancel() {
+        boost::asio::post(strand_, [self = this->shared_from_this()] {
+            self->stop_ = true;
+            self->timer_.cancel();
+        });
+    }
+
+    retention_stats stats() const noexcept {
+        retention_stats s;
+        s.sweeps = sweeps_.load(std::memory_order_relaxed);
+        s.deleted_success = deleted_success_.load(std::memory_order_relaxed);
+        s.deleted_dead = deleted_dead_.load(std::memory_order_relaxed);
+        s.errors = errors_.load(std::memory_order_relaxed);
+        return s;
+    }
+
+    // One sweep, on the calling thread.
+    sweep_result sweep(timestamp now) {
+        sweep_result r;
+        r.success = sweep_status(delivery_status::success, params_.success_ttl, now, r.success_error, r);
+        r.dead = sweep_status(delivery_status::dead, params_.dead_ttl, now, r.dead_error, r);
+        return r;
+    }
+
+    static boost::asio::awaitable<error_code> run(std::shared_ptr<sweeper_impl> self) {
+        co_return co_await self->run_loop();
+    }
+
+private:
+    std::size_t sweep_status(delivery_status s, std::chrono::milliseconds ttl, timestamp now, error_code& ec,
+                             sweep_result& r) {
+        if (ttl.count() == 0)
+            return 0;
+        delivery_filter f;
+        f.status = s;
+        f.updated_before = now - ttl;
+        diagnostics diag;
+        std::size_t n = outbox_.purge(f, params_.batch_size, ec, diag);
+        if (ec && r.diagnostics.message().empty())
+            r.diagnostics = std::move(diag);
+        return n;
+    }
+
+    boost::asio::awaitable<error_code> run_loop() {
+        if (running_)
+            co_return make_error_code(boost::asio::error::already_started);
+        running_ = true;
+        // `stop_` is not cleared here: a `cancel()` that came before this run started stops it.
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+        co_await boost::asio::this_coro::reset_cancellation_state(boost::asio::enable_total_cancellation());
+        auto cs = co_await boost::asio::this_coro::cancellation_state;
+        auto stopping = [&] { return stop_ || cs.cancelled() != boost::asio::cancellation_type::none; };
+        for (;;) {
+            // Checked before and after the wait: a cancellation may arrive during a sweep, when no
+            // wait is there to be cancelled.
+            if (stopping())
+                break;
+            timer_.expires_after(params_.interval);
+            co_await timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            if (stopping())
+                break;
+            // Named, not a temporary inside the co_await expression: g++ 12 mishandles non-trivial
+            // temporaries there.
+            auto job = [self = this->shared_from_this()] { return self->sweep(now_ms(self->outbox_.clock())); };
+            auto sweeping = detail::run_on(storage_, std::move(job));
+            sweep_result r = co_await std::move(sweeping);
+            sweeps_.fetch_add(1, std::memory_order_relaxed);
+            deleted_success_.fetch_add(r.success, std::memory_order_relaxed);
+            deleted_dead_.fetch_add(r.dead, std::memory_order_relaxed);
+            errors_.fetch_add((r.success_error ? 1 : 0) + (r.dead_error ? 1 : 0), std::memory_order_relaxed);
+            if constexpr (requires { outbox_.observer(); }) {
+                if (!r.ok())
+                    detail::notify_error(outbox_.observer(), r.success_error ? r.success_error : r.dead_error,
+                                         r.diagnostics, "sweep");
+            }
+            if (on_sweep_)
+                on_sweep_(r);
+        }
+        stop_ = false;  // the cancel is spent: a later run starts afresh
+        running_ = false;
+        co_return make_error_code(boost::asio::error::operation_aborted);
+    }
+
+    executor_type strand_;
+    boost::asio::any_io_executor storage_;
+    Outbox& outbox_;
+    retention_params params_;
+    std::function<void(const sweep_result&)> on_sweep_;
+
+    // Strand state.
+    boost::asio::basic_waitable_timer<TimerClock> timer_;
+    bool running_ = false;
+    bool stop_ = false;
+
+    std::atomic<std::uint64_t> sweeps_{0}, deleted_success_{0}, deleted_dead_{0}, errors_{0};
+};
+
+}  // namespace detail
+
 /// Deletes old finished deliveries of `Outbox` (a `basic_outbox`).
 ///
 /// \tparam Executor the executor of the user's I/O context; the timer runs on a strand of it.
+/// \tparam TimerClock the clock of the interval timer: a `std::chrono` clock, or a test's clock
+/// with its `boost::asio::wait_traits`.
 ///
 /// The TTL comparison takes its time from the outbox's clock (`outbox.clock()`), so a
-/// `manual_clock` drives it in tests; the interval between sweeps is measured by a
-/// `boost::asio::steady_timer`. Sweeps block on the storage, so `async_run` runs them on a storage
-/// executor (a one-thread pool the sweeper owns, unless one is given), never on the I/O executor.
+/// `manual_clock` drives it in tests; the interval between sweeps is measured by a timer on
+/// `TimerClock`. Sweeps block on the storage, so `async_run` runs them on the storage executor it
+/// is given (by default the I/O executor itself: give it a `boost::asio::thread_pool`'s executor for
+/// a database, so that the I/O thread never waits). It starts no thread of its own.
+///
+/// Lifetime: the sweeper's state is shared by the operations it starts; destroying the sweeper stops
+/// its run as `cancel()` does. The outbox must outlive every operation.
 ///
 /// Thread-safety: `cancel` and `stats` may be called from any thread; `sweep` from any thread (it
-/// only calls the outbox, which is thread-safe); the rest from one thread at a time. The sweeper
-/// and its outbox must outlive `async_run`.
-template <class Outbox, class Executor = boost::asio::any_io_executor>
+/// only calls the outbox, which is thread-safe); the rest from one thread at a time.
+template <class Outbox, class Executor = boost::asio::any_io_executor, class TimerClock = std::chrono::steady_clock>
 class retention_sweeper {
+    using impl_type = detail::sweeper_impl<Outbox, Executor, TimerClock>;
+
 public:
     using executor_type = boost::asio::strand<Executor>;
     using outbox_type = Outbox;
 
-    /// A sweeper whose sweeps run on a thread of its own. Throws `error_with_diagnostics`
-    /// (see `check`).
+    /// A sweeper whose sweeps run on `ex` (the I/O executor): no thread is started. Throws
+    /// `error_with_diagnostics` (see `check`).
     retention_sweeper(Executor ex, Outbox& outbox, retention_params params = {})
-        : retention_sweeper(delegated{}, ex, std::nullopt, outbox, params) {}
+        : retention_sweeper(ex, boost::asio::any_io_executor(ex), outbox, params) {}
 
     /// A sweeper whose sweeps run on `storage` (for example the `boost::asio::thread_pool` that a
-    /// dispatcher uses for its storage calls). `storage` must not be the I/O executor.
+    /// dispatcher uses for its storage calls).
     retention_sweeper(Executor ex, boost::asio::any_io_executor storage, Outbox& outbox,
-                      retention_params params = {})
-        : retention_sweeper(delegated{}, ex, std::optional<boost::asio::any_io_executor>(std::move(storage)),
-                            outbox, params) {}
+                      retention_params params = {}) {
+        error_code ec;
+        diagnostics diag;
+        if (!check(params, ec, diag))
+            throw error_with_diagnostics(ec, std::move(diag));
+        impl_ = std::make_shared<impl_type>(ex, std::move(storage), outbox, params);
+    }
 
     retention_sweeper(const retention_sweeper&) = delete;
     retention_sweeper& operator=(const retention_sweeper&) = delete;
 
-    ~retention_sweeper() {
-        if (owned_pool_)
-            owned_pool_->join();
+    /// Moves the sweeper; `other` may then only be destroyed or assigned to.
+    retention_sweeper(retention_sweeper&&) noexcept = default;
+
+    /// Stops the run of this sweeper (as its destructor does) and takes `other`'s.
+    retention_sweeper& operator=(retention_sweeper&& other) noexcept {
+        if (this != &other) {
+            if (impl_)
+                impl_->cancel();
+            impl_ = std::move(other.impl_);
+        }
+        return *this;
     }
 
-    executor_type get_executor() const noexcept { return strand_; }
-    const retention_params& params() const noexcept { return params_; }
+    /// Stops a run going on, as `cancel()` does.
+    ~retention_sweeper() {
+        if (impl_)
+            impl_->cancel();
+    }
+
+    executor_type get_executor() const noexcept { return impl_->get_executor(); }
+    const retention_params& params() const noexcept { return impl_->params(); }
+
+    /// Where the sweeps of `async_run` run.
+    boost::asio::any_io_executor storage_executor() const noexcept { return impl_->storage_executor(); }
 
     /// Checks parameters without constructing: what the constructor would throw.
     ///
@@ -165,136 +314,50 @@ public:
     /// `updated_at < now - dead_ttl` (unless `dead_ttl` is 0), each in steps of `batch_size`.
     /// Storage errors are reported per status in the result and do not stop the other status's
     /// sweep.
-    sweep_result sweep(timestamp now) {
-        sweep_result r;
-        r.success = sweep_status(delivery_status::success, params_.success_ttl, now, r.success_error);
-        r.dead = sweep_status(delivery_status::dead, params_.dead_ttl, now, r.dead_error);
-        return r;
-    }
+    sweep_result sweep(timestamp now) { return impl_->sweep(now); }
 
     /// `sweep` at the outbox clock's now.
-    sweep_result sweep() { return sweep(now_ms(outbox_.clock())); }
+    sweep_result sweep() { return impl_->sweep(now_ms(impl_->outbox().clock())); }
 
     /// Calls `f` after each sweep of `async_run`, on the sweeper's strand (the storage thread is
     /// not blocked by it, but the next sweep waits for it). Set it before `async_run`.
-    void on_sweep(std::function<void(const sweep_result&)> f) { on_sweep_ = std::move(f); }
+    void on_sweep(std::function<void(const sweep_result&)> f) { impl_->on_sweep(std::move(f)); }
 
-    /// Sweeps every `interval` until `cancel()` or until the token's cancellation slot is emitted,
-    /// then completes with `void(error_code)`: `boost::asio::error::operation_aborted` after a
-    /// cancel, `boost::asio::error::already_started` when a run is going on already.
+    /// Sweeps every `interval` until `cancel()`, the sweeper's destruction, or a cancellation of the
+    /// token's slot.
     ///
     /// The first sweep comes one full interval after the start, not at once (a fleet of nodes
     /// restarting together does not sweep together). Sweep errors do not end the run: they are
-    /// counted in `stats().errors`, passed to `on_sweep`, and the next sweep tries again.
+    /// counted in `stats().errors`, told to the outbox observer's `on_error` (`what` `"sweep"`),
+    /// passed to `on_sweep`, and the next sweep tries again.
     ///
-    /// Executor: the timer and `on_sweep` run on `get_executor()`; sweeps on the storage executor;
-    /// the handler on its associated executor (default: the strand). Never completes inline.
-    /// Per-operation cancellation: `terminal`, `partial` and `total` all stop the run; a sweep that
-    /// is running finishes first (its steps are atomic, so stopping between them would lose
-    /// nothing but would report less).
-    template <class CompletionToken>
-    auto async_run(CompletionToken&& token) {
-        return detail::async_run_on(strand_, [this] { return run(); }, std::forward<CompletionToken>(token));
+    /// \par Handler signature
+    /// `void(error_code)`: `boost::asio::error::operation_aborted` after a stop,
+    /// `boost::asio::error::already_started` when a run is going on already.
+    ///
+    /// \par Executor
+    /// The timer and `on_sweep` run on `get_executor()`; sweeps on the storage executor; the handler
+    /// on its associated executor (default: `get_executor()`), never inside this call, with its
+    /// associated allocator.
+    ///
+    /// \par Per-operation cancellation
+    /// `terminal`, `partial` and `total` all stop the run; a sweep that is running finishes first
+    /// (its steps are atomic, so stopping between them would lose nothing but would report less).
+    template <boost::asio::completion_token_for<void(error_code)> CompletionToken =
+                  detail::default_token_t<Executor>>
+    auto async_run(CompletionToken&& token = CompletionToken()) {
+        return detail::async_run(impl_, std::forward<CompletionToken>(token));
     }
 
     /// Stops `async_run` (see there). Thread-safe. A cancel while no run is going on is kept for the
     /// next `async_run`, which then completes at once with `operation_aborted`, without a sweep; the
     /// run after that runs normally.
-    void cancel() {
-        boost::asio::post(strand_, [this] {
-            stop_ = true;
-            timer_.cancel();
-        });
-    }
+    void cancel() { impl_->cancel(); }
 
-    retention_stats stats() const noexcept {
-        retention_stats s;
-        s.sweeps = sweeps_.load(std::memory_order_relaxed);
-        s.deleted_success = deleted_success_.load(std::memory_order_relaxed);
-        s.deleted_dead = deleted_dead_.load(std::memory_order_relaxed);
-        s.errors = errors_.load(std::memory_order_relaxed);
-        return s;
-    }
+    retention_stats stats() const noexcept { return impl_->stats(); }
 
 private:
-    template <class T>
-    using awaitable = boost::asio::awaitable<T>;
-
-    // The tag keeps this constructor out of overload resolution for the public ones' arguments.
-    struct delegated {};
-    retention_sweeper(delegated, Executor ex, std::optional<boost::asio::any_io_executor> storage,
-                      Outbox& outbox, retention_params params)
-        : strand_(boost::asio::make_strand(ex)), outbox_(outbox), params_(params), timer_(strand_) {
-        error_code ec;
-        diagnostics diag;
-        if (!check(params_, ec, diag))
-            throw error_with_diagnostics(ec, std::move(diag));
-        if (storage) {
-            storage_ = *storage;
-        } else {
-            owned_pool_ = std::make_unique<boost::asio::thread_pool>(1);
-            storage_ = owned_pool_->get_executor();
-        }
-    }
-
-    std::size_t sweep_status(delivery_status s, std::chrono::milliseconds ttl, timestamp now, error_code& ec) {
-        if (ttl.count() == 0)
-            return 0;
-        delivery_filter f;
-        f.status = s;
-        f.updated_before = now - ttl;
-        diagnostics diag;
-        return outbox_.purge(f, params_.batch_size, ec, diag);
-    }
-
-    awaitable<error_code> run() {
-        if (running_)
-            co_return make_error_code(boost::asio::error::already_started);
-        running_ = true;
-        // `stop_` is not cleared here: a `cancel()` that came before this run started stops it.
-        co_await boost::asio::this_coro::throw_if_cancelled(false);
-        co_await boost::asio::this_coro::reset_cancellation_state(boost::asio::enable_total_cancellation());
-        auto cs = co_await boost::asio::this_coro::cancellation_state;
-        auto stopping = [&] { return stop_ || cs.cancelled() != boost::asio::cancellation_type::none; };
-        for (;;) {
-            // Checked before and after the wait: a cancellation may arrive during a sweep, when no
-            // wait is there to be cancelled.
-            if (stopping())
-                break;
-            timer_.expires_after(params_.interval);
-            co_await timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-            if (stopping())
-                break;
-            // Named, not a temporary inside the co_await expression: g++ 12 mishandles non-trivial
-            // temporaries there.
-            auto job = [this] { return sweep(now_ms(outbox_.clock())); };
-            auto sweeping = detail::run_on(storage_, std::move(job));
-            sweep_result r = co_await std::move(sweeping);
-            sweeps_.fetch_add(1, std::memory_order_relaxed);
-            deleted_success_.fetch_add(r.success, std::memory_order_relaxed);
-            deleted_dead_.fetch_add(r.dead, std::memory_order_relaxed);
-            errors_.fetch_add((r.success_error ? 1 : 0) + (r.dead_error ? 1 : 0), std::memory_order_relaxed);
-            if (on_sweep_)
-                on_sweep_(r);
-        }
-        stop_ = false;  // the cancel is spent: a later run starts afresh
-        running_ = false;
-        co_return make_error_code(boost::asio::error::operation_aborted);
-    }
-
-    executor_type strand_;
-    Outbox& outbox_;
-    retention_params params_;
-    std::unique_ptr<boost::asio::thread_pool> owned_pool_;
-    boost::asio::any_io_executor storage_;
-    std::function<void(const sweep_result&)> on_sweep_;
-
-    // Strand state.
-    boost::asio::steady_timer timer_;
-    bool running_ = false;
-    bool stop_ = false;
-
-    std::atomic<std::uint64_t> sweeps_{0}, deleted_success_{0}, deleted_dead_{0}, errors_{0};
+    std::shared_ptr<impl_type> impl_;
 };
 
 }  // namespace hookbox

@@ -56,8 +56,8 @@ struct sqlite_params {
     /// `PRAGMA wal_autocheckpoint`: the committing statement runs the checkpoint and waits for its
     /// two syncs.
     std::uint32_t wal_autocheckpoint = 1000;
-    /// WAL mode on a writable file: checkpoints run on a second connection, in a thread the engine
-    /// owns, in PASSIVE mode (they neither wait for nor block the engine's statements), so a commit
+    /// Opt-in (it starts a thread, which hookbox never does unasked): in WAL mode on a writable
+    /// file, checkpoints run on a second connection, in a thread the engine owns, in PASSIVE mode (they neither wait for nor block the engine's statements), so a commit
     /// never waits for a sync of the database file. A commit only wakes the thread. The log can only
     /// start over from its beginning once a checkpoint has copied all of it with no commit in
     /// between, a moment that steady writes never leave; so once it holds 8 x `wal_autocheckpoint`
@@ -68,7 +68,7 @@ struct sqlite_params {
     /// another process writes without pause) does a commit checkpoint what is left itself. Off, or
     /// when the second connection cannot be opened, checkpoints are SQLite's own
     /// (`PRAGMA wal_autocheckpoint`).
-    bool background_checkpoint = true;
+    bool background_checkpoint = false;
 };
 
 }  // namespace hookbox::engine
