@@ -8,8 +8,9 @@
 // The outbox contract suite over the storages on data engines: engine_storage on memory_engine and on
 // sqlite_engine (the generic statements), and sql_storage on sqlite_engine with a file and with
 // :memory: (SQLite's dialect).
-// Then the retention suite over the same storages, and what only an engine-backed storage has: corrupt
-// rows, the unique-index fallback of enqueue, and migration from an older table.
+// Then the retention suite over the same storages, the fault-injection suite over a SQLite file, and
+// what only an engine-backed storage has: corrupt rows, the unique-index fallback of enqueue, and
+// migration from an older table.
 
 #include "common/hooked_engine.hpp"
 #include "common/temp_dir.hpp"
@@ -73,6 +74,25 @@ static_assert(!engine::sql_engine<engine::memory_engine>);
 using outbox_contract_factories =
     boost::mpl::list<memory_engine_storage_factory, sqlite_file_storage_factory, sqlite_memory_storage_factory, sqlite_generic_storage_factory>;
 
+// sql_storage on a file, for the fault-injection suite, which makes a fresh file for each of its two
+// hundred runs: faults are injected between the outbox and the storage, so the file's durability is
+// not what is tested, and syncs and a checkpoint thread per file would only make the runs slower.
+struct sqlite_unsynced_file_storage_factory {
+    using engine_type = engine::sqlite_engine;
+    using storage_type = sql_storage<engine_type>;
+    static constexpr const char* name = "sql_storage<sqlite_engine> (file, synchronous = off)";
+    engine_type make_engine() {
+        engine::sqlite_params p;
+        p.path = process_temp_dir().file("faults");
+        p.synchronous = engine::sqlite_params::sync_mode::off;
+        p.background_checkpoint = false;
+        return engine_type(p);
+    }
+    storage_type make() { return storage_type(make_engine()); }
+};
+
+using fault_injection_factories = boost::mpl::list<sqlite_unsynced_file_storage_factory>;
+
 }  // namespace hookbox::test
 
 // The suite is named outbox_contract in the storage-level test binary; here it runs as part of
@@ -81,6 +101,7 @@ using outbox_contract_factories =
 #include "contract/outbox_contract_cases.hpp"
 #undef outbox_contract
 #include "contract/retention_cases.hpp"
+#include "contract/fault_injection_cases.hpp"
 
 namespace hookbox::test {
 

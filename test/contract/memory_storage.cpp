@@ -5,8 +5,8 @@
 // (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-// The outbox contract suite and the retention suite over memory_storage, and what memory_storage
-// keeps beyond them.
+// The outbox contract suite, the retention suite and the fault-injection suite over memory_storage,
+// and what memory_storage keeps beyond them.
 
 #include <boost/mpl/list.hpp>
 
@@ -21,11 +21,13 @@ struct memory_storage_factory {
 };
 
 using outbox_contract_factories = boost::mpl::list<memory_storage_factory>;
+using fault_injection_factories = boost::mpl::list<memory_storage_factory>;
 
 }  // namespace hookbox::test
 
 #include "contract/outbox_contract_cases.hpp"
 #include "contract/retention_cases.hpp"
+#include "contract/fault_injection_cases.hpp"
 
 #include <iterator>
 #include <map>

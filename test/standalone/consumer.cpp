@@ -17,6 +17,12 @@ template class basic_outbox<engine_storage<engine::memory_engine>>;
 template class sql_storage<engine::sqlite_engine>;
 template class engine_storage<engine::sqlite_engine>;
 
+// The fault-injecting storage, over a storage with every optional member and over one with fewer,
+// and an outbox over it.
+template class failing_storage<memory_storage>;
+template class failing_storage<sqlite_storage>;
+template class basic_outbox<failing_storage<memory_storage>>;
+
 // The state stores, over each engine.
 template class basic_state_store<engine::memory_engine>;
 template class basic_state_store<engine::sqlite_engine>;
