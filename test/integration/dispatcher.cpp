@@ -19,6 +19,7 @@
 #include <hookbox/dispatch/health_store.hpp>
 #include <hookbox/engine/memory_engine.hpp>
 #include <hookbox/state/state_store.hpp>
+#include <hookbox/storage/failing_storage.hpp>
 #include <hookbox/http/beast_sender.hpp>
 #include <hookbox/signing/verify.hpp>
 
@@ -1072,6 +1073,115 @@ BOOST_FIXTURE_TEST_CASE(a_refused_request_is_reported, fixture) {
     BOOST_TEST(errors[0].message.find(id.to_string()) != std::string::npos);
     BOOST_TEST(errors[0].message.find("wh-1") != std::string::npos);
     BOOST_TEST(errors[0].message.find("refused") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ----- storage failures under a running dispatcher -----
+
+namespace {
+
+using failing_outbox = basic_outbox<failing_storage<memory_storage>, manual_clock, fnv1a_partition_hasher,
+                                    claim_recorder>;
+using failing_dispatcher = dispatcher<failing_outbox, beast_sender>;
+
+struct failing_fixture : fixture {
+    std::shared_ptr<fault_injector> faults = std::make_shared<fault_injector>();
+    failing_outbox ob{outbox_params{}, failing_storage<memory_storage>(memory_storage(), faults), clock};
+
+    // The attempt records of every row, by outcome.
+    std::map<delivery_status, std::size_t> recorded() {
+        std::map<delivery_status, std::size_t> n;
+        for (const auto& d : ob.list({.limit = 1000}).items)
+            for (const auto& a : ob.attempts(d.id))
+                ++n[a.outcome];
+        return n;
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(dispatcher_storage_failures)
+
+// The storage is down (every call fails with storage_busy) while the requests are out: their acks
+// are kept and written again until the storage takes them. Every delivery then succeeds once, with
+// one attempt each, and nothing was sent twice; the failures were told to on_error.
+BOOST_FIXTURE_TEST_CASE(acks_are_kept_while_the_storage_is_down, failing_fixture) {
+    receiver.respond({.status = 200, .header_delay = 50ms});
+    for (int i = 0; i < 5; ++i)
+        ob.enqueue(request(receiver, "wh-" + std::to_string(i), "evt-" + std::to_string(i)));
+    failing_dispatcher d(ioc.get_executor(), ob, sender, node("node-A"));
+    std::optional<error_code> done;
+    d.async_run([&](error_code ec) { done = ec; });
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return receiver.request_count() == 5; }));
+    faults->set({.n = 1, .kind = fault::busy, .until_recovered = true});
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return d.stats().writes_retried >= 2; }));
+    BOOST_TEST(d.stats().attempts == 5u);
+    faults->recover();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return ob.stats().count(delivery_status::success) == 5; }));
+    d.cancel();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return done.has_value(); }));
+    BOOST_TEST(receiver.request_count() == 5u);
+    BOOST_TEST(recorded()[delivery_status::success] == 5u);
+    for (const auto& row : ob.list({.limit = 1000}).items)
+        BOOST_TEST(row.attempts == 1);
+    const auto& errors = *ob.observer().errors;
+    BOOST_TEST(std::any_of(errors.begin(), errors.end(), [](const auto& e) {
+        return e.what == "ack" && e.ec == errc::storage_busy;
+    }));
+}
+
+// A commit whose answer was lost: the acks were applied, the dispatcher was told they failed and
+// writes them again; the storage then answers claim_lost for each, and nothing is completed twice.
+BOOST_FIXTURE_TEST_CASE(an_ack_applied_but_reported_failed_is_not_applied_twice, failing_fixture) {
+    receiver.respond({.status = 200, .header_delay = 50ms});
+    for (int i = 0; i < 5; ++i)
+        ob.enqueue(request(receiver, "wh-" + std::to_string(i), "evt-" + std::to_string(i)));
+    failing_dispatcher d(ioc.get_executor(), ob, sender, node("node-A"));
+    std::optional<error_code> done;
+    d.async_run([&](error_code ec) { done = ec; });
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return receiver.request_count() == 5; }));
+    faults->set({.n = 1, .kind = fault::lost_answer, .until_recovered = true});
+    // Once every attempt is made, one more write of the kept acks: each was applied at least once.
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return d.stats().attempts == 5; }));
+    const auto retried = d.stats().writes_retried;
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return d.stats().writes_retried > retried; }));
+    faults->recover();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return d.stats().claims_lost == 5u; }));
+    d.cancel();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return done.has_value(); }));
+    BOOST_TEST(ob.stats().count(delivery_status::success) == 5u);
+    BOOST_TEST(recorded()[delivery_status::success] == 5u);  // one record each: applied once
+    BOOST_TEST(receiver.request_count() == 5u);
+}
+
+// A stop while the storage is down: the run drains, writes what it can until the drain deadline
+// (on the dispatcher's timer clock), then gives up the rest, reports it, and completes. The rows
+// stay claimed and are sent again once the claim TTL has passed: at least once still holds.
+BOOST_FIXTURE_TEST_CASE(a_stop_gives_up_unwritable_acks_at_the_drain_deadline, failing_fixture) {
+    using driven_failing = dispatcher<failing_outbox, beast_sender, asio::any_io_executor, default_retry_policy,
+                                      manual_steady_clock>;
+    receiver.respond({.status = 200, .header_delay = 50ms});
+    for (int i = 0; i < 3; ++i)
+        ob.enqueue(request(receiver, "wh-" + std::to_string(i), "evt-" + std::to_string(i)));
+    driven_failing d(ioc.get_executor(), ob, sender, node("node-A"));
+    std::optional<error_code> done;
+    d.async_run([&](error_code ec) { done = ec; });
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return receiver.request_count() == 3; }));
+    faults->set({.n = 1, .kind = fault::before, .until_recovered = true});
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return d.stats().attempts == 3 && d.stats().writes_retried >= 1; }));
+    d.cancel();
+    ioc.poll();
+    BOOST_TEST(!done.has_value());  // still writing: the deadline has not come
+    manual_steady_clock::advance(d.params().drain_timeout);
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return done.has_value(); }));
+    BOOST_TEST(*done == asio::error::operation_aborted);
+    BOOST_TEST(d.stats().writes_abandoned == 3u);
+    const auto& errors = *ob.observer().errors;
+    BOOST_TEST(std::any_of(errors.begin(), errors.end(), [](const auto& e) { return e.what == "ack.abandoned"; }));
+    faults->recover();
+    BOOST_TEST(ob.stats().count(delivery_status::in_flight) == 3u);
+    BOOST_TEST(ob.stats().count(delivery_status::success) == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
