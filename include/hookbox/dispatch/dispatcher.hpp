@@ -466,7 +466,7 @@ private:
         dispatcher* self;
         delivery d;
         send_result refused;
-        void operator()(send_result r) { self->attempted(d, std::move(r)); }
+        void operator()(error_code, send_result r) { self->attempted(d, std::move(r)); }
         void operator()() { self->attempted(d, std::move(refused)); }
     };
 
