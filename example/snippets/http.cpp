@@ -108,7 +108,7 @@ public:
 
     template <class CompletionToken>
     auto async_send(hookbox::outgoing_request req, CompletionToken&& token) {
-        return boost::asio::async_initiate<CompletionToken, void(hookbox::send_result)>(
+        return boost::asio::async_initiate<CompletionToken, void(hookbox::error_code, hookbox::send_result)>(
             [this](auto handler, hookbox::outgoing_request r) {
                 ++sent_;
                 hookbox::send_result res;
@@ -117,7 +117,7 @@ public:
                 // Never complete inside async_send: post to the handler's executor.
                 auto ex = boost::asio::get_associated_executor(handler, ex_);
                 boost::asio::post(ex, [h = std::move(handler), res = std::move(res)]() mutable {
-                    std::move(h)(std::move(res));
+                    std::move(h)(hookbox::error_code(), std::move(res));
                 });
             },
             token, std::move(req));

@@ -96,6 +96,12 @@ enum class errc : int {
     /// A compare-and-set found another version than the one expected: another writer changed the
     /// entry first. Read it again and retry.
     version_conflict,
+
+    // ----- HTTP sender -----
+
+    /// Every address the request's host resolves to is one the sender's address policy forbids;
+    /// nothing was sent.
+    address_not_permitted,
 };
 
 /// The category of every `errc` value.

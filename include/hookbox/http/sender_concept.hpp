@@ -16,14 +16,16 @@
 /// |---|---|---|
 /// | `S::executor_type` | an Asio executor | where the sender's own work runs |
 /// | `s.get_executor()` | `S::executor_type` | |
-/// | `s.async_send(outgoing_request, token)` | per `token` | sends one request; completes with `void(send_result)` on the handler's associated executor, never inside `async_send` |
-/// | `s.cancel()` (optional) | `void` | thread-safe: ends every request in progress with an error (used by the dispatcher's drain deadline) |
+/// | `s.async_send(outgoing_request, token)` | per `token` | sends one request; completes with `void(error_code, send_result)` on the handler's associated executor, never inside `async_send`: the `error_code` is empty when a response arrived (whatever its status), else it says why none did (`boost::asio::error::timed_out`, `boost::asio::error::operation_aborted` after a cancellation, a transport error, a hookbox `errc` for a request refused before sending) |
+/// | `s.cancel()` (optional) | `void` | thread-safe: ends every request in progress with `boost::asio::error::operation_aborted` (used by the dispatcher's drain deadline) |
 /// | `s.connect_timeout()` (optional) | `std::chrono::milliseconds` | the longest a request may wait for a connection before its own timeout starts |
 ///
-/// A sender never throws for a network failure: every outcome is a `send_result`. Models:
-/// `beast_sender` (`http/beast_sender.hpp`); tests use their own.
+/// A sender never throws for a network failure: every outcome is an `error_code` and a
+/// `send_result`, whose fields are filled whatever the code (the dispatcher reads only the
+/// `send_result`). Models: `beast_sender` (`http/beast_sender.hpp`); tests use their own.
 
 #include <hookbox/delivery.hpp>
+#include <hookbox/error.hpp>
 #include <hookbox/payload.hpp>
 
 #include <chrono>
@@ -74,7 +76,7 @@ namespace detail {
 
 // The completion handler an `http_sender` must accept.
 struct send_handler_archetype {
-    void operator()(send_result) {}
+    void operator()(error_code, send_result) {}
 };
 
 }  // namespace detail

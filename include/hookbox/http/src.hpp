@@ -13,7 +13,8 @@
 /// address policy and connection pool. Include it once in the program, in the translation unit of
 /// `<hookbox/src.hpp>` or another one, with `HOOKBOX_SEPARATE_COMPILATION` defined everywhere (see
 /// `<hookbox/src.hpp>`). It also instantiates `basic_beast_sender<boost::asio::any_io_executor>`
-/// (`beast_sender`), which `<hookbox/http/beast_sender.hpp>` then declares `extern`.
+/// (`beast_sender`) and its implementation, which `<hookbox/http/beast_sender.hpp>` then declares
+/// `extern`.
 
 #include <hookbox/detail/config.hpp>
 
@@ -30,6 +31,9 @@
 
 namespace hookbox {
 
+template class http::detail::beast_sender_impl<boost::asio::any_io_executor,
+                                               std::chrono::steady_clock,
+                                               boost::asio::wait_traits<std::chrono::steady_clock>>;
 template class basic_beast_sender<boost::asio::any_io_executor>;
 
 }  // namespace hookbox

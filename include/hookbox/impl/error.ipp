@@ -65,6 +65,9 @@ public:
         case errc::storage_full: return "the disk or the database size limit is full; nothing was changed";
         case errc::version_conflict:
             return "the entry's version is not the one expected: another writer changed it first; read it again and retry";
+        case errc::address_not_permitted:
+            return "the host resolves only to addresses the sender's address policy forbids (not globally routable); "
+                   "allow the network in sender_params::addresses if it is meant to receive webhooks";
         }
         return "unknown hookbox error";
     }
@@ -104,6 +107,7 @@ std::string_view to_string(errc e) noexcept {
     case errc::read_only: return "read_only";
     case errc::storage_full: return "storage_full";
     case errc::version_conflict: return "version_conflict";
+    case errc::address_not_permitted: return "address_not_permitted";
     }
     return "unknown";
 }

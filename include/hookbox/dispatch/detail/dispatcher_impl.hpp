@@ -336,7 +336,6 @@ private:
         send_result refused;
         error_code refused_ec;
         void operator()(error_code ec, send_result r) { self->attempted(d, ec, std::move(r)); }
-        void operator()(send_result r) { self->attempted(d, error_code(), std::move(r)); }
         void operator()() { self->attempted(d, refused_ec, std::move(refused)); }
     };
 
