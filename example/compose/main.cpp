@@ -14,7 +14,9 @@
 //   - an outbox (in memory here; an outbox over SQLite is composed the same way),
 //   - a beast_sender and a dispatcher on the same executor, the dispatcher woken by each enqueue,
 //   - a retention_sweeper that deletes old finished deliveries,
-//   - one storage thread on which every blocking outbox call runs,
+//   - one storage thread on which every blocking outbox call runs, the service's own enqueues
+//     included: it makes them through hookbox::async_outbox, which runs each call there and
+//     resumes the calling coroutine on its strand,
 //
 // and a graceful shutdown: each component is cancelled, finishes what it is doing and completes;
 // once no work is left, ioc.run() returns by itself in both threads. There is no ioc.stop().
@@ -41,14 +43,16 @@
 //                                                     batching acks
 //                         the sender's strand         connection pools, connecting, writing, reading
 //                         the receiver's strand       the receiver's accept loop and connections
-//   one, in a pool        storage_                    every outbox call: enqueue (order job), claim
-//                                                     and ack_many (dispatcher), purge (sweeper),
-//                                                     and so the outbox observer's hooks
+//   one, in a pool        storage_                    every outbox call: enqueue (order job, through
+//                                                     async_outbox_), claim and ack_many
+//                                                     (dispatcher), purge (sweeper), and so the
+//                                                     outbox observer's hooks
 //
 // Each strand's handlers run one at a time, on whichever of the two threads is free; nothing on
 // the I/O threads waits for the storage.
 
 #include <hookbox.hpp>
+#include <hookbox/async_outbox.hpp>
 #include <hookbox/dispatch/dispatcher.hpp> // link hookbox::http
 #include <hookbox/http/beast_sender.hpp>
 #include <hookbox/retention/retention_sweeper.hpp>
@@ -84,7 +88,6 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <type_traits>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -116,24 +119,6 @@ void report_exception(const char* what, std::exception_ptr e) {
         std::fprintf(stderr, "compose: %s: %s\n", what, x.what());
     }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Blocking calls off the I/O threads.
-
-template <class F>
-asio::awaitable<std::invoke_result_t<F&>> call_held(F f) {
-    co_return f();
-}
-
-//[on_storage
-// Runs `f` (a blocking outbox call) on the storage executor, and resumes the calling coroutine on
-// its own executor with the result. The I/O threads go on with other handlers meanwhile.
-template <class F>
-asio::awaitable<std::invoke_result_t<F&>> on_storage(asio::any_io_executor storage, F f) {
-    auto call = call_held(std::move(f)); // named: no non-trivial temporary inside co_await
-    co_return co_await asio::co_spawn(storage, std::move(call), asio::use_awaitable);
-}
-//]
 
 // ---------------------------------------------------------------------------------------------
 // The partner's endpoint: a small Beast server on its own strand of the same io_context. It
@@ -260,6 +245,8 @@ public:
         : opt_(std::move(opt)),
           outbox_({}, {}, {}, {}, service_observer{{wake_}, count_}),
           strand_(asio::make_strand(ioc)),
+          // The order job's outbox calls: each runs on storage_ and completes on the strand.
+          async_outbox_(strand_, outbox_, storage_.get_executor()),
           partner_(ioc, opt_.secret),
           // The sender and the dispatcher take the io_context's executor and make strands of it;
           // the dispatcher's storage calls go to storage_, which it shares with the sweeper.
@@ -400,8 +387,8 @@ private:
 
     //[place_orders
     // The service's own work, on its strand: places an order every 20 ms and enqueues its webhook.
-    // enqueue is a blocking storage call, so it runs on the storage thread; the coroutine resumes
-    // on the strand with the result.
+    // async_enqueue runs the blocking enqueue on the storage thread; the coroutine resumes on the
+    // strand with the result, and the I/O threads serve other handlers meanwhile.
     asio::awaitable<void> place_orders() {
         const std::string url = opt_.url.empty() ? partner_.url() : opt_.url;
         for (int i = 1; i <= opt_.orders && !stopping_; ++i) {
@@ -417,20 +404,20 @@ private:
             r.url = url;
             r.secret = opt_.secret;
             r.payload = hookbox::payload::parse(R"({"type":"order.created","order":)" + std::to_string(i) + "}");
-            auto enqueue = [this, r = std::move(r)]() mutable {
-                hookbox::error_code ec;
-                hookbox::diagnostics diag;
-                outbox_.enqueue(std::move(r), ec, diag); // the observer wakes the dispatcher
-                return ec ? diag.message() : std::string();
-            };
-            auto enqueuing = on_storage(storage_.get_executor(), std::move(enqueue));
-            std::string error = co_await std::move(enqueuing);
-            if (!error.empty()) {
-                fail("enqueue: " + error);
+            //[async_enqueue
+            // r is moved into the operation; diag is filled when it completes. as_tuple makes an
+            // error a value instead of an exception. The observer wakes the dispatcher.
+            hookbox::diagnostics diag;
+            auto [enqueue_ec, result] =
+                co_await async_outbox_.async_enqueue(std::move(r), diag, asio::as_tuple(asio::use_awaitable));
+            if (enqueue_ec) {
+                fail("enqueue: " + diag.message());
                 shutdown("enqueue failed");
                 break;
             }
-            ++placed_;
+            //]
+            if (result.created)
+                ++placed_; // not created: this (event_id, webhook_id) was stored already
         }
     }
     //]
@@ -472,7 +459,7 @@ private:
     // Members are constructed in this order and destroyed in the reverse order, which gives the
     // lifetimes hookbox needs:
     // - the outbox outlives every call into it: the storage thread's, the dispatcher's, the
-    //   sweeper's;
+    //   sweeper's, and the operations of async_outbox_ (a handle that refers to it);
     // - the sender outlives the dispatcher that sends through it;
     // - storage_ is joined (by its destructor) once the dispatcher and the sweeper are gone, and
     //   before the outbox goes;
@@ -485,6 +472,7 @@ private:
     service_outbox outbox_;
     asio::thread_pool storage_{1}; // every blocking outbox call; never an I/O thread
     asio::strand<asio::io_context::executor_type> strand_; // the service's own handlers
+    hookbox::async_outbox<service_outbox> async_outbox_;  // outbox_'s calls, on storage_
     partner_endpoint partner_;
     hookbox::beast_sender sender_;
     service_dispatcher dispatcher_;
