@@ -15,13 +15,15 @@
 //
 // Env: W2_N (20000), W2_IN_FLIGHT (256), W2_BATCH (64), W2_CONNS (32), LAT_RATE (1000), LAT_S (20);
 // for SQLite, W2_BACKGROUND_CHECKPOINT (1) and W2_WAL_PAGES (sqlite_params::wal_autocheckpoint).
-// One I/O thread runs the dispatcher and the sender; storage calls run on the dispatcher's own
-// storage thread. Duplicate sends are requests sent beyond one per delivery.
+// One I/O thread runs the dispatcher and the sender; storage calls run on a one-thread pool given to
+// the dispatcher as its storage executor. Duplicate sends are requests sent beyond one per delivery.
 
 #include "workload.hpp"
 
 #include <hookbox/dispatch/dispatcher.hpp>
 #include <hookbox/engine/sqlite_engine.hpp>
+
+#include <boost/asio/thread_pool.hpp>
 #include <hookbox/http/beast_sender.hpp>
 #include <hookbox/storage/sql_storage.hpp>
 
@@ -134,7 +136,8 @@ int run_w2(Outbox& ob, const std::string& storage) {
     boost::asio::io_context ioc(1);
     io_sender sender(ioc.get_executor(), sender_config());
     auto wake = std::make_shared<wakeup>();
-    io_dispatcher<Outbox> d(ioc.get_executor(), ob, sender, dispatcher_config(wake));
+    boost::asio::thread_pool storage_pool(1);
+    io_dispatcher<Outbox> d(ioc.get_executor(), storage_pool.get_executor(), ob, sender, dispatcher_config(wake));
     auto& st = *ob.observer().s;
     st.target = n;
     st.on_target = [&] { d.cancel(); };
@@ -187,7 +190,8 @@ int run_latency(Outbox& ob, const std::string& storage) {
     st.wake = wake;
     st.track_latency = true;
     st.target = n;
-    io_dispatcher<Outbox> d(ioc.get_executor(), ob, sender, dispatcher_config(wake));
+    boost::asio::thread_pool storage_pool(1);
+    io_dispatcher<Outbox> d(ioc.get_executor(), storage_pool.get_executor(), ob, sender, dispatcher_config(wake));
     st.on_target = [&] { d.cancel(); };
     bool finished = false;
     d.async_run([&](error_code) { finished = true; });

@@ -9,15 +9,15 @@
 #define HOOKBOX_HPP
 
 /// \file
-/// The core of hookbox: the outbox (`basic_outbox`, and `outbox`, in memory), its calls as Asio
-/// operations (`basic_async_outbox`), its requests, deliveries and errors. Everything else has a
-/// header of its own, to include where it is used: `hookbox/sqlite_outbox.hpp` (SQLite),
+/// The core of hookbox: the outbox (`basic_outbox`, and `outbox`, in memory), its requests,
+/// deliveries and errors, without Asio. Everything else has a header of its own, to include where it
+/// is used: `hookbox/async_outbox.hpp` (the outbox's calls as Asio operations),
+/// `hookbox/sqlite_outbox.hpp` (SQLite),
 /// `hookbox/storage/engine_storage.hpp` and `sql_storage.hpp` (the outbox over a data engine),
 /// `hookbox/engine/*` (data engines), `hookbox/dispatch/dispatcher.hpp` and
 /// `hookbox/http/beast_sender.hpp` (delivery over HTTP), `hookbox/state/state_store.hpp`,
 /// `hookbox/fanout/*`, `hookbox/retention/*`, `hookbox/signing/*`. The manual's index lists them.
 
-#include <hookbox/async_outbox.hpp>
 #include <hookbox/clock.hpp>
 #include <hookbox/delivery.hpp>
 #include <hookbox/delivery_id.hpp>

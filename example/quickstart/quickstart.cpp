@@ -35,6 +35,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -280,6 +281,14 @@ struct demo_observer : hookbox::notify_on_enqueue {
     void on_attempt(const hookbox::delivery_id& id, const hookbox::attempt_result& r) const {
         log->record(id, r);
     }
+
+    // What went wrong in the background, where nothing else would say it: a storage call that
+    // failed (it is retried), or a request the sender refused before sending (the address policy
+    // forbids the receiver's address: the delivery is dead at its first attempt).
+    void on_error(const hookbox::error_code& ec, const hookbox::diagnostics& diag, std::string_view what) const {
+        std::fprintf(stderr, "hookbox %.*s: %s (%s)\n", int(what.size()), what.data(), diag.message().c_str(),
+                     ec.message().c_str());
+    }
 };
 
 using hookbox::sqlite_storage;
@@ -468,7 +477,9 @@ int main(int argc, char** argv) {
     dp.request_timeout = request_timeout;
     dp.claim_ttl = claim_ttl;
     dp.wakeup = wake;
-    demo_dispatcher dispatcher(io.get_executor(), outbox, sender, dp, hookbox::default_retry_policy(retry));
+    asio::thread_pool storage(1); // SQLite calls block: they run here, never on the I/O thread
+    demo_dispatcher dispatcher(io.get_executor(), storage.get_executor(), outbox, sender, dp,
+                               hookbox::default_retry_policy(retry));
 
     std::promise<hookbox::error_code> run_done;
     auto run_result = run_done.get_future();

@@ -12,6 +12,7 @@
 /// `basic_async_outbox<Outbox, Executor>`: the calls of a `basic_outbox` as Asio asynchronous
 /// operations, each running the blocking call on a storage executor and completing on the caller's.
 
+#include <hookbox/detail/default_token.hpp>
 #include <hookbox/delivery.hpp>
 #include <hookbox/error.hpp>
 #include <hookbox/storage/concept.hpp>
@@ -402,14 +403,14 @@ public:
     /// \par Thread-safety
     /// May be called from any thread, concurrently with other calls.
     template <boost::asio::completion_token_for<void(error_code, enqueue_result)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_enqueue(enqueue_request req, diagnostics& diag, CompletionToken&& token = {}) const {
         return start<enqueue_result>(token, &diag, enqueue_call(std::move(req)));
     }
 
     /// `async_enqueue` without diagnostics.
     template <boost::asio::completion_token_for<void(error_code, enqueue_result)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_enqueue(enqueue_request req, CompletionToken&& token = {}) const {
         return start<enqueue_result>(token, nullptr, enqueue_call(std::move(req)));
     }
@@ -438,7 +439,7 @@ public:
     /// \par Thread-safety
     /// May be called from any thread, concurrently with other calls.
     template <boost::asio::completion_token_for<void(error_code, std::vector<enqueue_result>)>
-                  CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+                  CompletionToken = detail::default_token_t<executor_type>>
     auto async_enqueue_many(std::vector<enqueue_request> reqs, diagnostics& diag,
                             CompletionToken&& token = {}) const {
         return start<std::vector<enqueue_result>>(token, &diag, enqueue_many_call(std::move(reqs)));
@@ -446,7 +447,7 @@ public:
 
     /// `async_enqueue_many` without diagnostics.
     template <boost::asio::completion_token_for<void(error_code, std::vector<enqueue_result>)>
-                  CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+                  CompletionToken = detail::default_token_t<executor_type>>
     auto async_enqueue_many(std::vector<enqueue_request> reqs, CompletionToken&& token = {}) const {
         return start<std::vector<enqueue_result>>(token, nullptr, enqueue_many_call(std::move(reqs)));
     }
@@ -477,14 +478,14 @@ public:
     /// \par Thread-safety
     /// May be called from any thread, concurrently with other calls.
     template <boost::asio::completion_token_for<void(error_code, std::vector<delivery>)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_claim(claim_options opts, diagnostics& diag, CompletionToken&& token = {}) const {
         return start<std::vector<delivery>>(token, &diag, claim_call(std::move(opts)));
     }
 
     /// `async_claim` without diagnostics.
     template <boost::asio::completion_token_for<void(error_code, std::vector<delivery>)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_claim(claim_options opts, CompletionToken&& token = {}) const {
         return start<std::vector<delivery>>(token, nullptr, claim_call(std::move(opts)));
     }
@@ -512,7 +513,7 @@ public:
     /// \par Thread-safety
     /// May be called from any thread, concurrently with other calls.
     template <boost::asio::completion_token_for<void(error_code, std::vector<std::vector<delivery>>)>
-                  CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+                  CompletionToken = detail::default_token_t<executor_type>>
     auto async_claim_many(std::vector<claim_options> opts, std::size_t max_total, diagnostics& diag,
                           CompletionToken&& token = {}) const {
         return start<std::vector<std::vector<delivery>>>(token, &diag,
@@ -521,7 +522,7 @@ public:
 
     /// `async_claim_many` without diagnostics.
     template <boost::asio::completion_token_for<void(error_code, std::vector<std::vector<delivery>>)>
-                  CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+                  CompletionToken = detail::default_token_t<executor_type>>
     auto async_claim_many(std::vector<claim_options> opts, std::size_t max_total,
                           CompletionToken&& token = {}) const {
         return start<std::vector<std::vector<delivery>>>(token, nullptr,
@@ -554,7 +555,7 @@ public:
     /// \par Thread-safety
     /// May be called from any thread, concurrently with other calls.
     template <boost::asio::completion_token_for<void(error_code)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_ack(delivery_id id, std::uint64_t claim_token, attempt_result result, diagnostics& diag,
                    CompletionToken&& token = {}) const {
         return start<void>(token, &diag, ack_call(id, claim_token, std::move(result)));
@@ -562,7 +563,7 @@ public:
 
     /// `async_ack` without diagnostics.
     template <boost::asio::completion_token_for<void(error_code)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_ack(delivery_id id, std::uint64_t claim_token, attempt_result result,
                    CompletionToken&& token = {}) const {
         return start<void>(token, nullptr, ack_call(id, claim_token, std::move(result)));
@@ -594,7 +595,7 @@ public:
     /// \par Thread-safety
     /// May be called from any thread, concurrently with other calls.
     template <boost::asio::completion_token_for<void(error_code, std::vector<error_code>)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_ack_many(std::vector<ack_entry> entries, diagnostics& diag,
                         CompletionToken&& token = {}) const {
         return start<std::vector<error_code>>(token, &diag, ack_many_call(std::move(entries)));
@@ -602,7 +603,7 @@ public:
 
     /// `async_ack_many` without diagnostics.
     template <boost::asio::completion_token_for<void(error_code, std::vector<error_code>)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_ack_many(std::vector<ack_entry> entries, CompletionToken&& token = {}) const {
         return start<std::vector<error_code>>(token, nullptr, ack_many_call(std::move(entries)));
     }
@@ -631,7 +632,7 @@ public:
     /// \par Thread-safety
     /// May be called from any thread, concurrently with other calls.
     template <boost::asio::completion_token_for<void(error_code, std::vector<error_code>)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_release(std::vector<claim_ref> refs, release_request r, diagnostics& diag,
                        CompletionToken&& token = {}) const {
         return start<std::vector<error_code>>(token, &diag, release_call(std::move(refs), std::move(r)));
@@ -639,7 +640,7 @@ public:
 
     /// `async_release` without diagnostics.
     template <boost::asio::completion_token_for<void(error_code, std::vector<error_code>)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_release(std::vector<claim_ref> refs, release_request r, CompletionToken&& token = {}) const {
         return start<std::vector<error_code>>(token, nullptr, release_call(std::move(refs), std::move(r)));
     }
@@ -668,14 +669,14 @@ public:
     /// \par Thread-safety
     /// May be called from any thread, concurrently with other calls.
     template <boost::asio::completion_token_for<void(error_code, std::optional<delivery>)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_get(delivery_id id, diagnostics& diag, CompletionToken&& token = {}) const {
         return start<std::optional<delivery>>(token, &diag, get_call(id));
     }
 
     /// `async_get` without diagnostics.
     template <boost::asio::completion_token_for<void(error_code, std::optional<delivery>)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_get(delivery_id id, CompletionToken&& token = {}) const {
         return start<std::optional<delivery>>(token, nullptr, get_call(id));
     }
@@ -702,14 +703,14 @@ public:
     /// \par Thread-safety
     /// May be called from any thread, concurrently with other calls.
     template <boost::asio::completion_token_for<void(error_code, list_page)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_list(list_options opts, diagnostics& diag, CompletionToken&& token = {}) const {
         return start<list_page>(token, &diag, list_call(std::move(opts)));
     }
 
     /// `async_list` without diagnostics.
     template <boost::asio::completion_token_for<void(error_code, list_page)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_list(list_options opts, CompletionToken&& token = {}) const {
         return start<list_page>(token, nullptr, list_call(std::move(opts)));
     }
@@ -735,14 +736,14 @@ public:
     /// \par Thread-safety
     /// May be called from any thread, concurrently with other calls.
     template <boost::asio::completion_token_for<void(error_code, outbox_stats)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_stats(diagnostics& diag, CompletionToken&& token = {}) const {
         return start<outbox_stats>(token, &diag, stats_call());
     }
 
     /// `async_stats` without diagnostics.
     template <boost::asio::completion_token_for<void(error_code, outbox_stats)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_stats(CompletionToken&& token = {}) const {
         return start<outbox_stats>(token, nullptr, stats_call());
     }
@@ -769,14 +770,14 @@ public:
     /// \par Thread-safety
     /// May be called from any thread, concurrently with other calls.
     template <boost::asio::completion_token_for<void(error_code, std::vector<attempt_record>)>
-                  CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+                  CompletionToken = detail::default_token_t<executor_type>>
     auto async_attempts(delivery_id id, diagnostics& diag, CompletionToken&& token = {}) const {
         return start<std::vector<attempt_record>>(token, &diag, attempts_call(id));
     }
 
     /// `async_attempts` without diagnostics.
     template <boost::asio::completion_token_for<void(error_code, std::vector<attempt_record>)>
-                  CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+                  CompletionToken = detail::default_token_t<executor_type>>
     auto async_attempts(delivery_id id, CompletionToken&& token = {}) const {
         return start<std::vector<attempt_record>>(token, nullptr, attempts_call(id));
     }
@@ -804,14 +805,14 @@ public:
     /// \par Thread-safety
     /// May be called from any thread, concurrently with other calls.
     template <boost::asio::completion_token_for<void(error_code, std::vector<webhook_failures>)>
-                  CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+                  CompletionToken = detail::default_token_t<executor_type>>
     auto async_failures(std::size_t limit, diagnostics& diag, CompletionToken&& token = {}) const {
         return start<std::vector<webhook_failures>>(token, &diag, failures_call(limit));
     }
 
     /// `async_failures` without diagnostics.
     template <boost::asio::completion_token_for<void(error_code, std::vector<webhook_failures>)>
-                  CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+                  CompletionToken = detail::default_token_t<executor_type>>
     auto async_failures(std::size_t limit, CompletionToken&& token = {}) const {
         return start<std::vector<webhook_failures>>(token, nullptr, failures_call(limit));
     }
@@ -843,14 +844,14 @@ public:
     /// \par Thread-safety
     /// May be called from any thread, concurrently with other calls.
     template <boost::asio::completion_token_for<void(error_code, delivery)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_redeliver(delivery_id id, diagnostics& diag, CompletionToken&& token = {}) const {
         return start<delivery>(token, &diag, redeliver_call(id));
     }
 
     /// `async_redeliver` without diagnostics.
     template <boost::asio::completion_token_for<void(error_code, delivery)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_redeliver(delivery_id id, CompletionToken&& token = {}) const {
         return start<delivery>(token, nullptr, redeliver_call(id));
     }
@@ -880,14 +881,14 @@ public:
     /// \par Thread-safety
     /// May be called from any thread, concurrently with other calls.
     template <boost::asio::completion_token_for<void(error_code, std::size_t)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_replay(delivery_filter filter, diagnostics& diag, CompletionToken&& token = {}) const {
         return start<std::size_t>(token, &diag, replay_call(std::move(filter)));
     }
 
     /// `async_replay` without diagnostics.
     template <boost::asio::completion_token_for<void(error_code, std::size_t)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_replay(delivery_filter filter, CompletionToken&& token = {}) const {
         return start<std::size_t>(token, nullptr, replay_call(std::move(filter)));
     }
@@ -917,14 +918,14 @@ public:
     /// \par Thread-safety
     /// May be called from any thread, concurrently with other calls.
     template <boost::asio::completion_token_for<void(error_code, std::size_t)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_purge(delivery_filter filter, diagnostics& diag, CompletionToken&& token = {}) const {
         return start<std::size_t>(token, &diag, purge_call(std::move(filter), std::nullopt));
     }
 
     /// `async_purge` without diagnostics.
     template <boost::asio::completion_token_for<void(error_code, std::size_t)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_purge(delivery_filter filter, CompletionToken&& token = {}) const {
         return start<std::size_t>(token, nullptr, purge_call(std::move(filter), std::nullopt));
     }
@@ -932,7 +933,7 @@ public:
     /// `async_purge` in steps of `batch_size` rows (1 to 100000; else `errc::invalid_argument`
     /// naming `batch_size`): `outbox().purge(filter, batch_size, ec, diag)`.
     template <boost::asio::completion_token_for<void(error_code, std::size_t)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_purge(delivery_filter filter, std::size_t batch_size, diagnostics& diag,
                      CompletionToken&& token = {}) const {
         return start<std::size_t>(token, &diag, purge_call(std::move(filter), batch_size));
@@ -940,7 +941,7 @@ public:
 
     /// `async_purge` in steps of `batch_size` rows, without diagnostics.
     template <boost::asio::completion_token_for<void(error_code, std::size_t)> CompletionToken =
-                  boost::asio::default_completion_token_t<executor_type>>
+                  detail::default_token_t<executor_type>>
     auto async_purge(delivery_filter filter, std::size_t batch_size, CompletionToken&& token = {}) const {
         return start<std::size_t>(token, nullptr, purge_call(std::move(filter), batch_size));
     }

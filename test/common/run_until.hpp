@@ -30,20 +30,6 @@ bool run_until(boost::asio::io_context& ioc, Predicate&& done) {
     return true;
 }
 
-// The former bounded form, kept while the sender's tests move to driven time.
-template <class Predicate>
-bool run_until(boost::asio::io_context& ioc, Predicate&& done, std::chrono::milliseconds limit) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    ioc.restart();
-    while (!done()) {
-        if (std::chrono::steady_clock::now() >= deadline)
-            return false;
-        if (ioc.run_one_for(std::chrono::milliseconds(5)) == 0 && ioc.stopped())
-            return done();
-    }
-    return true;
-}
-
 }  // namespace hookbox::test
 
 #endif  // HOOKBOX_TEST_COMMON_RUN_UNTIL_HPP

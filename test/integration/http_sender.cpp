@@ -15,6 +15,8 @@
 // returning is then part of the test) or until a condition holds, with no time limit of its own:
 // a test that hangs is ended by ctest's timeout.
 
+#include "common/manual_steady_clock.hpp"
+#include "common/run_until.hpp"
 #include "common/scripted_receiver.hpp"
 #include "common/test_certs.hpp"
 #include "common/test_common.hpp"
@@ -64,42 +66,14 @@ outgoing_request post(std::string url, std::chrono::milliseconds timeout = 5s) {
     return r;
 }
 
-// A steady clock that moves only when a test advances it. One time line for the whole program:
+// The sender on a steady clock that moves only when a test advances it (`manual_steady_clock`):
 // tests advance it by what they need, and only measure differences.
-struct stepped_clock {
-    using duration = std::chrono::nanoseconds;
-    using rep = duration::rep;
-    using period = duration::period;
-    using time_point = std::chrono::time_point<stepped_clock>;
-    [[maybe_unused]] static constexpr bool is_steady = true;
+using stepped_clock = manual_steady_clock;
+using stepped_sender = basic_beast_sender<asio::any_io_executor, stepped_clock>;
 
-    static time_point now() noexcept { return time_point(duration(ticks.load())); }
-    static void advance(duration d) noexcept { ticks.fetch_add(d.count()); }
-
-    static inline std::atomic<rep> ticks{0};
-};
-
-// How a timer waits for a `stepped_clock` time: it looks at the clock again every millisecond of
-// real time until the time has come.
-struct stepped_wait_traits {
-    static stepped_clock::duration to_wait_duration(const stepped_clock::duration& d) {
-        return d > d.zero() ? stepped_clock::duration(1ms) : d.zero();
-    }
-    static stepped_clock::duration to_wait_duration(const stepped_clock::time_point& t) {
-        return to_wait_duration(t - stepped_clock::now());
-    }
-};
-
-using stepped_sender = basic_beast_sender<asio::any_io_executor, stepped_clock, stepped_wait_traits>;
-
-// Runs `ioc` on this thread until `done()` holds, however long that takes. `done` is asked again
-// after each handler and at least every 5 ms, for conditions another thread (the receiver's) makes
-// true.
+// Runs `ioc` on this thread until `done()` holds, however long that takes.
 template <class Done> void run_until_done(asio::io_context& ioc, Done done) {
-    while (!done()) {
-        ioc.restart();
-        ioc.run_one_for(5ms);
-    }
+    BOOST_TEST_REQUIRE(run_until(ioc, done));
 }
 
 // What a request completed with.

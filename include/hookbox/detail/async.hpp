@@ -19,6 +19,7 @@
 //   - `executor_type` and `get_executor()`: the strand its state lives on;
 //   - `static awaitable<error_code> run(std::shared_ptr<Impl>)`: the run, on that strand.
 
+#include <hookbox/detail/default_token.hpp>
 #include <hookbox/error.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -29,7 +30,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/deferred.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/prefer.hpp>
@@ -41,22 +41,6 @@
 #include <utility>
 
 namespace hookbox::detail {
-
-// The completion token that hookbox's asynchronous calls use when the caller passes none: the
-// executor's own default (an executor made with `as_default_on`), else `boost::asio::deferred`, so that
-// `co_await x.async_run()` works and `x.async_run()(handler)` starts it.
-template <class Executor, class = void>
-struct default_token {
-    using type = boost::asio::deferred_t;
-};
-
-template <class Executor>
-struct default_token<Executor, std::void_t<typename Executor::default_completion_token_type>> {
-    using type = typename Executor::default_completion_token_type;
-};
-
-template <class Executor>
-using default_token_t = typename default_token<Executor>::type;
 
 // Ends a run: holds the user's handler and outstanding work on its associated executor while the run
 // goes on, and completes it with `dispatch` on that executor, so that the handler's associated

@@ -60,6 +60,7 @@
 
 #include <hookbox/delivery.hpp>
 #include <hookbox/detail/config.hpp>
+#include <hookbox/detail/default_token.hpp>
 #include <hookbox/error.hpp>
 #include <hookbox/http/address_policy.hpp>
 #include <hookbox/http/sender_concept.hpp>
@@ -192,7 +193,7 @@ public:
     /// \par Thread-safety
     /// May be called from any thread.
     template <boost::asio::completion_token_for<void(error_code, send_result)> CompletionToken =
-                  boost::asio::default_completion_token_t<Executor>>
+                  detail::default_token_t<Executor>>
     auto async_send(outgoing_request req, CompletionToken&& token = CompletionToken()) {
         return boost::asio::async_initiate<CompletionToken, void(error_code, send_result)>(
             initiate_send{impl_}, token, std::move(req));
