@@ -5,6 +5,7 @@
 #include "all_public_headers.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/detached.hpp>
 
 #include <chrono>
 
@@ -35,6 +36,12 @@ template class dispatcher<sqlite_outbox, beast_sender>;
 template class retention_sweeper<sqlite_outbox>;
 template class auto_enqueuer<sqlite_outbox, subscription_registry>;
 template class auto_enqueuer<sqlite_outbox, engine_subscriptions<engine::sqlite_engine>>;
+
+// The auto-enqueuer's run (a member template, which the line above does not instantiate), as a
+// program launches it.
+[[maybe_unused]] void run_fanout(auto_enqueuer<sqlite_outbox, subscription_registry>& fanout) {
+    fanout.async_run(boost::asio::detached);
+}
 
 }  // namespace hookbox
 
