@@ -10,8 +10,9 @@
 // Part 1, fan-out: the data layer says "contact c-1 was created"; every webhook subscribed to
 // contact creations gets a delivery.
 //   1. Three subscriptions in a `sys_webhook` table, each with its own filter (object, actions).
-//   2. An auto_enqueuer: `publish` matches events against the subscriptions and enqueues one
-//      delivery per match, without making the publisher wait for storage.
+//   2. An auto_enqueuer, run on the application's io_context: `publish` matches events against the
+//      subscriptions and enqueues one delivery per match, without making the publisher wait for
+//      storage; `cancel` stops it once the enqueues it accepted are done.
 //   3. `fan_out` inside the application's own transaction, for deliveries that must commit with
 //      the change that caused them.
 //   4. What was created: one delivery per (event, matching subscription), duplicates collapsed.
@@ -26,6 +27,7 @@
 #include <hookbox/sqlite_outbox.hpp>
 #include <hookbox/state/state_store.hpp>
 
+#include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
@@ -111,12 +113,12 @@ void fan_out_events() {
     // clang-format on
 
     //[enqueuer
-    // The enqueuer runs its storage work (enqueues, reloads of the subscriptions) on a storage
-    // executor, never on the publisher's thread. Here that is an io_context which this thread runs
-    // when it wants the work done, so that the example is deterministic; a service passes a
-    // boost::asio::thread_pool, or no storage executor at all (the enqueuer then owns one thread).
-    boost::asio::io_context io;      // the application's I/O context: only the refresh timer uses it
-    boost::asio::io_context storage; // where the enqueues run
+    // The enqueuer is a background object on the application's io_context: it starts no thread.
+    // Its storage work (enqueues, loads of the subscriptions) runs on a storage executor, never on
+    // the publisher's thread: by default the io_context itself, as here, where this thread runs it
+    // when it wants the work done, so that the example is deterministic. A service with a real
+    // database passes a boost::asio::thread_pool's executor after io.get_executor().
+    boost::asio::io_context io;
     hookbox::engine_subscriptions<sqlite> source(db);
     hookbox::auto_enqueuer_params params;
     params.refresh_interval = std::chrono::seconds(0); // no periodic reload in this example
@@ -124,8 +126,22 @@ void fan_out_events() {
         std::fprintf(stderr, "fan-out error: %s: %s\n", e.webhook_name.c_str(), e.message.c_str());
     };
     hookbox::auto_enqueuer<sqlite_outbox, hookbox::engine_subscriptions<sqlite>> fanout(
-        io.get_executor(), storage.get_executor(), outbox, source, params);
-    fanout.start(); // loads the subscriptions, on this thread
+        io.get_executor(), outbox, source, params);
+
+    // A first load on this thread: a sys_webhook table that cannot be read is found now, and the
+    // events published next are fanned out at once (without it, they wait for the run's own load).
+    hookbox::error_code ec;
+    hookbox::diagnostics diag;
+    fanout.refresh(ec, diag);
+    if (ec)
+        throw hookbox::error_with_diagnostics(ec, diag);
+
+    // The run keeps the subscriptions fresh (self-heal, refresh()) until cancel(); publish accepts
+    // events from here on.
+    bool stopped = false;
+    fanout.async_run([&stopped](hookbox::error_code result) {
+        stopped = result == boost::asio::error::operation_aborted; // after cancel()
+    });
     //]
     expect(fanout.subscriptions()->size() == 3, "three subscriptions loaded");
 
@@ -152,13 +168,16 @@ void fan_out_events() {
                               .timestamp = "2026-05-24T00:00:03.000Z"}); // wh-audit (crm: no delete)
     posted += fanout.publish(alice); // the same event again: same event id, so the outbox dedups it
 
-    // Run the posted enqueues: run() returns when the storage context has no work left.
-    storage.run();
+    // Stop: the run lets the enqueues it accepted finish, then completes. run() returns when the
+    // io_context has no work left: the enqueues are done and the run is over.
+    fanout.cancel();
+    io.run();
     auto st = fanout.stats();
     std::printf("published 5 events: %zu enqueues posted; %llu stored, %llu duplicates, %llu failed\n",
                 posted, static_cast<unsigned long long>(st.enqueued),
                 static_cast<unsigned long long>(st.duplicates), static_cast<unsigned long long>(st.failed));
     //]
+    expect(stopped, "the run completed after cancel()");
     expect(posted == 8, "8 matches (2 + 2 + 1 + 1 + 2)");
     expect(st.matched == 8 && st.enqueued == 6 && st.duplicates == 2 && st.failed == 0,
            "6 stored and 2 duplicates");
@@ -172,8 +191,6 @@ void fan_out_events() {
                             .object = "contact",
                             .payload = boost::json::object{{"id", "c-2"}, {"name", "Bob"}},
                             .timestamp = "2026-05-24T00:00:04.000Z"};
-    hookbox::error_code ec;
-    hookbox::diagnostics diag;
     {
         app_transaction tx(app);
         db.insert("contact", hookbox::engine::record{{"id", "c-2"}, {"name", "Bob"}});

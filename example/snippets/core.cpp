@@ -24,6 +24,7 @@
 #include <hookbox/sqlite_outbox.hpp>
 #include <hookbox/state/state_store.hpp>
 
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/mpl/list.hpp>
 
@@ -377,15 +378,18 @@ void fanout_example() {
 
     subscriptions source(hooks);
     hookbox::auto_enqueuer<hookbox::sqlite_outbox, subscriptions> fanout(
-        ioc.get_executor(), outbox, source,
+        ioc.get_executor(), outbox, source,                      // pass a thread_pool's executor too, for a busy database
         {.on_error = [](const hookbox::fanout_error& e) { std::cerr << e.webhook_name << ": " << e.message << '\n'; }});
-    fanout.start();                                              // loads the subscriptions once
+    fanout.async_run(boost::asio::detached);                     // loads the subscriptions, then every minute
 
     fanout.publish({.type = "data.record.created",
                     .object = "contact",
                     .payload = boost::json::object{{"id", "c-1"}, {"name", "Alice"}},
                     .timestamp = "2026-05-24T00:00:00.000Z"});
     // -> one delivery for wh-1, event id "contact:c-1:created:2026-05-24T00:00:00.000Z"
+
+    fanout.cancel();   // at shutdown: the run finishes the enqueues publish accepted, then completes
+    ioc.run();
     //]
 
     // The same event, fanned out again inside a transaction: the same event id, so still one row.
@@ -412,7 +416,7 @@ void fanout_example() {
     }
     sqlite3_close(app);
     check(!ec, "fan-out in a transaction: committed");
-    // Leaving this function destroys the enqueuer, which waits for the enqueue `publish` posted.
+    check(fanout.stats().enqueued == 1, "fan-out: publish's enqueue finished before the run completed");
 }
 
 void fanout_check() {
@@ -459,10 +463,11 @@ void fanout_exemplars() {
     recording_outbox outbox;
     {
         hookbox::auto_enqueuer<recording_outbox, fixed_subscriptions> fanout(ioc.get_executor(), outbox, source);
-        fanout.start();
+        fanout.async_run(boost::asio::detached);
         fanout.publish({.type = "data.record.created", .object = "contact",
                         .payload = boost::json::object{{"id", "c-1"}}, .timestamp = "2026-05-24T00:00:00.000Z"});
-    }   // the destructor waits for the posted enqueue
+    }   // the destructor stops the run, which still loads the subscriptions for the event it holds
+    ioc.run();   // returns once the run has enqueued it and completed
     check(outbox.requests.size() == 1, "fanout_outbox exemplar: one request recorded");
     check(outbox.requests[0].webhook_id == "wh-1", "fanout_outbox exemplar: for wh-1");
 }

@@ -9,10 +9,15 @@
 // auto_enqueuer end to end over two setups: a memory_engine sys_webhook table with the in-memory
 // outbox, and a SQLite file holding both the sys_webhook table and the delivery table.
 //
-// Fire-and-forget enqueues are awaited with a bounded wait on the enqueuer's counters; nothing
-// sleeps. Blocking is injected with gates (an outbox and a source that wait until the test opens
-// them), so that "publish returned before the enqueue finished" is shown without timing.
+// Nothing sleeps and nothing waits for wall-clock time. Fire-and-forget enqueues are awaited by
+// running the io_context until the enqueuer's counters say they have finished (`run_until`, no
+// time limit: a broken case is stopped by ctest's timeout). The refresh timer runs on
+// `manual_steady_clock`, which moves only when a case advances it. Blocking is injected with gates
+// (an outbox and a source that wait until the case opens them, on a storage thread pool), so that
+// "publish returned before the enqueue finished" and "the stop waited for the enqueue" are shown
+// without timing.
 
+#include "common/manual_steady_clock.hpp"
 #include "common/run_until.hpp"
 #include "common/temp_dir.hpp"
 #include "common/test_common.hpp"
@@ -23,8 +28,15 @@
 #include <hookbox/outbox.hpp>
 #include <hookbox/storage/sql_storage.hpp>
 
-#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/mpl/list.hpp>
@@ -34,6 +46,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -59,6 +73,7 @@ namespace hookbox::test {
 namespace {
 
 using namespace std::chrono_literals;
+namespace asio = boost::asio;
 namespace json = boost::json;
 
 constexpr const char* ts = "2026-05-24T00:00:00.000Z";
@@ -94,10 +109,30 @@ engine::record webhook_record(std::string id, std::string url, std::string trigg
     return engine::record{{"id", std::move(id)}, {"url", std::move(url)}, {"triggers", std::move(triggers)}};
 }
 
+// The threads of this process, as the kernel lists them.
+std::size_t thread_count() {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task"))
+        ++n;
+    return n;
+}
+
+// Runs the io_context until its timers on manual_steady_clock have been looked at since the last
+// `advance`, then runs what is ready: a timer that had expired by then has fired (and what it
+// started on this thread has run), and one that had not has not. `poll()` alone would not do: Asio
+// looks at its timers only when the system timer it set for the earliest one has gone off.
+void run_due_timers(asio::io_context& ioc) {
+    asio::basic_waitable_timer<manual_steady_clock> probe(ioc, manual_steady_clock::now());
+    bool fired = false;
+    probe.async_wait([&](error_code) { fired = true; });
+    BOOST_REQUIRE(run_until(ioc, [&] { return fired; }));
+    ioc.poll();
+}
+
 // ----- test doubles -----
 
-// An outbox that forwards to another, but waits while its gate is closed, and throws for one
-// webhook when told to.
+// An outbox that forwards to another, but waits while its gate is closed, throws for one webhook
+// when told to, and records on which thread each enqueue ran.
 template <class Inner>
 class gated_outbox {
 public:
@@ -107,10 +142,12 @@ public:
         {
             std::unique_lock lock(mutex_);
             ++entered_;
-            changed_.notify_all();
-            // Bounded, so that a publish that wrongly waited for its enqueue fails the test instead
-            // of hanging it.
-            changed_.wait_for(lock, std::chrono::seconds(20), [&] { return open_; });
+            threads_.push_back(std::this_thread::get_id());
+            if (probe_)
+                probed_.push_back(probe_());
+            // No time limit: a publish that wrongly waited for its enqueue hangs the case, and
+            // ctest's timeout stops it.
+            changed_.wait(lock, [&] { return open_; });
             if (!throw_for_.empty() && r.webhook_id == throw_for_)
                 throw std::runtime_error("boom");
         }
@@ -132,14 +169,22 @@ public:
         std::lock_guard lock(mutex_);
         throw_for_ = std::move(webhook_id);
     }
+    // Asked on the enqueuing thread, once per enqueue; its answers are `probed()`.
+    void probe(std::function<bool()> p) {
+        std::lock_guard lock(mutex_);
+        probe_ = std::move(p);
+    }
     int entered() {
         std::lock_guard lock(mutex_);
         return entered_;
     }
-    // Waits (at most 20 s) until `n` enqueues have reached the gate.
-    bool wait_entered(int n) {
-        std::unique_lock lock(mutex_);
-        return changed_.wait_for(lock, std::chrono::seconds(20), [&] { return entered_ >= n; });
+    std::vector<std::thread::id> threads() {
+        std::lock_guard lock(mutex_);
+        return threads_;
+    }
+    std::vector<bool> probed() {
+        std::lock_guard lock(mutex_);
+        return probed_;
     }
     int completed() const { return completed_.load(); }
 
@@ -150,6 +195,9 @@ private:
     bool open_ = true;
     int entered_ = 0;
     std::string throw_for_;
+    std::function<bool()> probe_;
+    std::vector<std::thread::id> threads_;
+    std::vector<bool> probed_;
     std::atomic<int> completed_{0};
 };
 
@@ -165,7 +213,7 @@ public:
         std::unique_lock lock(mutex_);
         ++loads_;
         changed_.notify_all();
-        changed_.wait_for(lock, std::chrono::seconds(20), [&] { return open_; });
+        changed_.wait(lock, [&] { return open_; });
         if (fail_) {
             ec = make_error_code(errc::storage_failure);
             diag.assign("", "source: injected failure");
@@ -247,17 +295,27 @@ using fanout_setups = boost::mpl::list<fanout_memory_setup, fanout_sqlite_setup>
 
 namespace {
 
+// Where an enqueuer's storage calls run in a case.
+enum class storage_on {
+    // The I/O executor (the default): everything runs on the test thread, when the case runs the
+    // io_context.
+    io,
+    // A pool of two threads: for the gates, which block the thread that calls them.
+    pool,
+};
+
 // A setup, an io_context, the gated doubles around the setup's outbox and sys_webhook source, and
-// an enqueuer over them whose errors are collected.
+// an enqueuer over them whose errors are collected and whose run's completion is kept.
 template <class Setup>
 struct fixture {
     using outbox_type = gated_outbox<typename Setup::outbox_type>;
     using source_type = gated_source<engine_subscriptions<typename Setup::engine_type>>;
-    using enqueuer_type = auto_enqueuer<outbox_type, source_type, boost::asio::io_context::executor_type>;
+    // Its refresh timer moves only with manual_steady_clock.
+    using enqueuer_type =
+        auto_enqueuer<outbox_type, source_type, asio::io_context::executor_type, manual_steady_clock>;
 
-    boost::asio::io_context ioc;
-    // Keeps run_for waiting for handlers instead of returning at once, so that waits poll gently.
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{ioc.get_executor()};
+    asio::io_context ioc;
+    asio::thread_pool pool{2};
     Setup setup;
     outbox_type box{setup.box};
     engine_subscriptions<typename Setup::engine_type> table{setup.engine};
@@ -265,6 +323,22 @@ struct fixture {
     std::mutex errors_mutex;
     std::vector<fanout_error> errors_;
     std::optional<enqueuer_type> enqueuer;
+    // The completion of the last run `launch` started, and how many enqueues had finished then.
+    std::optional<error_code> done;
+    int completed_at_done = -1;
+    bool launched = false;
+
+    // Whatever the case left behind: the gates open, the run stopped and completed, before the
+    // outbox and the source it uses go.
+    ~fixture() {
+        box.open();
+        source.open();
+        if (enqueuer)
+            enqueuer->cancel();
+        if (launched)
+            run_until(ioc, [&] { return done.has_value(); });
+        pool.join();
+    }
 
     static auto_enqueuer_params objectstack_params() {
         auto_enqueuer_params p;
@@ -272,18 +346,41 @@ struct fixture {
         return p;
     }
 
-    enqueuer_type& make(auto_enqueuer_params p = objectstack_params()) {
+    enqueuer_type& make(auto_enqueuer_params p = objectstack_params(), storage_on where = storage_on::io) {
         p.on_error = [this](const fanout_error& e) {
             std::lock_guard lock(errors_mutex);
             errors_.push_back(e);
         };
-        enqueuer.emplace(ioc.get_executor(), box, source, std::move(p));
+        if (where == storage_on::pool)
+            enqueuer.emplace(ioc.get_executor(), pool.get_executor(), box, source, std::move(p));
+        else
+            enqueuer.emplace(ioc.get_executor(), box, source, std::move(p));
         return *enqueuer;
     }
 
-    enqueuer_type& started(auto_enqueuer_params p = objectstack_params()) {
-        make(std::move(p)).start();
+    // Launches the enqueuer's run; its completion goes to `done`.
+    void launch() {
+        done.reset();
+        launched = true;
+        enqueuer->async_run([this](error_code ec) {
+            completed_at_done = box.completed();
+            done = ec;
+        });
+    }
+
+    // Made, launched, and its first load done.
+    enqueuer_type& started(auto_enqueuer_params p = objectstack_params(), storage_on where = storage_on::io) {
+        make(std::move(p), where);
+        launch();
+        BOOST_REQUIRE(wait([&] { return enqueuer->stats().refreshes == 1u; }));
         return *enqueuer;
+    }
+
+    // Cancels the run and runs the io_context until it has completed.
+    void stop() {
+        enqueuer->cancel();
+        BOOST_REQUIRE(wait([&] { return done.has_value(); }));
+        BOOST_TEST(*done == asio::error::operation_aborted);
     }
 
     struct webhook {
@@ -317,7 +414,7 @@ struct fixture {
         return s.enqueued + s.duplicates + s.failed;
     }
 
-    // Bounded wait until `n` enqueues have finished (stored, duplicate or failed).
+    // Runs the io_context until `n` enqueues have finished (stored, duplicate or failed).
     bool settle(std::uint64_t n) {
         return run_until(ioc, [&] { return finished() >= n; });
     }
@@ -756,22 +853,6 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(uses_a_deterministic_event_id_so_replays_collapse,
     BOOST_TEST(ae.stats().duplicates == 1u);
 }
 
-BOOST_AUTO_TEST_CASE_TEMPLATE(publish_does_not_wait_for_the_enqueue, Setup, fanout_setups) {
-    fixture<Setup> f;
-    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
-    auto& ae = f.started();
-    f.box.close();
-    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
-    // publish returned while the gate holds every enqueue: none can have finished.
-    BOOST_TEST(f.box.completed() == 0);
-    BOOST_REQUIRE(f.wait([&] { return f.box.entered() == 1; }));  // the enqueue is running, and blocked
-    BOOST_TEST(f.rows().empty());
-    f.box.open();
-    BOOST_REQUIRE(f.settle(1));
-    BOOST_TEST(f.box.completed() == 1);
-    BOOST_TEST(f.rows().size() == 1u);
-}
-
 BOOST_AUTO_TEST_CASE_TEMPLATE(an_enqueue_failure_is_reported_and_the_other_webhooks_still_fire,
                               Setup,
                               fanout_setups) {
@@ -815,19 +896,25 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(an_outbox_that_throws_is_reported_like_a_failure, 
 }
 
 // =================================================================================================
-// Refresh, lifecycle and threads, on both setups
+// Refresh, on both setups
 // =================================================================================================
 
+// The refresh timer runs on manual_steady_clock: nothing but moving it past refresh_interval
+// reloads here (no self-heal event, no refresh() call), and nothing reloads before.
 BOOST_AUTO_TEST_CASE_TEMPLATE(periodic_refresh_picks_up_new_subscriptions, Setup, fanout_setups) {
     fixture<Setup> f;
     auto p = fixture<Setup>::objectstack_params();
-    p.refresh_interval = 10ms;
+    p.refresh_interval = 10s;
     auto& ae = f.started(p);
     BOOST_TEST(ae.subscriptions()->empty());
     f.add({.id = "wh-1", .url = "https://r.example/contacts"});
-    // Nothing but the timer reloads here: no self-heal event, no refresh() call.
+    f.ioc.poll();  // the run arms its timer
+    manual_steady_clock::advance(9s);
+    run_due_timers(f.ioc);
+    BOOST_TEST(f.source.loads() == 1);
+    manual_steady_clock::advance(1s);
     BOOST_REQUIRE(f.wait([&] { return ae.subscriptions()->size() == 1u; }));
-    BOOST_TEST(ae.stats().refreshes >= 2u);
+    BOOST_TEST(ae.stats().refreshes == 2u);
     BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
     BOOST_REQUIRE(f.settle(1));
     BOOST_TEST(f.rows().size() == 1u);
@@ -835,7 +922,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(periodic_refresh_picks_up_new_subscriptions, Setup
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(refresh_requests_during_a_load_add_up_to_one_more_load, Setup, fanout_setups) {
     fixture<Setup> f;
-    auto& ae = f.started();
+    auto& ae = f.started(fixture<Setup>::objectstack_params(), storage_on::pool);
     BOOST_TEST(f.source.loads() == 1);
 
     f.source.close();
@@ -849,8 +936,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(refresh_requests_during_a_load_add_up_to_one_more_
 
     BOOST_REQUIRE(f.wait([&] { return ae.stats().refreshes == 3u; }));
     BOOST_TEST(ae.subscriptions()->size() == 1u);  // the follow-up load saw the change
-    f.enqueuer.reset();                            // waits for every load posted
-    BOOST_TEST(f.source.loads() == 3);             // start, the running load, one follow-up
+    f.stop();                                      // a run's loads end before it completes
+    BOOST_TEST(f.source.loads() == 3);             // the first, the running load, one follow-up
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_failed_refresh_keeps_the_cache_and_is_reported, Setup, fanout_setups) {
@@ -889,93 +976,247 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_load_of_a_missing_table_fails_and_names_it, Setu
     BOOST_TEST(diag.message().find("'no_such_table'") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE_TEMPLATE(start_fails_when_the_first_load_fails_and_can_be_retried,
+// =================================================================================================
+// The run: first load, held and refused events, stop, on both setups
+// =================================================================================================
+
+// A first load that fails does not end the run: it is reported and tried again after 100 ms, then
+// after 200 ms, ...; the events published meanwhile are held and fanned out once a load succeeds.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_failed_first_load_is_reported_and_retried_while_events_are_held,
                               Setup,
                               fanout_setups) {
     fixture<Setup> f;
     f.add({.id = "wh-1", .url = "https://r.example/contacts"});
-    auto& ae = f.make();
     f.source.fail(true);
-    error_code ec;
-    diagnostics diag;
-    ae.start(ec, diag);
-    BOOST_TEST(ec == errc::storage_failure);
-    BOOST_TEST(!ae.running());
-    BOOST_TEST(ae.publish(created("contact", "c-1")) == 0u);
-    BOOST_TEST(f.errors().empty());  // returned, not reported
-    f.source.fail(false);
-    ae.start(ec, diag);
-    BOOST_TEST(!ec);
-    BOOST_TEST(ae.running());
-    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
-    BOOST_REQUIRE(f.settle(1));
-}
+    auto& ae = f.make();
+    f.launch();
+    BOOST_REQUIRE(f.wait([&] { return ae.stats().refresh_failures == 1u; }));
+    f.ioc.poll();  // the run arms its timer for the retry
+    auto errors = f.errors();
+    BOOST_REQUIRE(errors.size() == 1u);
+    BOOST_TEST(errors[0].operation == fanout_operation::refresh);
+    BOOST_TEST(errors[0].ec == errc::storage_failure);
+    BOOST_TEST(errors[0].message == "source: injected failure");
 
-BOOST_AUTO_TEST_CASE_TEMPLATE(start_twice_loads_once, Setup, fanout_setups) {
-    fixture<Setup> f;
-    auto& ae = f.started();
-    ae.start();
-    error_code ec;
-    diagnostics diag;
-    ae.start(ec, diag);
-    BOOST_TEST(!ec);
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 0u);  // held
+    BOOST_TEST(ae.stats().events == 1u);
+    BOOST_TEST(ae.stats().refused == 0u);
+
+    manual_steady_clock::advance(99ms);  // the first retry comes 100 ms after the first failure
+    run_due_timers(f.ioc);
     BOOST_TEST(f.source.loads() == 1);
+    manual_steady_clock::advance(1ms);
+    BOOST_REQUIRE(f.wait([&] { return ae.stats().refresh_failures == 2u; }));
+    f.ioc.poll();
+    manual_steady_clock::advance(199ms);  // the second retry comes 200 ms after the second failure
+    run_due_timers(f.ioc);
+    BOOST_TEST(f.source.loads() == 2);
+
+    f.source.fail(false);
+    manual_steady_clock::advance(1ms);
+    BOOST_REQUIRE(f.settle(1));  // loaded, and the held event fanned out
     BOOST_TEST(ae.stats().refreshes == 1u);
+    BOOST_TEST(ae.stats().matched == 1u);
+    auto rows = f.rows();
+    BOOST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(rows[0].event_id == std::string("contact:c-1:created:") + ts);
+    BOOST_TEST(f.errors().size() == 2u);
+    BOOST_TEST(!f.done.has_value());
 }
 
-BOOST_AUTO_TEST_CASE_TEMPLATE(publish_after_stop_is_ignored_until_started_again, Setup, fanout_setups) {
+// Events published before the first load has finished are held, up to max_held_events; more are
+// refused with no_buffer_space.
+BOOST_AUTO_TEST_CASE_TEMPLATE(events_before_the_first_load_are_held_up_to_max_held_events,
+                              Setup,
+                              fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    f.source.close();
+    auto p = fixture<Setup>::objectstack_params();
+    p.max_held_events = 2;
+    auto& ae = f.make(p, storage_on::pool);
+    f.launch();
+    BOOST_REQUIRE(f.wait([&] { return f.source.loads() == 1; }));  // the first load waits at the gate
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 0u);
+    BOOST_TEST(ae.publish(created("contact", "c-2")) == 0u);
+    BOOST_TEST(ae.publish(created("contact", "c-3")) == 0u);
+    BOOST_TEST(ae.stats().events == 2u);
+    BOOST_TEST(ae.stats().refused == 1u);
+    auto errors = f.errors();
+    BOOST_REQUIRE(errors.size() == 1u);
+    BOOST_TEST(errors[0].operation == fanout_operation::event);
+    BOOST_TEST(errors[0].ec == asio::error::no_buffer_space);
+    BOOST_TEST(errors[0].event_id == std::string("contact:c-3:created:") + ts);
+    BOOST_TEST(errors[0].message.find("max_held_events (2)") != std::string::npos);
+
+    f.source.open();
+    BOOST_REQUIRE(f.settle(2));
+    std::set<std::string> ids;
+    for (const auto& d : f.rows())
+        ids.insert(d.event_id);
+    BOOST_TEST(ids == (std::set<std::string>{std::string("contact:c-1:created:") + ts,
+                                              std::string("contact:c-2:created:") + ts}),
+               boost::test_tools::per_element());
+}
+
+// A stop while no load has succeeded gives the held events one more load; when that fails too,
+// each is reported and counted as dropped, never lost in silence.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_stop_before_any_load_succeeded_reports_the_held_events, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    f.source.fail(true);
+    auto& ae = f.make();
+    f.launch();
+    BOOST_REQUIRE(f.wait([&] { return ae.stats().refresh_failures == 1u; }));
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 0u);  // held
+    f.stop();
+    BOOST_TEST(f.source.loads() == 2);  // the first load, and one more at the stop
+    auto s = ae.stats();
+    BOOST_TEST(s.events == 1u);
+    BOOST_TEST(s.dropped == 1u);
+    BOOST_TEST(s.refused == 0u);
+    BOOST_TEST(s.refresh_failures == 2u);
+    auto errors = f.errors();
+    BOOST_REQUIRE(errors.size() == 3u);
+    BOOST_TEST(errors[2].operation == fanout_operation::event);
+    BOOST_TEST(errors[2].ec == asio::error::operation_aborted);
+    BOOST_TEST(errors[2].event_id == std::string("contact:c-1:created:") + ts);
+    BOOST_TEST(errors[2].message.find("stopped before the subscriptions could be loaded") != std::string::npos);
+    BOOST_TEST(f.rows().empty());
+}
+
+// publish accepts events from the launch of async_run until a stop; before and after, it refuses
+// them and says so. A later run fans out at once from the subscriptions the earlier one loaded.
+BOOST_AUTO_TEST_CASE_TEMPLATE(publish_refuses_events_while_no_run_is_going_on, Setup, fanout_setups) {
     fixture<Setup> f;
     f.add({.id = "wh-1", .url = "https://r.example/contacts"});
     auto& ae = f.make();
-    BOOST_TEST(ae.publish(created("contact", "c-0")) == 0u);  // before start
-    ae.start();
-    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
-    ae.stop();
-    ae.stop();  // twice is fine
-    BOOST_TEST(!ae.running());
-    BOOST_REQUIRE(f.settle(1));  // posted before stop: still enqueued
-    BOOST_TEST(ae.publish(created("contact", "c-2")) == 0u);
-    BOOST_TEST(ae.publish(created("sys_webhook", "wh-1")) == 0u);
-    BOOST_TEST(ae.stats().events == 1u);
-    BOOST_TEST(ae.stats().matched == 1u);
-    BOOST_TEST(ae.stats().refreshes == 1u);
-    BOOST_TEST(f.rows().size() == 1u);
-    ae.start();
-    BOOST_TEST(ae.publish(created("contact", "c-3")) == 1u);
+    BOOST_TEST(ae.publish(created("contact", "c-0")) == 0u);  // before async_run
+    auto errors = f.errors();
+    BOOST_REQUIRE(errors.size() == 1u);
+    BOOST_TEST(errors[0].operation == fanout_operation::event);
+    BOOST_TEST(errors[0].ec == asio::error::operation_aborted);
+    BOOST_TEST(errors[0].event_id == std::string("contact:c-0:created:") + ts);
+    BOOST_TEST(errors[0].message.find("async_run") != std::string::npos);
+    BOOST_TEST(ae.stats().refused == 1u);
+    BOOST_TEST(ae.stats().events == 0u);
+
+    f.launch();
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 0u);  // the run has not begun: held
+    BOOST_REQUIRE(f.settle(1));
+    BOOST_TEST(ae.publish(created("contact", "c-2")) == 1u);
     BOOST_REQUIRE(f.settle(2));
+
+    ae.cancel();
+    BOOST_TEST(ae.publish(created("contact", "c-3")) == 0u);  // refused from the moment cancel() returned
+    BOOST_TEST(ae.publish(created("sys_webhook", "wh-1")) == 0u);
+    BOOST_REQUIRE(f.wait([&] { return f.done.has_value(); }));
+    BOOST_TEST(ae.publish(created("contact", "c-4")) == 0u);  // after the run
+    auto s = ae.stats();
+    BOOST_TEST(s.events == 2u);
+    BOOST_TEST(s.refused == 4u);
+    BOOST_TEST(s.matched == 2u);
+    BOOST_TEST(s.refreshes == 1u);
+    BOOST_TEST(f.errors().size() == 4u);
     BOOST_TEST(f.rows().size() == 2u);
+
+    f.launch();
+    BOOST_TEST(ae.publish(created("contact", "c-5")) == 1u);  // the subscriptions are loaded already
+    BOOST_REQUIRE(f.settle(3));
+    BOOST_TEST(f.rows().size() == 3u);
+}
+
+// A cancel() before async_run is kept: that run completes at once, without a load, and refuses
+// events; the run after it runs normally.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_cancel_before_async_run_stops_that_run, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    auto& ae = f.make();
+    ae.cancel();
+    f.launch();
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 0u);
+    f.ioc.poll();  // no load, timer or enqueue to wait for: the run ends within the ready handlers
+    BOOST_REQUIRE(f.done.has_value());
+    BOOST_TEST(*f.done == asio::error::operation_aborted);
+    BOOST_TEST(f.source.loads() == 0);
+    BOOST_TEST(ae.stats().refused == 1u);
+
+    f.launch();
+    BOOST_REQUIRE(f.wait([&] { return ae.stats().refreshes == 1u; }));
+    BOOST_TEST(ae.publish(created("contact", "c-2")) == 1u);
+    BOOST_REQUIRE(f.settle(1));
+    BOOST_TEST(!f.done.has_value());
+}
+
+// A second async_run while one is going on fails with already_started, never inside the call; the
+// first goes on.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_second_run_is_refused, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    auto& ae = f.started();
+    std::optional<error_code> second;
+    bool returned = false;
+    ae.async_run([&](error_code ec) {
+        BOOST_TEST(returned);
+        second = ec;
+    });
+    returned = true;
+    BOOST_REQUIRE(f.wait([&] { return second.has_value(); }));
+    BOOST_TEST(*second == asio::error::already_started);
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
+    BOOST_REQUIRE(f.settle(1));
+    BOOST_TEST(f.source.loads() == 1);
+    BOOST_TEST(!f.done.has_value());
+}
+
+// The stop waits for the enqueues already posted: the run completes only after the gated one.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_stop_waits_for_the_enqueues_already_posted, Setup, fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-1", .url = "https://r.example/contacts"});
+    auto& ae = f.started(fixture<Setup>::objectstack_params(), storage_on::pool);
+    f.box.close();
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
+    BOOST_REQUIRE(f.wait([&] { return f.box.entered() == 1; }));  // the enqueue is running, and blocked
+    ae.cancel();
+    f.ioc.poll();
+    BOOST_TEST(!f.done.has_value());
+    f.box.open();
+    BOOST_REQUIRE(f.wait([&] { return f.done.has_value(); }));
+    BOOST_TEST(*f.done == asio::error::operation_aborted);
+    BOOST_TEST(f.completed_at_done == 1);
+    BOOST_TEST(f.rows().size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(stop_cancels_the_periodic_refresh, Setup, fanout_setups) {
     fixture<Setup> f;
     auto p = fixture<Setup>::objectstack_params();
-    p.refresh_interval = 1ms;
+    p.refresh_interval = 1s;
     auto& ae = f.started(p);
-    BOOST_REQUIRE(f.wait([&] { return ae.stats().refreshes >= 3u; }));
-    ae.stop();
-    f.enqueuer.reset();  // waits for the loads the timer had already requested
+    f.ioc.poll();
+    manual_steady_clock::advance(1s);
+    BOOST_REQUIRE(f.wait([&] { return ae.stats().refreshes == 2u; }));
+    f.stop();
     int loads = f.source.loads();
-    // Without the work guard, run_for returns as soon as the io_context has no work left: a timer
-    // still armed (or re-arming) would keep it running for the whole 20 s.
-    f.work.reset();
+    // Past the interval, with the run over: run() returns, as nothing is left to run. A timer still
+    // armed would fire and re-arm for ever, and ctest's timeout would stop the case.
+    manual_steady_clock::advance(10s);
     f.ioc.restart();
-    f.ioc.run_for(std::chrono::seconds(20));
-    BOOST_TEST(f.ioc.stopped());
+    f.ioc.run();
     BOOST_TEST(f.source.loads() == loads);
 }
 
-BOOST_AUTO_TEST_CASE_TEMPLATE(the_destructor_waits_for_enqueues_already_posted, Setup, fanout_setups) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(publish_does_not_wait_for_the_enqueue, Setup, fanout_setups) {
     fixture<Setup> f;
     f.add({.id = "wh-1", .url = "https://r.example/contacts"});
-    auto& ae = f.started();
+    auto& ae = f.started(fixture<Setup>::objectstack_params(), storage_on::pool);
     f.box.close();
     BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
-    std::thread opener([&] {
-        f.box.wait_entered(1);
-        f.box.open();
-    });
-    f.enqueuer.reset();
-    opener.join();
+    // publish returned while the gate holds every enqueue: none can have finished.
+    BOOST_TEST(f.box.completed() == 0);
+    BOOST_REQUIRE(f.wait([&] { return f.box.entered() == 1; }));  // the enqueue is running, and blocked
+    BOOST_TEST(f.rows().empty());
+    f.box.open();
+    BOOST_REQUIRE(f.settle(1));
     BOOST_TEST(f.box.completed() == 1);
     BOOST_TEST(f.rows().size() == 1u);
 }
@@ -984,7 +1225,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(publish_from_many_threads, Setup, fanout_setups) {
     fixture<Setup> f;
     f.add({.id = "wh-1", .url = "https://a.example/hook"});
     f.add({.id = "wh-2", .url = "https://b.example/hook", .object_name = ""});
-    auto& ae = f.started();
+    auto& ae = f.started(fixture<Setup>::objectstack_params(), storage_on::pool);
     constexpr int threads = 4;
     constexpr int per_thread = 25;
     std::vector<std::thread> publishers;
@@ -1021,6 +1262,148 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(an_event_with_a_payload_that_is_not_an_object_is_r
     BOOST_TEST(errors[0].field == "payload");
 }
 
+// =================================================================================================
+// The Asio model: lifetime, completion tokens, cancellation, threads (SQLite)
+// =================================================================================================
+
+using fanout_sqlite_fixture = fixture<fanout_sqlite_setup>;
+
+// Destroying the enqueuer while its run goes on, with enqueues queued, is safe (under ASan, a
+// queued call that used the destroyed object would be a use after free): the run stops, finishes
+// every enqueue `publish` accepted, and completes; then nothing is left to run.
+BOOST_FIXTURE_TEST_CASE(destroyed_while_running_loses_no_accepted_event, fanout_sqlite_fixture) {
+    add({.id = "wh-1", .url = "https://a.example/hook"});
+    add({.id = "wh-2", .url = "https://b.example/hook", .object_name = ""});
+    auto& ae = started();
+    for (const char* id : {"c-1", "c-2", "c-3"})
+        BOOST_TEST(ae.publish(created("contact", id)) == 2u);  // queued on the io_context, not run yet
+    enqueuer.reset();
+    ioc.run();
+    BOOST_REQUIRE(done.has_value());
+    BOOST_TEST(*done == asio::error::operation_aborted);
+    BOOST_TEST(completed_at_done == 6);  // the run completed after the enqueues it had accepted
+    BOOST_TEST(rows().size() == 6u);
+    BOOST_TEST(errors().empty());
+}
+
+// The same, with the events held: published right after the launch, before the run has begun. The
+// stop gives them the load they were waiting for.
+BOOST_FIXTURE_TEST_CASE(destroyed_with_events_held_loses_none, fanout_sqlite_fixture) {
+    add({.id = "wh-1", .url = "https://a.example/hook"});
+    make();
+    launch();
+    BOOST_TEST(enqueuer->publish(created("contact", "c-1")) == 0u);
+    BOOST_TEST(enqueuer->publish(created("contact", "c-2")) == 0u);
+    enqueuer.reset();
+    ioc.run();
+    BOOST_REQUIRE(done.has_value());
+    BOOST_TEST(*done == asio::error::operation_aborted);
+    BOOST_TEST(completed_at_done == 2);
+    BOOST_TEST(source.loads() == 1);
+    BOOST_TEST(rows().size() == 2u);
+    BOOST_TEST(errors().empty());
+}
+
+// `async_run` takes any completion token: deferred by default (nothing starts until it is
+// launched; here awaited in a coroutine), and `use_awaitable`.
+BOOST_FIXTURE_TEST_CASE(async_run_with_the_default_token_and_use_awaitable, fanout_sqlite_fixture) {
+    add({.id = "wh-1", .url = "https://r.example/contacts"});
+    auto& ae = make();
+    auto deferred_run = ae.async_run();
+    BOOST_TEST(ae.publish(created("contact", "c-0")) == 0u);  // not launched yet: refused
+    BOOST_TEST(ae.stats().refused == 1u);
+    ioc.poll();
+    BOOST_TEST(source.loads() == 0);
+
+    std::optional<error_code> first, second;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            auto [ec] = co_await std::move(deferred_run)(asio::as_tuple(asio::use_awaitable));
+            first = ec;
+        },
+        asio::detached);
+    BOOST_REQUIRE(wait([&] { return ae.stats().refreshes == 1u; }));
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
+    BOOST_REQUIRE(settle(1));
+
+    auto p = objectstack_params();
+    enqueuer_type other(ioc.get_executor(), box, source, p);
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            try {
+                co_await other.async_run(asio::use_awaitable);
+            } catch (const boost::system::system_error& e) {
+                second = e.code();
+            }
+        },
+        asio::detached);
+    BOOST_REQUIRE(wait([&] { return other.stats().refreshes == 1u; }));
+    BOOST_TEST(other.publish(created("contact", "c-2")) == 1u);
+    BOOST_REQUIRE(wait([&] { return other.stats().enqueued == 1u; }));
+
+    ae.cancel();
+    other.cancel();
+    BOOST_REQUIRE(wait([&] { return first.has_value() && second.has_value(); }));
+    BOOST_TEST(*first == asio::error::operation_aborted);
+    BOOST_TEST(*second == asio::error::operation_aborted);
+    BOOST_TEST(rows().size() == 2u);
+}
+
+// Terminal cancellation of the token's slot stops the run as cancel() does: the enqueue already
+// posted is finished, and publish refuses events afterwards.
+BOOST_FIXTURE_TEST_CASE(a_bound_cancellation_slot_stops_the_run, fanout_sqlite_fixture) {
+    add({.id = "wh-1", .url = "https://r.example/contacts"});
+    auto& ae = make();
+    asio::cancellation_signal sig;
+    std::optional<error_code> ended;
+    int completed = -1;
+    ae.async_run(asio::bind_cancellation_slot(sig.slot(), [&](error_code ec) {
+        completed = box.completed();
+        ended = ec;
+    }));
+    BOOST_REQUIRE(wait([&] { return ae.stats().refreshes == 1u; }));
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);  // queued, not run yet
+    sig.emit(asio::cancellation_type::terminal);
+    BOOST_REQUIRE(wait([&] { return ended.has_value(); }));
+    BOOST_TEST(*ended == asio::error::operation_aborted);
+    BOOST_TEST(completed == 1);
+    BOOST_TEST(ae.publish(created("contact", "c-2")) == 0u);
+    BOOST_TEST(ae.stats().refused == 1u);
+}
+
+// No thread the user did not ask for: constructing and running the enqueuer starts none, and by
+// default its enqueues run on the I/O executor (here the test thread); given a thread pool, they
+// run there.
+BOOST_FIXTURE_TEST_CASE(starts_no_thread_and_runs_storage_calls_where_told, fanout_sqlite_fixture) {
+    add({.id = "wh-1", .url = "https://r.example/contacts"});
+    box.probe([&] { return pool.get_executor().running_in_this_thread(); });
+    const std::size_t before = thread_count();
+    auto& ae = make();
+    BOOST_TEST(thread_count() == before);
+    BOOST_TEST((ae.storage_executor() == asio::any_io_executor(ioc.get_executor())));
+    launch();
+    BOOST_REQUIRE(wait([&] { return ae.stats().refreshes == 1u; }));
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
+    BOOST_REQUIRE(settle(1));
+    BOOST_TEST(thread_count() == before);
+    stop();
+
+    auto& pooled = make(objectstack_params(), storage_on::pool);
+    BOOST_TEST((pooled.storage_executor() == asio::any_io_executor(pool.get_executor())));
+    launch();
+    BOOST_REQUIRE(wait([&] { return pooled.stats().refreshes == 1u; }));
+    BOOST_TEST(pooled.publish(created("contact", "c-2")) == 1u);
+    BOOST_REQUIRE(settle(1));
+    BOOST_TEST(thread_count() == before);
+
+    auto threads = box.threads();
+    BOOST_REQUIRE(threads.size() == 2u);
+    BOOST_TEST((threads[0] == std::this_thread::get_id()));
+    BOOST_TEST((threads[1] != std::this_thread::get_id()));
+    BOOST_TEST(box.probed() == (std::vector<bool>{false, true}), boost::test_tools::per_element());
+}
 // =================================================================================================
 // fan_out inside the caller's transaction (SQLite)
 // =================================================================================================
@@ -1096,16 +1479,18 @@ BOOST_AUTO_TEST_CASE(registry_adds_replaces_removes_and_names_the_field_on_error
 }
 
 BOOST_AUTO_TEST_CASE(an_enqueuer_over_the_registry) {
-    boost::asio::io_context ioc;
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work(ioc.get_executor());
+    asio::io_context ioc;
     subscription_registry reg;
     reg.add(subscription("wh-1", "contact", {"create"}));
     outbox box;
-    boost::asio::thread_pool storage(2);  // the caller's pool, as a dispatcher may share it
+    asio::thread_pool storage(2);  // the caller's pool, as a dispatcher may share it
     {
-        hookbox::auto_enqueuer<outbox, subscription_registry> ae(ioc.get_executor(), storage.get_executor(),
-                                                                 box, reg, {.refresh_interval = 0ms});
-        ae.start();
+        // The default timer clock (std::chrono::steady_clock); the periodic refresh is off.
+        hookbox::auto_enqueuer<outbox, subscription_registry> ae(ioc.get_executor(), storage.get_executor(), box,
+                                                                 reg, {.refresh_interval = 0ms});
+        std::optional<error_code> done;
+        ae.async_run([&](error_code ec) { done = ec; });
+        BOOST_REQUIRE(run_until(ioc, [&] { return ae.stats().refreshes == 1u; }));
         BOOST_TEST(ae.publish(created("contact", "c-1")) == 1u);
         BOOST_REQUIRE(run_until(ioc, [&] { return ae.stats().enqueued == 1u; }));
 
@@ -1119,6 +1504,9 @@ BOOST_AUTO_TEST_CASE(an_enqueuer_over_the_registry) {
         BOOST_TEST(ae.publish(created("contact", "c-2")) == 0u);
         BOOST_TEST(ae.publish(created("lead", "l-2")) == 1u);
         BOOST_REQUIRE(run_until(ioc, [&] { return ae.stats().enqueued == 2u; }));
+        ae.cancel();
+        BOOST_REQUIRE(run_until(ioc, [&] { return done.has_value(); }));
+        BOOST_TEST(*done == asio::error::operation_aborted);
     }
     storage.join();
     auto rows = box.list().items;

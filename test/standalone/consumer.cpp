@@ -6,6 +6,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/detached.hpp>
 
 #include <chrono>
 
@@ -89,6 +90,12 @@ struct any_completion {
 template void start_every_call(const async_outbox<memory_outbox>&, diagnostics&, const any_completion&);
 template void start_every_call(const async_outbox<sqlite_outbox>&, diagnostics&, const any_completion&);
 template void start_every_call(const async_outbox<sqlite_outbox>&, diagnostics&, const boost::asio::deferred_t&);
+
+// The auto-enqueuer's run (a member template, which the line above does not instantiate), as a
+// program launches it.
+[[maybe_unused]] void run_fanout(auto_enqueuer<sqlite_outbox, subscription_registry>& fanout) {
+    fanout.async_run(boost::asio::detached);
+}
 
 }  // namespace hookbox
 
