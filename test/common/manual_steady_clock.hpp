@@ -14,7 +14,13 @@
 // The wait traits make Asio look at such a timer again every millisecond, so a timer whose expiry
 // the clock has passed fires at once, and one whose expiry it has not passed never fires.
 
+#include "common/run_until.hpp"
+
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/wait_traits.hpp>
+
+#include <filesystem>
 
 #include <atomic>
 #include <chrono>
@@ -38,6 +44,32 @@ private:
         return t;
     }
 };
+
+}  // namespace hookbox::test
+
+namespace hookbox::test {
+
+// Runs the io_context until its timers on manual_steady_clock have been looked at since the last
+// `advance`, then runs what is ready: a timer that had expired by then has fired (and what it
+// started on this thread has run), and one that had not has not. `poll()` alone would not do: Asio
+// looks at its timers only when the system timer it set for the earliest one has gone off.
+inline bool run_due_timers(boost::asio::io_context& ioc) {
+    boost::asio::basic_waitable_timer<manual_steady_clock> probe(ioc, manual_steady_clock::now());
+    bool fired = false;
+    probe.async_wait([&](const boost::system::error_code&) { fired = true; });
+    if (!run_until(ioc, [&] { return fired; }))
+        return false;
+    ioc.poll();
+    return true;
+}
+
+// The threads of this process, as the kernel lists them: a test of "no thread started".
+inline std::size_t thread_count() {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task"))
+        ++n;
+    return n;
+}
 
 }  // namespace hookbox::test
 

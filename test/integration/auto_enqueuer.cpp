@@ -109,26 +109,6 @@ engine::record webhook_record(std::string id, std::string url, std::string trigg
     return engine::record{{"id", std::move(id)}, {"url", std::move(url)}, {"triggers", std::move(triggers)}};
 }
 
-// The threads of this process, as the kernel lists them.
-std::size_t thread_count() {
-    std::size_t n = 0;
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task"))
-        ++n;
-    return n;
-}
-
-// Runs the io_context until its timers on manual_steady_clock have been looked at since the last
-// `advance`, then runs what is ready: a timer that had expired by then has fired (and what it
-// started on this thread has run), and one that had not has not. `poll()` alone would not do: Asio
-// looks at its timers only when the system timer it set for the earliest one has gone off.
-void run_due_timers(asio::io_context& ioc) {
-    asio::basic_waitable_timer<manual_steady_clock> probe(ioc, manual_steady_clock::now());
-    bool fired = false;
-    probe.async_wait([&](error_code) { fired = true; });
-    BOOST_REQUIRE(run_until(ioc, [&] { return fired; }));
-    ioc.poll();
-}
-
 // ----- test doubles -----
 
 // An outbox that forwards to another, but waits while its gate is closed, throws for one webhook
@@ -910,7 +890,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(periodic_refresh_picks_up_new_subscriptions, Setup
     f.add({.id = "wh-1", .url = "https://r.example/contacts"});
     f.ioc.poll();  // the run arms its timer
     manual_steady_clock::advance(9s);
-    run_due_timers(f.ioc);
+    BOOST_TEST_REQUIRE(run_due_timers(f.ioc));
     BOOST_TEST(f.source.loads() == 1);
     manual_steady_clock::advance(1s);
     BOOST_REQUIRE(f.wait([&] { return ae.subscriptions()->size() == 1u; }));
@@ -1003,13 +983,13 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_failed_first_load_is_reported_and_retried_while_
     BOOST_TEST(ae.stats().refused == 0u);
 
     manual_steady_clock::advance(99ms);  // the first retry comes 100 ms after the first failure
-    run_due_timers(f.ioc);
+    BOOST_TEST_REQUIRE(run_due_timers(f.ioc));
     BOOST_TEST(f.source.loads() == 1);
     manual_steady_clock::advance(1ms);
     BOOST_REQUIRE(f.wait([&] { return ae.stats().refresh_failures == 2u; }));
     f.ioc.poll();
     manual_steady_clock::advance(199ms);  // the second retry comes 200 ms after the second failure
-    run_due_timers(f.ioc);
+    BOOST_TEST_REQUIRE(run_due_timers(f.ioc));
     BOOST_TEST(f.source.loads() == 2);
 
     f.source.fail(false);

@@ -9,6 +9,7 @@
 // read-only, locked, full and corrupt databases, SQLite's constraint errors, savepoints, attaching
 // to a caller's connection and transaction, threads, and native SQL.
 
+#include "common/manual_steady_clock.hpp"
 #include "common/temp_dir.hpp"
 #include "common/test_common.hpp"
 
@@ -280,24 +281,18 @@ BOOST_AUTO_TEST_CASE(out_of_range_tuning_parameters_name_their_field) {
 // and one that asks for it starts exactly one, which stops with the engine.
 BOOST_AUTO_TEST_CASE(the_checkpoint_thread_is_started_only_when_asked) {
     temp_dir tmp;
-    auto threads = [] {
-        std::size_t n = 0;
-        for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/task"))
-            ++n;
-        return n;
-    };
-    const std::size_t before = threads();
+    const std::size_t before = hookbox::test::thread_count();
     {
         engine::sqlite_engine e(file_params(tmp.file("plain.db")));
-        BOOST_TEST(threads() == before);
+        BOOST_TEST(hookbox::test::thread_count() == before);
     }
     {
         sqlite_params p = file_params(tmp.file("asked.db"));
         p.background_checkpoint = true;
         engine::sqlite_engine e(p);
-        BOOST_TEST(threads() == before + 1);
+        BOOST_TEST(hookbox::test::thread_count() == before + 1);
     }
-    BOOST_TEST(threads() == before);
+    BOOST_TEST(hookbox::test::thread_count() == before);
 }
 
 BOOST_AUTO_TEST_CASE(background_checkpoints_copy_the_log_and_keep_every_row) {
