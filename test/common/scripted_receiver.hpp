@@ -45,6 +45,7 @@
 #include <cstring>
 #include <exception>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -82,6 +83,27 @@ struct received_request {
                 return v;
         return {};
     }
+};
+
+// A receiver's answers held until the test opens the gate (a script calls `wait()`; the receiver's
+// one thread then answers nothing else either); the gate opens at the latest when it is
+// destroyed, so that the receiver's thread can end.
+class gate {
+public:
+    gate() = default;
+    gate(const gate&) = delete;
+    gate& operator=(const gate&) = delete;
+    ~gate() { open(); }
+
+    void open() {
+        std::call_once(opened_, [&] { promise_.set_value(); });
+    }
+    void wait() const { future_.wait(); }
+
+private:
+    std::promise<void> promise_;
+    std::shared_future<void> future_ = promise_.get_future().share();
+    std::once_flag opened_;
 };
 
 // How the receiver answers one request.

@@ -113,26 +113,6 @@ struct fixture {
     }
 };
 
-// A receiver's answers held until the test opens the gate; the gate opens at the latest when it is
-// destroyed, so that the receiver's thread can end.
-class gate {
-public:
-    gate() = default;
-    gate(const gate&) = delete;
-    gate& operator=(const gate&) = delete;
-    ~gate() { open(); }
-
-    void open() {
-        std::call_once(opened_, [&] { promise_.set_value(); });
-    }
-    void wait() const { future_.wait(); }
-
-private:
-    std::promise<void> promise_;
-    std::shared_future<void> future_ = promise_.get_future().share();
-    std::once_flag opened_;
-};
-
 // An allocator that counts what goes through it.
 struct allocation_counts {
     std::size_t allocations = 0;

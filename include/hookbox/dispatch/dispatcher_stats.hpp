@@ -37,7 +37,7 @@ struct dispatcher_stats {
     /// failed ack or release batch is kept and written again (`writes_retried`).
     std::uint64_t storage_errors = 0;
     /// Ack and release batches written again after the storage failed to take them (with backoff:
-    /// 10 ms, doubling, at most `poll_interval`).
+    /// 10 ms, doubling, at most `poll_interval` and 5 s).
     std::uint64_t writes_retried = 0;
     /// Acks and releases given up because the storage still failed when a stop's drain deadline
     /// passed: their claims expire and the rows are sent again (at least once still holds).

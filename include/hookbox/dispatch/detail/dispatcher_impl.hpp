@@ -74,10 +74,10 @@ inline bool worth_retrying(const error_code& ec) noexcept {
 }
 
 // The delay before the `n`th retry (from 0) of a storage write that failed: 10 ms, doubling, at most
-// `cap`.
+// `cap` (the poll interval) and at most 5 s.
 inline std::chrono::milliseconds storage_retry_delay(unsigned n, std::chrono::milliseconds cap) noexcept {
     auto d = std::chrono::milliseconds(std::int64_t(10) << std::min(n, 16u));
-    return std::min(d, std::max(cap, std::chrono::milliseconds(10)));
+    return std::min({d, std::max(cap, std::chrono::milliseconds(10)), std::chrono::milliseconds(5000)});
 }
 
 template <class Outbox, class Sender, class Executor, class Policy, class TimerClock>
@@ -124,6 +124,7 @@ public:
         boost::asio::post(strand_, [self = this->shared_from_this()] {
             self->stop_ = true;
             self->signal();
+            self->retry_timer_.cancel();  // a write waiting to be retried goes now, under the drain deadline
         });
     }
 
