@@ -1458,6 +1458,31 @@ BOOST_AUTO_TEST_CASE(registry_adds_replaces_removes_and_names_the_field_on_error
     BOOST_TEST(all[1].id == "b");
 }
 
+// The outbox observer's on_error hears what the auto-enqueuer reports, as it hears the dispatcher
+// and the sweeper: here an event published while no run is going on.
+BOOST_AUTO_TEST_CASE(failures_reach_the_outbox_observer) {
+    struct error_observer {
+        std::shared_ptr<std::vector<std::pair<std::string, error_code>>> seen =
+            std::make_shared<std::vector<std::pair<std::string, error_code>>>();
+        void on_error(const error_code& ec, const diagnostics& diag, std::string_view what) {
+            seen->emplace_back(std::string(what) + ": " + diag.message(), ec);
+        }
+    };
+    using observed_outbox =
+        basic_outbox<memory_storage, std::chrono::system_clock, fnv1a_partition_hasher, error_observer>;
+    asio::io_context ioc;
+    subscription_registry reg;
+    reg.add(subscription("wh-1", "contact", {"create"}));
+    observed_outbox box;
+    hookbox::auto_enqueuer<observed_outbox, subscription_registry> ae(ioc.get_executor(), box, reg,
+                                                                      {.refresh_interval = 0ms});
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 0u);  // no run: refused
+    const auto& seen = *box.observer().seen;
+    BOOST_TEST_REQUIRE(seen.size() == 1u);
+    BOOST_TEST(seen[0].first.rfind("fanout.event: ", 0) == 0u, seen[0].first);
+    BOOST_TEST(seen[0].second == asio::error::operation_aborted);
+}
+
 BOOST_AUTO_TEST_CASE(an_enqueuer_over_the_registry) {
     asio::io_context ioc;
     subscription_registry reg;

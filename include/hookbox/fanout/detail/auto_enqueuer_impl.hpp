@@ -14,6 +14,7 @@
 #include <hookbox/detail/async.hpp>
 #include <hookbox/error.hpp>
 #include <hookbox/fanout/auto_enqueuer_params.hpp>
+#include <hookbox/observe/observer.hpp>
 #include <hookbox/fanout/fan_out.hpp>
 #include <hookbox/fanout/subscription.hpp>
 #include <hookbox/fanout/subscription_source.hpp>
@@ -491,7 +492,18 @@ private:
             wake();
     }
 
+    // To `auto_enqueuer_params::on_error`, and to the outbox observer's `on_error` when it has one
+    // (`what`: `"fanout.enqueue"`, `"fanout.load"`, `"fanout.event"`).
     void report(const fanout_error& err) noexcept {
+        if constexpr (requires { outbox_.observer(); }) {
+            try {
+                diagnostics diag;
+                diag.assign(err.field, err.message);
+                const std::string what = "fanout." + std::string(to_string(err.operation));
+                detail::notify_error(outbox_.observer(), err.ec, diag, what);
+            } catch (...) {
+            }
+        }
         if (!params_.on_error)
             return;
         try {
