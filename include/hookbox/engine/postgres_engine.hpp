@@ -47,11 +47,14 @@ struct shared;
 /// `postgres_params::pool_size`, when it needs them. Each statement of the engine's own borrows one
 /// for its duration; each transaction (`begin`) has one to itself until it ends. When all are in
 /// use, a statement or `begin` waits up to `postgres_params::acquire_timeout`, then fails with
-/// `errc::storage_busy`. A connection the server has closed (a restart, `pg_terminate_backend`, a
-/// network failure) fails the statement that meets it with `errc::storage_failure` and is replaced
-/// by a new one for the next statement; the engine never repeats a statement by itself, because it
-/// cannot know whether a statement whose answer was lost took effect. Copies of the engine share
-/// the pool; the engine may be used from several threads at once.
+/// `errc::storage_busy`. A connection the server closed while it sat idle in the pool (a restart,
+/// `pg_terminate_backend`, `idle_session_timeout`: the server says so before it hangs up) is
+/// noticed, without waiting, when it is next taken, and replaced before a statement is sent on it.
+/// A connection lost under a statement, or closed without a word (a network failure), fails that
+/// statement with `errc::storage_failure` and is replaced for the next one; the engine never
+/// repeats a statement by itself, because it cannot know whether a statement whose answer was lost
+/// took effect. Copies of the engine share the pool; the engine may be used from several threads at
+/// once.
 ///
 /// ## Statements
 ///

@@ -231,8 +231,6 @@ private:
     std::unordered_map<std::string_view, std::list<entry>::iterator, string_hash, std::equal_to<>> index_;
 };
 
-inline void ignore_notice(void*, const char*) {}
-
 // One connection, owned (opened by the engine) or attached (the caller's).
 class connection {
 public:
@@ -258,6 +256,27 @@ public:
 
     bool broken() const noexcept { return !conn || PQstatus(conn) != CONNECTION_OK; }
 
+    // Set when the server said, between statements, that it is closing the connection: the FATAL
+    // message it sends before it hangs up (pg_terminate_backend, a shutdown or restart,
+    // idle_session_timeout).
+    bool closing = false;
+
+    // Reads, without waiting, what the server sent while the connection sat idle; true when the
+    // server has closed it or said it would. Such a connection is replaced before a statement is
+    // sent on it, where using it would fail the statement.
+    bool closed_while_idle() noexcept {
+        if (broken())
+            return true;
+        // Twice: the first read may take the server's last message, the second its end of stream.
+        for (int i = 0; i < 2 && !closing; ++i) {
+            if (!PQconsumeInput(conn))
+                return true;
+            // Parses what was read: a message that answers no statement goes to on_notice.
+            (void)PQisBusy(conn);
+        }
+        return closing || broken();
+    }
+
     // Connects as the params say; null with ec set on failure.
     static std::unique_ptr<connection> open(const postgres_params& p, error_code& ec, diagnostics& diag) {
         PGconn* c = PQconnectdb(p.conninfo.c_str());
@@ -273,8 +292,8 @@ public:
             hookbox::detail::fail(ec, diag, errc::storage_failure, "conninfo", "cannot connect to PostgreSQL: " + msg);
             return nullptr;
         }
-        PQsetNoticeProcessor(c, &ignore_notice, nullptr);
         auto out = std::make_unique<connection>(c, true, p.statement_cache_size);
+        PQsetNoticeReceiver(c, &on_notice, out.get());
         std::string setup = "SET client_min_messages = warning";
         if (!out->exec(setup, "connect", {}, ec, diag))
             return nullptr;
@@ -283,6 +302,14 @@ public:
                        diag))
             return nullptr;
         return out;
+    }
+
+    // The notices of an owned connection: dropped, but for the FATAL one by which the server says,
+    // between statements, that it is closing the connection.
+    static void on_notice(void* self, const PGresult* r) {
+        const char* severity = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+        if (severity && (std::string_view(severity) == "FATAL" || std::string_view(severity) == "PANIC"))
+            static_cast<connection*>(self)->closing = true;
     }
 
     bool in_transaction() const noexcept {

@@ -52,9 +52,13 @@ struct shared {
             while (!idle.empty()) {
                 auto c = std::move(idle.back());
                 idle.pop_back();
-                if (attached || !c->broken())
+                if (attached || !c->closed_while_idle())
                     return c;
-                --open;  // closed by the server while idle: replace it
+                // Closed by the server while idle: replace it.
+                --open;
+                lock.unlock();
+                c.reset();
+                lock.lock();
             }
             if (open < params.pool_size && !attached) {
                 ++open;
