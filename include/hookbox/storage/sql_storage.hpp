@@ -89,6 +89,10 @@ public:
     Engine& engine() noexcept { return engine_; }
     const sql_storage_params& params() const noexcept { return params_; }
 
+    /// The channel that a trigger notifies when rows are inserted (PostgreSQL; empty for SQLite): give
+    /// it to a `postgres_listener`, whose wakeup dispatchers share.
+    const std::string& notify_channel() const noexcept { return sql_.notify_channel; }
+
     /// The statements this storage runs.
     const sql::delivery_statements& statements() const noexcept { return sql_; }
 
@@ -414,10 +418,31 @@ private:
         sql_ = sql::delivery_statements::make(engine_.dialect(), params_.table);
         if (params_.migrate) {
             engine_.migrate(delivery_schema(params_.table), ec, diag);
-            if (ec || !backfill_attempt_sequences(ec, diag))
+            if (ec || !backfill_attempt_sequences(ec, diag) || !install_notify_trigger(ec, diag))
                 return false;
         }
         return true;
+    }
+
+    // PostgreSQL: the trigger that notifies `notify_channel()` on insert, unless it is in place.
+    bool install_notify_trigger(error_code& ec, diagnostics& diag) {
+        if (sql_.notify_setup.empty())
+            return true;
+        bool installed = false;
+        engine_.query(sql_.notify_installed, {}, [&](std::span<const engine::cell_view>) { installed = true; }, ec,
+                      diag);
+        if (ec || installed)
+            return !ec;
+        auto tx = engine_.begin(ec, diag);
+        if (ec)
+            return false;
+        for (const auto& text : sql_.notify_setup) {
+            tx.query(text, {}, ignore_rows, ec, diag);
+            if (ec)
+                return false;
+        }
+        tx.commit(ec, diag);
+        return !ec;
     }
 
     // Attempt records written under schema version 3 have no `delivery_seq`: those whose row is gone

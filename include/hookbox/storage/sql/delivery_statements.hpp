@@ -112,6 +112,18 @@ struct delivery_statements {
     /// 1000 a statement. No parameters.
     std::string any_attempt_without_seq, drop_orphan_attempts, backfill_attempts;
 
+    // ----- wake-ups (PostgreSQL) -----
+
+    /// The channel a PostgreSQL trigger notifies when rows are inserted into the delivery table:
+    /// `hookbox_` and the table's name, cut to PostgreSQL's 63 bytes. Empty for SQLite.
+    std::string notify_channel{};
+    /// Whether the trigger is in place (returns a row when it is). Parameters: none.
+    std::string notify_installed{};
+    /// Creates the trigger function and the statement-level `AFTER INSERT` trigger that calls
+    /// `pg_notify(notify_channel, '')`, so that the notification is sent when the enqueuing
+    /// transaction commits, and never for a rollback. Run in order, in one transaction.
+    std::vector<std::string> notify_setup{};
+
     /// A page of `list`: rows with `seq > after_sequence`, matching the options, in `seq` order.
     HOOKBOX_DECL bound_statement list(const list_options& o) const;
 

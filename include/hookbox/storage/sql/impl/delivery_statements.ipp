@@ -153,6 +153,30 @@ delivery_statements delivery_statements::make(engine::sql_dialect dialect, std::
     s.insert_payload = "INSERT INTO " + pt + " (seq, payload_json, payload_raw) VALUES (" + w.list(1, 3) + ")";
     s.find_pair = "SELECT id FROM " + t + " WHERE event_id = " + w.p(1) + " AND webhook_id = " + w.p(2);
 
+    // ----- wake-ups -----
+    if (pg) {
+        s.notify_channel = ("hookbox_" + s.table).substr(0, 63);
+        const std::string fn = quote_identifier((s.table + "_notify").substr(0, 63));
+        std::string channel_literal = "'";
+        for (char c : s.notify_channel)
+            channel_literal += c == '\'' ? std::string("''") : std::string(1, c);
+        channel_literal += "'";
+        std::string table_literal = "'";
+        for (char c : t)
+            table_literal += c == '\'' ? std::string("''") : std::string(1, c);
+        table_literal += "'";
+        s.notify_installed = "SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(" + table_literal +
+                             ") AND tgname = " + "'" + (s.table + "_notify").substr(0, 63) + "'";
+        s.notify_setup = {
+            // Processes opening one database at once install it once.
+            "SELECT pg_advisory_xact_lock(29400035286919545)",
+            "CREATE OR REPLACE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify(" +
+                channel_literal + ", ''); RETURN NULL; END $$",
+            "CREATE OR REPLACE TRIGGER " + fn + " AFTER INSERT ON " + t + " FOR EACH STATEMENT EXECUTE FUNCTION " + fn +
+                "()",
+        };
+    }
+
     // ----- claims -----
     s.reap = "UPDATE " + t + " SET status = 'pending', claimed_by = NULL, claimed_at = NULL, claim_token = 0, updated_at = " +
              w.p(2) + " WHERE status = 'in_flight' AND claimed_at < " + w.p(1, "bigint");
