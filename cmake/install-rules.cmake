@@ -3,6 +3,7 @@
 #
 #   find_package(hookbox CONFIG REQUIRED)                        -> hookbox::hookbox
 #   find_package(hookbox CONFIG REQUIRED COMPONENTS sqlite)      -> + hookbox::sqlite
+#   find_package(hookbox CONFIG REQUIRED COMPONENTS postgres)    -> + hookbox::postgres
 #   find_package(hookbox CONFIG REQUIRED COMPONENTS signing)     -> + hookbox::signing
 #   find_package(hookbox CONFIG REQUIRED COMPONENTS http)        -> + hookbox::http (and signing)
 include(GNUInstallDirs)
@@ -25,6 +26,12 @@ if(TARGET hookbox_sqlite)
     install(EXPORT hookboxSqliteTargets NAMESPACE hookbox::
         DESTINATION "${HOOKBOX_INSTALL_CMAKEDIR}" COMPONENT hookbox_development)
     list(APPEND HOOKBOX_INSTALLED_COMPONENTS sqlite)
+endif()
+if(TARGET hookbox_postgres)
+    install(TARGETS hookbox_postgres EXPORT hookboxPostgresTargets)
+    install(EXPORT hookboxPostgresTargets NAMESPACE hookbox::
+        DESTINATION "${HOOKBOX_INSTALL_CMAKEDIR}" COMPONENT hookbox_development)
+    list(APPEND HOOKBOX_INSTALLED_COMPONENTS postgres)
 endif()
 if(TARGET hookbox_signing)
     install(TARGETS hookbox_signing EXPORT hookboxSigningTargets)

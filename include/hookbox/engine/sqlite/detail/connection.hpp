@@ -19,10 +19,10 @@
 #include <hookbox/engine/schema.hpp>
 #include <hookbox/engine/sqlite/detail/binding.hpp>
 #include <hookbox/engine/sqlite/detail/catalog.hpp>
-#include <hookbox/engine/sqlite/detail/dml.hpp>
+#include <hookbox/engine/detail/sql_text/dml.hpp>
 #include <hookbox/engine/sqlite/detail/errors.hpp>
 #include <hookbox/engine/sqlite/detail/statement_cache.hpp>
-#include <hookbox/engine/sqlite/detail/text.hpp>
+#include <hookbox/engine/detail/sql_text/text.hpp>
 #include <hookbox/engine/sqlite/params.hpp>
 #include <hookbox/engine/value.hpp>
 #include <hookbox/error.hpp>

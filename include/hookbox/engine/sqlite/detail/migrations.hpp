@@ -14,9 +14,9 @@
 #include <hookbox/engine/schema.hpp>
 #include <hookbox/engine/sqlite/detail/catalog.hpp>
 #include <hookbox/engine/sqlite/detail/connection.hpp>
-#include <hookbox/engine/sqlite/detail/ddl.hpp>
-#include <hookbox/engine/sqlite/detail/dml.hpp>
-#include <hookbox/engine/sqlite/detail/text.hpp>
+#include <hookbox/engine/detail/sql_text/ddl.hpp>
+#include <hookbox/engine/detail/sql_text/dml.hpp>
+#include <hookbox/engine/detail/sql_text/text.hpp>
 #include <hookbox/error.hpp>
 
 #include <sqlite3.h>
@@ -83,19 +83,9 @@ inline bool write_version(connection& s, std::string_view name, int version, err
 // The checks of a drop_column step that SQLite would make with other words, or not at all.
 inline bool check_drop_column(connection& s, const drop_column& dc, error_code& ec, diagnostics& diag) {
     const table_info* ti = s.load_table(dc.table, ec, diag);
-    if (!ti)
+    if (!ti || !check_drop_column_catalog(*ti, dc, ec, diag))
         return false;
     const std::string q = dc.table + "." + dc.column;
-    const column_info* c = ti->column(dc.column);
-    if (!c)
-        return schema_err(ec, diag, dc.table, dc.column,
-                              "drop_column: table '" + dc.table + "' has no column '" + dc.column + "'");
-    if (c->primary_key)
-        return schema_err(ec, diag, dc.table, dc.column,
-                              "drop_column: column '" + q + "' is the primary key");
-    if (ti->columns.size() == 1)
-        return schema_err(ec, diag, dc.table, dc.column,
-                              "drop_column: column '" + q + "' is the only column of its table");
     // Indexes that name the column, in their columns or (as the engine writes them, quoted)
     // in their WHERE.
     std::vector<std::pair<std::string, std::string>> indexes;  // name, sql
@@ -142,38 +132,7 @@ inline bool check_drop_column(connection& s, const drop_column& dc, error_code& 
 inline bool check_copy_rows(connection& s, const copy_rows& cr, error_code& ec, diagnostics& diag) {
     const table_info* from = s.load_table(cr.from, ec, diag);
     const table_info* to = from ? s.load_table(cr.to, ec, diag) : nullptr;
-    if (!to)
-        return false;
-    const std::string what = "copy_rows from '" + cr.from + "' to '" + cr.to + "': ";
-    if (cr.from == cr.to)
-        return schema_err(ec, diag, cr.to, {}, what + "the tables must differ");
-    if (cr.columns.empty())
-        return schema_err(ec, diag, cr.to, {}, what + "no columns to copy");
-    std::vector<const column_info*> copied;
-    for (const auto& c : cr.columns) {
-        const column_info* f = from->column(c);
-        if (!f)
-            return schema_err(ec, diag, cr.from, c,
-                                  what + "table '" + cr.from + "' has no column '" + c + "'");
-        const column_info* d = to->column(c);
-        if (!d)
-            return schema_err(ec, diag, cr.to, c,
-                                  what + "table '" + cr.to + "' has no column '" + c + "'");
-        if (std::find(copied.begin(), copied.end(), d) != copied.end())
-            return schema_err(ec, diag, cr.to, c, what + "column '" + c + "' is named twice");
-        if (!engine::detail::type_accepts(d->type, engine::detail::kind_of(f->type)))
-            return schema_err(ec, diag, cr.to, c,
-                                  what + "column '" + cr.from + "." + c + "' is " +
-                                      std::string(to_string(f->type)) + ", which column '" + cr.to + "." +
-                                      c + "' (" + std::string(to_string(d->type)) + ") cannot hold");
-        copied.push_back(d);
-    }
-    for (const auto& d : to->columns)
-        if (d.required() && std::find(copied.begin(), copied.end(), &d) == copied.end())
-            return schema_err(ec, diag, cr.to, d.name,
-                                  what + "column '" + cr.to + "." + d.name +
-                                      "' is NOT NULL without a default and is not copied");
-    return true;
+    return to && check_copy_rows_catalog(*from, *to, cr, ec, diag);
 }
 
 // Applies one migration's steps (inside the caller's transaction).

@@ -9,7 +9,7 @@
 #define HOOKBOX_ENGINE_SQLITE_DETAIL_STATEMENT_CACHE_HPP
 
 #include <hookbox/engine/sqlite/detail/catalog.hpp>
-#include <hookbox/engine/sqlite/detail/text.hpp>
+#include <hookbox/engine/detail/sql_text/text.hpp>
 
 #include <boost/unordered/unordered_flat_map.hpp>
 

@@ -5,8 +5,8 @@
 // (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-#ifndef HOOKBOX_ENGINE_SQLITE_DETAIL_DML_HPP
-#define HOOKBOX_ENGINE_SQLITE_DETAIL_DML_HPP
+#ifndef HOOKBOX_ENGINE_DETAIL_SQL_TEXT_DML_HPP
+#define HOOKBOX_ENGINE_DETAIL_SQL_TEXT_DML_HPP
 
 // The SQL the SQLite engine writes for its data statements (WHERE, INSERT), checked against the
 // catalog first, so that a statement SQLite would accept with another meaning (a misspelt column,
@@ -14,8 +14,8 @@
 
 #include <hookbox/engine/filter.hpp>
 #include <hookbox/engine/schema.hpp>
-#include <hookbox/engine/sqlite/detail/catalog.hpp>
-#include <hookbox/engine/sqlite/detail/text.hpp>
+#include <hookbox/engine/detail/sql_text/catalog.hpp>
+#include <hookbox/engine/detail/sql_text/text.hpp>
 #include <hookbox/engine/value.hpp>
 #include <hookbox/error.hpp>
 
@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-namespace hookbox::engine::detail::sqlite_impl {
+namespace hookbox::engine::detail::sql_text {
 
 inline bool schema_err(error_code& ec, diagnostics& diag, std::string_view t, std::string_view c, std::string message) {
     std::string field(t);
@@ -77,9 +77,10 @@ inline bool check_value(const column_info& c, std::string_view t, const value& v
 
 // Writes the SQL condition of `f`, validating it against the table.
 inline bool condition_sql(const table_info& ti, std::string_view t, const filter& f, std::string& sql,
-                          std::vector<const value*>& binds, bool& unknown, error_code& ec, diagnostics& diag) {
+                          std::vector<const value*>& binds, bool& unknown, error_code& ec, diagnostics& diag,
+                          sql_dialect d = sql_dialect::sqlite) {
     switch (f.type) {
-    case filter::kind::all: sql += '1'; return true;
+    case filter::kind::all: sql += truth(true, d); return true;
     case filter::kind::compare:
     case filter::kind::in: {
         const column_info* c = find_column(ti, t, f.column, unknown, ec, diag);
@@ -95,11 +96,11 @@ inline bool condition_sql(const table_info& ti, std::string_view t, const filter
             sql += ' ';
             sql += to_string(f.op);
             sql += ' ';
-            append_param(sql, binds, &f.operand);
+            append_param(sql, binds, &f.operand, d);
             return true;
         }
         if (f.values.empty()) {
-            sql += '0';
+            sql += truth(false, d);
             return true;
         }
         for (const auto& v : f.values)
@@ -110,7 +111,7 @@ inline bool condition_sql(const table_info& ti, std::string_view t, const filter
         for (std::size_t i = 0; i < f.values.size(); ++i) {
             if (i)
                 sql += ", ";
-            append_param(sql, binds, &f.values[i]);
+            append_param(sql, binds, &f.values[i], d);
         }
         sql += ')';
         return true;
@@ -128,14 +129,14 @@ inline bool condition_sql(const table_info& ti, std::string_view t, const filter
     case filter::kind::or_: {
         bool conj = f.type == filter::kind::and_;
         if (f.children.empty()) {
-            sql += conj ? '1' : '0';
+            sql += truth(conj, d);
             return true;
         }
         sql += '(';
         for (std::size_t i = 0; i < f.children.size(); ++i) {
             if (i)
                 sql += conj ? " AND " : " OR ";
-            if (!condition_sql(ti, t, f.children[i], sql, binds, unknown, ec, diag))
+            if (!condition_sql(ti, t, f.children[i], sql, binds, unknown, ec, diag, d))
                 return false;
         }
         sql += ')';
@@ -146,11 +147,12 @@ inline bool condition_sql(const table_info& ti, std::string_view t, const filter
 }
 
 inline bool where_sql(const table_info& ti, std::string_view t, const filter& f, std::string& sql,
-                      std::vector<const value*>& binds, bool& unknown, error_code& ec, diagnostics& diag) {
+                      std::vector<const value*>& binds, bool& unknown, error_code& ec, diagnostics& diag,
+                      sql_dialect d = sql_dialect::sqlite) {
     if (f.type == filter::kind::all)
         return true;
     sql += " WHERE ";
-    return condition_sql(ti, t, f, sql, binds, unknown, ec, diag);
+    return condition_sql(ti, t, f, sql, binds, unknown, ec, diag, d);
 }
 
 // Validates a record for insertion: known columns, accepted types, every required column given.
@@ -173,7 +175,7 @@ inline bool check_insert(const table_info& ti, std::string_view t, const record&
     return true;
 }
 
-inline void insert_sql(std::string_view t, const record& r, std::string& sql) {
+inline void insert_sql(std::string_view t, const record& r, std::string& sql, sql_dialect d = sql_dialect::sqlite) {
     sql.assign("INSERT INTO ");
     quote_ident(sql, t);
     if (r.empty()) {
@@ -190,7 +192,7 @@ inline void insert_sql(std::string_view t, const record& r, std::string& sql) {
     for (std::size_t i = 0; i < r.size(); ++i) {
         if (i)
             sql += ", ";
-        sql += '?';
+        sql += d == sql_dialect::postgresql ? '$' : '?';
         append_number(sql, i + 1);
     }
     sql += ')';
@@ -205,6 +207,6 @@ inline bool same_columns(const record& a, const record& b) noexcept {
     return true;
 }
 
-}  // namespace hookbox::engine::detail::sqlite_impl
+}  // namespace hookbox::engine::detail::sql_text
 
-#endif  // HOOKBOX_ENGINE_SQLITE_DETAIL_DML_HPP
+#endif  // HOOKBOX_ENGINE_DETAIL_SQL_TEXT_DML_HPP

@@ -5,12 +5,13 @@
 // (See accompanying file LICENSE or copy at http://www.boost.org/LICENSE_1_0.txt)
 //
 
-#ifndef HOOKBOX_ENGINE_SQLITE_DETAIL_TEXT_HPP
-#define HOOKBOX_ENGINE_SQLITE_DETAIL_TEXT_HPP
+#ifndef HOOKBOX_ENGINE_DETAIL_SQL_TEXT_TEXT_HPP
+#define HOOKBOX_ENGINE_DETAIL_SQL_TEXT_TEXT_HPP
 
 // Text helpers of the SQLite engine: case-insensitive ASCII comparison, quoting of identifiers and
 // literals, positional parameters, and recognising DDL.
 
+#include <hookbox/engine/concept.hpp>
 #include <hookbox/engine/value.hpp>
 
 #include <charconv>
@@ -19,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-namespace hookbox::engine::detail::sqlite_impl {
+namespace hookbox::engine::detail::sql_text {
 
 inline char ascii_upper(char c) noexcept { return (c >= 'a' && c <= 'z') ? char(c - 'a' + 'A') : c; }
 
@@ -67,11 +68,19 @@ inline void append_number(std::string& out, std::size_t n) {
     out.append(buf, r.ptr);
 }
 
-// Appends the next positional parameter, `?N`, and remembers its value.
-inline void append_param(std::string& out, std::vector<const value*>& binds, const value* v) {
+// Appends the next positional parameter (`?N` in SQLite, `$N` in PostgreSQL), and remembers its value.
+inline void append_param(std::string& out, std::vector<const value*>& binds, const value* v,
+                         sql_dialect d = sql_dialect::sqlite) {
     binds.push_back(v);
-    out += '?';
+    out += d == sql_dialect::postgresql ? '$' : '?';
     append_number(out, binds.size());
+}
+
+// The constants true and false as a condition: SQLite takes numbers, PostgreSQL wants booleans.
+inline const char* truth(bool b, sql_dialect d) noexcept {
+    if (d == sql_dialect::postgresql)
+        return b ? "TRUE" : "FALSE";
+    return b ? "1" : "0";
 }
 
 // True for statements that may change the schema (the catalog is then dropped).
@@ -84,6 +93,6 @@ inline bool is_ddl(std::string_view sql) noexcept {
            iequals(word.substr(0, 4), "DROP");
 }
 
-}  // namespace hookbox::engine::detail::sqlite_impl
+}  // namespace hookbox::engine::detail::sql_text
 
-#endif  // HOOKBOX_ENGINE_SQLITE_DETAIL_TEXT_HPP
+#endif  // HOOKBOX_ENGINE_DETAIL_SQL_TEXT_TEXT_HPP
