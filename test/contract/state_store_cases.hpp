@@ -818,6 +818,23 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_prefix_ending_in_byte_0xff, Factory, state
     BOOST_TEST(this->store.list("p", o).entries.size() == 3u);
 }
 
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_prefix_ending_in_a_characters_last_byte_0xbf, Factory, state_store_factories,
+                                 state_fixture<Factory>) {
+    // UTF-8 keys whose prefix ends in byte 0xBF: U+00FF, U+FFFF and U+10FFFF, the last code point.
+    // The next byte string, 0xC0 in its place, is not UTF-8; the next key is the next character.
+    const std::string y = "\xC3\xBF", last_bmp = "\xEF\xBF\xBF", last = "\xF4\x8F\xBF\xBF";
+    for (const std::string& k : {std::string("y"), y, y + "a", y + y, std::string("\xC4\x80"), last_bmp,
+                                 last_bmp + "z", last, last + "!"})
+        this->store.set("p", instance_key(k), boost::json::value(1));
+    state_list_options o;
+    o.key_prefix = y;
+    BOOST_TEST((keys_of(this->store.list("p", o)) == std::vector<std::string>{y, y + "a", y + y}));
+    o.key_prefix = last_bmp;
+    BOOST_TEST((keys_of(this->store.list("p", o)) == std::vector<std::string>{last_bmp, last_bmp + "z"}));
+    o.key_prefix = last;
+    BOOST_TEST((keys_of(this->store.list("p", o)) == std::vector<std::string>{last, last + "!"}));
+}
+
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(corrupt_value_json_is_a_corrupt_row, Factory, state_store_factories,
                                  state_fixture<Factory>) {
     this->store.set("p", instance_key("good"), boost::json::value(1));

@@ -37,7 +37,15 @@ inline engine::postgres_params pg_params(std::string_view tag) {
 struct postgres_engine_factory {
     using engine_type = engine::postgres_engine;
     static constexpr const char* name = "postgres_engine";
+    // A failed insert may use up a key of the table's sequence.
+    static constexpr bool keys_skip = true;
     engine_type make() { return engine_type(pg_params("engine")); }
+    // An engine whose statements wait for the connection a transaction holds.
+    engine_type make_one_connection() {
+        auto p = pg_params("engine");
+        p.pool_size = 1;
+        return engine_type(p);
+    }
     // An engine whose statements do not wait for a connection a transaction holds: one connection,
     // and no wait for it.
     engine_type make_impatient() {

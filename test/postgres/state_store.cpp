@@ -48,7 +48,6 @@ using state_store_factories = boost::mpl::list<postgres_sql_state_factory, postg
 using generic_state_store_factories = boost::mpl::list<postgres_state_factory>;
 using shared_state_store_factories = boost::mpl::list<postgres_sql_state_factory, postgres_state_factory>;
 
-static_assert(!std::is_copy_constructible_v<basic_sql_state_store<engine::postgres_engine>>);
 static_assert(std::is_move_constructible_v<basic_sql_state_store<engine::postgres_engine, manual_clock>>);
 
 }  // namespace
