@@ -13,7 +13,9 @@
 #
 # The server binaries come from /usr/lib/postgresql/15/bin (HOOKBOX_PG_BIN overrides); when they are
 # missing, the Debian package is installed first (scripts/install-deps.sh postgresql-15). Run as root,
-# the server runs as the `postgres` user, who then owns DIR.
+# the server runs as the `postgres` user, who then owns DIR. When that user cannot reach DIR (a
+# folder above it is closed to others, as /root is), or DIR is too long a path for the server's Unix
+# socket, the server's files go to a temporary folder instead, named in DIR/home and removed by `stop`.
 set -euo pipefail
 
 scripts="$(cd "$(dirname "$0")" && pwd)"
@@ -28,7 +30,12 @@ usage() { echo "usage: $0 start DIR | stop DIR | status DIR" >&2; exit 2; }
 [[ $# -eq 2 && -n "$2" ]] || usage
 cmd="$1"
 dir="$(realpath -m -- "$2")"
-data="$dir/data"
+# Where the server's files are: DIR, or the folder DIR/home names.
+home="$dir"
+if [[ -f "$dir/home" ]]; then
+    home="$(cat "$dir/home")"
+fi
+data="$home/data"
 
 is_root() { [[ $(id -u) -eq 0 ]]; }
 # Runs a command as the server's user, from a folder that user may enter.
@@ -80,10 +87,19 @@ init_cluster() {
     if is_root; then
         chown "$os_user:" "$dir"
     fi
-    as_pg test -w "$dir" -a -x "$dir" ||
-        die "user '$os_user' cannot write $dir (every folder above it must be searchable by that user)"
-    # The server's Unix socket, DIR/.s.PGSQL.PORT, must fit in a sockaddr_un.
-    ((${#dir} <= 90)) || die "$dir is too long for the server's Unix socket (${#dir} > 90 bytes)"
+    # The server's Unix socket, HOME/.s.PGSQL.PORT, must fit in a sockaddr_un.
+    if [[ "$home" == "$dir" ]] && { ! as_pg test -w "$dir" -a -x "$dir" || ((${#dir} > 90)); }; then
+        home="$(mktemp -d "${TMPDIR:-/tmp}/hookbox-pg.XXXXXX")"
+        touch "$home/$marker"
+        echo "$home" >"$dir/home"
+        data="$home/data"
+        echo "pg_cluster: user '$os_user' cannot use $dir, or it is too long a path; the server's files go to $home" >&2
+    fi
+    if is_root; then
+        chown "$os_user:" "$home"
+    fi
+    as_pg test -w "$home" -a -x "$home" || die "user '$os_user' cannot write $home"
+    ((${#home} <= 90)) || die "$home is too long for the server's Unix socket (${#home} > 90 bytes)"
     [[ -f "$data/PG_VERSION" ]] && return 0
     rm -rf "$data"
     as_pg "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1 ||
@@ -97,7 +113,7 @@ write_settings() {
 # Written by scripts/pg_cluster.sh: a server for tests, reachable from this machine only.
 listen_addresses = '127.0.0.1'
 port = $1
-unix_socket_directories = '$dir'
+unix_socket_directories = '$home'
 max_connections = 300
 # Tests do not test power loss: nothing is forced to disk, so a crash of the machine may lose or
 # corrupt this cluster, which is thrown away after the tests anyway.
@@ -126,18 +142,18 @@ start() {
     for attempt in $(seq 1 20); do
         port="$(pick_port)"
         write_settings "$port"
-        rm -f "$dir/postgres.log"
-        if as_pg "$bin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 start >/dev/null 2>&1; then
+        rm -f "$home/postgres.log"
+        if as_pg "$bin/pg_ctl" -D "$data" -l "$home/postgres.log" -w -t 60 start >/dev/null 2>&1; then
             uri_of "$port" >"$dir/uri"
             echo "pg_cluster: started: $(cat "$dir/uri")"
             return 0
         fi
         if grep -qE 'could not bind|could not create any TCP/IP sockets|Address already in use' \
-            "$dir/postgres.log" 2>/dev/null; then
+            "$home/postgres.log" 2>/dev/null; then
             echo "pg_cluster: port $port is taken (attempt $attempt); trying another" >&2
             continue
         fi
-        cat "$dir/postgres.log" >&2 2>/dev/null || true
+        cat "$home/postgres.log" >&2 2>/dev/null || true
         die "the server in $data did not start (log above)"
     done
     die "the server in $data did not start: every port tried was taken"
@@ -152,6 +168,9 @@ stop() {
     if running; then
         as_pg "$bin/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null || die "the server in $data did not stop"
         echo "pg_cluster: stopped the server in $data"
+    fi
+    if [[ "$home" != "$dir" && -f "$home/$marker" ]]; then
+        rm -rf -- "$home"
     fi
     rm -rf -- "$dir"
 }
