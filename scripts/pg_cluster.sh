@@ -3,12 +3,14 @@
 # in one folder, it listens on a free port of 127.0.0.1 only, and anyone on the machine may connect
 # as `postgres` without a password.
 #
-# Usage: scripts/pg_cluster.sh start DIR | stop DIR | status DIR
+# Usage: scripts/pg_cluster.sh start DIR | stop DIR | restart DIR | status DIR
 #   start   creates the cluster in DIR/data if it is not there, starts the server (unless it is
 #           running already) and writes its URI, postgresql://postgres@127.0.0.1:PORT/postgres, to
 #           DIR/uri.
 #   stop    stops the server (fast: open sessions are cut) and removes DIR; nothing to do when DIR
 #           does not exist.
+#   restart restarts the running server on the same port (fast: open sessions are cut), and returns
+#           once it accepts connections again: for tests of what a restart does to clients.
 #   status  prints the URI and exits 0 when the server runs; exits 3 when it does not.
 #
 # The server binaries come from /usr/lib/postgresql/15/bin (HOOKBOX_PG_BIN overrides); when they are
@@ -25,7 +27,7 @@ os_user=postgres
 marker=.hookbox-pg-cluster
 
 die() { echo "pg_cluster: $*" >&2; exit 1; }
-usage() { echo "usage: $0 start DIR | stop DIR | status DIR" >&2; exit 2; }
+usage() { echo "usage: $0 start DIR | stop DIR | restart DIR | status DIR" >&2; exit 2; }
 
 [[ $# -eq 2 && -n "$2" ]] || usage
 cmd="$1"
@@ -175,6 +177,13 @@ stop() {
     rm -rf -- "$dir"
 }
 
+restart() {
+    running || die "no server runs in $data; start it first"
+    as_pg "$bin/pg_ctl" -D "$data" -l "$home/postgres.log" -m fast -w -t 60 restart >/dev/null 2>&1 ||
+        { tail -n 20 "$home/postgres.log" >&2 2>/dev/null || true; die "the server in $data did not restart"; }
+    echo "pg_cluster: restarted: $(cat "$dir/uri")"
+}
+
 status() {
     if running; then
         uri_of "$(port_of)"
@@ -187,6 +196,7 @@ status() {
 case "$cmd" in
 start) start ;;
 stop) stop ;;
+restart) restart ;;
 status) status ;;
 *) usage ;;
 esac
