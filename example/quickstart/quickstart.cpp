@@ -29,8 +29,7 @@
 #include <hookbox/dispatch/dispatcher.hpp>  // link hookbox::http
 #include <hookbox/sqlite_outbox.hpp>  // link hookbox::sqlite
 #ifdef HOOKBOX_QUICKSTART_POSTGRES
-#include <hookbox/engine/postgres_engine.hpp>  // link hookbox::postgres
-#include <hookbox/storage/sql_storage.hpp>
+#include <hookbox/postgres_outbox.hpp>  // link hookbox::postgres
 #endif
 #include <hookbox/http/beast_sender.hpp>
 #include <hookbox/signing/verify.hpp>
@@ -296,7 +295,7 @@ struct demo_observer : hookbox::notify_on_enqueue {
     }
 };
 
-// The outbox over a storage: hookbox::sqlite_storage, or sql_storage<postgres_engine>.
+// The outbox over a storage: hookbox::sqlite_storage or hookbox::postgres_storage.
 template <class Storage>
 using demo_outbox = hookbox::
     basic_outbox<Storage, std::chrono::system_clock, hookbox::fnv1a_partition_hasher, demo_observer>;
@@ -319,9 +318,8 @@ hookbox::sqlite_storage open_sqlite(const std::string& path) {
 #ifdef HOOKBOX_QUICKSTART_POSTGRES
 //[open_postgres
 // A PostgreSQL database, by its URI; opening the storage creates its tables there.
-hookbox::sql_storage<hookbox::engine::postgres_engine> open_postgres(const std::string& uri) {
-    return hookbox::sql_storage<hookbox::engine::postgres_engine>(
-        hookbox::engine::postgres_engine({.conninfo = uri}));
+hookbox::postgres_storage open_postgres(const std::string& uri) {
+    return hookbox::postgres_storage(hookbox::engine::postgres_engine({.conninfo = uri}));
 }
 //]
 #endif

@@ -82,7 +82,8 @@ public:
         boost::asio::post(strand_, [self = this->shared_from_this()] {
             self->stop_ = true;
             self->timer_.cancel();
-            self->socket_.cancel();
+            boost::system::error_code ignored;
+            self->socket_.cancel(ignored);
         });
     }
 
