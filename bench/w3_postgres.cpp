@@ -18,7 +18,8 @@
 //
 // After the batch and the held drains, the outbox is closed and, once its backends have left
 // pg_stat_activity (a backend flushes its statistics before it leaves), the dead tuples of the
-// delivery tables are read from pg_stat_user_tables. Every run ends by counting the rows by
+// delivery tables are read from pg_stat_user_tables; then again after a VACUUM of those tables
+// (not timed; in the held run, while the transaction is still open). Every run ends by counting the rows by
 // status: each delivery must have been claimed and acked exactly once (one success, one attempt
 // record), and none claimed twice; any mismatch prints a FIGURE and fails the program.
 //
@@ -233,21 +234,35 @@ void verify(pg_admin& admin, const std::string& schema, std::size_t n, const dra
         mismatch("w3_" + tag + "_ack_errors", (long long)d.ack_errors, tag + ": acks refused");
 }
 
-// The dead tuples of the delivery tables, once the backends of `app` are gone (their counts are
-// flushed by then); also printed per table.
-long long dead_tuples(pg_admin& admin, const std::string& schema, const std::string& app, const std::string& tag) {
+struct dead_counts {
+    long long after_drain = 0, after_vacuum = 0;
+};
+
+// The dead tuples of the delivery tables (n_dead_tup of pg_stat_user_tables), once the backends of
+// `app` are gone (each flushes its counts before it leaves); then again after a VACUUM of them,
+// which removes what no open transaction can still see. Also printed per table.
+dead_counts dead_tuples(pg_admin& admin, const std::string& schema, const std::string& app, const std::string& tag) {
     admin.wait_backends_gone(app, std::chrono::seconds(30));
     const std::string table = sql_storage_params{}.table;
-    long long total = 0;
-    for (const auto& row : admin.rows("SELECT relname, n_dead_tup, n_live_tup, n_tup_upd, n_tup_hot_upd, "
-                                      "coalesce(last_autovacuum::text, 'never') FROM pg_stat_user_tables "
-                                      "WHERE schemaname = '" + schema + "' AND relname IN ('" + table + "', '" +
-                                      attempt_table(table) + "', '" + payload_table(table) + "') ORDER BY relname")) {
-        std::printf("%s %s: n_dead_tup %s, n_live_tup %s, updates %s (HOT %s), last autovacuum %s\n", tag.c_str(),
-                    row[0].c_str(), row[1].c_str(), row[2].c_str(), row[3].c_str(), row[4].c_str(), row[5].c_str());
-        total += std::stoll(row[1]);
-    }
-    return total;
+    const std::string tables[] = {table, attempt_table(table), payload_table(table)};
+    auto read = [&](const char* when) {
+        long long total = 0;
+        for (const auto& row : admin.rows("SELECT relname, n_dead_tup, n_live_tup, n_tup_upd, n_tup_hot_upd, "
+                                          "coalesce(last_autovacuum::text, 'never') FROM pg_stat_user_tables "
+                                          "WHERE schemaname = '" + schema + "' AND relname IN ('" + tables[0] + "', '" +
+                                          tables[1] + "', '" + tables[2] + "') ORDER BY relname")) {
+            std::printf("%s %s %s: n_dead_tup %s, n_live_tup %s, updates %s (HOT %s), last autovacuum %s\n",
+                        tag.c_str(), when, row[0].c_str(), row[1].c_str(), row[2].c_str(), row[3].c_str(),
+                        row[4].c_str(), row[5].c_str());
+            total += std::stoll(row[1]);
+        }
+        return total;
+    };
+    dead_counts d;
+    d.after_drain = read("after the drain");
+    admin.exec("VACUUM " + schema + "." + tables[0] + ", " + schema + "." + tables[1] + ", " + schema + "." + tables[2]);
+    d.after_vacuum = read("after VACUUM");
+    return d;
 }
 
 std::string schema_name(const char* phase) { return "hookbox_w3_" + std::to_string(::getpid()) + "_" + phase; }
@@ -281,13 +296,14 @@ void run_batch(const config& cfg, pg_admin& admin) {
         enq_s = enqueue_batches(ob, std::move(reqs));
         d = drain(ob, cfg.workers);
     }
-    const long long dead = dead_tuples(admin, schema.name(), app, "normal");
+    const dead_counts dead = dead_tuples(admin, schema.name(), app, "normal");
     std::printf("W3 hookbox N=%zu: enqueue_many in batches of %zu %.3fs; claim(%zu)+ack_many %.3fs (%zu workers)\n",
                 cfg.n, enqueue_batch, enq_s, claim_limit, d.seconds, cfg.workers);
     verify(admin, schema.name(), cfg.n, d, "batch");
     figure("w3_hookbox_enqueue_b1000_per_s", double(cfg.n) / enq_s, "jobs/s");
     figure("w3_hookbox_claim256_ack_per_s", double(cfg.n) / d.seconds, "jobs/s");
-    figure("w3_hookbox_dead_tuples", double(dead), "tuples");
+    figure("w3_hookbox_dead_tuples", double(dead.after_drain), "tuples");
+    figure("w3_hookbox_dead_tuples_after_vacuum", double(dead.after_vacuum), "tuples");
 }
 
 void run_held(const config& cfg, pg_admin& admin) {
@@ -295,7 +311,7 @@ void run_held(const config& cfg, pg_admin& admin) {
     const std::string app = schema.name();
     auto reqs = requests(cfg.n);
     drain_result d;
-    long long dead = 0;
+    dead_counts dead;
     std::string holder_xid;
     {
         pg_admin holder(with_schema(cfg.uri, schema.name(), app + "_holder"));
@@ -320,7 +336,8 @@ void run_held(const config& cfg, pg_admin& admin) {
                 cfg.n, claim_limit, d.seconds, cfg.workers);
     verify(admin, schema.name(), cfg.n, d, "held");
     figure("w3held_hookbox_claim256_ack_per_s", double(cfg.n) / d.seconds, "jobs/s");
-    figure("w3held_hookbox_dead_tuples", double(dead), "tuples");
+    figure("w3held_hookbox_dead_tuples", double(dead.after_drain), "tuples");
+    figure("w3held_hookbox_dead_tuples_after_vacuum", double(dead.after_vacuum), "tuples");
 }
 
 }  // namespace
