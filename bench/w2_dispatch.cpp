@@ -13,7 +13,9 @@
 //   hookbox_bench_w2 lat <memory|sqlite|postgres> [dir]   1000 deliveries/s for 20 s into a running
 //                                                dispatcher; enqueue-to-ack latency p50 and p99
 //
-// Env: W2_N (20000), W2_IN_FLIGHT (256), W2_BATCH (64), W2_CONNS (32), LAT_RATE (1000), LAT_S (20);
+// Env: W2_N (20000), W2_IN_FLIGHT (256), W2_BATCH (64), W2_CONNS (32), LAT_RATE (1000), LAT_S (20),
+// LAT_PRODUCERS (threads that enqueue on the schedule: 1, and 4 for PostgreSQL, whose commits can
+// take longer than the 1 ms between two enqueues);
 // for SQLite, W2_BACKGROUND_CHECKPOINT (1) and W2_WAL_PAGES (sqlite_params::wal_autocheckpoint);
 // for PostgreSQL, W2_PG_URI (the peers' cluster, postgresql://postgres@127.0.0.1:15432/postgres):
 // the outbox's tables go to a schema of their own, created for the run and dropped after it
@@ -221,13 +223,19 @@ int run_latency(Outbox& ob, const std::string& storage) {
             d.cancel();
     });
 
-    // The producer: one enqueue every 1/rate s, on its own schedule (not one after the other).
-    std::thread producer([&] {
-        auto start = steady::now();
-        auto step = std::chrono::nanoseconds(1000000000 / rate);
-        for (std::size_t i = 0; i < n; ++i) {
+    // The producers: enqueue i at start + i/rate s, on that schedule (not one after the other),
+    // spread over `producers` threads so that one enqueue waiting for its commit does not hold up
+    // the next one (a server's commit can take longer than 1/rate s).
+    const std::size_t producers = std::max<std::size_t>(1, env("LAT_PRODUCERS", storage == "postgres" ? 4 : 1));
+    const auto start = steady::now() + std::chrono::milliseconds(10);
+    const auto step = std::chrono::nanoseconds(1000000000 / rate);
+    std::atomic<std::int64_t> last_done_ns{0};
+    std::vector<double> lag_us(n, 0.0);
+    auto produce = [&](std::size_t first) {
+        for (std::size_t i = first; i < n; i += producers) {
             std::this_thread::sleep_until(start + i * step);
             auto t = steady::now();
+            lag_us[i] = std::chrono::duration<double, std::micro>(t - (start + i * step)).count();
             // The id is assigned inside enqueue, and the delivery may be acked before enqueue
             // returns: then its ack time is waiting in acked_early. The lock is not held during
             // the enqueue, which on a server takes a commit's time.
@@ -235,6 +243,9 @@ int run_latency(Outbox& ob, const std::string& storage) {
             error_code ec;
             diagnostics diag;
             auto res = ob.enqueue(std::move(r), ec, diag);
+            auto done = std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now() - start).count();
+            for (auto seen = last_done_ns.load(); seen < done && !last_done_ns.compare_exchange_weak(seen, done);) {
+            }
             if (ec)
                 continue;
             std::lock_guard lock(st.m);
@@ -245,10 +256,20 @@ int run_latency(Outbox& ob, const std::string& storage) {
                 st.started.emplace(res.id, t);
             }
         }
-    });
+    };
+    std::vector<std::thread> producer;
+    for (std::size_t k = 0; k < producers; ++k)
+        producer.emplace_back(produce, k);
     while (!finished && ioc.run_one()) {
     }
-    producer.join();
+    for (auto& t : producer)
+        t.join();
+    // The rate the producers achieved: a producer that falls behind its schedule offers less.
+    const double offered = double(n) / (double(last_done_ns.load()) / 1e9);
+    std::sort(lag_us.begin(), lag_us.end());
+    std::printf("lat %s: %zu producer thread(s) offered %.0f enqueues/s (schedule %zu/s); start lag p99 %.0f us, "
+                "max %.0f us\n",
+                storage.c_str(), producers, offered, rate, lag_us[std::min(n - 1, n * 99 / 100)], lag_us.back());
     limit.cancel();
     ioc.run();
 
@@ -263,6 +284,7 @@ int run_latency(Outbox& ob, const std::string& storage) {
                 rate, pct(0.50), pct(0.99), l.back());
     figure("lat_hookbox_" + storage + "_p50_us", pct(0.50), "us");
     figure("lat_hookbox_" + storage + "_p99_us", pct(0.99), "us");
+    figure("lat_hookbox_" + storage + "_offered_per_s", offered, "enqueues/s");
     return 0;
 }
 
