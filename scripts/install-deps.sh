@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
     g++ cmake ninja-build
     libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev libboost-url1.81-dev
-    libsqlite3-dev libssl-dev
+    libsqlite3-dev libssl-dev libpq-dev
+    postgresql-15
     "$@"
 )
 
@@ -25,5 +26,16 @@ if [[ $(id -u) -ne 0 ]]; then
     sudo="sudo"
 fi
 export DEBIAN_FRONTEND=noninteractive
+# A PostgreSQL server package would create and start a cluster of its own on port 5432; the tests and
+# the demo start throw-away servers of their own (scripts/pg_cluster.sh), so Debian is told not to.
+if printf '%s\n' "${missing[@]}" | grep -q '^postgresql-[0-9]'; then
+    conf=/etc/postgresql-common/createcluster.conf
+    if ! grep -qs '^[[:space:]]*create_main_cluster[[:space:]]*=' "$conf"; then
+        $sudo mkdir -p "$(dirname "$conf")"
+        echo 'create_main_cluster = false' | $sudo tee -a "$conf" >/dev/null
+    fi
+    # postgresql-common then keeps that file as it is instead of asking.
+    export UCF_FORCE_CONFFOLD=1
+fi
 $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -7,7 +7,7 @@
 
 // The quickstart: durable, signed webhook delivery from end to end, in one process.
 //
-//   1. An outbox in a SQLite file.
+//   1. An outbox in a SQLite file, or in PostgreSQL.
 //   2. Three HTTP receivers on 127.0.0.1, each checking the Standard Webhooks signature of every
 //      request: "healthy" answers 200, "flaky" answers 503 to about 30% of requests and is too slow
 //      for about 10%, "gone" answers 410 Gone.
@@ -22,11 +22,16 @@
 //   --events N  how many events to enqueue (default 3000)
 //   --fast      compress the retry schedule to about 2 seconds (for tests)
 //   DATABASE    the SQLite file, deleted first (default: hookbox-quickstart.sqlite in the temp
-//               directory)
+//               directory); or a postgresql:// (or postgres://) URI of a database whose outbox
+//               table is empty or absent (scripts/demo.sh --postgres starts a throw-away server)
 
 #include <hookbox.hpp>
 #include <hookbox/dispatch/dispatcher.hpp>  // link hookbox::http
 #include <hookbox/sqlite_outbox.hpp>  // link hookbox::sqlite
+#ifdef HOOKBOX_QUICKSTART_POSTGRES
+#include <hookbox/engine/postgres_engine.hpp>  // link hookbox::postgres
+#include <hookbox/storage/sql_storage.hpp>
+#endif
 #include <hookbox/http/beast_sender.hpp>
 #include <hookbox/signing/verify.hpp>
 
@@ -291,14 +296,39 @@ struct demo_observer : hookbox::notify_on_enqueue {
     }
 };
 
-using hookbox::sqlite_storage;
+// The outbox over a storage: hookbox::sqlite_storage, or sql_storage<postgres_engine>.
+template <class Storage>
 using demo_outbox = hookbox::
-    basic_outbox<sqlite_storage, std::chrono::system_clock, hookbox::fnv1a_partition_hasher, demo_observer>;
+    basic_outbox<Storage, std::chrono::system_clock, hookbox::fnv1a_partition_hasher, demo_observer>;
 // The sender and the dispatcher on the io_context's own executor type (no type-erased executor).
 using io_executor = boost::asio::io_context::executor_type;
 using demo_sender = hookbox::basic_beast_sender<io_executor>;
-using demo_dispatcher = hookbox::dispatcher<demo_outbox, demo_sender, io_executor>;
+template <class Storage>
+using demo_dispatcher = hookbox::dispatcher<demo_outbox<Storage>, demo_sender, io_executor>;
 //]
+
+//[open_storage
+// The SQLite file, deleted first; opening it creates the file and its tables (WAL mode).
+hookbox::sqlite_storage open_sqlite(const std::string& path) {
+    for (const char* suffix : {"", "-wal", "-shm"})
+        std::filesystem::remove(path + suffix);
+    return hookbox::sqlite_storage(hookbox::engine::sqlite_engine({.path = path}));
+}
+//]
+
+#ifdef HOOKBOX_QUICKSTART_POSTGRES
+//[open_postgres
+// A PostgreSQL database, by its URI; opening the storage creates its tables there.
+hookbox::sql_storage<hookbox::engine::postgres_engine> open_postgres(const std::string& uri) {
+    return hookbox::sql_storage<hookbox::engine::postgres_engine>(
+        hookbox::engine::postgres_engine({.conninfo = uri}));
+}
+//]
+#endif
+
+bool is_postgres_uri(std::string_view database) {
+    return database.starts_with("postgresql://") || database.starts_with("postgres://");
+}
 
 // ---------------------------------------------------------------------------------------------
 // Output helpers.
@@ -404,10 +434,9 @@ options parse_options(int argc, char** argv) {
     return o;
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-    const options opt = parse_options(argc, argv);
+// The demo over an opened storage; `where` names it in the output.
+template <class Storage>
+int run(const options& opt, Storage opened, const char* where) {
     const auto start = steady::now();
 
     //[retry
@@ -424,14 +453,17 @@ int main(int argc, char** argv) {
     const auto cap = 3min;           // the demo gives up after this
 
     //[outbox
-    // 1. The outbox, in a SQLite file (WAL mode; created with its table on open).
-    for (const char* suffix : {"", "-wal", "-shm"})
-        std::filesystem::remove(opt.database + suffix);
+    // 1. The outbox, on the storage main() opened: a SQLite file or a PostgreSQL database.
     auto wake = std::make_shared<hookbox::wakeup>();
     auto log = std::make_shared<attempt_log>();
-    demo_outbox outbox({}, sqlite_storage(hookbox::engine::sqlite_engine({.path = opt.database})), {}, {},
-                       demo_observer{{wake}, log});
+    demo_outbox<Storage> outbox({}, std::move(opened), {}, {}, demo_observer{{wake}, log});
     //]
+    // The summary counts every row of the outbox: it must start empty.
+    if (auto rows = outbox.stats().total(); rows != 0) {
+        std::fprintf(stderr, "quickstart: %s holds %zu deliveries already; give it an empty database\n",
+                     opt.database.c_str(), rows);
+        return 2;
+    }
 
     // 2. Three receivers on loopback, served by their own io_context on their own thread. The
     //    flaky one's slow answers come half a second after the sender has given up.
@@ -442,7 +474,7 @@ int main(int argc, char** argv) {
     std::thread receiver_thread([&] { receiver_io.run(); });
 
     std::printf("hookbox quickstart\n");
-    std::printf("  outbox      %s (SQLite)\n", opt.database.c_str());
+    std::printf("  outbox      %s (%s)\n", opt.database.c_str(), where);
     const char* answers[] = {"200", "30% 503, 10% too slow, else 200", "410 Gone"};
     for (std::size_t i = 0; i < receivers.size(); ++i)
         std::printf("%s%-8s %s  (%s)\n", i == 0 ? "  receivers   " : "              ", subscriptions[i].name,
@@ -477,9 +509,9 @@ int main(int argc, char** argv) {
     dp.request_timeout = request_timeout;
     dp.claim_ttl = claim_ttl;
     dp.wakeup = wake;
-    asio::thread_pool storage(1); // SQLite calls block: they run here, never on the I/O thread
-    demo_dispatcher dispatcher(io.get_executor(), storage.get_executor(), outbox, sender, dp,
-                               hookbox::default_retry_policy(retry));
+    asio::thread_pool storage(1); // storage calls block: they run here, never on the I/O thread
+    demo_dispatcher<Storage> dispatcher(io.get_executor(), storage.get_executor(), outbox, sender, dp,
+                                        hookbox::default_retry_policy(retry));
 
     std::promise<hookbox::error_code> run_done;
     auto run_result = run_done.get_future();
@@ -592,4 +624,25 @@ int main(int argc, char** argv) {
               bad_signatures == 0 && run_ec == asio::error::operation_aborted;
     std::printf("\nquickstart: %s\n", ok ? "ok" : "UNEXPECTED RESULT");
     return ok ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const options opt = parse_options(argc, argv);
+    try {
+        if (is_postgres_uri(opt.database)) {
+#ifdef HOOKBOX_QUICKSTART_POSTGRES
+            return run(opt, open_postgres(opt.database), "PostgreSQL");
+#else
+            std::fprintf(stderr, "quickstart: %s: this build has no PostgreSQL support (hookbox::postgres)\n",
+                         opt.database.c_str());
+            return 2;
+#endif
+        }
+        return run(opt, open_sqlite(opt.database), "SQLite");
+    } catch (const hookbox::error_with_diagnostics& e) {
+        std::fprintf(stderr, "quickstart: %s: %s\n", opt.database.c_str(), e.what());
+        return 1;
+    }
 }

@@ -18,6 +18,9 @@
 //   engine_type make();                      // a fresh, empty engine (a new file, a new database, ...)
 //   static constexpr bool keys_skip = true;  // optional: a failed insert may use up an auto-increment
 //                                            // key (PostgreSQL's sequences); keys stay new and rising
+//   engine_type make_one_connection();       // optional, for an engine with a pool of connections,
+//                                            // whose statements run beside open transactions: a fresh
+//                                            // engine with a single connection, which waits for it
 // Include this header in exactly one translation unit, after defining, in namespace hookbox::test,
 //   using data_engine_factories = boost::mpl::list<factory_a, factory_b, ...>;
 //
@@ -1890,7 +1893,18 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_transaction_belongs_to_no_thread, Factory, data_
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(statements_wait_for_an_open_transaction, Factory, data_engine_factories) {
-    auto e = people_engine<Factory>();
+    auto e = [] {
+        Factory f;
+        if constexpr (requires { f.make_one_connection(); }) {
+            // A pool's other connections run statements beside the transaction: with one
+            // connection, the statement waits for it.
+            auto one = f.make_one_connection();
+            must_migrate(one, people_plan());
+            return one;
+        } else {
+            return people_engine<Factory>();
+        }
+    }();
     error_code ec;
     diagnostics diag;
     auto tx = e.begin(ec, diag);

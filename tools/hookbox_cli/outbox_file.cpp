@@ -14,10 +14,15 @@
 #include <hookbox/outbox.hpp>
 #include <hookbox/storage/delivery_schema.hpp>
 #include <hookbox/sqlite_outbox.hpp>
+#ifdef HOOKBOX_CLI_POSTGRES
+#include <hookbox/postgres_outbox.hpp>
+#endif
 
 #include <filesystem>
 #include <system_error>
 #include <utility>
+#include <type_traits>
+#include <variant>
 
 namespace hookbox_cli {
 
@@ -28,7 +33,30 @@ using hookbox::errc;
 using hookbox::error_code;
 
 // The outbox the tool works on: the only place that names its storage and engine.
-using outbox_type = hookbox::sqlite_outbox;
+#ifdef HOOKBOX_CLI_POSTGRES
+using outbox_variant = std::variant<std::monostate, hookbox::sqlite_outbox, hookbox::postgres_outbox>;
+#else
+using outbox_variant = std::variant<std::monostate, hookbox::sqlite_outbox>;
+#endif
+
+// (std::monostate first: the outboxes have no default constructor.)
+
+// A PostgreSQL connection URI (what libpq takes), rather than a SQLite file.
+bool is_postgres_uri(const std::string& path) {
+    return path.rfind("postgresql://", 0) == 0 || path.rfind("postgres://", 0) == 0;
+}
+
+// The URI without its password, for messages.
+std::string shown(const std::string& path) {
+    if (!is_postgres_uri(path))
+        return printable(path);
+    const auto scheme = path.find("://") + 3;
+    const auto at = path.find('@', scheme);
+    const auto colon = path.find(':', scheme);
+    if (at == std::string::npos || colon == std::string::npos || colon > at)
+        return printable(path);
+    return printable(path.substr(0, colon + 1) + "***" + path.substr(at));
+}
 
 // The library names request fields; the tool's user knows them as options.
 std::string option_for_field(const std::string& field) {
@@ -63,7 +91,8 @@ std::string option_for_field(const std::string& field) {
 
 // The delivery table has no schema version: say whether the table is missing, or there but not
 // hookbox's. A count of its rows tells them apart and, unlike a schema query, is public API.
-[[noreturn]] void not_an_outbox(hookbox::engine::sqlite_engine& engine,
+template <class Engine>
+[[noreturn]] void not_an_outbox(Engine& engine,
                                 const std::string& path,
                                 const std::string& table,
                                 const std::string& plan_name) {
@@ -71,25 +100,92 @@ std::string option_for_field(const std::string& field) {
     diagnostics diag;
     (void)engine.count(table, hookbox::engine::filter{}, ec, diag);
     if (!ec)
-        refuse("not_an_outbox", "database: '" + printable(path) + "' is not an outbox database: table '" +
+        refuse("not_an_outbox", "database: '" + shown(path) + "' is not an outbox database: table '" +
                                     table + "' has no hookbox schema version ('" + plan_name +
                                     "' in hookbox_schema)");
     if (ec != errc::schema_error)
         database_error(ec, diag);
-    refuse("not_an_outbox", "database: '" + printable(path) +
+    refuse("not_an_outbox", "database: '" + shown(path) +
                                 "' is not an outbox database: it has no table '" + table + "'" +
                                 (table == "sys_webhook_delivery" ? " (use --table for another name)" : ""));
+}
+
+// The outbox on an opened engine, after checking that its delivery table is at exactly the version
+// this build writes; migrates nothing.
+template <class Outbox, class Engine>
+Outbox checked_outbox(Engine engine, const std::string& path, const std::string& table) {
+    error_code ec;
+    diagnostics diag;
+    // hookbox stores a version for every delivery table it created; the tool reads exactly the
+    // version this build writes, and migrates nothing.
+    const auto plan = hookbox::delivery_schema(table);
+    const int version = engine.schema_version(plan.name, ec, diag);
+    if (ec)
+        database_error(ec, diag);
+    if (version == 0)
+        not_an_outbox(engine, path, table, plan.name);
+    if (version > plan.latest())
+        refuse("schema_too_new", "database: table '" + table + "' is at schema version " +
+                                     std::to_string(version) +
+                                     ", newer than the versions this hookbox knows (up to " +
+                                     std::to_string(plan.latest()) + "); use a newer hookbox");
+    if (version < plan.latest())
+        refuse("schema_too_old",
+               "database: table '" + table + "' is at schema version " + std::to_string(version) +
+                   " and this hookbox needs version " + std::to_string(plan.latest()) +
+                   "; the tool never migrates: open it once with the upgraded application, which does");
+
+    auto storage =
+        Outbox::storage_type::open(std::move(engine), {.table = table, .migrate = false}, ec, diag);
+    if (!storage)
+        library_error(ec, diag);
+    return Outbox(hookbox::outbox_params{}, std::move(*storage));
 }
 
 }  // namespace
 
 struct outbox_file::impl {
-    outbox_type outbox;
+    outbox_variant outbox;
+
+    template <class F>
+    decltype(auto) visit(F&& f) {
+        return std::visit(
+            [&](auto& ob) -> decltype(auto) {
+                if constexpr (std::is_same_v<std::decay_t<decltype(ob)>, std::monostate>)
+                    return f(std::get<hookbox::sqlite_outbox>(outbox));  // never: open() sets one
+                else
+                    return f(ob);
+            },
+            outbox);
+    }
 };
 
 outbox_file outbox_file::open(const std::string& path, const std::string& table, bool write) {
     if (path.empty())
         usage_error("database", "database: the path is empty");
+    if (is_postgres_uri(path)) {
+#ifdef HOOKBOX_CLI_POSTGRES
+        error_code ec;
+        diagnostics diag;
+        // One connection is enough; a command that only reads runs in read-only transactions.
+        hookbox::engine::postgres_params p;
+        p.conninfo = path;
+        p.pool_size = 1;
+        auto engine = hookbox::engine::postgres_engine::open(p, ec, diag);
+        if (!engine)
+            database_error(ec, diag);
+        if (!write)
+            (void)engine->query("SET default_transaction_read_only = on", {}, [](auto) {}, ec, diag);
+        if (ec)
+            database_error(ec, diag);
+        return outbox_file(std::make_unique<impl>(
+            impl{checked_outbox<hookbox::postgres_outbox>(std::move(*engine), path, table)}));
+#else
+        (void)write;
+        refuse("no_postgres", "database: '" + shown(path) +
+                                  "' is a PostgreSQL URI, and this hookbox was built without PostgreSQL support");
+#endif
+    }
     std::error_code fec;
     const auto st = std::filesystem::status(path, fec);
     if (!std::filesystem::exists(st))
@@ -107,31 +203,8 @@ outbox_file outbox_file::open(const std::string& path, const std::string& table,
     if (!engine)
         database_error(ec, diag);
 
-    // hookbox stores a version for every delivery table it created; the tool reads exactly the
-    // version this build writes, and migrates nothing.
-    const auto plan = hookbox::delivery_schema(table);
-    const int version = engine->schema_version(plan.name, ec, diag);
-    if (ec)
-        database_error(ec, diag);
-    if (version == 0)
-        not_an_outbox(*engine, path, table, plan.name);
-    if (version > plan.latest())
-        refuse("schema_too_new", "database: table '" + table + "' is at schema version " +
-                                     std::to_string(version) +
-                                     ", newer than the versions this hookbox knows (up to " +
-                                     std::to_string(plan.latest()) + "); use a newer hookbox");
-    if (version < plan.latest())
-        refuse("schema_too_old",
-               "database: table '" + table + "' is at schema version " + std::to_string(version) +
-                   " and this hookbox needs version " + std::to_string(plan.latest()) +
-                   "; the tool never migrates: open it once with the upgraded application, which does");
-
-    auto storage =
-        outbox_type::storage_type::open(std::move(*engine), {.table = table, .migrate = false}, ec, diag);
-    if (!storage)
-        library_error(ec, diag);
-    return outbox_file(
-        std::make_unique<impl>(impl{outbox_type(hookbox::outbox_params{}, std::move(*storage))}));
+    return outbox_file(std::make_unique<impl>(
+        impl{checked_outbox<hookbox::sqlite_outbox>(std::move(*engine), path, table)}));
 }
 
 outbox_file::outbox_file(std::unique_ptr<impl> p) noexcept : impl_(std::move(p)) {}
@@ -140,39 +213,39 @@ outbox_file& outbox_file::operator=(outbox_file&&) noexcept = default;
 outbox_file::~outbox_file() = default;
 
 hookbox::outbox_stats outbox_file::stats(error_code& ec, diagnostics& diag) const {
-    return impl_->outbox.stats(ec, diag);
+    return impl_->visit([&](auto& ob) { return ob.stats(ec, diag); });
 }
 
 std::vector<hookbox::webhook_failures>
 outbox_file::failures(std::size_t limit, error_code& ec, diagnostics& diag) const {
-    return impl_->outbox.failures(limit, ec, diag);
+    return impl_->visit([&](auto& ob) { return ob.failures(limit, ec, diag); });
 }
 
 hookbox::list_page
 outbox_file::list(const hookbox::list_options& opts, error_code& ec, diagnostics& diag) const {
-    return impl_->outbox.list(opts, ec, diag);
+    return impl_->visit([&](auto& ob) { return ob.list(opts, ec, diag); });
 }
 
 std::optional<hookbox::delivery>
 outbox_file::get(hookbox::delivery_id id, error_code& ec, diagnostics& diag) const {
-    return impl_->outbox.get(id, ec, diag);
+    return impl_->visit([&](auto& ob) { return ob.get(id, ec, diag); });
 }
 
 std::vector<hookbox::attempt_record>
 outbox_file::attempts(hookbox::delivery_id id, error_code& ec, diagnostics& diag) const {
-    return impl_->outbox.attempts(id, ec, diag);
+    return impl_->visit([&](auto& ob) { return ob.attempts(id, ec, diag); });
 }
 
 hookbox::delivery outbox_file::redeliver(hookbox::delivery_id id, error_code& ec, diagnostics& diag) {
-    return impl_->outbox.redeliver(id, ec, diag);
+    return impl_->visit([&](auto& ob) { return ob.redeliver(id, ec, diag); });
 }
 
 std::size_t outbox_file::replay(const hookbox::delivery_filter& filter, error_code& ec, diagnostics& diag) {
-    return impl_->outbox.replay(filter, ec, diag);
+    return impl_->visit([&](auto& ob) { return ob.replay(filter, ec, diag); });
 }
 
 std::size_t outbox_file::purge(const hookbox::delivery_filter& filter, error_code& ec, diagnostics& diag) {
-    return impl_->outbox.purge(filter, ec, diag);
+    return impl_->visit([&](auto& ob) { return ob.purge(filter, ec, diag); });
 }
 
 failure to_failure(const error_code& ec, const diagnostics& diag) {

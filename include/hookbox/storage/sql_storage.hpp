@@ -89,12 +89,18 @@ public:
     Engine& engine() noexcept { return engine_; }
     const sql_storage_params& params() const noexcept { return params_; }
 
+    /// The channel that a trigger notifies when rows are inserted (PostgreSQL; empty for SQLite): give
+    /// it to a `postgres_listener`, whose wakeup dispatchers share.
+    const std::string& notify_channel() const noexcept { return sql_.notify_channel; }
+
     /// The statements this storage runs.
     const sql::delivery_statements& statements() const noexcept { return sql_; }
 
     // ----- outbox_storage -----
 
     enqueue_result insert(delivery&& d, error_code& ec, diagnostics& diag) {
+        if (!sql_.insert_with_payload.empty())
+            return insert_one_statement(d, ec, diag);
         auto tx = engine_.begin(ec, diag);
         if (ec)
             return {};
@@ -106,6 +112,8 @@ public:
     }
 
     std::vector<enqueue_result> insert_many(std::vector<delivery>&& ds, error_code& ec, diagnostics& diag) {
+        if (!sql_.insert_batch.empty())
+            return insert_batch(ds, ec, diag);
         std::vector<enqueue_result> out;
         out.reserve(ds.size());
         auto tx = engine_.begin(ec, diag);
@@ -168,6 +176,9 @@ public:
 
     [[nodiscard]] std::vector<error_code> complete_many(std::span<const claim_ref> refs, std::vector<completion>&& cs,
                                           error_code& ec, diagnostics& diag) {
+        if (!sql_.complete_batch.empty() &&
+            std::all_of(refs.begin(), refs.end(), [](const claim_ref& r) { return r.sequence != 0; }))
+            return complete_batch(refs, cs, ec, diag);
         std::vector<error_code> out(refs.size());
         auto tx = engine_.begin(ec, diag);
         if (ec)
@@ -414,10 +425,31 @@ private:
         sql_ = sql::delivery_statements::make(engine_.dialect(), params_.table);
         if (params_.migrate) {
             engine_.migrate(delivery_schema(params_.table), ec, diag);
-            if (ec || !backfill_attempt_sequences(ec, diag))
+            if (ec || !backfill_attempt_sequences(ec, diag) || !install_notify_trigger(ec, diag))
                 return false;
         }
         return true;
+    }
+
+    // PostgreSQL: the trigger that notifies `notify_channel()` on insert, unless it is in place.
+    bool install_notify_trigger(error_code& ec, diagnostics& diag) {
+        if (sql_.notify_setup.empty())
+            return true;
+        bool installed = false;
+        engine_.query(sql_.notify_installed, {}, [&](std::span<const engine::cell_view>) { installed = true; }, ec,
+                      diag);
+        if (ec || installed)
+            return !ec;
+        auto tx = engine_.begin(ec, diag);
+        if (ec)
+            return false;
+        for (const auto& text : sql_.notify_setup) {
+            tx.query(text, {}, ignore_rows, ec, diag);
+            if (ec)
+                return false;
+        }
+        tx.commit(ec, diag);
+        return !ec;
     }
 
     // Attempt records written under schema version 3 have no `delivery_seq`: those whose row is gone
@@ -440,6 +472,156 @@ private:
         return std::move(d);
     }
 
+    // PostgreSQL: a batch of completions in one statement (atomic on its own); the entries it did
+    // not apply are then explained one by one (claim lost, or the row gone).
+    std::vector<error_code> complete_batch(std::span<const claim_ref> refs, const std::vector<completion>& cs,
+                                           error_code& ec, diagnostics& diag) {
+        ec.clear();
+        std::vector<error_code> out(refs.size());
+        if (refs.empty())
+            return out;
+        std::vector<engine::value> values;
+        values.reserve(10 * refs.size());
+        for (std::size_t i = 0; i < refs.size(); ++i) {
+            const claim_ref& ref = refs[i];
+            const completion& c = cs[i];
+            values.emplace_back(static_cast<std::int64_t>(ref.sequence));
+            values.emplace_back(ref.id.to_string());
+            values.emplace_back(static_cast<std::int64_t>(ref.claim_token));
+            values.emplace_back(std::string(to_string(c.status)));
+            values.push_back(detail::rows::opt_ms(c.next_retry_at));
+            values.push_back(c.response_code ? engine::value(*c.response_code) : engine::value());
+            values.push_back(c.response_body ? engine::value(*c.response_body) : engine::value());
+            values.push_back(c.error ? engine::value(*c.error) : engine::value());
+            values.emplace_back(std::int64_t(c.duration.count()));
+            values.emplace_back(detail::rows::ms(c.now));
+        }
+        std::vector<engine::value> arrays;
+        arrays.reserve(10);
+        for (std::size_t col = 0; col < 10; ++col)
+            arrays.emplace_back(sql::array_literal(values, col, 10));
+        std::vector<char> applied(refs.size(), 0);
+        engine_.query(sql_.complete_batch, arrays,
+                      [&](std::span<const engine::cell_view> row) {
+                          auto ord = static_cast<std::size_t>(row[0].integer);
+                          if (ord >= 1 && ord <= refs.size())
+                              applied[ord - 1] = 1;
+                      },
+                      ec, diag);
+        if (ec)
+            return {};
+        for (std::size_t i = 0; i < refs.size(); ++i) {
+            if (applied[i])
+                continue;
+            diagnostics one;
+            explain_miss(engine_, refs[i], out[i], one);
+            if (out[i] && out[i] != errc::claim_lost && out[i] != errc::not_found) {
+                ec = out[i];
+                diag = std::move(one);
+                return {};
+            }
+        }
+        return out;
+    }
+
+    // PostgreSQL: the row and its payload in one statement, atomic on its own (inside the caller's
+    // transaction on an attached connection).
+    enqueue_result insert_one_statement(const delivery& d, error_code& ec, diagnostics& diag) {
+        auto values = detail::rows::insert_values(d);
+        auto payload = detail::rows::payload_values(0, d.payload);
+        values.push_back(std::move(payload[1]));
+        values.push_back(std::move(payload[2]));
+        std::optional<std::int64_t> seq;
+        engine_.query(sql_.insert_with_payload, values,
+                      [&](std::span<const engine::cell_view> row) { seq = row[0].integer; }, ec, diag);
+        if (ec)
+            return {};
+        if (seq)
+            return {d.id, true};
+        return stored_pair(engine_, d, ec, diag);
+    }
+
+    // PostgreSQL: a batch in array statements of up to `batch_rows` rows each, in one transaction
+    // when there are several.
+    static constexpr std::size_t batch_rows = 1000;
+
+    std::vector<enqueue_result> insert_batch(const std::vector<delivery>& ds, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        std::vector<enqueue_result> out(ds.size());
+        if (ds.empty())
+            return out;
+        auto run = [&](auto& session) {
+            std::vector<engine::value> values;
+            std::vector<engine::value> arrays;
+            std::vector<char> created;
+            for (std::size_t first = 0; first < ds.size(); first += batch_rows) {
+                const std::size_t n = std::min(batch_rows, ds.size() - first);
+                values.clear();
+                values.reserve(n * 17);
+                for (std::size_t i = first; i < first + n; ++i) {
+                    auto row = detail::rows::insert_values(ds[i]);
+                    auto payload = detail::rows::payload_values(0, ds[i].payload);
+                    for (auto& v : row)
+                        values.push_back(std::move(v));
+                    values.push_back(std::move(payload[1]));
+                    values.push_back(std::move(payload[2]));
+                }
+                arrays.clear();
+                for (std::size_t c = 0; c < 17; ++c)
+                    arrays.emplace_back(sql::array_literal(values, c, 17));
+                created.assign(n, 0);
+                session.query(sql_.insert_batch, arrays,
+                              [&](std::span<const engine::cell_view> row) {
+                                  auto ord = static_cast<std::size_t>(row[0].integer);
+                                  if (ord >= 1 && ord <= n)
+                                      created[ord - 1] = 1;
+                              },
+                              ec, diag);
+                if (ec)
+                    return false;
+                for (std::size_t i = 0; i < n; ++i) {
+                    const delivery& d = ds[first + i];
+                    out[first + i] = created[i] ? enqueue_result{d.id, true} : stored_pair(session, d, ec, diag);
+                    if (ec)
+                        return false;
+                }
+            }
+            return true;
+        };
+        if (ds.size() <= batch_rows) {
+            if (!run(engine_))
+                return {};
+            return out;
+        }
+        auto tx = engine_.begin(ec, diag);
+        if (ec || !run(tx))
+            return {};
+        tx.commit(ec, diag);
+        if (ec)
+            return {};
+        return out;
+    }
+
+    // The result of an enqueue whose pair is stored: the stored row's id.
+    template <class Session>
+    enqueue_result stored_pair(Session& session, const delivery& d, error_code& ec, diagnostics& diag) {
+        std::array<engine::value, 2> key{engine::value(d.event_id), engine::value(d.webhook_id)};
+        std::optional<delivery_id> existing;
+        error_code idec;
+        session.query(sql_.find_pair, key, [&](std::span<const engine::cell_view> row) {
+                existing = delivery_id::parse(row[0].text, idec);
+            }, ec, diag);
+        if (ec)
+            return {};
+        if (!existing || idec) {
+            hookbox::detail::fail(ec, diag, errc::storage_failure, "event_id",
+                                  "enqueue: the insert of event_id '" + d.event_id + "', webhook_id '" + d.webhook_id +
+                                      "' conflicted, but no row with that pair was found");
+            return {};
+        }
+        return {*existing, false};
+    }
+
     enqueue_result insert_one(transaction& tx, const delivery& d, error_code& ec, diagnostics& diag) {
         auto values = detail::rows::insert_values(d);
         std::optional<std::int64_t> seq;
@@ -455,21 +637,7 @@ private:
             return {d.id, true};
         }
         // The pair is stored: the first row's id.
-        std::array<engine::value, 2> key{engine::value(d.event_id), engine::value(d.webhook_id)};
-        std::optional<delivery_id> existing;
-        error_code idec;
-        tx.query(sql_.find_pair, key, [&](std::span<const engine::cell_view> row) {
-                existing = delivery_id::parse(row[0].text, idec);
-            }, ec, diag);
-        if (ec)
-            return {};
-        if (!existing || idec) {
-            hookbox::detail::fail(ec, diag, errc::storage_failure, "event_id",
-                                  "enqueue: the insert of event_id '" + d.event_id + "', webhook_id '" + d.webhook_id +
-                                      "' conflicted, but no row with that pair was found");
-            return {};
-        }
-        return {*existing, false};
+        return stored_pair(tx, d, ec, diag);
     }
 
     // The reap covers every partition: once per transaction, unless a claim asks for another one.
@@ -672,7 +840,8 @@ private:
     }
 
     // A fenced update matched nothing: tell an unknown row from a lost claim.
-    void explain_miss(transaction& tx, const claim_ref& ref, error_code& ec, diagnostics& diag) {
+    template <class Session>
+    void explain_miss(Session& tx, const claim_ref& ref, error_code& ec, diagnostics& diag) {
         bool exists = false;
         std::array<engine::value, 1> key{engine::value(ref.id.to_string())};
         tx.query(sql_.seq_of_id, key, [&](std::span<const engine::cell_view>) { exists = true; }, ec, diag);

@@ -375,6 +375,40 @@ BOOST_AUTO_TEST_CASE(array_literals_quote_and_escape_their_text) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(postgresql_has_single_statement_enqueue_batches_and_a_notify_trigger) {
+    const auto lite = sql::delivery_statements::make(sql_dialect::sqlite, "sys_webhook_delivery");
+    for (const auto* text : {&lite.insert_with_payload, &lite.insert_batch, &lite.complete_batch, &lite.notify_channel,
+                             &lite.notify_installed})
+        BOOST_TEST(text->empty(), "SQLite has no such statement");
+    BOOST_TEST(lite.notify_setup.empty());
+
+    const auto pg = sql::delivery_statements::make(sql_dialect::postgresql, "sys_webhook_delivery");
+    // One statement inserts the row and its payload: the INSERT of `insert`, and the payload from $16, $17.
+    BOOST_TEST(pg.insert_with_payload.find(pg.insert) != std::string::npos);
+    BOOST_TEST(pg.insert_with_payload.find("SELECT seq, $16, $17 FROM ins") != std::string::npos);
+    BOOST_TEST(pg.insert_with_payload.find("$18") == std::string::npos);
+    // The batch: 17 arrays, in their order, conflicts skipped.
+    BOOST_TEST(pg.insert_batch.find("unnest($1::text[], $2::text[]") != std::string::npos);
+    BOOST_TEST(pg.insert_batch.find("$17::text[]) WITH ORDINALITY") != std::string::npos);
+    BOOST_TEST(pg.insert_batch.find("ORDER BY ord ON CONFLICT (event_id, webhook_id) DO NOTHING") != std::string::npos);
+    BOOST_TEST(pg.insert_batch.find("$18") == std::string::npos);
+    // The ack batch: fenced as complete_by_seq is, one attempt record per applied entry, first of a seq wins.
+    BOOST_TEST(pg.complete_batch.find("SELECT DISTINCT ON (seq) * FROM unnest($1::bigint[]") != std::string::npos);
+    BOOST_TEST(pg.complete_batch.find("d.seq = u.seq AND d.id = u.id AND d.claim_token = u.claim_token AND "
+                                      "d.status = 'in_flight'") != std::string::npos);
+    BOOST_TEST(pg.complete_batch.find("attempts = d.attempts + 1") != std::string::npos);
+    BOOST_TEST(pg.complete_batch.find("$11") == std::string::npos);
+    // Wake-ups: a statement-level trigger after insert.
+    BOOST_TEST(pg.notify_channel == "hookbox_sys_webhook_delivery");
+    BOOST_TEST_REQUIRE(pg.notify_setup.size() == 3u);
+    BOOST_TEST(pg.notify_setup[1].find("pg_notify('hookbox_sys_webhook_delivery', '')") != std::string::npos);
+    BOOST_TEST(pg.notify_setup[2] ==
+               R"(CREATE OR REPLACE TRIGGER "sys_webhook_delivery_notify" AFTER INSERT ON "sys_webhook_delivery" FOR EACH STATEMENT EXECUTE FUNCTION "sys_webhook_delivery_notify"())");
+    // A channel is an identifier: cut to PostgreSQL's 63 bytes.
+    const auto longer = sql::delivery_statements::make(sql_dialect::postgresql, std::string(60, 'x'));
+    BOOST_TEST(longer.notify_channel == "hookbox_" + std::string(55, 'x'));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace hookbox::test

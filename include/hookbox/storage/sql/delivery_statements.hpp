@@ -48,6 +48,15 @@ struct delivery_statements {
     std::string insert{};
     /// Inserts a payload row. Parameters: `seq`, `payload_json`, `payload_raw`.
     std::string insert_payload{};
+    /// PostgreSQL: `insert` and `insert_payload` in one statement (so one round trip, atomic on its
+    /// own). Parameters: those of `insert`, then `payload_json`, `payload_raw`. Returns `seq` of the
+    /// new row; no row when the pair is stored. Empty for SQLite.
+    std::string insert_with_payload{};
+    /// PostgreSQL: inserts many rows and their payloads in one statement, from 17 array parameters
+    /// (those of `insert_with_payload`, one array each, as `sql::array_literal` writes them), in the
+    /// arrays' order. Returns `(ordinal, seq)` of each new row (ordinals from 1); a row whose pair
+    /// is stored (already, or earlier in the arrays) returns nothing. Empty for SQLite.
+    std::string insert_batch{};
     /// The `id` of the row with a pair. Parameters: `event_id`, `webhook_id`.
     std::string find_pair{};
 
@@ -73,6 +82,12 @@ struct delivery_statements {
     /// Parameters: `status`, `next_retry_at`, `response_code`, `response_body`, `error`,
     /// `duration_ms`, `now`, `seq`, `id`, `claim_token`. Returns no rows; changes 1 or 0.
     std::string complete_by_seq, complete_by_id;
+    /// PostgreSQL: applies many completions by `seq` and writes their attempt records, in one
+    /// statement, from 10 array parameters: `seq`, `id`, `claim_token`, `status`, `next_retry_at`,
+    /// `response_code`, `response_body`, `error`, `duration_ms`, `now`. Of entries naming one `seq`
+    /// twice, the first is applied. Returns the ordinal (from 1) of each entry applied; the others
+    /// missed (their claim is lost, or the row is gone). Empty for SQLite.
+    std::string complete_batch{};
     /// Appends one attempt record. Parameters: `delivery_id`, `attempted_at`, `outcome`,
     /// `response_code`, `duration_ms`, `error`, `delivery_seq` (0: looked up by `delivery_id`).
     std::string insert_attempt{};
@@ -111,6 +126,18 @@ struct delivery_statements {
     /// records whose row is gone are deleted, and the others get their row's `delivery_seq`, up to
     /// 1000 a statement. No parameters.
     std::string any_attempt_without_seq, drop_orphan_attempts, backfill_attempts;
+
+    // ----- wake-ups (PostgreSQL) -----
+
+    /// The channel a PostgreSQL trigger notifies when rows are inserted into the delivery table:
+    /// `hookbox_` and the table's name, cut to PostgreSQL's 63 bytes. Empty for SQLite.
+    std::string notify_channel{};
+    /// Whether the trigger is in place (returns a row when it is). Parameters: none.
+    std::string notify_installed{};
+    /// Creates the trigger function and the statement-level `AFTER INSERT` trigger that calls
+    /// `pg_notify(notify_channel, '')`, so that the notification is sent when the enqueuing
+    /// transaction commits, and never for a rollback. Run in order, in one transaction.
+    std::vector<std::string> notify_setup{};
 
     /// A page of `list`: rows with `seq > after_sequence`, matching the options, in `seq` order.
     HOOKBOX_DECL bound_statement list(const list_options& o) const;

@@ -151,7 +151,49 @@ delivery_statements delivery_statements::make(engine::sql_dialect dialect, std::
     s.insert = "INSERT INTO " + t + " (" + names + ") VALUES (" + w.list(1, insert_columns.size()) +
                ") ON CONFLICT (event_id, webhook_id) DO NOTHING RETURNING seq";
     s.insert_payload = "INSERT INTO " + pt + " (seq, payload_json, payload_raw) VALUES (" + w.list(1, 3) + ")";
+    if (pg) {
+        s.insert_with_payload = "WITH ins AS (" + s.insert + "), pay AS (INSERT INTO " + pt +
+                                " (seq, payload_json, payload_raw) SELECT seq, " + w.p(16) + ", " + w.p(17) +
+                                " FROM ins) SELECT seq FROM ins";
+        // Text arrays for every column; the INSERT casts them to the columns' types.
+        static constexpr std::array<const char*, 17> array_types{
+            "text[]", "text[]", "text[]", "text[]", "text[]", "text[]", "text[]", "text[]", "bigint[]",
+            "bigint[]", "text[]", "bigint[]", "bigint[]", "bigint[]", "bigint[]", "text[]", "text[]"};
+        std::string arrays;
+        for (std::size_t i = 0; i < array_types.size(); ++i)
+            arrays += (i ? ", " : "") + w.p(i + 1, array_types[i]);
+        s.insert_batch = "WITH input AS (SELECT * FROM unnest(" + arrays + ") WITH ORDINALITY AS u(" + names +
+                         ", payload_json, payload_raw, ord)), ins AS (INSERT INTO " + t + " (" + names + ") SELECT " +
+                         names + " FROM input ORDER BY ord ON CONFLICT (event_id, webhook_id) DO NOTHING RETURNING seq, id), "
+                         "pay AS (INSERT INTO " + pt +
+                         " (seq, payload_json, payload_raw) SELECT ins.seq, input.payload_json, input.payload_raw FROM ins "
+                         "JOIN input USING (id)) SELECT input.ord, ins.seq FROM ins JOIN input USING (id)";
+    }
     s.find_pair = "SELECT id FROM " + t + " WHERE event_id = " + w.p(1) + " AND webhook_id = " + w.p(2);
+
+    // ----- wake-ups -----
+    if (pg) {
+        s.notify_channel = ("hookbox_" + s.table).substr(0, 63);
+        const std::string fn = quote_identifier((s.table + "_notify").substr(0, 63));
+        std::string channel_literal = "'";
+        for (char c : s.notify_channel)
+            channel_literal += c == '\'' ? std::string("''") : std::string(1, c);
+        channel_literal += "'";
+        std::string table_literal = "'";
+        for (char c : t)
+            table_literal += c == '\'' ? std::string("''") : std::string(1, c);
+        table_literal += "'";
+        s.notify_installed = "SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(" + table_literal +
+                             ") AND tgname = " + "'" + (s.table + "_notify").substr(0, 63) + "'";
+        s.notify_setup = {
+            // Processes opening one database at once install it once.
+            "SELECT pg_advisory_xact_lock(29400035286919545)",
+            "CREATE OR REPLACE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify(" +
+                channel_literal + ", ''); RETURN NULL; END $$",
+            "CREATE OR REPLACE TRIGGER " + fn + " AFTER INSERT ON " + t + " FOR EACH STATEMENT EXECUTE FUNCTION " + fn +
+                "()",
+        };
+    }
 
     // ----- claims -----
     s.reap = "UPDATE " + t + " SET status = 'pending', claimed_by = NULL, claimed_at = NULL, claim_token = 0, updated_at = " +
@@ -199,6 +241,21 @@ delivery_statements delivery_statements::make(engine::sql_dialect dialect, std::
                         " AND claim_token = " + w.p(10, "bigint") + " AND status = 'in_flight'";
     s.complete_by_id = complete + " WHERE id = " + w.p(9, "text") + " AND claim_token = " + w.p(10, "bigint") +
                        " AND status = 'in_flight' AND " + w.p(8, "bigint") + " = 0";
+    if (pg)
+        s.complete_batch =
+            "WITH input AS (SELECT DISTINCT ON (seq) * FROM unnest(" + w.p(1, "bigint[]") + ", " + w.p(2, "text[]") +
+            ", " + w.p(3, "bigint[]") + ", " + w.p(4, "text[]") + ", " + w.p(5, "bigint[]") + ", " + w.p(6, "bigint[]") +
+            ", " + w.p(7, "text[]") + ", " + w.p(8, "text[]") + ", " + w.p(9, "bigint[]") + ", " + w.p(10, "bigint[]") +
+            ") WITH ORDINALITY AS u(seq, id, claim_token, status, next_retry_at, response_code, response_body, error, "
+            "duration_ms, now, ord) ORDER BY seq, ord), upd AS (UPDATE " + t +
+            " AS d SET status = u.status, attempts = d.attempts + 1, claimed_by = NULL, claimed_at = NULL, "
+            "claim_token = 0, next_retry_at = u.next_retry_at, response_code = u.response_code, response_body = "
+            "u.response_body, error = u.error, duration_ms = u.duration_ms, last_attempted_at = u.now, updated_at = "
+            "u.now FROM input AS u WHERE d.seq = u.seq AND d.id = u.id AND d.claim_token = u.claim_token AND "
+            "d.status = 'in_flight' RETURNING d.seq), att AS (INSERT INTO " + at +
+            " (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error) SELECT u.id, u.seq, "
+            "u.now, u.status, u.response_code, u.duration_ms, u.error FROM input AS u JOIN upd USING (seq) ORDER BY "
+            "u.ord) SELECT u.ord FROM input AS u JOIN upd USING (seq)";
     const std::string attempt_into =
         "INSERT INTO " + at + " (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error)";
     // An attempt's delivery_seq: the one the ack knows, or (0) the row's, looked up by id.
