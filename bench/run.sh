@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Runs hookbox's benchmarks in a Release build and prints their figures.
 #
-# Usage: bench/run.sh [all|w1|w1scale|w1sqlite|w2]     (default: all)
+# Usage: bench/run.sh [all|w1|w1scale|w1sqlite|w2|w2pg|w3]     (default: all)
 # Env:   RUNS        runs of each workload (default 3); medians are reported
 #        PEERS_DIR   the peer harnesses (default: ../shared/bench/peers beside the checkout)
+#        PG_BIN      PostgreSQL 15's programs (default /usr/lib/postgresql/15/bin)
 #
 # W1 runs alternately with the ObjectStack outbox's W1 harness (peers/run-w1.sh), in the same sitting
 # on the same machine, and the ratios hookbox / peer are printed from the medians. W2 (end to end into
 # nginx on 127.0.0.1:18080) runs beside the W0 ceiling (wrk against the same nginx, peers/run-w0.sh)
-# and the ObjectStack outbox's W2 (peers/run-w2.sh, presets default and tuned). Raw output goes to
-# build/bench-results/<timestamp>/.
+# and the ObjectStack outbox's W2 (peers/run-w2.sh, presets default and tuned). W3 and W3-held
+# (hookbox on PostgreSQL) run alternately with pg-boss and graphile-worker (peers/run-w3.sh) on the
+# peers' cluster (peers/w3/pg.sh: 127.0.0.1:15432, stock settings), and W2 on PostgreSQL (w2pg) on
+# the same cluster; `all` includes them when PostgreSQL 15 and hookbox::postgres are there. The
+# cluster is started if it is not running, and stopped at the end if this script started it. Raw
+# output goes to build/bench-results/<timestamp>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -21,16 +26,35 @@ out="$root/build/bench-results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 
 scripts/install-deps.sh
+pg_bin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+if [[ ($what == w3 || $what == w2pg) && ! -x $pg_bin/pg_ctl ]]; then
+    scripts/install-deps.sh postgresql-15 libpq-dev
+fi
 cmake --preset release >/dev/null
-cmake --build --preset release --target hookbox_bench_w1 hookbox_bench_w1_sqlite hookbox_bench_w2 \
-    --parallel "$(nproc)" >/dev/null
+targets=(hookbox_bench_w1 hookbox_bench_w1_sqlite hookbox_bench_w2)
+# hookbox_bench_w3 exists when hookbox::postgres (libpq) was found.
+grep -q '^build bench/hookbox_bench_w3:' build/release/build.ninja && targets+=(hookbox_bench_w3)
+cmake --build --preset release --target "${targets[@]}" --parallel "$(nproc)" >/dev/null
 bench_w1="$root/build/release/bench/hookbox_bench_w1"
 bench_w1_sqlite="$root/build/release/bench/hookbox_bench_w1_sqlite"
 bench_w2="$root/build/release/bench/hookbox_bench_w2"
+bench_w3="$root/build/release/bench/hookbox_bench_w3"
+
+# PostgreSQL workloads: the requested ones, or under `all` those that can run here.
+pg_w3=0 pg_w2=0
+if [[ $what == w3 || $what == w2pg || $what == all ]]; then
+    if [[ -x $bench_w3 && -x $pg_bin/pg_ctl ]]; then
+        [[ $what == w3 || $what == all ]] && pg_w3=1
+        [[ $what == w2pg || $what == all ]] && pg_w2=1
+    elif [[ $what != all ]]; then
+        echo "bench: $what needs PostgreSQL 15 at $pg_bin and hookbox::postgres (libpq)" >&2
+        exit 1
+    fi
+fi
 
 # The peer harness needs Node and its npm packages; shared/ is read-only, so install into a copy.
 peer_ready=0
-if [[ $what == all || $what == w1 || $what == w2 ]]; then
+if [[ $what == all || $what == w1 || $what == w2 || $what == w2pg || $what == w3 ]]; then
     if [[ -x $peers_src/run-w1.sh ]]; then
         command -v node >/dev/null && command -v npm >/dev/null || scripts/install-deps.sh nodejs npm
         peers="$root/build/bench-peers"
@@ -54,6 +78,21 @@ run() {  # run <label> <command...>: appends the command's output to $out/<label
     echo "== $label" >&2
     timeout 900 "$@" | tee -a "$out/$label.txt" | grep '^FIGURE' >&2
 }
+
+# The peers' PostgreSQL cluster, shared by hookbox and the peers for the whole sitting.
+pg_uri="postgresql://postgres@127.0.0.1:${PGPORT:-15432}/postgres"
+pg_started=0
+if [[ $pg_w3 == 1 || $pg_w2 == 1 ]]; then
+    if [[ $peer_ready != 1 ]]; then
+        echo "bench: the PostgreSQL workloads need the peer harness (its cluster script); skipped" >&2
+        pg_w3=0 pg_w2=0
+    elif ! PG_BIN="$pg_bin" "$peers/w3/pg.sh" status >/dev/null 2>&1; then
+        PG_BIN="$pg_bin" "$peers/w3/pg.sh" start >&2
+        pg_started=1
+    fi
+fi
+stop_pg() { [[ $pg_started == 1 ]] && PG_BIN="$pg_bin" "$peers/w3/pg.sh" stop >&2 || true; }
+trap stop_pg EXIT
 
 for r in $(seq 1 "$runs"); do
     if [[ $what == all || $what == w1 ]]; then
@@ -84,6 +123,21 @@ for r in $(seq 1 "$runs"); do
         else
             echo "bench: W2 needs the peer harness's nginx setup; skipped" >&2
         fi
+    fi
+    if [[ $pg_w3 == 1 ]]; then
+        run w3-hookbox "$bench_w3" "$pg_uri"
+        PG_BIN="$pg_bin" run w3-peers "$peers/run-w3.sh"
+    fi
+    if [[ $pg_w2 == 1 ]]; then
+        command -v wrk >/dev/null && [[ -x /usr/sbin/nginx ]] || scripts/install-deps.sh nginx-light wrk
+        nginx_started=0
+        if ! "$peers/w0/nginx.sh" status >/dev/null 2>&1; then
+            "$peers/w0/nginx.sh" start >/dev/null
+            nginx_started=1
+        fi
+        W2_PG_URI="$pg_uri" run w2-hookbox-postgres "$bench_w2" w2 postgres
+        W2_PG_URI="$pg_uri" run lat-hookbox-postgres "$bench_w2" lat postgres
+        [[ $nginx_started == 1 ]] && "$peers/w0/nginx.sh" stop >/dev/null
     fi
     if [[ $what == all || $what == w1sqlite ]]; then
         # On disk under build/, not in a tmpfs: the ceiling and hookbox share the same file system.
@@ -120,3 +174,26 @@ ratio w2_memory_vs_w0_ceiling w2_hookbox_memory_deliveries_per_s w0_nginx_post1k
 ratio w2_sqlite_vs_w0_ceiling w2_hookbox_sqlite_deliveries_per_s w0_nginx_post1k_rps
 ratio w2_memory_vs_objectstack_tuned w2_hookbox_memory_deliveries_per_s w2_objectstack_tuned_b256_i1_deliveries_per_s
 ratio w2_memory_vs_objectstack_default w2_hookbox_memory_deliveries_per_s w2_objectstack_default_deliveries_per_s
+best() {  # best <figure...>: the highest median among the figures that were measured
+    local f v b=""
+    for f in "$@"; do
+        v=$(median "$f")
+        [[ -n $v ]] && b=$(awk -v a="$b" -v v="$v" 'BEGIN { print (a == "" || v + 0 > a + 0) ? v : a }')
+    done
+    echo "$b"
+}
+ratio_best() {  # ratio_best <name> <hookbox figure> <peer figure...>: hookbox / the best peer
+    local name=$1 a b
+    a=$(median "$2")
+    shift 2
+    b=$(best "$@")
+    [[ -n $a && -n $b ]] && awk -v n="$name" -v a="$a" -v b="$b" 'BEGIN { printf "FIGURE %s=%.2f x\n", n, a / b }'
+    return 0
+}
+ratio_best w3_enqueue_single_vs_best_peer w3_hookbox_enqueue_single_per_s w3_pgboss_send_per_s w3_graphile_addjob_per_s
+ratio_best w3_enqueue_b1000_vs_best_peer w3_hookbox_enqueue_b1000_per_s w3_pgboss_insert_b1000_per_s \
+    w3_graphile_addjobs_b1000_per_s
+ratio_best w3_claim256_ack_vs_best_peer w3_hookbox_claim256_ack_per_s w3_pgboss_fetch256_complete_per_s \
+    w3_graphile_run_c4_lq256_per_s
+ratio w3held_vs_w3_claim256_ack w3held_hookbox_claim256_ack_per_s w3_hookbox_claim256_ack_per_s
+ratio w2_postgres_vs_w0_ceiling w2_hookbox_postgres_deliveries_per_s w0_nginx_post1k_rps

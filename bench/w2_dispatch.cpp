@@ -8,15 +8,21 @@
 // W2 and W2-latency (bench/WORKLOADS.md): the outbox, the dispatcher and beast_sender end to end,
 // into the receiver on 127.0.0.1:18080 (nginx, started by bench/run.sh).
 //
-//   hookbox_bench_w2 w2  <memory|sqlite> [dir]   N=20000 signed deliveries, enqueued first; the
-//                                                clock runs from dispatcher start to the last ack
-//   hookbox_bench_w2 lat <memory|sqlite> [dir]   1000 deliveries/s for 20 s into a running
+//   hookbox_bench_w2 w2  <memory|sqlite|postgres> [dir]   N=20000 signed deliveries, enqueued
+//                                                first; the clock runs from dispatcher start to the last ack
+//   hookbox_bench_w2 lat <memory|sqlite|postgres> [dir]   1000 deliveries/s for 20 s into a running
 //                                                dispatcher; enqueue-to-ack latency p50 and p99
 //
-// Env: W2_N (20000), W2_IN_FLIGHT (256), W2_BATCH (64), W2_CONNS (32), LAT_RATE (1000), LAT_S (20);
-// for SQLite, W2_BACKGROUND_CHECKPOINT (1) and W2_WAL_PAGES (sqlite_params::wal_autocheckpoint).
+// Env: W2_N (20000), W2_IN_FLIGHT (256), W2_BATCH (64), W2_CONNS (32), LAT_RATE (1000), LAT_S (20),
+// LAT_PRODUCERS (threads that enqueue on the schedule: 1, and 4 for PostgreSQL, whose commits can
+// take longer than the 1 ms between two enqueues);
+// for SQLite, W2_BACKGROUND_CHECKPOINT (1) and W2_WAL_PAGES (sqlite_params::wal_autocheckpoint);
+// for PostgreSQL, W2_PG_URI (the peers' cluster, postgresql://postgres@127.0.0.1:15432/postgres):
+// the outbox's tables go to a schema of their own, created for the run and dropped after it
+// (stock server settings: synchronous_commit on).
 // One I/O thread runs the dispatcher and the sender; storage calls run on a one-thread pool given to
-// the dispatcher as its storage executor. Duplicate sends are requests sent beyond one per delivery.
+// the dispatcher as its storage executor (W2_STORAGE_THREADS threads, for experiments). Duplicate
+// sends are requests sent beyond one per delivery.
 
 #include "workload.hpp"
 
@@ -28,6 +34,14 @@
 #include <hookbox/storage/sql_storage.hpp>
 
 #include <boost/asio/io_context.hpp>
+
+#ifdef HOOKBOX_BENCH_POSTGRES
+#include "pg_admin.hpp"
+
+#include <hookbox/engine/postgres_engine.hpp>
+
+#include <unistd.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -61,7 +75,9 @@ struct bench_observer {
         std::shared_ptr<hookbox::wakeup> wake;
         bool track_latency = false;
         std::mutex m;
-        std::unordered_map<delivery_id, steady::time_point> started;
+        // Enqueue times of deliveries not acked yet, and ack times of deliveries whose enqueue
+        // has not returned yet (the ack can come first).
+        std::unordered_map<delivery_id, steady::time_point> started, acked_early;
         std::vector<double> latencies_us;
     };
     std::shared_ptr<state> s = std::make_shared<state>();
@@ -79,6 +95,8 @@ struct bench_observer {
             if (auto it = s->started.find(id); it != s->started.end()) {
                 s->latencies_us.push_back(std::chrono::duration<double, std::micro>(now - it->second).count());
                 s->started.erase(it);
+            } else {
+                s->acked_early.emplace(id, now);
             }
         }
         if (s->succeeded.fetch_add(1) + 1 == s->target.load() && s->on_target)
@@ -89,6 +107,10 @@ struct bench_observer {
 using observed_memory_outbox = basic_outbox<memory_storage, std::chrono::system_clock, fnv1a_partition_hasher, bench_observer>;
 using sqlite_outbox = basic_outbox<sql_storage<engine::sqlite_engine>, std::chrono::system_clock,
                                    fnv1a_partition_hasher, bench_observer>;
+#ifdef HOOKBOX_BENCH_POSTGRES
+using postgres_outbox = basic_outbox<sql_storage<engine::postgres_engine>, std::chrono::system_clock,
+                                     fnv1a_partition_hasher, bench_observer>;
+#endif
 
 // The sender and the dispatcher on the io_context's own executor type: no type-erased executor
 // on the hot path.
@@ -136,7 +158,7 @@ int run_w2(Outbox& ob, const std::string& storage) {
     boost::asio::io_context ioc(1);
     io_sender sender(ioc.get_executor(), sender_config());
     auto wake = std::make_shared<wakeup>();
-    boost::asio::thread_pool storage_pool(1);
+    boost::asio::thread_pool storage_pool(env("W2_STORAGE_THREADS", 1));
     io_dispatcher<Outbox> d(ioc.get_executor(), storage_pool.get_executor(), ob, sender, dispatcher_config(wake));
     auto& st = *ob.observer().s;
     st.target = n;
@@ -190,7 +212,7 @@ int run_latency(Outbox& ob, const std::string& storage) {
     st.wake = wake;
     st.track_latency = true;
     st.target = n;
-    boost::asio::thread_pool storage_pool(1);
+    boost::asio::thread_pool storage_pool(env("W2_STORAGE_THREADS", 1));
     io_dispatcher<Outbox> d(ioc.get_executor(), storage_pool.get_executor(), ob, sender, dispatcher_config(wake));
     st.on_target = [&] { d.cancel(); };
     bool finished = false;
@@ -201,28 +223,53 @@ int run_latency(Outbox& ob, const std::string& storage) {
             d.cancel();
     });
 
-    // The producer: one enqueue every 1/rate s, on its own schedule (not one after the other).
-    std::thread producer([&] {
-        auto start = steady::now();
-        auto step = std::chrono::nanoseconds(1000000000 / rate);
-        for (std::size_t i = 0; i < n; ++i) {
+    // The producers: enqueue i at start + i/rate s, on that schedule (not one after the other),
+    // spread over `producers` threads so that one enqueue waiting for its commit does not hold up
+    // the next one (a server's commit can take longer than 1/rate s).
+    const std::size_t producers = std::max<std::size_t>(1, env("LAT_PRODUCERS", storage == "postgres" ? 4 : 1));
+    const auto start = steady::now() + std::chrono::milliseconds(10);
+    const auto step = std::chrono::nanoseconds(1000000000 / rate);
+    std::atomic<std::int64_t> last_done_ns{0};
+    std::vector<double> lag_us(n, 0.0);
+    auto produce = [&](std::size_t first) {
+        for (std::size_t i = first; i < n; i += producers) {
             std::this_thread::sleep_until(start + i * step);
             auto t = steady::now();
-            // Record the start first: the delivery can be acked before enqueue returns.
+            lag_us[i] = std::chrono::duration<double, std::micro>(t - (start + i * step)).count();
+            // The id is assigned inside enqueue, and the delivery may be acked before enqueue
+            // returns: then its ack time is waiting in acked_early. The lock is not held during
+            // the enqueue, which on a server takes a commit's time.
             auto r = std::move(reqs[i]);
             error_code ec;
             diagnostics diag;
-            // The id is assigned inside enqueue, so the start time is taken before and stored after;
-            // the ack cannot be reported before the row is claimed, which is after enqueue stored it.
-            std::unique_lock lock(st.m);
             auto res = ob.enqueue(std::move(r), ec, diag);
-            if (!ec)
+            auto done = std::chrono::duration_cast<std::chrono::nanoseconds>(steady::now() - start).count();
+            for (auto seen = last_done_ns.load(); seen < done && !last_done_ns.compare_exchange_weak(seen, done);) {
+            }
+            if (ec)
+                continue;
+            std::lock_guard lock(st.m);
+            if (auto it = st.acked_early.find(res.id); it != st.acked_early.end()) {
+                st.latencies_us.push_back(std::chrono::duration<double, std::micro>(it->second - t).count());
+                st.acked_early.erase(it);
+            } else {
                 st.started.emplace(res.id, t);
+            }
         }
-    });
+    };
+    std::vector<std::thread> producer;
+    for (std::size_t k = 0; k < producers; ++k)
+        producer.emplace_back(produce, k);
     while (!finished && ioc.run_one()) {
     }
-    producer.join();
+    for (auto& t : producer)
+        t.join();
+    // The rate the producers achieved: a producer that falls behind its schedule offers less.
+    const double offered = double(n) / (double(last_done_ns.load()) / 1e9);
+    std::sort(lag_us.begin(), lag_us.end());
+    std::printf("lat %s: %zu producer thread(s) offered %.0f enqueues/s (schedule %zu/s); start lag p99 %.0f us, "
+                "max %.0f us\n",
+                storage.c_str(), producers, offered, rate, lag_us[std::min(n - 1, n * 99 / 100)], lag_us.back());
     limit.cancel();
     ioc.run();
 
@@ -237,6 +284,7 @@ int run_latency(Outbox& ob, const std::string& storage) {
                 rate, pct(0.50), pct(0.99), l.back());
     figure("lat_hookbox_" + storage + "_p50_us", pct(0.50), "us");
     figure("lat_hookbox_" + storage + "_p99_us", pct(0.99), "us");
+    figure("lat_hookbox_" + storage + "_offered_per_s", offered, "enqueues/s");
     return 0;
 }
 
@@ -252,17 +300,42 @@ engine::sqlite_engine open_engine(const std::string& path) {
     return engine::sqlite_engine(p);
 }
 
+#ifdef HOOKBOX_BENCH_POSTGRES
+// W2 on PostgreSQL, in a fresh schema of the server at W2_PG_URI.
+int run_postgres(const std::string& what) {
+    const char* uri_env = std::getenv("W2_PG_URI");
+    const std::string uri = uri_env && *uri_env ? uri_env : "postgresql://postgres@127.0.0.1:15432/postgres";
+    pg_admin admin(uri);
+    std::printf("synchronous_commit: %s\n", admin.scalar("SHOW synchronous_commit").c_str());
+    scoped_schema schema(admin, "hookbox_w2_" + std::to_string(::getpid()));
+    engine::postgres_params p;
+    p.conninfo = with_schema(uri, schema.name(), schema.name());
+    postgres_outbox ob(outbox_params{}, sql_storage<engine::postgres_engine>(engine::postgres_engine(p)));
+    return what == "w2" ? run_w2(ob, "postgres") : run_latency(ob, "postgres");
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
     std::string what = argc > 1 ? argv[1] : "w2";
     std::string storage = argc > 2 ? argv[2] : "memory";
     std::string dir = argc > 3 ? argv[3] : std::filesystem::temp_directory_path().string();
-    if ((what != "w2" && what != "lat") || (storage != "memory" && storage != "sqlite")) {
-        std::fprintf(stderr, "usage: %s w2|lat memory|sqlite [dir]\n", argv[0]);
+#ifdef HOOKBOX_BENCH_POSTGRES
+    const bool postgres_built = true;
+#else
+    const bool postgres_built = false;
+#endif
+    if ((what != "w2" && what != "lat") ||
+        (storage != "memory" && storage != "sqlite" && (storage != "postgres" || !postgres_built))) {
+        std::fprintf(stderr, "usage: %s w2|lat memory|sqlite%s [dir]\n", argv[0], postgres_built ? "|postgres" : "");
         return 2;
     }
     try {
+#ifdef HOOKBOX_BENCH_POSTGRES
+        if (storage == "postgres")
+            return run_postgres(what);
+#endif
         if (storage == "memory") {
             observed_memory_outbox ob;
             return what == "w2" ? run_w2(ob, storage) : run_latency(ob, storage);

@@ -803,19 +803,33 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_filters_by_key_prefix_and_keeps_plugins_ap
     BOOST_TEST(this->store.list("nobody").entries.empty());
 }
 
-BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_prefix_ending_in_byte_0xff, Factory, state_store_factories,
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(keys_and_prefixes_must_be_utf8, Factory, state_store_factories,
                                  state_fixture<Factory>) {
-    // Keys are bytes; a prefix ending in 0xFF has no one-byte successor, and one made only of 0xFF
-    // bytes has none at all.
-    for (const char* k : {"k", "k\xFE\xFF", "k\xFF", "k\xFFz", "k\xFF\xFF", "l", "\xFF\xFE", "\xFF\xFF", "\xFF\xFF\xFF" "a"})
-        this->store.set("p", instance_key(k), boost::json::value(1));
+    // Keys are text: bytes that are not UTF-8 are refused on every engine (PostgreSQL's text could
+    // not hold them), before anything is stored.
+    error_code ec;
+    diagnostics diag;
+    this->store.set("p", instance_key("k\xFF"), boost::json::value(1), ec, diag);
+    BOOST_TEST(ec == make_error_code(errc::invalid_utf8));
+    BOOST_TEST(diag.field() == "key");
+    this->store.set("p", state_key{scope_kind::company, "c\xC3", "default", "k"}, boost::json::value(1), ec, diag);
+    BOOST_TEST(ec == make_error_code(errc::invalid_utf8));
+    BOOST_TEST(diag.field() == "scope_id");
     state_list_options o;
     o.key_prefix = "k\xFF";
-    BOOST_TEST((keys_of(this->store.list("p", o)) == std::vector<std::string>{"k\xFF", "k\xFFz", "k\xFF\xFF"}));
-    o.key_prefix = "\xFF\xFF";
-    BOOST_TEST((keys_of(this->store.list("p", o)) == std::vector<std::string>{"\xFF\xFF", "\xFF\xFF\xFF" "a"}));
-    o.key_prefix = "\xFF";
-    BOOST_TEST(this->store.list("p", o).entries.size() == 3u);
+    (void)this->store.list("p", o, ec, diag);
+    BOOST_TEST(ec == make_error_code(errc::invalid_utf8));
+    BOOST_TEST(diag.field() == "key_prefix");
+    BOOST_TEST(this->store.list("p").entries.empty());
+
+    // A prefix of the last code point only has no successor: every key from it on matches.
+    const std::string last = "\xF4\x8F\xBF\xBF";
+    for (const std::string& k : {std::string("k"), last, last + last, last + "a"})
+        this->store.set("p", instance_key(k), boost::json::value(1));
+    o.key_prefix = last;
+    BOOST_TEST((keys_of(this->store.list("p", o)) == std::vector<std::string>{last, last + "a", last + last}));
+    o.key_prefix = last + last;
+    BOOST_TEST((keys_of(this->store.list("p", o)) == std::vector<std::string>{last + last}));
 }
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_prefix_ending_in_a_characters_last_byte_0xbf, Factory, state_store_factories,

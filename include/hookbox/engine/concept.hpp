@@ -69,7 +69,13 @@
 /// then fails with `errc::storage_busy`). A transaction belongs to no thread: it may be moved, and
 /// used from any thread (one at a time), for example by a coroutine that resumes elsewhere; no lock
 /// is held between two calls. Destroying an active transaction rolls it back. A nested transaction
-/// must end before its parent. Models: `memory_engine`, `sqlite_engine`.
+/// must end before its parent. Models: `memory_engine`, `sqlite_engine`, and `postgres_engine` with
+/// `pool_size` 1.
+///
+/// An engine with a pool of connections (`postgres_engine`) runs each transaction on a connection of
+/// its own, beside the engine's statements and other transactions; what one transaction sees of
+/// another is then the database's isolation (PostgreSQL: READ COMMITTED, with the rows a transaction
+/// reads through `find` locked until it ends, so that a read followed by a write stays exact).
 
 #include <hookbox/engine/filter.hpp>
 #include <hookbox/engine/schema.hpp>

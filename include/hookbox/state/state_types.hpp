@@ -15,6 +15,7 @@
 #include <hookbox/clock.hpp>
 #include <hookbox/delivery.hpp>
 #include <hookbox/error.hpp>
+#include <hookbox/partition.hpp>
 
 #include <boost/json/value.hpp>
 
@@ -238,6 +239,8 @@ inline bool check_identifier(std::string_view value, const char* field, const ch
     if (m.has_nul)
         return fail(ec, diag, errc::invalid_argument, field,
                     std::string(label) + " must not contain NUL characters");
+    if (!is_valid_utf8(value))
+        return fail(ec, diag, errc::invalid_utf8, field, std::string(label) + " must be valid UTF-8");
     if (m.trimmed == "__proto__" || m.trimmed == "prototype" || m.trimmed == "constructor")
         return fail(ec, diag, errc::invalid_argument, field, std::string(label) + " contains a reserved value");
     return true;
@@ -251,10 +254,10 @@ inline bool check_kind(scope_kind k, error_code& ec, diagnostics& diag) {
 
 }  // namespace detail::state
 
-/// Checks a plugin id: non-empty, at most `state_limits::plugin_id` bytes, no NUL.
+/// Checks a plugin id: non-empty, at most `state_limits::plugin_id` bytes, no NUL, valid UTF-8.
 ///
 /// Errors (the diagnostics' field is `plugin_id`): `errc::empty_field`, `errc::field_too_long`,
-/// `errc::invalid_argument` (a NUL byte).
+/// `errc::invalid_argument` (a NUL byte), `errc::invalid_utf8`.
 inline bool validate_plugin_id(std::string_view plugin_id, error_code& ec, diagnostics& diag) {
     ec.clear();
     if (plugin_id.empty())
@@ -266,6 +269,8 @@ inline bool validate_plugin_id(std::string_view plugin_id, error_code& ec, diagn
     if (plugin_id.find('\0') != std::string_view::npos)
         return detail::state::fail(ec, diag, errc::invalid_argument, "plugin_id",
                                    "plugin_id: must not contain NUL characters");
+    if (!is_valid_utf8(plugin_id))
+        return detail::state::fail(ec, diag, errc::invalid_utf8, "plugin_id", "plugin_id: must be valid UTF-8");
     return true;
 }
 
@@ -280,8 +285,10 @@ inline bool validate_plugin_id(std::string_view plugin_id, error_code& ec, diagn
 ///   labels `Plugin state scopeId`, `Plugin state namespace`, `Plugin state stateKey`) are not blank
 ///   after trimming white space (`errc::empty_field`, `<label> must be a non-empty string`), have at
 ///   most 500 characters (`errc::field_too_long`, `<label> must be at most 500 characters`), contain
-///   no NUL (`errc::invalid_argument`) and, trimmed, are not `__proto__`, `prototype` or
-///   `constructor` (`errc::invalid_argument`, `<label> contains a reserved value`).
+///   no NUL (`errc::invalid_argument`), are valid UTF-8 (`errc::invalid_utf8`, `<label> must be
+///   valid UTF-8`: every engine then stores them alike, PostgreSQL's text included) and, trimmed,
+///   are not `__proto__`, `prototype` or `constructor` (`errc::invalid_argument`,
+///   `<label> contains a reserved value`).
 ///
 /// Values are stored as given: white space around them is allowed and kept.
 inline bool validate(const state_key& k, error_code& ec, diagnostics& diag) {
@@ -308,7 +315,7 @@ inline bool validate(const state_key& k, error_code& ec, diagnostics& diag) {
 /// (an empty one is `errc::empty_field`), and a `scope_id` with `kind == instance` is
 /// `errc::invalid_argument`; `limit` in 1..`state_limits::list_limit`, else `errc::invalid_argument`
 /// naming `limit`; `after`, when given, as a key (fields prefixed `after.`). `key_prefix` may be any
-/// bytes.
+/// text, and must be valid UTF-8 (`errc::invalid_utf8`, field `key_prefix`), as keys are.
 inline bool validate(const state_list_options& o, error_code& ec, diagnostics& diag) {
     using detail::state::fail;
     ec.clear();
@@ -324,6 +331,8 @@ inline bool validate(const state_list_options& o, error_code& ec, diagnostics& d
     if (o.name_space &&
         !detail::state::check_identifier(*o.name_space, "namespace", "Plugin state namespace", ec, diag))
         return false;
+    if (!is_valid_utf8(o.key_prefix))
+        return fail(ec, diag, errc::invalid_utf8, "key_prefix", "key_prefix: must be valid UTF-8");
     if (o.limit == 0 || o.limit > state_limits::list_limit)
         return fail(ec, diag, errc::invalid_argument, "limit",
                     "limit: must be in 1.." + std::to_string(state_limits::list_limit) + " (got " +

@@ -641,6 +641,65 @@ private:
     }
 
     // The reap covers every partition: once per transaction, unless a claim asks for another one.
+    // PostgreSQL: claims of several distinct partitions, for one node at one time, go in one
+    // statement (`claim_partitions`) instead of one per partition.
+    bool one_statement_claim(std::span<const claim_query> qs) const {
+        if (sql_.claim_partitions.empty() || qs.size() < 2)
+            return false;
+        std::vector<int> seen;
+        for (const auto& q : qs) {
+            if (!q.partition || q.node_id != qs[0].node_id || q.now != qs[0].now || q.reap_before != qs[0].reap_before ||
+                std::find(seen.begin(), seen.end(), *q.partition) != seen.end())
+                return false;
+            seen.push_back(*q.partition);
+        }
+        return true;
+    }
+
+    void claim_partitions(transaction& tx, std::span<const claim_query> qs, std::size_t max_total,
+                          std::span<std::vector<delivery>> out, corrupt_rows& corrupt, error_code& ec,
+                          diagnostics& diag) {
+        const claim_query& first = qs[0];
+        const std::int64_t now = detail::rows::ms(first.now);
+        std::array<engine::value, 2> reap_args{engine::value(detail::rows::ms(first.reap_before)), engine::value(now)};
+        tx.query(sql_.reap, reap_args, ignore_rows, ec, diag);
+        if (ec)
+            return;
+        std::vector<engine::value> partitions, limits;
+        for (const auto& q : qs) {
+            partitions.emplace_back(static_cast<std::int64_t>(*q.partition));
+            limits.emplace_back(static_cast<std::int64_t>(q.limit));
+        }
+        std::array<engine::value, 6> args{engine::value(std::string(first.node_id)), engine::value(now),
+                                          engine::value(detail::rows::claim_nonce()),
+                                          engine::value(sql::array_literal(partitions)),
+                                          engine::value(sql::array_literal(limits)),
+                                          engine::value(static_cast<std::int64_t>(max_total))};
+        tx.query(sql_.claim_partitions, args,
+                 [&](std::span<const engine::cell_view> row) {
+                     delivery d;
+                     detail::rows::decode_error err;
+                     if (!detail::rows::decode_row(row, d, err)) {
+                         error_code dec;
+                         diagnostics ddiag;
+                         detail::rows::fail_corrupt(dec, ddiag, row, params_.table, err);
+                         corrupt.emplace_back(row[0].integer, ddiag.message());
+                         return;
+                     }
+                     for (std::size_t i = 0; i < qs.size(); ++i)
+                         if (*qs[i].partition == d.partition_key) {
+                             out[i].push_back(std::move(d));
+                             return;
+                         }
+                 },
+                 ec, diag);
+        if (ec)
+            return;
+        // RETURNING does not promise an order.
+        for (auto& v : out)
+            std::sort(v.begin(), v.end(), [](const delivery& a, const delivery& b) { return a.sequence < b.sequence; });
+    }
+
     static bool reaps(std::span<const claim_query> qs, std::size_t i) noexcept {
         return i == 0 || qs[i].reap_before != qs[i - 1].reap_before || qs[i].now != qs[i - 1].now;
     }
@@ -650,13 +709,19 @@ private:
     void claim_all(transaction& tx, std::span<const claim_query> qs, std::size_t max_total,
                    std::span<std::vector<delivery>> out, error_code& ec, diagnostics& diag) {
         corrupt_rows corrupt;
-        for (std::size_t i = 0; i < qs.size() && max_total > 0; ++i) {
-            claim_query q = qs[i];
-            q.limit = std::min(q.limit, max_total);
-            claim_one(tx, q, reaps(qs, i), out[i], corrupt, ec, diag);
+        if (one_statement_claim(qs)) {
+            claim_partitions(tx, qs, max_total, out, corrupt, ec, diag);
             if (ec)
                 return;
-            max_total -= out[i].size();
+        } else {
+            for (std::size_t i = 0; i < qs.size() && max_total > 0; ++i) {
+                claim_query q = qs[i];
+                q.limit = std::min(q.limit, max_total);
+                claim_one(tx, q, reaps(qs, i), out[i], corrupt, ec, diag);
+                if (ec)
+                    return;
+                max_total -= out[i].size();
+            }
         }
         read_payloads(tx, out, corrupt, ec, diag);
         if (ec)

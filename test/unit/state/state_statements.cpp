@@ -12,6 +12,7 @@
 
 #include "common/test_common.hpp"
 
+#include <hookbox/state/detail/state_rows.hpp>
 #include <hookbox/state/state_statements.hpp>
 
 #include <string>
@@ -107,12 +108,41 @@ BOOST_AUTO_TEST_CASE(postgresql_statements) {
 }
 
 BOOST_AUTO_TEST_CASE(a_prefix_without_successor_has_no_upper_bound) {
-    // A prefix of 0xFF bytes only: every key that starts with it is above it, none is below a bound.
+    // A prefix of the last code point (U+10FFFF) only: every key that starts with it is above it,
+    // and no character comes after it to bound them.
     state_list_options o;
-    o.key_prefix = std::string(2, static_cast<char>(0xFF));
+    o.key_prefix = "\xF4\x8F\xBF\xBF\xF4\x8F\xBF\xBF";
     auto b = sql::state_statements::make(sql_dialect::sqlite, "t").list("p", o);
     BOOST_TEST(b.text == R"(SELECT id, plugin_id, scope_kind, scope_id, "namespace", state_key, value_json, version, updated_at FROM "t" WHERE plugin_id = ?1 AND state_key >= ?2 ORDER BY scope_kind, scope_id, "namespace", state_key LIMIT ?3)");
     BOOST_TEST(b.params.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_prefix_is_bounded_by_the_next_character) {
+    // The upper bound of a prefix is the prefix with its last character made the next one: valid
+    // UTF-8 (PostgreSQL takes nothing else), past the surrogates, carrying past U+10FFFF.
+    struct {
+        const char* prefix;
+        const char* bound;
+    } cases[] = {
+        {"job:", "job;"},
+        {"\x7F", "\xC2\x80"},                       // U+007F, then U+0080: one byte more
+        {"\xC3\xBF", "\xC4\x80"},                   // U+00FF: not 0xC3 0xC0
+        {"\xD0\xBF", "\xD1\x80"},                   // U+043F
+        {"\xED\x9F\xBF", "\xEE\x80\x80"},          // U+D7FF, then U+E000 past the surrogates
+        {"\xEF\xBF\xBF", "\xF0\x90\x80\x80"},     // U+FFFF, then U+10000
+        {"a\xF4\x8F\xBF\xBF", "b"},                // U+10FFFF has no next: carry
+    };
+    for (const auto& c : cases) {
+        BOOST_TEST_CONTEXT(c.prefix) {
+            auto next = hookbox::detail::state::prefix_successor(c.prefix);
+            BOOST_TEST_REQUIRE(next.has_value());
+            BOOST_TEST(*next == c.bound);
+            BOOST_TEST(is_valid_utf8(*next));
+            const bool below = std::string_view(c.prefix).compare(*next) < 0;  // bytes, unsigned
+            BOOST_TEST(below);
+        }
+    }
+    BOOST_TEST(!hookbox::detail::state::prefix_successor("").has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

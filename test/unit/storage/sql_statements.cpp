@@ -398,6 +398,13 @@ BOOST_AUTO_TEST_CASE(postgresql_has_single_statement_enqueue_batches_and_a_notif
                                       "d.status = 'in_flight'") != std::string::npos);
     BOOST_TEST(pg.complete_batch.find("attempts = d.attempts + 1") != std::string::npos);
     BOOST_TEST(pg.complete_batch.find("$11") == std::string::npos);
+    // Claims in several partitions: one statement, each partition its own SKIP LOCKED subquery and limit.
+    BOOST_TEST(pg.claim_partitions.find("unnest($4::bigint[], $5::bigint[]) WITH ORDINALITY AS q(k, n, ord), LATERAL") !=
+               std::string::npos);
+    BOOST_TEST(pg.claim_partitions.find("partition_key = q.k ORDER BY seq LIMIT q.n FOR UPDATE SKIP LOCKED") !=
+               std::string::npos);
+    BOOST_TEST(pg.claim_partitions.find("ORDER BY q.ord, c.seq LIMIT $6") != std::string::npos);
+    BOOST_TEST(lite.claim_partitions.empty());
     // Wake-ups: a statement-level trigger after insert.
     BOOST_TEST(pg.notify_channel == "hookbox_sys_webhook_delivery");
     BOOST_TEST_REQUIRE(pg.notify_setup.size() == 3u);

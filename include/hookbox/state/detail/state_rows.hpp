@@ -49,16 +49,50 @@ inline boost::json::parse_options json_options() noexcept {
     return o;
 }
 
-// The smallest byte string greater than every string that starts with `prefix`, or nothing when
-// there is none (the prefix is empty or all 0xFF bytes).
+// The smallest valid UTF-8 string greater than every string that starts with `prefix` (valid UTF-8,
+// as validation ensures), or nothing when there is none (the prefix is empty, or all U+10FFFF): the
+// prefix with its last code point made the next one (past the surrogates; past U+10FFFF the last
+// character goes and the one before is made the next). UTF-8's byte order is the code points'
+// order, so the bound is exact on every engine, and PostgreSQL, which keeps text as UTF-8, can take
+// it (the next byte string, 0xC3 0xC0 after "ÿ", is not UTF-8).
 inline std::optional<std::string> prefix_successor(std::string_view prefix) {
     std::string s(prefix);
-    while (!s.empty() && static_cast<unsigned char>(s.back()) == 0xFF)
-        s.pop_back();
-    if (s.empty())
-        return std::nullopt;
-    s.back() = static_cast<char>(static_cast<unsigned char>(s.back()) + 1);
-    return s;
+    while (!s.empty()) {
+        // The last code point: its lead byte is the last byte that is not 10xxxxxx.
+        std::size_t lead = s.size() - 1;
+        while (lead > 0 && (static_cast<unsigned char>(s[lead]) & 0xC0) == 0x80)
+            --lead;
+        auto b = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(s[i])); };
+        const std::size_t n = s.size() - lead;
+        std::uint32_t cp = n == 1   ? b(lead)
+                           : n == 2 ? ((b(lead) & 0x1F) << 6) | (b(lead + 1) & 0x3F)
+                           : n == 3 ? ((b(lead) & 0x0F) << 12) | ((b(lead + 1) & 0x3F) << 6) | (b(lead + 2) & 0x3F)
+                                    : ((b(lead) & 0x07) << 18) | ((b(lead + 1) & 0x3F) << 12) |
+                                          ((b(lead + 2) & 0x3F) << 6) | (b(lead + 3) & 0x3F);
+        s.resize(lead);
+        if (cp >= 0x10FFFF)
+            continue;  // no next code point: carry into the one before
+        ++cp;
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            cp = 0xE000;
+        if (cp < 0x80) {
+            s += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+            s += static_cast<char>(0xC0 | (cp >> 6));
+            s += static_cast<char>(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            s += static_cast<char>(0xE0 | (cp >> 12));
+            s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            s += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {
+            s += static_cast<char>(0xF0 | (cp >> 18));
+            s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+            s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            s += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+        return s;
+    }
+    return std::nullopt;
 }
 
 // Why serialized JSON did not parse back, found by walking the value (iteratively: values may be

@@ -70,6 +70,11 @@ struct delivery_statements {
     /// `node_id`, `now`, `nonce`, `limit`, and for `claim_partition` the `partition`. PostgreSQL
     /// skips rows another transaction has locked (`FOR UPDATE SKIP LOCKED`).
     std::string claim_all, claim_partition;
+    /// PostgreSQL: claims in several partitions in one statement, each up to its own limit, lowest
+    /// `seq` first, and at most `max_total` in all, the partitions taken in the order given (as
+    /// `claim_partition` run for each in turn would). Parameters: `node_id`, `now`, `nonce`, the
+    /// partitions (`bigint[]`), their limits (`bigint[]`), `max_total`. Empty for SQLite.
+    std::string claim_partitions{};
     /// The payload rows of a list of `seq`s.
     key_list_statement payloads{};
     /// Buries a row that cannot be read: `dead`, with the reason. Parameters: `seq`, `error`, `now`.

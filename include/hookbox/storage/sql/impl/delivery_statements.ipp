@@ -216,6 +216,15 @@ delivery_statements delivery_statements::make(engine::sql_dialect dialect, std::
     };
     s.claim_all = claim(false);
     s.claim_partition = claim(true);
+    if (pg)
+        s.claim_partitions =
+            "UPDATE " + t + " AS d SET status = 'in_flight', claimed_by = " + w.p(1) + ", claimed_at = " + w.p(2) +
+            ", updated_at = " + w.p(2) + ", claim_token = " + w.p(3, "bigint") +
+            " + d.seq FROM (SELECT c.seq FROM unnest(" + w.p(4, "bigint[]") + ", " + w.p(5, "bigint[]") +
+            ") WITH ORDINALITY AS q(k, n, ord), LATERAL (SELECT seq FROM " + t +
+            " WHERE status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= " + w.p(2, "bigint") +
+            ") AND partition_key = q.k ORDER BY seq LIMIT q.n FOR UPDATE SKIP LOCKED) AS c ORDER BY q.ord, c.seq LIMIT " +
+            w.p(6, "bigint") + ") AS c WHERE d.seq = c.seq RETURNING " + detail::joined(delivery_columns, "d.");
     auto key_list = [&](std::string head, std::size_t chunk) {
         // SQLite: a fixed list of placeholders; PostgreSQL: one array of any length.
         key_list_statement k;
