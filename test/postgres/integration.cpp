@@ -111,13 +111,16 @@ BOOST_AUTO_TEST_SUITE(postgres_integration)
 // The business row and its delivery commit together or not at all, on the application's own
 // connection; the channel hears of the delivery at the commit, not before, and never of a rollback.
 BOOST_AUTO_TEST_CASE(enqueue_in_the_callers_transaction_commits_and_notifies_with_it) {
-    const std::string conninfo = pg_fresh_schema_conninfo("txenqueue");
+    const std::string schema = pg_next_schema_name("txenqueue");
+    const std::string conninfo = pg_schema_conninfo(schema);
     auto ob = make_outbox(conninfo);
     const std::string channel = ob.storage().notify_channel();
-    BOOST_TEST(channel == "hookbox_sys_webhook_delivery");
+    // Channels are per database: the schema is part of the name, so outboxes in other schemas (the
+    // other tests, running beside this one) are not heard here.
+    BOOST_TEST(channel == "hookbox." + schema + ".sys_webhook_delivery");
 
     app_connection listener(conninfo);
-    listener.exec("LISTEN " + channel);
+    listener.exec("LISTEN \"" + channel + "\"");
     app_connection app(conninfo);
     app.exec("CREATE TABLE orders (id bigint PRIMARY KEY)");
     {

@@ -89,9 +89,10 @@ public:
     Engine& engine() noexcept { return engine_; }
     const sql_storage_params& params() const noexcept { return params_; }
 
-    /// The channel that a trigger notifies when rows are inserted (PostgreSQL; empty for SQLite): give
-    /// it to a `postgres_listener`, whose wakeup dispatchers share.
-    const std::string& notify_channel() const noexcept { return sql_.notify_channel; }
+    /// The channel that a trigger notifies when rows are inserted (PostgreSQL; empty for SQLite):
+    /// `hookbox.<schema>.<table>`, cut to 63 bytes (channels are per database). Give it to a
+    /// `postgres_listener`, whose wakeup dispatchers share.
+    const std::string& notify_channel() const noexcept { return channel_; }
 
     /// The statements this storage runs.
     const sql::delivery_statements& statements() const noexcept { return sql_; }
@@ -426,6 +427,13 @@ private:
         if (params_.migrate) {
             engine_.migrate(delivery_schema(params_.table), ec, diag);
             if (ec || !backfill_attempt_sequences(ec, diag) || !install_notify_trigger(ec, diag))
+                return false;
+        }
+        if (!sql_.notify_channel_of.empty()) {
+            std::array<engine::value, 1> name{engine::value(sql::quote_identifier(params_.table))};
+            engine_.query(sql_.notify_channel_of, name,
+                          [&](std::span<const engine::cell_view> row) { channel_ = std::string(row[0].text); }, ec, diag);
+            if (ec)
                 return false;
         }
         return true;
@@ -931,6 +939,7 @@ private:
     Engine engine_;
     sql_storage_params params_;
     sql::delivery_statements sql_;
+    std::string channel_;
 };
 
 }  // namespace hookbox

@@ -134,14 +134,16 @@ struct delivery_statements {
 
     // ----- wake-ups (PostgreSQL) -----
 
-    /// The channel a PostgreSQL trigger notifies when rows are inserted into the delivery table:
-    /// `hookbox_` and the table's name, cut to PostgreSQL's 63 bytes. Empty for SQLite.
-    std::string notify_channel{};
+    /// The channel of the delivery table, read once the table exists (PostgreSQL's channels are per
+    /// database, so the name holds the table's schema): `hookbox.<schema>.<table>`, cut to 63 bytes.
+    /// Parameters: the quoted table name (`to_regclass`). Empty for SQLite.
+    std::string notify_channel_of{};
     /// Whether the trigger is in place (returns a row when it is). Parameters: none.
     std::string notify_installed{};
     /// Creates the trigger function and the statement-level `AFTER INSERT` trigger that calls
-    /// `pg_notify(notify_channel, '')`, so that the notification is sent when the enqueuing
-    /// transaction commits, and never for a rollback. Run in order, in one transaction.
+    /// `pg_notify` on the table's channel (as `notify_channel_of` names it), so that the
+    /// notification is sent when the enqueuing transaction commits, and never for a rollback. Run in
+    /// order, in one transaction.
     std::vector<std::string> notify_setup{};
 
     /// A page of `list`: rows with `seq > after_sequence`, matching the options, in `seq` order.

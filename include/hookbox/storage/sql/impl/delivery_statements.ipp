@@ -173,23 +173,23 @@ delivery_statements delivery_statements::make(engine::sql_dialect dialect, std::
 
     // ----- wake-ups -----
     if (pg) {
-        s.notify_channel = ("hookbox_" + s.table).substr(0, 63);
+        const std::string channel = "left('hookbox.' || n.nspname || '.' || c.relname, 63)";
+        s.notify_channel_of = "SELECT " + channel +
+                              " FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace WHERE c.oid = "
+                              "to_regclass(" + w.p(1) + ")";
         const std::string fn = quote_identifier((s.table + "_notify").substr(0, 63));
-        std::string channel_literal = "'";
-        for (char c : s.notify_channel)
-            channel_literal += c == '\'' ? std::string("''") : std::string(1, c);
-        channel_literal += "'";
         std::string table_literal = "'";
-        for (char c : t)
-            table_literal += c == '\'' ? std::string("''") : std::string(1, c);
+        for (char ch : t)
+            table_literal += ch == '\'' ? std::string("''") : std::string(1, ch);
         table_literal += "'";
         s.notify_installed = "SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(" + table_literal +
                              ") AND tgname = " + "'" + (s.table + "_notify").substr(0, 63) + "'";
         s.notify_setup = {
             // Processes opening one database at once install it once.
             "SELECT pg_advisory_xact_lock(29400035286919545)",
-            "CREATE OR REPLACE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify(" +
-                channel_literal + ", ''); RETURN NULL; END $$",
+            "CREATE OR REPLACE FUNCTION " + fn +
+                "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify(left('hookbox.' || TG_TABLE_SCHEMA "
+                "|| '.' || TG_TABLE_NAME, 63), ''); RETURN NULL; END $$",
             "CREATE OR REPLACE TRIGGER " + fn + " AFTER INSERT ON " + t + " FOR EACH STATEMENT EXECUTE FUNCTION " + fn +
                 "()",
         };
