@@ -793,12 +793,14 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(completes_with_use_future_while_another_thread_
     std::future<void> acking =
         a.async_ack(claimed[0].id, claimed[0].claim_token, outcome(attempt_outcome::success), asio::use_future);
     acking.get();
-    // An error is the future's exception. It is read once the other thread is done: the exception
+    // An error is the future's exception. It is read once the other threads are done: the exception
     // object's reference count lives in the uninstrumented C++ runtime, where ThreadSanitizer would
-    // see a release on the runner's thread and a read here as a race.
+    // see a release on another thread (the storage thread completes a use_future handler, and lets
+    // go of its promise, there) and a read here as a race.
     std::future<enqueue_result> failing = a.async_enqueue(make_request("", "evt-2"), asio::use_future);
     guard.reset();
     runner.join();
+    this->pool.join();
     std::optional<error_code> thrown;
     try {
         failing.get();
