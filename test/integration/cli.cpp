@@ -58,7 +58,7 @@ struct cli_result {
 
 // Runs the tool with exactly these arguments (no shell), stdin from /dev/null, and collects its
 // stdout and stderr through pipes, both drained at once so that neither can fill up and block it.
-cli_result run_cli(const std::vector<std::string>& args) {
+cli_result run_cli(const std::vector<std::string>& args, const std::vector<std::string>& prefix = {}) {
     int out_pipe[2], err_pipe[2];
     BOOST_REQUIRE(::pipe2(out_pipe, O_CLOEXEC) == 0);
     BOOST_REQUIRE(::pipe2(err_pipe, O_CLOEXEC) == 0);
@@ -67,14 +67,15 @@ cli_result run_cli(const std::vector<std::string>& args) {
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
-    std::vector<std::string> storage{HOOKBOX_TEST_CLI};
+    std::vector<std::string> storage = prefix;
+    storage.push_back(HOOKBOX_TEST_CLI);
     storage.insert(storage.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : storage)
         argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_t pid = 0;
-    int rc = posix_spawn(&pid, HOOKBOX_TEST_CLI, &fa, nullptr, argv.data(), environ);
+    int rc = posix_spawn(&pid, storage.front().c_str(), &fa, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
@@ -82,7 +83,7 @@ cli_result run_cli(const std::vector<std::string>& args) {
     if (rc != 0) {
         ::close(out_pipe[0]);
         ::close(err_pipe[0]);
-        BOOST_FAIL("posix_spawn " << HOOKBOX_TEST_CLI << " failed: " << rc);
+        BOOST_FAIL("posix_spawn " << storage.front() << " failed: " << rc);
     }
     pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
     std::string* sinks[2] = {&r.out, &r.err};
@@ -257,6 +258,36 @@ struct outbox_file {
 
     std::size_t total() { return open_outbox(path, table).stats().total(); }
 };
+
+// A folder that the tool, run with `unprivileged()` in front of it, may read but not write: as
+// root, a root-owned folder the tool reads as the user `nobody`; otherwise a folder without write
+// permission.
+struct read_only_folder {
+    std::filesystem::path path;
+    explicit read_only_folder(const temp_dir& dir) : path(dir.path() / "ro") {
+        namespace fs = std::filesystem;
+        fs::create_directory(path);
+        fs::permissions(dir.path(), fs::perms(0755));
+        fs::permissions(path, fs::perms(0755));
+    }
+    void seal() const {
+        namespace fs = std::filesystem;
+        for (const auto& e : fs::directory_iterator(path))
+            fs::permissions(e.path(), fs::perms(0644));
+        fs::permissions(path, ::geteuid() == 0 ? fs::perms(0755) : fs::perms(0555));
+    }
+    ~read_only_folder() {
+        std::error_code ec;
+        std::filesystem::permissions(path, std::filesystem::perms(0755), ec);
+    }
+    std::vector<std::string> unprivileged() const {
+        if (::geteuid() != 0)
+            return {};
+        return {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"};
+    }
+};
+
+bool file_exists(const std::string& path) { return std::filesystem::exists(path); }
 
 }  // namespace
 
@@ -853,6 +884,81 @@ BOOST_AUTO_TEST_CASE(table_option_takes_the_names_the_storage_takes) {
     auto over = run_cli({"--table", longest + "t", "stats", f.path});
     BOOST_TEST(over.status == 2);
     BOOST_TEST(contains(over.err, "must be 1 to " + std::to_string(max_delivery_table_name) + " letters"));
+}
+
+BOOST_AUTO_TEST_CASE(a_wal_database_in_a_folder_the_user_cannot_write_is_read_as_immutable) {
+    // A WAL database closed cleanly (no -wal or -shm file left) in a folder the user may not write:
+    // a read-only open cannot create the -shm file SQLite needs for WAL, so only an immutable open reads it.
+    temp_dir dir;
+    read_only_folder ro(dir);
+    const std::string path = (ro.path / "outbox.sqlite").string();
+    {
+        auto ob = open_outbox(path);
+        ob.enqueue(make_request("wh-a", "evt-1"));
+        ob.enqueue(make_request("wh-a", "evt-2"));
+        ob.enqueue(make_request("wh-b", "evt-3"));
+    }
+    BOOST_REQUIRE(!file_exists(path + "-wal"));
+    {
+        std::ifstream in(path, std::ios::binary);
+        char header[20] = {};
+        in.read(header, sizeof header);
+        BOOST_REQUIRE_MESSAGE(header[18] == 2 && header[19] == 2, "the file is not in WAL mode");
+    }
+    ro.seal();
+    for (std::vector<std::string> args : {std::vector<std::string>{"--json", "stats", path},
+                                          std::vector<std::string>{"--json", "list", path}}) {
+        auto r = run_cli(args, ro.unprivileged());
+        BOOST_TEST(r.status == 0, args[1] << ": " << r.err);
+        if (args[1] == "stats")
+            BOOST_TEST(parse_json(r).at("total").as_int64() == 3);
+        else
+            BOOST_TEST(parse_json(r).at("items").as_array().size() == 3u);
+    }
+    BOOST_TEST(!file_exists(path + "-shm"));
+    BOOST_TEST(!file_exists(path + "-wal"));
+    // A command that writes still needs the folder: it fails, and the file keeps its rows.
+    auto w = run_cli({"purge", path, "--all", "--yes"}, ro.unprivileged());
+    BOOST_TEST(w.status == 3, w.err);
+    BOOST_TEST(open_outbox(path).stats().total() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_snapshot_whose_wal_holds_commits_is_read_with_its_shm_file_and_refused_without) {
+    // Files copied while a program had commits in its write-ahead log: with the -shm file beside
+    // them, a read-only open reads the log too; without it, an immutable open would miss those
+    // commits, so the tool refuses and says why.
+    temp_dir dir;
+    read_only_folder with_shm(dir);
+    const std::filesystem::path without_shm_dir = dir.path() / "ro-no-shm";
+    std::filesystem::create_directory(without_shm_dir);
+    const std::string live = dir.file("live");
+    engine::sqlite_params p;
+    p.path = live;
+    p.wal_autocheckpoint = 0;
+    sql_storage_params sp;
+    file_outbox ob(outbox_params{}, sqlite_storage(engine::sqlite_engine(p), sp), manual_clock());
+    for (int i = 0; i < 5; ++i)
+        ob.enqueue(make_request("wh-a", "evt-" + std::to_string(i)));
+    BOOST_REQUIRE(std::filesystem::file_size(live + "-wal") > 0);
+    for (const char* suffix : {"", "-wal", "-shm"})
+        std::filesystem::copy_file(live + suffix, (with_shm.path / ("snap.sqlite" + std::string(suffix))).string());
+    for (const char* suffix : {"", "-wal"})
+        std::filesystem::copy_file(live + suffix, (without_shm_dir / ("snap.sqlite" + std::string(suffix))).string());
+    with_shm.seal();
+    std::filesystem::permissions(without_shm_dir / "snap.sqlite", std::filesystem::perms(0644));
+    std::filesystem::permissions(without_shm_dir / "snap.sqlite-wal", std::filesystem::perms(0644));
+    std::filesystem::permissions(without_shm_dir,
+                                 ::geteuid() == 0 ? std::filesystem::perms(0755) : std::filesystem::perms(0555));
+
+    auto r = run_cli({"--json", "stats", (with_shm.path / "snap.sqlite").string()}, with_shm.unprivileged());
+    BOOST_TEST(r.status == 0, r.err);
+    if (r.status == 0)
+        BOOST_TEST(parse_json(r).at("total").as_int64() == 5);
+
+    auto refused = run_cli({"stats", (without_shm_dir / "snap.sqlite").string()}, with_shm.unprivileged());
+    BOOST_TEST(refused.status == 3, refused.err);
+    BOOST_TEST(contains(refused.err, "-wal file holds commits"), refused.err);
+    std::filesystem::permissions(without_shm_dir, std::filesystem::perms(0755));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

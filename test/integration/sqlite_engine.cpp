@@ -586,6 +586,51 @@ BOOST_AUTO_TEST_CASE(read_only_open_reads_and_refuses_writes) {
     BOOST_TEST(diag.message().find("missing.db") != std::string::npos, diag.message());
 }
 
+BOOST_AUTO_TEST_CASE(immutable_open_reads_the_file_alone_and_refuses_what_it_would_miss) {
+    temp_dir tmp;
+    // A name that needs escaping in an SQLite URI.
+    std::string path = (tmp.path() / "snap #1?x=%41.db").string();
+    {
+        engine::sqlite_engine e(file_params(path));
+        e.migrate(items_plan());
+        e.insert("items", item("a"));
+        e.insert("items", item("b"));
+    }
+    BOOST_REQUIRE(!std::filesystem::exists(path + "-wal"));
+    {
+        sqlite_params p = file_params(path);
+        p.immutable = true;
+        engine::sqlite_engine e(p);
+        BOOST_TEST(count_all(e, "items") == 2u);
+        error_code ec;
+        diagnostics diag;
+        e.insert("items", item("c"), ec, diag);
+        CHECK_ERRC(ec, errc::read_only);
+    }
+    BOOST_TEST(!std::filesystem::exists(path + "-shm"));  // no lock file: nothing is written beside it
+
+    // Commits still in the log would be missed: refused, naming the field.
+    sqlite_params live = file_params(path);
+    live.wal_autocheckpoint = 0;
+    engine::sqlite_engine writer(live);
+    writer.insert("items", item("c"));
+    BOOST_REQUIRE(std::filesystem::file_size(path + "-wal") > 0);
+    sqlite_params p = file_params(path);
+    p.immutable = true;
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(!engine::sqlite_engine::open(p, ec, diag).has_value());
+    CHECK_ERRC(ec, errc::invalid_argument);
+    BOOST_TEST(diag.field() == "immutable");
+    BOOST_TEST(diag.message().find("-wal' holds") != std::string::npos, diag.message());
+
+    sqlite_params memory;
+    memory.immutable = true;
+    BOOST_TEST(!engine::sqlite_engine::open(memory, ec, diag).has_value());
+    CHECK_ERRC(ec, errc::invalid_argument);
+    BOOST_TEST(diag.field() == "immutable");
+}
+
 BOOST_AUTO_TEST_CASE(a_locked_file_fails_with_storage_busy_and_loses_nothing) {
     temp_dir tmp;
     std::string path = tmp.file("locked.db");

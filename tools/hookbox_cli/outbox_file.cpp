@@ -24,6 +24,8 @@
 #include <type_traits>
 #include <variant>
 
+#include <unistd.h>
+
 namespace hookbox_cli {
 
 namespace {
@@ -44,6 +46,14 @@ using outbox_variant = std::variant<std::monostate, hookbox::sqlite_outbox>;
 // A PostgreSQL connection URI (what libpq takes), rather than a SQLite file.
 bool is_postgres_uri(const std::string& path) {
     return path.rfind("postgresql://", 0) == 0 || path.rfind("postgres://", 0) == 0;
+}
+
+// Whether this process may create files beside `path` (SQLite's -shm and -wal files).
+bool folder_writable(const std::string& path) {
+    std::filesystem::path folder = std::filesystem::path(path).parent_path();
+    if (folder.empty())
+        folder = ".";
+    return ::access(folder.c_str(), W_OK) == 0;
 }
 
 // The URI without its password, for messages.
@@ -200,6 +210,21 @@ outbox_file outbox_file::open(const std::string& path, const std::string& table,
     diagnostics diag;
     auto engine = hookbox::engine::sqlite_engine::open(
         {.path = path, .read_only = !write, .create = false, .wal = false}, ec, diag);
+    // A WAL database cannot be read where its -shm file can neither be read nor created (a
+    // snapshot or a read-only mount): a command that only reads then opens the file as immutable,
+    // which the engine refuses when a -wal file holds commits that reading the file alone would miss.
+    if (!engine && !write && !folder_writable(path)) {
+        error_code iec;
+        diagnostics idiag;
+        engine = hookbox::engine::sqlite_engine::open(
+            {.path = path, .read_only = true, .immutable = true, .create = false, .wal = false}, iec, idiag);
+        if (!engine && iec == errc::invalid_argument)  // the -wal file has commits
+            refuse("wal_unreadable",
+                   "database: '" + printable(path) +
+                       "' is in a folder this user cannot write, and its -wal file holds commits that "
+                       "SQLite reads only with the -shm file beside it, which it cannot create there; "
+                       "copy the -shm file too, or run as a user who may write the folder");
+    }
     if (!engine)
         database_error(ec, diag);
 

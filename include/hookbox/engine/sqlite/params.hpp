@@ -24,6 +24,12 @@ struct sqlite_params {
     std::string path = ":memory:";
     /// Opens with `SQLITE_OPEN_READONLY`: reads work, every write fails with `errc::read_only`.
     bool read_only = false;
+    /// Opens a file that nobody changes while it is open (a copied snapshot, a read-only mount, a
+    /// folder this process may not write): SQLite's `immutable=1`, read-only, with no locks and no
+    /// `-shm` file, so it works where a read-only open of a WAL database cannot create one. Commits
+    /// still in a `-wal` file would not be read: the open fails with `errc::invalid_argument`
+    /// (field `immutable`) when `<path>-wal` is not empty, and a file database is required.
+    bool immutable = false;
     /// Creates the file when it does not exist (ignored when `read_only`).
     bool create = true;
     /// How long a statement waits for another connection's lock, and a statement or `begin` of this

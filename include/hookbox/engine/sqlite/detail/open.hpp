@@ -20,13 +20,61 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <system_error>
 
 namespace hookbox::engine::detail::sqlite_impl {
 
+inline bool is_memory_path(const std::string& path) noexcept {
+    return path.empty() || path == ":memory:" || path.rfind("file::memory:", 0) == 0;
+}
+
+// `path` as an SQLite URI file name: everything but unreserved bytes and '/' is percent-encoded.
+inline std::string file_uri(const std::string& path, const char* query) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string u = "file:";
+    for (unsigned char ch : path) {
+        bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                     ch == '/' || ch == '-' || ch == '_' || ch == '.' || ch == '~';
+        if (plain) {
+            u += static_cast<char>(ch);
+        } else {
+            u += '%';
+            u += hex[ch >> 4];
+            u += hex[ch & 15];
+        }
+    }
+    u += '?';
+    u += query;
+    return u;
+}
+
+// An immutable open reads the database file alone: refused for a memory database and when a
+// write-ahead log holds commits the file does not have yet.
+inline bool check_immutable(const sqlite_params& p, error_code& ec, diagnostics& diag) {
+    if (is_memory_path(p.path)) {
+        hookbox::detail::fail(ec, diag, errc::invalid_argument, "immutable",
+                              "immutable: needs a database file, not an in-memory database");
+        return false;
+    }
+    std::error_code fec;
+    const auto wal_size = std::filesystem::file_size(p.path + "-wal", fec);
+    if (!fec && wal_size > 0) {
+        hookbox::detail::fail(ec, diag, errc::invalid_argument, "immutable",
+                              "immutable: '" + p.path + "-wal' holds " + std::to_string(wal_size) +
+                                  " bytes of commits that an immutable open would not read; open it "
+                                  "read-only where its -shm file can be read or created");
+        return false;
+    }
+    return true;
+}
+
 // Checks the parameters that have a range before anything is opened.
 inline bool check_params(const sqlite_params& p, error_code& ec, diagnostics& diag) {
+    if (p.immutable && !check_immutable(p, ec, diag))
+        return false;
     if (p.cache_size_kib < 64 || p.cache_size_kib > static_cast<std::size_t>(INT_MAX)) {
         hookbox::detail::fail(ec, diag, errc::invalid_argument, "cache_size_kib",
                               "cache_size_kib: must be 64 to " + std::to_string(INT_MAX) + " KiB, not " +
@@ -62,13 +110,19 @@ inline std::unique_ptr<connection> connection::open(const sqlite_params& p, erro
     ec.clear();
     if (!check_params(p, ec, diag))
         return nullptr;
+    const bool read_only = p.read_only || p.immutable;
     int flags = SQLITE_OPEN_NOMUTEX |
-                (p.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | (p.create ? SQLITE_OPEN_CREATE : 0)));
+                (read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | (p.create ? SQLITE_OPEN_CREATE : 0)));
 #ifdef SQLITE_OPEN_EXRESCODE
     flags |= SQLITE_OPEN_EXRESCODE;
 #endif
+    std::string name = p.path;
+    if (p.immutable) {
+        flags |= SQLITE_OPEN_URI;
+        name = file_uri(p.path, "immutable=1");
+    }
     sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(p.path.c_str(), &db, flags, nullptr);
+    int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
     auto s = std::make_unique<connection>(db, true, p.path, p.statement_cache_size);
     if (rc != SQLITE_OK || !db) {
         int ext = db ? sqlite3_extended_errcode(db) : rc;
@@ -85,14 +139,14 @@ inline std::unique_ptr<connection> connection::open(const sqlite_params& p, erro
     sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
     auto ms = p.busy_timeout.count();
     sqlite3_busy_timeout(db, static_cast<int>(std::clamp<decltype(ms)>(ms, 0, INT_MAX)));
-    bool memory = p.path.empty() || p.path == ":memory:" || p.path.rfind("file::memory:", 0) == 0;
+    bool memory = is_memory_path(p.path);
     auto fail_open = [&](const char* what) {
         std::string field = ec.category() == error_category() && static_cast<errc>(ec.value()) == errc::storage_failure
                                 ? "path"
                                 : diag.field();
         diag.assign(std::move(field), "cannot open SQLite database '" + p.path + "' (" + what + "): " + diag.message());
     };
-    if (!memory && !p.read_only && p.wal) {
+    if (!memory && !read_only && p.wal) {
         if (!s->exec("PRAGMA journal_mode=WAL", "open", {}, ec, diag, uncached)) {
             fail_open("PRAGMA journal_mode=WAL");
             return nullptr;

@@ -68,8 +68,8 @@ inline std::shared_ptr<shared> open_shared(const sqlite_params& p, error_code& e
     s->busy_timeout = std::max(p.busy_timeout, std::chrono::milliseconds(0));
     s->conn = std::move(c);
     sqlite3* db = s->conn->db;
-    bool memory = p.path.empty() || p.path == ":memory:" || p.path.rfind("file::memory:", 0) == 0;
-    if (!memory && !p.read_only && p.wal && p.background_checkpoint && p.wal_autocheckpoint > 0 && is_wal(db)) {
+    if (!is_memory_path(p.path) && !p.read_only && !p.immutable && p.wal && p.background_checkpoint &&
+        p.wal_autocheckpoint > 0 && is_wal(db)) {
         auto ck = std::make_unique<checkpointer>();
         const char* file = sqlite3_db_filename(db, "main");
         if (file && *file && ck->start(file, static_cast<int>(p.wal_autocheckpoint), s->use)) {
