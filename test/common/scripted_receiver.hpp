@@ -129,6 +129,9 @@ struct response_plan {
     // instead of everything above but `header_delay` and `close` (which then only closes the
     // connection after it).
     std::string raw{};
+    // When not empty (and `raw` is empty): sent as the whole response, each part in its own
+    // write, with `body_delay` between one part and the next.
+    std::vector<std::string> raw_parts{};
 };
 
 // An HTTP/1.1 server on 127.0.0.1:<ephemeral port>, HTTPS when constructed with a certificate.
@@ -338,8 +341,14 @@ private:
                 co_return;
             }
 
-            if (!plan.raw.empty()) {
-                co_await asio::async_write(s->stream, asio::buffer(plan.raw), use_awaitable);
+            if (!plan.raw.empty() || !plan.raw_parts.empty()) {
+                if (!plan.raw.empty())
+                    co_await asio::async_write(s->stream, asio::buffer(plan.raw), use_awaitable);
+                for (std::size_t i = 0; i < plan.raw_parts.size(); ++i) {
+                    if (i > 0 && plan.body_delay.count() > 0)
+                        co_await delay(*s, plan.body_delay);
+                    co_await asio::async_write(s->stream, asio::buffer(plan.raw_parts[i]), use_awaitable);
+                }
                 if (plan.close) {
                     co_await close_gracefully(*s);
                     co_return;

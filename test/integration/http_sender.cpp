@@ -22,6 +22,7 @@
 #include "common/test_common.hpp"
 
 #include <hookbox/http/beast_sender.hpp>
+#include <hookbox/http/detail/response_reader.hpp>
 
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -541,6 +542,190 @@ BOOST_FIXTURE_TEST_CASE(garbage_response_is_an_error, fixture) {
     still_delivers(s);
 }
 
+// ----- interim (1xx) responses, RFC 9110 section 15.2 -----
+
+// An interim response is skipped: the attempt gets the final response's status, Retry-After and
+// body (not the interim one's), and the connection is kept for the next request.
+BOOST_FIXTURE_TEST_CASE(early_hints_are_skipped, fixture) {
+    beast_sender s(ioc.get_executor(), loopback());
+    receiver.respond({.raw = "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\nRetry-After: 9\r\n\r\n"
+                             "HTTP/1.1 200 OK\r\nRetry-After: 5\r\nContent-Length: 4\r\n\r\ndone"});
+    auto r = send(s, post(receiver.url()));
+    BOOST_TEST(!r.ec, r.ec.message());
+    BOOST_TEST(r.http_status == 200, r.error);
+    BOOST_TEST(r.response_body == "done");
+    BOOST_TEST(r.retry_after == "5");
+    BOOST_TEST(r.error.empty());
+    BOOST_TEST(class_of(r) == attempt_class::success);
+    receiver.respond({.status = 200});
+    auto again = send(s, post(receiver.url()));
+    BOOST_TEST(again.http_status == 200, again.error);
+    BOOST_TEST(receiver.connection_count() == 1u);
+    BOOST_TEST(s.stats().connections_reused == 1u);
+    BOOST_TEST(s.stats().responses == 2u);
+}
+
+// 100 Continue before a 204, and two 103s before a 201.
+BOOST_FIXTURE_TEST_CASE(continue_and_repeated_interim_responses, fixture) {
+    beast_sender s(ioc.get_executor(), loopback());
+    receiver.respond({.raw = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"});
+    auto r = send(s, post(receiver.url()));
+    BOOST_TEST(r.http_status == 204, r.error);
+    BOOST_TEST(r.response_body.empty());
+    receiver.respond({.raw = "HTTP/1.1 103 Early Hints\r\nLink: </a.js>; rel=preload\r\n\r\n"
+                             "HTTP/1.1 103 Early Hints\r\nLink: </b.js>; rel=preload\r\n\r\n"
+                             "HTTP/1.1 201 Created\r\nContent-Length: 7\r\n\r\ncreated"});
+    auto created = send(s, post(receiver.url()));
+    BOOST_TEST(created.http_status == 201, created.error);
+    BOOST_TEST(created.response_body == "created");
+    BOOST_TEST(receiver.request_count() == 2u);
+    BOOST_TEST(receiver.connection_count() == 1u);
+}
+
+// The interim response and the final one arrive in pieces, split inside their status lines and
+// header blocks.
+BOOST_FIXTURE_TEST_CASE(interim_response_split_across_reads, fixture) {
+    beast_sender s(ioc.get_executor(), loopback());
+    receiver.respond({.body_delay = 5ms,
+                      .raw_parts = {"HTTP/1.1 10", "3 Early Hints\r\nLink: </a.js>", "; rel=preload\r\n\r", "\nHTTP/",
+                                    "1.1 200 OK\r\nContent-Len", "gth: 2\r\n\r\n", "ok"}});
+    auto r = send(s, post(receiver.url()));
+    BOOST_TEST(r.http_status == 200, r.error);
+    BOOST_TEST(r.response_body == "ok");
+    still_delivers(s);
+}
+
+// 101 Switching Protocols is a final answer, not an interim one: it is the attempt's status and
+// its connection is not used again.
+BOOST_FIXTURE_TEST_CASE(switching_protocols_is_final, fixture) {
+    beast_sender s(ioc.get_executor(), loopback());
+    receiver.respond({.raw = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"});
+    auto r = send(s, post(receiver.url()));
+    BOOST_TEST(!r.ec, r.ec.message());
+    BOOST_TEST(r.http_status == 101, r.error);
+    BOOST_TEST(class_of(r) != attempt_class::success);
+    receiver.respond({.status = 200});
+    auto again = send(s, post(receiver.url()));
+    BOOST_TEST(again.http_status == 200, again.error);
+    BOOST_TEST(receiver.connection_count() == 2u);
+}
+
+// Interim responses count toward the header limit: an endless stream of them ends the attempt.
+BOOST_FIXTURE_TEST_CASE(endless_interim_responses_end_at_the_header_limit, fixture) {
+    beast_sender s(ioc.get_executor(), loopback());
+    std::string hints;
+    for (int i = 0; i < 5000; ++i)  // 135,000 bytes, beyond the 64 KiB limit
+        hints += "HTTP/1.1 103 Early Hints\r\n\r\n";
+    receiver.respond({.raw = hints});
+    auto r = send(s, post(receiver.url()));
+    BOOST_TEST(!r.http_status.has_value());
+    BOOST_TEST((r.ec == boost::beast::http::error::header_limit), r.ec.message());
+    BOOST_TEST(r.error.find("(reading the response headers)") != std::string::npos, r.error);
+    BOOST_TEST(receiver.request_count() == 1u);
+    still_delivers(s);
+}
+
+// ----- the header limit -----
+
+// A 10 KB cookie is well within the default limit of 64 KiB.
+BOOST_FIXTURE_TEST_CASE(large_header_field_within_the_limit, fixture) {
+    receiver.respond({.status = 200, .headers = {{"Set-Cookie", "session=" + std::string(10000, 'c')}},
+                      .body = "fine"});
+    beast_sender s(ioc.get_executor(), loopback());
+    auto r = send(s, post(receiver.url()));
+    BOOST_TEST(!r.ec, r.ec.message());
+    BOOST_TEST(r.http_status == 200, r.error);
+    BOOST_TEST(r.response_body == "fine");
+    BOOST_TEST(r.error.empty());
+    BOOST_TEST(receiver.request_count() == 1u);
+    // The connection is kept.
+    auto again = send(s, post(receiver.url()));
+    BOOST_TEST(again.http_status == 200, again.error);
+    BOOST_TEST(receiver.connection_count() == 1u);
+}
+
+// A header block beyond the limit after a status line: the status is the attempt's (a 2xx is a
+// success, not retried), the headers are not read, and the connection is closed.
+BOOST_FIXTURE_TEST_CASE(header_block_beyond_the_limit_is_truncated, fixture) {
+    receiver.respond({.raw = "HTTP/1.1 200 OK\r\nRetry-After: 3\r\nX-Big: " + std::string(70000, 'b') +
+                             "\r\nContent-Length: 4\r\n\r\nbody"});
+    beast_sender s(ioc.get_executor(), loopback());
+    auto r = send(s, post(receiver.url()));
+    BOOST_TEST(!r.ec, r.ec.message());
+    BOOST_TEST(r.http_status == 200);
+    BOOST_TEST(r.error == "response headers exceeded 65536 bytes and were not read");
+    BOOST_TEST(r.response_body.empty());
+    BOOST_TEST(!r.retry_after.has_value());
+    BOOST_TEST(class_of(r) == attempt_class::success);
+    BOOST_TEST(receiver.request_count() == 1u);
+    BOOST_TEST(s.stats().responses == 1u);
+    receiver.respond({.status = 200});
+    auto again = send(s, post(receiver.url()));
+    BOOST_TEST(again.http_status == 200, again.error);
+    BOOST_TEST(receiver.connection_count() == 2u);  // the truncated response's connection was closed
+}
+
+// The limit is a parameter; a 5xx cut off keeps its status and says why in `error`.
+BOOST_FIXTURE_TEST_CASE(header_limit_is_a_parameter, fixture) {
+    auto p = loopback();
+    p.response_header_limit = 4 * 1024;
+    beast_sender s(ioc.get_executor(), p);
+    receiver.respond({.status = 200, .headers = {{"X-Pad", std::string(5 * 1024, 'p')}}});
+    auto r = send(s, post(receiver.url()));
+    BOOST_TEST(!r.ec, r.ec.message());
+    BOOST_TEST(r.http_status == 200);
+    BOOST_TEST(r.error == "response headers exceeded 4096 bytes and were not read");
+    BOOST_TEST(class_of(r) == attempt_class::success);
+    receiver.respond({.status = 503, .headers = {{"X-Pad", std::string(5 * 1024, 'p')}}});
+    auto unavailable = send(s, post(receiver.url()));
+    BOOST_TEST(unavailable.http_status == 503);
+    BOOST_TEST(class_of(unavailable) == attempt_class::retriable);
+    timestamp now{std::chrono::milliseconds(1767225600000)};
+    auto a = default_retry_policy{}.decide(0, std::move(unavailable), now, 0.5);
+    BOOST_TEST(a.error == "response headers exceeded 4096 bytes and were not read");
+    BOOST_TEST(a.http_status == 503);
+    BOOST_TEST(receiver.request_count() == 2u);
+    BOOST_TEST(receiver.connection_count() == 2u);
+    receiver.respond({.status = 200, .headers = {{"X-Pad", std::string(3 * 1024, 'p')}}});
+    auto within = send(s, post(receiver.url()));
+    BOOST_TEST(within.http_status == 200, within.error);
+    BOOST_TEST(within.error.empty());
+}
+
+// Without a complete status line within the limit there is no response: a transport error.
+BOOST_FIXTURE_TEST_CASE(no_status_line_within_the_limit_is_an_error, fixture) {
+    beast_sender s(ioc.get_executor(), loopback());
+    receiver.respond({.raw = "HTTP/1.1 200 " + std::string(70000, 'r')});
+    auto r = send(s, post(receiver.url()));
+    BOOST_TEST(!r.http_status.has_value());
+    BOOST_TEST((r.ec == boost::beast::http::error::header_limit), r.ec.message());
+    BOOST_TEST(r.error.find("(reading the response headers)") != std::string::npos, r.error);
+    BOOST_TEST(class_of(r) == attempt_class::retriable);
+    BOOST_TEST(receiver.request_count() == 1u);
+    still_delivers(s);
+}
+
+// The limit is checked when the sender is made.
+BOOST_AUTO_TEST_CASE(header_limit_is_validated) {
+    asio::io_context ioc;
+    auto p = loopback();
+    p.response_header_limit = 1023;
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(!beast_sender::check(p, ec, diag));
+    BOOST_TEST((ec == errc::invalid_argument));
+    BOOST_TEST(diag.field() == "response_header_limit");
+    BOOST_TEST(diag.message() == "response_header_limit: must be 1024 to 16777216 bytes (got 1023)");
+    BOOST_CHECK_THROW(beast_sender(ioc.get_executor(), p), error_with_diagnostics);
+    p.response_header_limit = 16 * 1024 * 1024 + 1;
+    BOOST_TEST(!beast_sender::check(p, ec, diag));
+    BOOST_TEST(diag.field() == "response_header_limit");
+    p.response_header_limit = 1024;
+    BOOST_TEST(beast_sender::check(p, ec, diag));
+    BOOST_TEST(!ec);
+    BOOST_TEST(sender_params{}.response_header_limit == 64u * 1024u);
+}
+
 // The request carries the last of several headers of one name (names compare case-insensitively),
 // and a User-Agent of its own replaces the sender's.
 BOOST_FIXTURE_TEST_CASE(later_header_replaces_earlier, fixture) {
@@ -883,6 +1068,132 @@ BOOST_FIXTURE_TEST_CASE(token_bind_executor_to_another_context, fixture) {
     other.run();
     BOOST_TEST(called);
     BOOST_TEST(on_other);
+}
+
+// ----- the response reader, without sockets -----
+
+// Feeds `bytes` to a reader in pieces of `step` bytes, as a connection would: the bytes it did not
+// use are offered again with the next ones; then the end of the stream when `eof`.
+struct read_outcome {
+    http::detail::response_reader::state state{};
+    unsigned status = 0;
+    bool has_status = false;
+    std::string body;
+    std::optional<std::string> retry_after;
+    bool truncated = false;
+    bool capped = false;
+    bool reusable = false;
+    error_code error;
+    std::size_t interim = 0;
+};
+
+read_outcome read_in_pieces(std::string_view bytes, std::size_t step, std::size_t header_limit = 64 * 1024,
+                            bool eof = false, std::size_t body_limit = 16 * 1024) {
+    read_outcome out;
+    http::detail::response_reader r(out.body, body_limit, header_limit, false);
+    std::string held;
+    for (std::size_t at = 0; at < bytes.size() && r.current() == http::detail::response_reader::state::need_more;
+         at += step) {
+        held.append(bytes.substr(at, step));
+        held.erase(0, r.put(held.data(), held.size()));
+    }
+    if (eof)
+        r.put_eof();
+    out.state = r.current();
+    out.status = r.status();
+    out.has_status = r.has_status();
+    out.retry_after = r.retry_after();
+    out.truncated = r.truncated();
+    out.capped = r.capped();
+    out.reusable = r.reusable() && held.empty();
+    out.error = r.error();
+    out.interim = r.interim();
+    return out;
+}
+
+BOOST_AUTO_TEST_CASE(reader_skips_interim_responses_in_any_pieces) {
+    const std::string bytes = "HTTP/1.1 103 Early Hints\r\nLink: </a.js>; rel=preload\r\nRetry-After: 9\r\n\r\n"
+                              "HTTP/1.1 100 Continue\r\n\r\n"
+                              "HTTP/1.1 200 OK\r\nRetry-After: 5\r\nContent-Length: 4\r\n\r\ndone";
+    using state = http::detail::response_reader::state;
+    for (std::size_t step = 1; step <= bytes.size(); ++step) {
+        auto r = read_in_pieces(bytes, step);
+        BOOST_TEST_REQUIRE((r.state == state::done), "step " << step);
+        BOOST_TEST(r.status == 200u, "step " << step);
+        BOOST_TEST(r.body == "done", "step " << step);
+        BOOST_TEST(r.retry_after == "5", "step " << step);
+        BOOST_TEST(r.interim == 2u, "step " << step);
+        BOOST_TEST(r.reusable, "step " << step);
+    }
+    // Without the final response there is none.
+    auto cut = read_in_pieces("HTTP/1.1 103 Early Hints\r\n\r\n", 1, 64 * 1024, true);
+    BOOST_TEST((cut.state == state::failed));
+    BOOST_TEST(!cut.has_status);
+    BOOST_TEST((cut.error == boost::beast::http::error::partial_message), cut.error.message());
+}
+
+BOOST_AUTO_TEST_CASE(reader_reports_switching_protocols_as_final) {
+    using state = http::detail::response_reader::state;
+    auto r = read_in_pieces("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n", 7);
+    BOOST_TEST((r.state == state::done));
+    BOOST_TEST(r.status == 101u);
+    BOOST_TEST(!r.reusable);
+}
+
+// The limit covers every header block together, and the same in whatever pieces they arrive.
+BOOST_AUTO_TEST_CASE(reader_header_limit_in_any_pieces) {
+    using state = http::detail::response_reader::state;
+    const std::string big = "HTTP/1.1 202 Accepted\r\nX-Pad: " + std::string(1500, 'p') + "\r\nContent-Length: 2\r\n\r\nok";
+    const std::string interim = "HTTP/1.1 103 Early Hints\r\nX-Pad: " + std::string(600, 'p') + "\r\n\r\n";
+    const std::string small = "HTTP/1.1 202 Accepted\r\nX-Pad: " + std::string(500, 'p') + "\r\nContent-Length: 2\r\n\r\nok";
+    for (std::size_t step : {1u, 2u, 3u, 100u, 1023u, 1024u, 1025u, 5000u}) {
+        auto cut = read_in_pieces(big, step, 1024);
+        BOOST_TEST((cut.state == state::done), "step " << step);
+        BOOST_TEST(cut.status == 202u, "step " << step);
+        BOOST_TEST(cut.truncated, "step " << step);
+        BOOST_TEST(cut.body.empty(), "step " << step);
+        BOOST_TEST(!cut.reusable, "step " << step);
+        auto fits = read_in_pieces(small, step, 1024);
+        BOOST_TEST((fits.state == state::done), "step " << step);
+        BOOST_TEST(!fits.truncated, "step " << step);
+        BOOST_TEST(fits.body == "ok", "step " << step);
+        // 1,171 header bytes in all: beyond the limit.
+        auto both = read_in_pieces(interim + small, step, 1024);
+        BOOST_TEST((both.state == state::done), "step " << step);
+        BOOST_TEST(both.status == 202u, "step " << step);
+        BOOST_TEST(both.truncated, "step " << step);
+        auto no_line = read_in_pieces("HTTP/1.1 200 " + std::string(2000, 'r'), step, 1024);
+        BOOST_TEST((no_line.state == state::failed), "step " << step);
+        BOOST_TEST((no_line.error == boost::beast::http::error::header_limit), "step " << step);
+        // An interim response cut off is no final status.
+        auto cut_interim = read_in_pieces("HTTP/1.1 103 Early Hints\r\nX-Pad: " + std::string(2000, 'p'), step, 1024);
+        BOOST_TEST((cut_interim.state == state::failed), "step " << step);
+        BOOST_TEST(!cut_interim.has_status, "step " << step);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(reader_bodies_and_the_end_of_the_stream) {
+    using state = http::detail::response_reader::state;
+    auto capped = read_in_pieces("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789", 3, 1024, false, 4);
+    BOOST_TEST((capped.state == state::done));
+    BOOST_TEST(capped.body == "0123");
+    BOOST_TEST(capped.capped);
+    BOOST_TEST(!capped.reusable);
+    auto to_eof = read_in_pieces("HTTP/1.1 200 OK\r\n\r\nuntil the end", 4, 1024, true);
+    BOOST_TEST((to_eof.state == state::done));
+    BOOST_TEST(to_eof.body == "until the end");
+    BOOST_TEST(!to_eof.reusable);
+    auto short_body = read_in_pieces("HTTP/1.1 500 Oops\r\nContent-Length: 10\r\n\r\nabc", 4, 1024, true);
+    BOOST_TEST((short_body.state == state::done));
+    BOOST_TEST(short_body.status == 500u);
+    BOOST_TEST(short_body.body == "abc");
+    auto extra = read_in_pieces("HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\n", 100);
+    BOOST_TEST((extra.state == state::done));
+    BOOST_TEST(!extra.reusable);  // bytes after the response
+    auto bad = read_in_pieces("HTTP/1.1 700 Odd\r\n\r\n", 5);
+    BOOST_TEST((bad.state == state::failed));
+    BOOST_TEST((bad.error == boost::beast::http::error::bad_status));
+    BOOST_TEST(bad.status == 700u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

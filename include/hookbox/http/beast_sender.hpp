@@ -23,6 +23,16 @@
 ///   (the receiver has answered) and its connection is closed.
 /// - The response body is kept up to `response_body_limit` bytes (16 KiB); a longer body is not
 ///   read further, and its connection is closed rather than drained.
+/// - Interim responses (1xx, but 101) are skipped, as RFC 9110 section 15.2 asks: the attempt
+///   gets the status, `Retry-After` and body of the final response after them. 101 Switching
+///   Protocols is final: it is the attempt's status, and its connection is closed.
+/// - The response's header blocks, interim ones included, may take `response_header_limit` bytes
+///   (64 KiB) together; the connection's input buffer grows toward it only as a header block
+///   needs. A final response whose header block goes beyond the limit after its status line keeps
+///   that status, with `error` "response headers exceeded N bytes and were not read" (a 2xx is a
+///   success), its headers and body are not read and its connection is closed. Without a complete
+///   status line within the limit there is no response: the attempt fails with
+///   `boost::beast::http::error::header_limit`.
 /// - Redirects are never followed: a 3xx is reported as it is.
 /// - The address policy (`address_policy.hpp`) is applied to every resolved address, and the
 ///   connection is made to an address that passed it.
@@ -32,8 +42,8 @@
 /// The request is written as it is built: the request line, `Host`, `User-Agent` (unless the
 /// request has one), the request's headers (a later one replaces an earlier one of the same name),
 /// `Content-Length`, then the body, in one gathered write. The response is parsed as it arrives
-/// without storing its header fields; only the status, `Retry-After`, the capped body and the
-/// keep-alive decision are kept.
+/// without storing its header fields (`detail/response_reader.hpp`); only the status,
+/// `Retry-After`, the capped body and the keep-alive decision are kept.
 ///
 /// Thread-safety: all state lives on the sender's strand; `async_send` and `cancel` may be called
 /// from any thread.
@@ -91,6 +101,9 @@ struct sender_params {
     std::chrono::milliseconds idle_timeout{30000};
     /// Response bodies are kept up to this many bytes.
     std::size_t response_body_limit = 16 * 1024;
+    /// The response's header blocks (interim responses' included) may take this many bytes
+    /// together; 1 KiB to 16 MiB. A longer header block is not read (see the file comment).
+    std::size_t response_header_limit = 64 * 1024;
     /// Which addresses may be connected to; by default only globally routable ones.
     http::address_policy addresses{};
     /// Sent unless the request has its own `User-Agent`.
@@ -126,15 +139,17 @@ public:
     /// The clock of the time limits.
     using clock_type = Clock;
 
-    /// A sender whose HTTPS connections trust the system's certificate store.
+    /// A sender whose HTTPS connections trust the system's certificate store. Throws
+    /// `error_with_diagnostics` (see `check`).
     explicit basic_beast_sender(const Executor& ex, sender_params params = {})
-        : impl_(std::make_shared<impl_type>(ex, nullptr, std::move(params))) {}
+        : impl_(std::make_shared<impl_type>(ex, nullptr, checked(std::move(params)))) {}
 
     /// A sender whose HTTPS connections use `tls` (trust store, client certificate, protocol
     /// versions). Peer verification and host-name checks are switched on for every connection
-    /// regardless. `tls` must outlive the sender and the requests it started.
+    /// regardless. `tls` must outlive the sender and the requests it started. Throws
+    /// `error_with_diagnostics` (see `check`).
     basic_beast_sender(const Executor& ex, boost::asio::ssl::context& tls, sender_params params = {})
-        : impl_(std::make_shared<impl_type>(ex, &tls, std::move(params))) {}
+        : impl_(std::make_shared<impl_type>(ex, &tls, checked(std::move(params)))) {}
 
     basic_beast_sender(const basic_beast_sender&) = delete;
     basic_beast_sender& operator=(const basic_beast_sender&) = delete;
@@ -150,6 +165,23 @@ public:
     std::chrono::milliseconds connect_timeout() const noexcept { return impl_->params().connect_timeout; }
     sender_stats stats() const noexcept { return impl_->stats(); }
 
+    /// Checks parameters without constructing: what the constructor would throw.
+    ///
+    /// Errors: `errc::invalid_argument` naming the field: `response_header_limit` (not 1 KiB to
+    /// 16 MiB).
+    static bool check(const sender_params& p, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        constexpr std::size_t min_header_limit = 1024, max_header_limit = 16 * 1024 * 1024;
+        if (p.response_header_limit < min_header_limit || p.response_header_limit > max_header_limit) {
+            detail::fail(ec, diag, errc::invalid_argument, "response_header_limit",
+                         "response_header_limit: must be " + std::to_string(min_header_limit) + " to " +
+                             std::to_string(max_header_limit) + " bytes (got " +
+                             std::to_string(p.response_header_limit) + ")");
+            return false;
+        }
+        return true;
+    }
+
     /// Sends `req` and completes with `void(error_code, send_result)`.
     ///
     /// \par Preconditions
@@ -163,8 +195,9 @@ public:
     ///
     /// \par Handler signature
     /// `void(error_code ec, send_result r)`. `ec` is empty when a response arrived, whatever its
-    /// status (`r.http_status`, `r.response_body`, `r.retry_after`); otherwise it says why none
-    /// arrived, and `r.error` says it in words. `r.duration` is always set.
+    /// status (`r.http_status`, `r.response_body`, `r.retry_after`; `r.error` is then empty but
+    /// for a header block beyond `response_header_limit`); otherwise it says why none arrived, and
+    /// `r.error` says it in words. `r.duration` is always set.
     ///
     /// \par Executor
     /// The handler runs on its associated executor (the sender's strand when it has none), never
@@ -188,7 +221,8 @@ public:
     /// - `errc::address_not_permitted`: every address of the host is one the address policy forbids
     ///   (`r.refused`).
     /// - Otherwise the transport's own code: resolving, connecting, TLS, reading or writing, or
-    ///   Beast's HTTP parser for a response that is not HTTP.
+    ///   Beast's HTTP parser for a response that is not HTTP (`header_limit` when no status line
+    ///   came within `response_header_limit`).
     ///
     /// \par Thread-safety
     /// May be called from any thread.
@@ -205,6 +239,14 @@ public:
     void cancel() { impl_->cancel(); }
 
 private:
+    static sender_params checked(sender_params p) {
+        error_code ec;
+        diagnostics diag;
+        if (!check(p, ec, diag))
+            throw error_with_diagnostics(ec, std::move(diag));
+        return p;
+    }
+
     // Starts a request; it shares the sender's state, so that a deferred operation outlives the
     // sender safely.
     struct initiate_send {

@@ -554,9 +554,7 @@ void beast_sender_impl<Executor, Clock, WaitTraits>::written(connection& c, boos
     op_base* o = c.current;
     if (ec)
         return broken(c, ec, "(sending the request)", is_stale_error(ec));
-    c.reader.emplace(o->res.response_body, params_.response_body_limit);
-    if (o->head)
-        c.reader->skip(true);
+    c.reader.emplace(o->res.response_body, params_.response_body_limit, params_.response_header_limit, o->head);
     if (c.in_begin == c.in_end)
         c.in_begin = c.in_end = 0;
     if (c.in_begin < c.in_end)
@@ -564,16 +562,22 @@ void beast_sender_impl<Executor, Clock, WaitTraits>::written(connection& c, boos
     read(c);
 }
 
+// The input buffer is full only with bytes the reader could not use yet: a header block (or a
+// chunk header) not yet whole. It grows, by doubling, up to what the header limit may still need.
 template <class Executor, class Clock, class WaitTraits>
 void beast_sender_impl<Executor, Clock, WaitTraits>::read(connection& c) {
     if (c.in_end == c.in.size()) {
-        if (c.in_begin == 0)
+        if (c.in_begin > 0) {
+            std::copy(c.in.begin() + static_cast<std::ptrdiff_t>(c.in_begin),
+                      c.in.begin() + static_cast<std::ptrdiff_t>(c.in_end), c.in.begin());
+            c.in_end -= c.in_begin;
+            c.in_begin = 0;
+        } else if (std::size_t room = c.reader->header_room(); room > c.in.size()) {
+            c.in.resize(std::min(room, 2 * c.in.size()));
+        } else {
             return broken(c, boost::beast::http::error::header_limit, "(reading the response headers)",
                           false);
-        std::copy(c.in.begin() + static_cast<std::ptrdiff_t>(c.in_begin),
-                  c.in.begin() + static_cast<std::ptrdiff_t>(c.in_end), c.in.begin());
-        c.in_end -= c.in_begin;
-        c.in_begin = 0;
+        }
     }
     auto on_read = [self = this->shared_from_this(), conn = c.shared_from_this()](
                        boost::system::error_code ec, std::size_t n) { self->got(*conn, ec, n); };
@@ -591,61 +595,52 @@ void beast_sender_impl<Executor, Clock, WaitTraits>::got(connection& c,
     c.in_end += n;
     if (n > 0)
         c.got_bytes = true;
-    if (ec) {
-        auto& r = *c.reader;
-        if ((ec == boost::asio::error::eof || ec == boost::asio::ssl::error::stream_truncated) &&
-            r.is_header_done() && r.need_eof() && !c.timed_out) {
-            boost::system::error_code pec;
-            r.put_eof(pec);
-            if (!pec)
-                return done(c, false);
-        }
+    if (ec)  // after the final status, the end of the stream ends the body (`broken`)
         return broken(c, ec, "(waiting for the response headers)", is_stale_error(ec));
-    }
     parse(c);
 }
 
 template <class Executor, class Clock, class WaitTraits>
 void beast_sender_impl<Executor, Clock, WaitTraits>::parse(connection& c) {
+    using state = response_reader::state;
     auto& r = *c.reader;
     op_base* o = c.current;
-    for (;;) {
-        bool header_before = r.is_header_done();
-        boost::system::error_code pec;
-        std::size_t used = r.put(boost::asio::buffer(c.in.data() + c.in_begin, c.in_end - c.in_begin), pec);
-        c.in_begin += used;
-        if (!header_before && r.is_header_done()) {
-            if (r.status < 100 || r.status > 599) {
-                o->ec = boost::beast::http::error::bad_status;
-                o->res.error = "invalid HTTP status " + std::to_string(r.status) + " in the response";
-                return done(c, false);
-            }
-            o->res.http_status = static_cast<int>(r.status);
-            o->res.retry_after = std::move(r.retry_after);
-            responses_.fetch_add(1, std::memory_order_relaxed);
-        }
-        if (pec == boost::beast::http::error::need_more)
-            return read(c);
-        if (pec) {
-            if (r.capped || r.is_header_done())
-                return done(c, false);  // the status stands; the connection is not reused
-            return broken(c, pec, "(reading the response headers)", false);
-        }
-        if (r.is_done())
-            return done(c, r.keep_alive() && c.in_begin == c.in_end);
-        if (c.in_begin == c.in_end)
-            return read(c);
+    bool status_before = r.has_status();
+    c.in_begin += r.put(c.in.data() + c.in_begin, c.in_end - c.in_begin);
+    if (!status_before && r.has_status()) {
+        o->res.http_status = static_cast<int>(r.status());
+        o->res.retry_after = std::move(r.retry_after());
+        if (r.truncated())
+            o->res.error = "response headers exceeded " + std::to_string(r.header_limit()) +
+                           " bytes and were not read";
+        responses_.fetch_add(1, std::memory_order_relaxed);
     }
+    switch (r.current()) {
+    case state::need_more:
+        return read(c);
+    case state::done:
+        return done(c, r.reusable() && c.in_begin == c.in_end);
+    case state::failed:
+        break;
+    }
+    if (r.error() == boost::beast::http::error::bad_status) {
+        o->ec = r.error();
+        o->res.error = "invalid HTTP status " + std::to_string(r.status()) + " in the response";
+        return done(c, false);
+    }
+    broken(c, r.error(), "(reading the response headers)", false);
 }
 
 // The exchange failed. Before a status: an error, or (stale) one more try on a new connection.
+// After it, the status stands with the body read so far (all of it when the end of the connection
+// delimits it), and the connection is closed.
 template <class Executor, class Clock, class WaitTraits>
 void beast_sender_impl<Executor, Clock, WaitTraits>::broken(connection& c,
                                                             boost::system::error_code ec,
                                                             std::string_view while_,
                                                             bool closed_by_peer) {
     op_base* o = c.current;
-    if (c.reader && c.reader->is_header_done() && o->res.http_status)
+    if (c.reader && c.reader->has_status())
         return done(c, false);  // the body did not arrive in time: the status stands
     std::chrono::milliseconds timeout = o->req.timeout;
     c.current = nullptr;
