@@ -43,7 +43,9 @@ struct send_result {
     std::optional<int> http_status{};
     /// The response body, already capped by the sender.
     std::string response_body{};
-    /// Why no response arrived (`timeout after 15000ms`, `connection refused`); empty for responses.
+    /// Why no response arrived (`timeout after 15000ms`, `connection refused`). Empty for a
+    /// response, unless it was only partly read: a header block over the sender's limit, whose
+    /// status stands, says so here.
     std::string error{};
     /// From before the request to after the body was read.
     std::chrono::milliseconds duration{0};
