@@ -33,6 +33,10 @@
 /// - A claim never expires under a running request: the constructor refuses a `claim_ttl` that does
 ///   not exceed `request_timeout` plus the sender's connect timeout plus `ack_margin`, and a
 ///   delivery's own longer timeout is cut to fit.
+/// - One endpoint (webhook id) has at most `max_in_flight_per_endpoint` requests in flight; its
+///   further rows wait on the node for its requests to end, and go back to the outbox when they
+///   have filled the node's room for `poll_interval`, so that a receiver that never answers does not
+///   hold every request slot until its timeouts.
 ///
 /// - With endpoint health (`dispatcher_params::health`), each claimed row is first admitted: a row
 ///   of an endpoint whose circuit is open, or over its rate limit, is put back (`release`) until it
@@ -146,7 +150,7 @@ public:
     /// Checks parameters without constructing: what the constructor would throw.
     ///
     /// Errors: `errc::invalid_argument` naming the field (`node_id`, `batch_size`, `max_in_flight`,
-    /// `poll_interval`, `request_timeout`, `claim_ttl`, `drain_timeout`).
+    /// `max_in_flight_per_endpoint`, `poll_interval`, `request_timeout`, `claim_ttl`, `drain_timeout`).
     static bool check(const dispatcher_params& p, std::chrono::milliseconds connect_timeout, error_code& ec,
                       diagnostics& diag) {
         ec.clear();
@@ -160,6 +164,8 @@ public:
             return fail("batch_size", "must be in 1.." + std::to_string(limits::claim_limit));
         if (p.max_in_flight < 1)
             return fail("max_in_flight", "must be at least 1");
+        if (p.max_in_flight_per_endpoint < 1)
+            return fail("max_in_flight_per_endpoint", "must be at least 1");
         if (p.poll_interval.count() <= 0)
             return fail("poll_interval", "must be greater than 0");
         if (p.request_timeout.count() <= 0)

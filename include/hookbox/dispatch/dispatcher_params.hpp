@@ -35,6 +35,13 @@ struct dispatcher_params {
     /// Requests in flight on this node at once. Hundreds are normal; the sender's per-origin cap
     /// bounds the connections to any one receiver.
     std::size_t max_in_flight = 256;
+    /// Requests in flight on this node for one endpoint (webhook id) at once; at least 1. Further
+    /// rows of that endpoint are held on the node and sent as its requests end; held rows that fill
+    /// the room for longer than `poll_interval` are put back (not attempted) until its requests can
+    /// have ended. So a receiver that holds every request until its timeout takes at most this many
+    /// of the `max_in_flight` slots, and the others' deliveries do not wait for its timeouts. Without
+    /// effect with `per_webhook_fifo` (one per webhook).
+    std::size_t max_in_flight_per_endpoint = 64;
     /// How long an idle dispatcher waits before looking again for work enqueued elsewhere (another
     /// process, retries coming due).
     std::chrono::milliseconds poll_interval{500};

@@ -46,11 +46,14 @@ struct dispatcher_stats {
     /// header it cannot send, a secret that does not parse): each makes its delivery `dead` and is
     /// told to the observer's `on_error` with `what` `"send"`.
     std::uint64_t send_refused = 0;
-    /// Claimed rows given back unsent, to keep a webhook's order (per-webhook FIFO) or because the
-    /// run stopped: released to `pending`, claimable again once the request before them can have
-    /// ended (request timeout + connect timeout + ack margin), well before the claim TTL.
+    /// Claimed rows given back unsent, to keep a webhook's order (per-webhook FIFO), because the
+    /// run stopped, or because they waited for their endpoint's turn until their claim was too old:
+    /// released to `pending`, claimable again once the request before them can have ended (request
+    /// timeout + connect timeout + ack margin), well before the claim TTL; rows that waited for their
+    /// endpoint's turn (`max_in_flight_per_endpoint`), at once.
     std::uint64_t abandoned = 0;
-    /// Rows put back unsent because their endpoint's circuit was open or its rate limit reached.
+    /// Rows put back unsent because their endpoint's circuit was open or its rate limit reached, or
+    /// because they waited for their endpoint's `max_in_flight_per_endpoint` while filling the room.
     std::uint64_t deferred = 0;
     /// Rows made `dead` unsent because their endpoint is disabled.
     std::uint64_t refused = 0;

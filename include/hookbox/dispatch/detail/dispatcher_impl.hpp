@@ -17,6 +17,7 @@
 #include <hookbox/clock.hpp>
 #include <hookbox/delivery.hpp>
 #include <hookbox/detail/async.hpp>
+#include <hookbox/dispatch/detail/endpoint_lines.hpp>
 #include <hookbox/dispatch/detail/fifo.hpp>
 #include <hookbox/dispatch/detail/request_budget.hpp>
 #include <hookbox/dispatch/detail/round.hpp>
@@ -94,6 +95,7 @@ public:
           storage_(std::move(storage)),
           round_(params_.node_id, outbox_.params().partition_count, params_.batch_size, params_.claim_ttl),
           event_timer_(strand_), retry_timer_(strand_), fifo_(params_.batch_size, params_.max_in_flight, budget_),
+          lines_(params_.max_in_flight_per_endpoint),
           rng_(std::random_device{}()) {
         if (params_.health)
             health_.emplace(*params_.health);
@@ -235,7 +237,9 @@ private:
         while (!stop_) {
             if (co_await take_cancellation())
                 break;
-            std::size_t room = params_.max_in_flight - in_flight_;
+            evict_held();
+            std::size_t room =
+                params_.max_in_flight - std::min(params_.max_in_flight, in_flight_ + lines_.held());
             std::vector<claim_options> batch = round_.plan(room);
             bool any = false;
             bool failed = false;
@@ -270,8 +274,9 @@ private:
             }
             if (stop_)
                 break;
-            if (in_flight_ >= params_.max_in_flight)
-                co_await wait_event(time_point::max());
+            if (room == 0 || in_flight_ + lines_.held() >= params_.max_in_flight)
+                co_await wait_event(lines_.oldest() ? *lines_.oldest() + params_.poll_interval
+                                                    : time_point::max());
             else if (!any || failed)
                 co_await wait_event(TimerClock::now() + params_.poll_interval);
         }
@@ -305,7 +310,7 @@ private:
         co_return make_error_code(boost::asio::error::operation_aborted);
     }
 
-    // A claimed row: admitted by endpoint health, then through the per-webhook FIFO, then sent.
+    // A claimed row: admitted by endpoint health, then the per-webhook FIFO or the endpoint's cap; sent.
     void start(delivery d) {
         if (health_) {
             auto a = health_->admit(d.webhook_id, now_ms(outbox_.clock()));
@@ -326,8 +331,32 @@ private:
                 give_back(d, now, a.release_at);
                 return;
             }
+        } else if (!lines_.arrive(d, TimerClock::now())) {
+            return;  // held until the endpoint has a free slot
         }
         launch(std::move(d));
+    }
+
+    // After a request of `webhook`: its next held row takes the slot, or is given back if it cannot.
+    void next_held(const std::string& webhook) {
+        while (auto next = lines_.finished(webhook)) {
+            const timestamp now = now_ms(outbox_.clock());
+            if (!stop_ && budget_.fits_claim(*next, now))
+                return launch(std::move(*next));
+            give_back(detail::fifo_release{{std::move(*next)}, now}, now);
+        }
+    }
+
+    // Held rows that fill the room go back after `poll_interval`, until their endpoint's requests end.
+    void evict_held() {
+        if (in_flight_ + lines_.held() < params_.max_in_flight)
+            return;
+        const timestamp now = now_ms(outbox_.clock());
+        for (auto& d : lines_.evict(TimerClock::now() - params_.poll_interval)) {
+            if (health_)
+                health_->abandon(d.webhook_id);
+            put_back(d, admission{admission::verdict::defer, now + budget_.of(d), {}});
+        }
     }
 
     // The completion handler of one request: carries its delivery and the implementation.
@@ -416,6 +445,8 @@ private:
         --in_flight_;
         if (params_.per_webhook_fifo)
             next_of(d.webhook_id);
+        else
+            next_held(d.webhook_id);
         signal();
     }
 
@@ -436,6 +467,8 @@ private:
         const timestamp now = now_ms(outbox_.clock());
         for (const auto& r : fifo_.stop(now))
             give_back(r, now);
+        for (auto& d : lines_.take_all())
+            give_back(detail::fifo_release{{std::move(d)}, now}, now);
     }
 
     // ----- writing acks and releases -----
@@ -745,6 +778,7 @@ private:
     std::vector<ack_entry> acks_;
     bool flushing_ = false;
     detail::webhook_fifo fifo_;
+    detail::endpoint_lines<time_point> lines_;
     std::minstd_rand rng_;
     std::optional<endpoint_health> health_;
     std::vector<release_entry> releases_;
