@@ -1671,6 +1671,10 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_rejects_invalid_requests, Factory, outb
          "url"},
         {"url with no host", [](auto& r) { r.url = "https:///hook"; }, errc::invalid_url, "url"},
         {"url with only userinfo", [](auto& r) { r.url = "https://user@/hook"; }, errc::invalid_url, "url"},
+        {"url with user:password@", [](auto& r) { r.url = "https://user:password@receiver.example/hook"; },
+         errc::invalid_url, "url"},
+        {"url with a user name", [](auto& r) { r.url = "http://token@127.0.0.1:8080/hook"; }, errc::invalid_url,
+         "url"},
         {"url port 0", [](auto& r) { r.url = "https://receiver.example:0/hook"; }, errc::invalid_url, "url"},
         {"url port 70000", [](auto& r) { r.url = "https://receiver.example:70000/hook"; }, errc::invalid_url, "url"},
         {"url port not a number", [](auto& r) { r.url = "https://receiver.example:8o/hook"; }, errc::invalid_url,
@@ -1878,6 +1882,15 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_many_with_one_bad_request_stores_nothin
     BOOST_TEST(results.empty());
     BOOST_TEST(this->outbox.list().items.empty());
     BOOST_CHECK_THROW(this->outbox.enqueue_many(batch), error_with_diagnostics);
+
+    // User information in a URL is refused in a batch as alone, and the password is not quoted.
+    batch[2].url = "https://user:password@receiver.example/hook";
+    results = this->outbox.enqueue_many(batch, ec, diag);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_url, "requests[2].url");
+    BOOST_TEST(diag.message().find("user information") != std::string::npos, diag.message());
+    BOOST_TEST(diag.message().find("user:password@receiver") == std::string::npos, diag.message());
+    BOOST_TEST(results.empty());
+    BOOST_TEST(this->outbox.list().items.empty());
 }
 
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(ack_many_applies_each_entry_and_reports_each_error, Factory,
