@@ -1816,6 +1816,46 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(payload_parse_rejects_invalid_json, Factory, ou
     BOOST_TEST(d.payload.body() == "{ \"a\" : [1, 2] }");
 }
 
+// A payload as deep as payload::parse accepts by default (64 levels), and one deeper still under a
+// raised limit, are stored, claimed and read back byte for byte.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(deeply_nested_payloads_round_trip, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    auto nested = [](std::size_t depth) {
+        std::string open, close;
+        for (std::size_t i = 0; i < depth; ++i) {
+            open += i % 2 == 0 ? "[" : "{\"k\": ";
+            close.insert(0, i % 2 == 0 ? "]" : "}");
+        }
+        return open + "true" + close;
+    };
+    payload_options deep;
+    deep.max_depth = 300;
+    const std::vector<payload> payloads{payload::parse(nested(33)), payload::parse(nested(64)),
+                                        payload::parse(nested(300), deep)};
+    std::vector<delivery_id> ids;
+    for (std::size_t i = 0; i < payloads.size(); ++i) {
+        enqueue_request req = make_request("wh-1", "evt-" + std::to_string(i));
+        req.payload = payloads[i];
+        ids.push_back(this->outbox.enqueue(std::move(req)).id);
+    }
+    for (std::size_t i = 0; i < payloads.size(); ++i)
+        BOOST_TEST(get_row(this->outbox, ids[i]).payload == payloads[i], i);
+    BOOST_TEST(this->outbox.list().items.size() == 3u);
+    auto claimed = this->outbox.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(claimed.size() == 3u);
+    for (std::size_t i = 0; i < payloads.size(); ++i) {
+        BOOST_TEST(claimed[i].id == ids[i]);
+        BOOST_TEST(claimed[i].payload.body() == payloads[i].body(), i);
+        BOOST_TEST(claimed[i].payload.kind() == payload_kind::json);
+        BOOST_TEST(claimed[i].payload.to_json().is_array());
+    }
+    this->outbox.ack(claimed[2], success_result());
+    delivery done = get_row(this->outbox, ids[2]);
+    BOOST_TEST(done.status == delivery_status::success);
+    BOOST_TEST(done.payload == payloads[2]);
+}
+
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(outbox_rejects_non_positive_partition_count, Factory, outbox_contract_factories,
                                  outbox_fixture<Factory>) {
     using outbox_type = typename outbox_fixture<Factory>::outbox_type;

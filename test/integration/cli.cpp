@@ -652,6 +652,39 @@ BOOST_AUTO_TEST_CASE(a_stored_url_with_user_information_is_shown_without_its_pas
     }
 }
 
+// A payload nested deeper than payload::parse allows by default, stored by another writer, is read
+// and shown as JSON.
+BOOST_AUTO_TEST_CASE(a_deeply_nested_payload_is_shown_as_json) {
+    outbox_file f;
+    const std::string deep = std::string(200, '[') + "7" + std::string(200, ']');
+    {
+        auto ob = open_outbox(f.path);
+        std::vector<engine::value> params{engine::value::json(deep), engine::value(f.a1.to_string())};
+        BOOST_TEST(ob.storage().engine().query("UPDATE sys_webhook_delivery_payload SET payload_json = ?1 WHERE seq = "
+                                               "(SELECT seq FROM sys_webhook_delivery WHERE id = ?2)",
+                                               params) == 1u);
+    }
+    auto text = run_cli({"show", f.path, f.a1.to_string()});
+    BOOST_TEST(text.status == 0, text.err);
+    BOOST_TEST(contains(text.out, "(json, 401 bytes) [[[["), text.out);
+    auto j = run_cli({"--json", "show", f.path, f.a1.to_string()});
+    BOOST_TEST_REQUIRE(j.status == 0, j.err);
+    json::parse_options po;
+    po.max_depth = 1000;
+    error_code ec;
+    const json::value doc = json::parse(j.out, ec, {}, po);
+    BOOST_TEST_REQUIRE(!ec, ec.message() << "\n" << j.out);
+    const json::value* v = &doc.at("delivery").at("payload");
+    int depth = 0;
+    while (v->is_array() && v->as_array().size() == 1 && depth < 1000) {
+        v = &v->as_array()[0];
+        ++depth;
+    }
+    BOOST_TEST(depth == 200);
+    BOOST_TEST(v->is_int64());
+    BOOST_TEST(run_cli({"list", f.path}).status == 0);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_id_exits_1_naming_it) {
     outbox_file f;
     const std::string unknown = "0b7e8b6a-3c55-4d2e-9a51-1f0e8c2d4b6a";

@@ -218,8 +218,11 @@ json::object full_json(const hookbox::delivery& d) {
     json::value body;
     if (is_json) {
         // A stored JSON payload that no longer parses is still shown, as the text it is.
+        // At any depth: the tool shows what the outbox stored, however deep its writer allowed.
         hookbox::error_code jec;
-        body = json::parse(d.payload.body(), jec);
+        json::parse_options po;
+        po.max_depth = std::size_t(-1);
+        body = json::parse(d.payload.body(), jec, {}, po);
         if (jec)
             body = json::string(d.payload.body());
     } else {
