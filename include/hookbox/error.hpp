@@ -102,6 +102,11 @@ enum class errc : int {
     /// Every address the request's host resolves to is one the sender's address policy forbids;
     /// nothing was sent.
     address_not_permitted,
+
+    // ----- bad input, continued -----
+
+    /// The payload text is JSON nested deeper than `payload_options::max_depth` (64 by default).
+    payload_too_deep,
 };
 
 /// The category of every `errc` value.

@@ -36,6 +36,15 @@ enum class payload_kind : unsigned char {
     raw,
 };
 
+/// How `payload::parse` reads JSON text.
+struct payload_options {
+    /// The deepest nesting of arrays and objects accepted: `[]` and `{}` are one level, `[[1]]` two.
+    /// Deeper text is refused with `errc::payload_too_deep`. Whatever a writer accepted is read back
+    /// at any depth: a storage's check of a stored payload, `to_json` and the `hookbox` tool set no
+    /// limit of their own.
+    std::size_t max_depth = 64;
+};
+
 /// The body of a delivery: immutable bytes, plus their kind. A `json` payload is valid JSON by
 /// construction, so an outbox never stores a payload it could not send.
 ///
@@ -68,14 +77,23 @@ public:
     /// Serialises a JSON value (compact, keys in insertion order).
     [[nodiscard]] HOOKBOX_DECL static payload from_json(const boost::json::value& v);
 
-    /// Takes JSON text as the body, after checking that it is valid JSON. The text is kept byte for
-    /// byte (whitespace included), so a signature computed elsewhere over the same text matches.
+    /// Takes JSON text as the body, after checking that it is valid JSON nested at most
+    /// `opts.max_depth` levels deep (64 by default). The text is kept byte for byte (whitespace
+    /// included), so a signature computed elsewhere over the same text matches.
     ///
-    /// Errors: `errc::invalid_payload`, with diagnostics naming `payload` and the parser's reason;
-    /// the result is then the JSON `null` payload.
+    /// Errors, with diagnostics naming `payload`; the result is then the JSON `null` payload:
+    /// - `errc::invalid_payload`: not valid JSON, with the parser's reason;
+    /// - `errc::payload_too_deep`: valid so far, but nested deeper than `opts.max_depth`.
+    [[nodiscard]] HOOKBOX_DECL static payload
+    parse(std::string text, const payload_options& opts, error_code& ec, diagnostics& diag);
+
+    /// `parse` with the default `payload_options` (at most 64 levels deep).
     [[nodiscard]] HOOKBOX_DECL static payload parse(std::string text, error_code& ec, diagnostics& diag);
 
     /// Throwing overload of `parse`; throws `error_with_diagnostics`.
+    [[nodiscard]] HOOKBOX_DECL static payload parse(std::string text, const payload_options& opts);
+
+    /// Throwing overload of `parse` with the default `payload_options`.
     [[nodiscard]] HOOKBOX_DECL static payload parse(std::string text);
 
     /// A raw body, sent unchanged and not checked.
@@ -93,8 +111,9 @@ public:
     /// The size of `body()`, in bytes.
     std::size_t size() const noexcept { return size_; }
 
-    /// Parses a `json` payload back into a value (for inspection; the sender uses `body()`).
-    /// For a `raw` payload, returns the body as a JSON string.
+    /// Parses a `json` payload back into a value (for inspection; the sender uses `body()`), at any
+    /// depth. For a `raw` payload, returns the body as a JSON string. Throws `boost::system::system_error`
+    /// for a `json` payload whose bytes are not JSON (only `from_stored` can make one).
     HOOKBOX_DECL boost::json::value to_json() const;
 
     /// True when both have the same kind and the same bytes.

@@ -134,7 +134,6 @@ struct url_fields {
     std::uint16_t port = 80;  // as written, or the scheme's default
     // Path and query as written (possibly empty, or starting with '?'); never the fragment.
     std::string_view target{};
-    bool userinfo = false;  // the URL carries `user[:password]@`
 };
 
 // The one parse of a webhook URL, behind both `validate_url` (at enqueue) and `http::parse_url`
@@ -164,7 +163,9 @@ parse_url_rfc3986(std::string_view url, error_code& ec, diagnostics& diag);
 /// - a host: a name of letters, digits, `-`, `.`, `_` and `~` (not percent-encoded), an IPv4 address,
 ///   or an IPv6 address in brackets (without a zone id);
 /// - an optional port in 1..65535;
-/// - optional user information (`user:password@`), which `beast_sender` refuses to send;
+/// - no user information (`user:password@`): a stored URL is kept and shown (by `get`, `list`,
+///   `hookbox show`) as it is, so credentials belong in a header (`Authorization`), which the
+///   `hookbox` tool redacts;
 /// - a path, query and fragment of RFC 3986's characters: anything else (`|`, `{`, a `%` without two
 ///   hexadecimal digits, a second `#`) must be percent-encoded.
 ///

@@ -545,6 +545,8 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(bad_requests_fail_as_the_blocking_calls_do_and_
 
     enqueue_request no_webhook = make_request("", "evt-9");
     enqueue_request bad_url = make_request("wh-9", "evt-9", "ftp://receiver.example/hook");
+    enqueue_request password_url = make_request("wh-9", "evt-9", "https://user:password@receiver.example/hook");
+    std::vector<enqueue_request> password_second{make_request("wh-8", "evt-8"), password_url};
     std::vector<enqueue_request> bad_second{make_request("wh-8", "evt-8"), make_request("wh-9", "evt-9")};
     bad_second[1].method = "GE T";
     claim_options zero_limit = claim_opts(0);
@@ -580,6 +582,17 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(bad_requests_fail_as_the_blocking_calls_do_and_
          [&](outbox_type& o, error_code& ec, diagnostics& d) { (void)o.enqueue(bad_url, ec, d); },
          [&](const async_type& a, diagnostics& d, done_fn done) {
              a.async_enqueue(bad_url, d, [done](error_code ec, enqueue_result) { done(ec); });
+         }},
+        {"enqueue, url with user information", errc::invalid_url,
+         [&](outbox_type& o, error_code& ec, diagnostics& d) { (void)o.enqueue(password_url, ec, d); },
+         [&](const async_type& a, diagnostics& d, done_fn done) {
+             a.async_enqueue(password_url, d, [done](error_code ec, enqueue_result) { done(ec); });
+         }},
+        {"enqueue_many, url with user information in the second", errc::invalid_url,
+         [&](outbox_type& o, error_code& ec, diagnostics& d) { (void)o.enqueue_many(password_second, ec, d); },
+         [&](const async_type& a, diagnostics& d, done_fn done) {
+             a.async_enqueue_many(password_second, d,
+                                  [done](error_code ec, std::vector<enqueue_result>) { done(ec); });
          }},
         {"enqueue_many, bad method in the second", errc::invalid_method,
          [&](outbox_type& o, error_code& ec, diagnostics& d) { (void)o.enqueue_many(bad_second, ec, d); },

@@ -228,6 +228,80 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(corrupt_headers_are_an_error_for_their_row, Fac
     BOOST_TEST(diag.field() == "headers_json");
 }
 
+// A column changed by hand to a value no storage writes (a negative attempt count, a response code
+// that is not an HTTP status, a time before 1970) makes the row corrupt like JSON that does not
+// parse: get and list fail naming the column and the rule, and a claim buries the row (dead, with the
+// reason) instead of handing it out, and goes on with the others. On SQLite the row is changed with SQL.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_column_out_of_its_range_makes_the_row_corrupt, Factory, engine_factories,
+                                 engine_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    struct corrupt_case {
+        const char* column;
+        engine::value bad;
+        const char* rule;
+    };
+    const corrupt_case cases[] = {
+        {"attempts", engine::value(std::int64_t(-1)), "must be in 0..2147483647 (got -1)"},
+        {"attempts", engine::value(std::int64_t(1) << 31), "must be in 0..2147483647 (got 2147483648)"},
+        {"timeout_ms", engine::value(std::int64_t(0)), "must be greater than 0 (got 0)"},
+        {"response_code", engine::value(std::int64_t(42)), "must be an HTTP status in 100..599 (got 42)"},
+        {"duration_ms", engine::value(std::int64_t(-5)), "must not be negative (got -5)"},
+        {"created_at", engine::value(std::int64_t(-1)), "must be a time in 0..253402300799999 ms"},
+        {"next_retry_at", engine::value(std::int64_t(-1000)), "must be a time in 0..253402300799999 ms"},
+        {"last_attempted_at", engine::value(std::int64_t(253402300800000)),
+         "must be a time in 0..253402300799999 ms"},
+        {"partition_key", engine::value(std::int64_t(-1)), "must be in 0..2147483647 (got -1)"},
+    };
+    for (const auto& tc : cases) {
+        BOOST_TEST_CONTEXT(tc.column << " = " << tc.bad.as_integer()) {
+            typename engine_fixture<Factory>::outbox_type ob(outbox_params{}, this->factory.make(), this->clock);
+            delivery_id id1 = ob.enqueue(make_request("wh-1", "evt-1")).id;
+            delivery_id id2 = ob.enqueue(make_request("wh-1", "evt-2")).id;
+            delivery_id id3 = ob.enqueue(make_request("wh-1", "evt-3")).id;
+            auto& eng = ob.storage().engine();
+            if constexpr (engine::sql_engine<typename Factory::engine_type>) {
+                const std::array<engine::value, 2> params{tc.bad, engine::value(id2.to_string())};
+                BOOST_TEST(eng.query("UPDATE sys_webhook_delivery SET " + std::string(tc.column) +
+                                         " = ?1 WHERE id = ?2",
+                                     params) == 1u);
+            } else {
+                BOOST_TEST(eng.update("sys_webhook_delivery", engine::col("id") == id2.to_string(),
+                                      {engine::set(tc.column, tc.bad)}) == 1u);
+            }
+
+            error_code ec;
+            diagnostics diag;
+            BOOST_TEST(!ob.get(id2, ec, diag).has_value());
+            BOOST_TEST(ec == make_error_code(errc::corrupt_row));
+            BOOST_TEST(diag.field() == tc.column);
+            BOOST_TEST(diag.message().find(id2.to_string()) != std::string::npos, diag.message());
+            BOOST_TEST(diag.message().find(std::string("column ") + tc.column + ": " + tc.rule) != std::string::npos,
+                       diag.message());
+            (void)ob.list({}, ec, diag);
+            BOOST_TEST(ec == make_error_code(errc::corrupt_row));
+            BOOST_TEST(diag.field() == tc.column);
+            BOOST_TEST(get_row(ob, id1).status == delivery_status::pending);
+
+            // The others are claimed; the corrupt row is neither handed out nor lost.
+            auto claimed = ob.claim(claim_opts("node-A", 10));
+            BOOST_TEST_REQUIRE(claimed.size() == 2u);
+            BOOST_TEST(claimed[0].id == id1);
+            BOOST_TEST(claimed[1].id == id3);
+            BOOST_TEST(ob.claim(claim_opts("node-A", 10)).empty());
+            auto r = raw_row(eng, id2, {"status", "error", "attempts"});
+            BOOST_TEST(r["status"].as_text() == "dead");
+            BOOST_TEST_REQUIRE(!r["error"].is_null());
+            BOOST_TEST(r["error"].as_text().find(std::string("column ") + tc.column + ": " + tc.rule) !=
+                           std::string::npos,
+                       r["error"].as_text());
+            if (std::string_view(tc.column) == "attempts")
+                BOOST_TEST(r["attempts"].as_integer() == tc.bad.as_integer());
+            ob.ack(claimed[0], success_result());
+            BOOST_TEST(get_row(ob, id1).status == delivery_status::success);
+        }
+    }
+}
+
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(enqueue_falls_back_to_the_unique_index_when_it_loses_a_race, Factory,
                                  engine_factories, engine_fixture<Factory>) {
     using engine_type = hooked_engine<typename Factory::engine_type>;

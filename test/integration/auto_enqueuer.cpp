@@ -714,6 +714,27 @@ BOOST_AUTO_TEST_CASE(requests_carry_the_subscription_and_the_event) {
     }
 }
 
+// A subscription whose URL carries user information fans out to a request that enqueue refuses:
+// enqueue_many of the fan-out stores nothing, and names the request's url.
+BOOST_AUTO_TEST_CASE(a_subscription_url_with_user_information_is_refused_at_enqueue) {
+    auto s = subscription("wh-1", "contact", {"create"});
+    s.url = "https://user:s3cr3t@r.example/contacts";
+    auto s2 = subscription("wh-2", "contact", {"create"});
+    subscription_index index({s2, s});
+    auto reqs = fan_out(created("contact", "c-1"), index);
+    BOOST_REQUIRE(reqs.size() == 2u);
+    BOOST_REQUIRE(reqs[1].url == s.url);
+    outbox box;
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(box.enqueue_many(reqs, ec, diag).empty());
+    BOOST_TEST(ec == errc::invalid_url);
+    BOOST_TEST(diag.field() == "requests[1].url");
+    BOOST_TEST(diag.message().find("user information") != std::string::npos, diag.message());
+    BOOST_TEST(diag.message().find("s3cr3t") == std::string::npos, diag.message());
+    BOOST_TEST(box.list().items.empty());
+}
+
 BOOST_AUTO_TEST_CASE(an_event_payload_that_is_not_an_object_is_an_error) {
     subscription_index index({subscription("wh-1", "contact", {"create"})});
     error_code ec;
@@ -855,6 +876,28 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(an_enqueue_failure_is_reported_and_the_other_webho
     BOOST_TEST(errors[0].field == "url");
     BOOST_TEST(ae.stats().failed == 1u);
     BOOST_TEST(ae.stats().enqueued == 1u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_subscription_url_with_user_information_is_reported_and_not_stored,
+                              Setup,
+                              fanout_setups) {
+    fixture<Setup> f;
+    f.add({.id = "wh-pw", .url = "https://user:s3cr3t@r.example/contacts", .name = "password hook"});
+    f.add({.id = "wh-good", .url = "https://r.example/contacts"});
+    auto& ae = f.started();
+    BOOST_TEST(ae.publish(created("contact", "c-1")) == 2u);
+    BOOST_REQUIRE(f.settle(2));
+    auto rows = f.rows();
+    BOOST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(rows[0].webhook_id == "wh-good");
+    auto errors = f.errors();
+    BOOST_REQUIRE(errors.size() == 1u);
+    BOOST_TEST(errors[0].webhook_id == "wh-pw");
+    BOOST_TEST(errors[0].ec == errc::invalid_url);
+    BOOST_TEST(errors[0].field == "url");
+    BOOST_TEST(errors[0].message.find("user information") != std::string::npos, errors[0].message);
+    BOOST_TEST(errors[0].message.find("s3cr3t") == std::string::npos, errors[0].message);
+    BOOST_TEST(ae.stats().failed == 1u);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(an_outbox_that_throws_is_reported_like_a_failure, Setup, fanout_setups) {

@@ -645,6 +645,77 @@ BOOST_AUTO_TEST_CASE(corrupt_row_exits_3_naming_the_column) {
     BOOST_TEST(run_cli({"show", f.path, f.a1.to_string()}).status == 0);
 }
 
+// Enqueue refuses a URL with user information; a row stored before, or by another writer, is shown
+// with the password (or the whole user information, when it is a bare token) replaced by ***.
+BOOST_AUTO_TEST_CASE(a_stored_url_with_user_information_is_shown_without_its_password) {
+    outbox_file f;
+    {
+        auto ob = open_outbox(f.path);
+        const std::string sql = "UPDATE sys_webhook_delivery SET url = ?1 WHERE id = ?2";
+        std::vector<engine::value> with_password{engine::value("https://alice:pa55-w0rd@receiver.example/hook?a=b@c"),
+                                                 engine::value(f.a1.to_string())};
+        std::vector<engine::value> with_token{engine::value("http://t0ken-xyz@127.0.0.1:8080/hook"),
+                                              engine::value(f.a2.to_string())};
+        BOOST_TEST(ob.storage().engine().query(sql, with_password) == 1u);
+        BOOST_TEST(ob.storage().engine().query(sql, with_token) == 1u);
+    }
+    auto shown = run_cli({"show", f.path, f.a1.to_string()});
+    BOOST_TEST(shown.status == 0, shown.err);
+    BOOST_TEST(contains(shown.out, "url               https://alice:***@receiver.example/hook?a=b@c"), shown.out);
+    auto token = run_cli({"show", f.path, f.a2.to_string()});
+    BOOST_TEST(contains(token.out, "url               http://***@127.0.0.1:8080/hook"), token.out);
+    BOOST_TEST(parse_json(run_cli({"--json", "show", f.path, f.a1.to_string()})).at("delivery").at("url").as_string() ==
+               "https://alice:***@receiver.example/hook?a=b@c");
+    BOOST_TEST(parse_json(run_cli({"--json", "show", f.path, f.a2.to_string()})).at("delivery").at("url").as_string() ==
+               "http://***@127.0.0.1:8080/hook");
+    std::vector<cli_result> outputs{shown,
+                                    token,
+                                    run_cli({"--json", "show", f.path, f.a1.to_string()}),
+                                    run_cli({"--json", "show", f.path, f.a2.to_string()}),
+                                    run_cli({"list", f.path}),
+                                    run_cli({"--json", "list", f.path})};
+    for (const auto& o : outputs) {
+        BOOST_TEST(o.status == 0, o.err);
+        for (const char* secret : {"pa55-w0rd", "t0ken-xyz"}) {
+            BOOST_TEST(!contains(o.out, secret), o.out);
+            BOOST_TEST(!contains(o.err, secret), o.err);
+        }
+    }
+}
+
+// A payload nested deeper than payload::parse allows by default, stored by another writer, is read
+// and shown as JSON.
+BOOST_AUTO_TEST_CASE(a_deeply_nested_payload_is_shown_as_json) {
+    outbox_file f;
+    const std::string deep = std::string(200, '[') + "7" + std::string(200, ']');
+    {
+        auto ob = open_outbox(f.path);
+        std::vector<engine::value> params{engine::value::json(deep), engine::value(f.a1.to_string())};
+        BOOST_TEST(ob.storage().engine().query("UPDATE sys_webhook_delivery_payload SET payload_json = ?1 WHERE seq = "
+                                               "(SELECT seq FROM sys_webhook_delivery WHERE id = ?2)",
+                                               params) == 1u);
+    }
+    auto text = run_cli({"show", f.path, f.a1.to_string()});
+    BOOST_TEST(text.status == 0, text.err);
+    BOOST_TEST(contains(text.out, "(json, 401 bytes) [[[["), text.out);
+    auto j = run_cli({"--json", "show", f.path, f.a1.to_string()});
+    BOOST_TEST_REQUIRE(j.status == 0, j.err);
+    json::parse_options po;
+    po.max_depth = 1000;
+    error_code ec;
+    const json::value doc = json::parse(j.out, ec, {}, po);
+    BOOST_TEST_REQUIRE(!ec, ec.message() << "\n" << j.out);
+    const json::value* v = &doc.at("delivery").at("payload");
+    int depth = 0;
+    while (v->is_array() && v->as_array().size() == 1 && depth < 1000) {
+        v = &v->as_array()[0];
+        ++depth;
+    }
+    BOOST_TEST(depth == 200);
+    BOOST_TEST(v->is_int64());
+    BOOST_TEST(run_cli({"list", f.path}).status == 0);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_id_exits_1_naming_it) {
     outbox_file f;
     const std::string unknown = "0b7e8b6a-3c55-4d2e-9a51-1f0e8c2d4b6a";

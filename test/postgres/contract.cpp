@@ -81,6 +81,49 @@ using fault_injection_factories = boost::mpl::list<postgres_storage_factory>;
 #include "contract/fault_injection_cases.hpp"
 
 // ---------------------------------------------------------------------------------------------------
+// A stored row's columns are range-checked on PostgreSQL as on SQLite (sql_storage decodes rows alike
+// on every engine; test/contract/engine_storage.cpp checks every rule): a negative attempt count set
+// with SQL is a corrupt row, and a claim buries it and hands out the others.
+// ---------------------------------------------------------------------------------------------------
+
+namespace hookbox::test {
+
+BOOST_AUTO_TEST_SUITE(outbox_contract)
+
+BOOST_AUTO_TEST_CASE(a_negative_attempt_count_is_a_corrupt_row) {
+    using namespace contract_detail;
+    manual_clock clock;
+    basic_outbox<postgres_storage_factory::storage_type, manual_clock> ob(outbox_params{},
+                                                                           postgres_storage_factory{}.make(), clock);
+    const delivery_id id1 = ob.enqueue(make_request("wh-1", "evt-1")).id;
+    const delivery_id id2 = ob.enqueue(make_request("wh-1", "evt-2")).id;
+    const delivery_id id3 = ob.enqueue(make_request("wh-1", "evt-3")).id;
+    BOOST_TEST(ob.storage().engine().query("UPDATE sys_webhook_delivery SET attempts = -1 WHERE event_id = 'evt-2'") ==
+               1u);
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(!ob.get(id2, ec, diag).has_value());
+    BOOST_TEST(ec == make_error_code(errc::corrupt_row));
+    BOOST_TEST(diag.field() == "attempts");
+    BOOST_TEST(diag.message().find("column attempts: must be in 0..2147483647 (got -1)") != std::string::npos,
+               diag.message());
+    (void)ob.list({}, ec, diag);
+    BOOST_TEST(ec == make_error_code(errc::corrupt_row));
+    auto claimed = ob.claim(claim_opts("node-A", 10));
+    BOOST_TEST_REQUIRE(claimed.size() == 2u);
+    BOOST_TEST(claimed[0].id == id1);
+    BOOST_TEST(claimed[1].id == id3);
+    BOOST_TEST(ob.claim(claim_opts("node-A", 10)).empty());
+    outbox_stats st = ob.stats();
+    BOOST_TEST(st.count(delivery_status::dead) == 1u);
+    BOOST_TEST(st.count(delivery_status::in_flight) == 2u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace hookbox::test
+
+// ---------------------------------------------------------------------------------------------------
 // The test schemas: each conninfo reaches a schema of its own, and nothing but it.
 // ---------------------------------------------------------------------------------------------------
 

@@ -297,6 +297,79 @@ BOOST_AUTO_TEST_CASE(invalid_json_text_is_rejected_naming_the_payload) {
     BOOST_CHECK_THROW((void)payload::parse("{bad"), error_with_diagnostics);
 }
 
+namespace {
+
+// JSON nested `depth` levels deep, arrays and objects in turn: [{"a":[{"a":...1...}]}].
+std::string nested_json(std::size_t depth) {
+    std::string open, close;
+    for (std::size_t i = 0; i < depth; ++i) {
+        if (i % 2 == 0) {
+            open += '[';
+            close.insert(close.begin(), ']');
+        } else {
+            open += "{\"a\":";
+            close.insert(close.begin(), '}');
+        }
+    }
+    return open + "1" + close;
+}
+
+}  // namespace
+
+// The depth limit is payload_options::max_depth, 64 by default: valid JSON deeper than that is
+// refused with its own code, naming the limit, not called invalid.
+BOOST_AUTO_TEST_CASE(json_nesting_is_limited_by_max_depth) {
+    for (std::size_t depth : {1u, 32u, 33u, 64u}) {
+        BOOST_TEST_CONTEXT("depth " << depth) {
+            error_code ec;
+            diagnostics diag;
+            payload p = payload::parse(nested_json(depth), ec, diag);
+            BOOST_TEST(!ec, diag.message());
+            BOOST_TEST(p.body() == nested_json(depth));
+            BOOST_TEST(p.to_json() == boost::json::parse(nested_json(depth), {}, [] {
+                           boost::json::parse_options po;
+                           po.max_depth = 100;
+                           return po;
+                       }()));
+        }
+    }
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(payload::parse(nested_json(65), ec, diag) == payload());
+    BOOST_TEST(ec == errc::payload_too_deep);
+    BOOST_TEST(diag.field() == "payload");
+    BOOST_TEST(diag.message() == "payload: JSON nested deeper than 64 levels (payload_options::max_depth)");
+    BOOST_CHECK_EXCEPTION((void)payload::parse(nested_json(65)), error_with_diagnostics,
+                          [](const error_with_diagnostics& e) {
+                              return e.code() == make_error_code(errc::payload_too_deep) &&
+                                     e.get_diagnostics().field() == "payload";
+                          });
+    BOOST_TEST(error_code(errc::payload_too_deep).message().find("payload_options::max_depth") != std::string::npos);
+    BOOST_TEST(to_string(errc::payload_too_deep) == "payload_too_deep");
+
+    // Another limit, both ways.
+    payload_options deep;
+    deep.max_depth = 1000;
+    BOOST_TEST(payload::parse(nested_json(1000), deep, ec, diag).body() == nested_json(1000));
+    BOOST_TEST(!ec, diag.message());
+    BOOST_TEST(payload::parse(nested_json(1001), deep, ec, diag) == payload());
+    BOOST_TEST(ec == errc::payload_too_deep);
+    BOOST_TEST(diag.message() == "payload: JSON nested deeper than 1000 levels (payload_options::max_depth)");
+    payload_options shallow;
+    shallow.max_depth = 2;
+    BOOST_TEST(payload::parse("[{\"a\":1}]", shallow).size() == 9u);
+    BOOST_TEST(payload::parse("[[[1]]]", shallow, ec, diag) == payload());
+    BOOST_TEST(ec == errc::payload_too_deep);
+    // The parse stops at the limit: text that breaks deeper down is refused as too deep; text that
+    // breaks within the limit is invalid.
+    BOOST_TEST(payload::parse(std::string(10, '[') + "}", shallow, ec, diag) == payload());
+    BOOST_TEST(ec == errc::payload_too_deep);
+    BOOST_TEST(payload::parse("[1,}", shallow, ec, diag) == payload());
+    BOOST_TEST(ec == errc::invalid_payload);
+    // to_json reads back a payload at whatever depth it was accepted.
+    BOOST_TEST(payload::parse(nested_json(1000), deep).to_json().is_array());
+}
+
 BOOST_AUTO_TEST_CASE(raw_bodies_are_not_checked) {
     payload p = payload::raw("plain text, not JSON");
     BOOST_TEST(p.kind() == payload_kind::raw);

@@ -16,6 +16,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <utility>
 
@@ -98,6 +99,28 @@ std::string header_value(const hookbox::header& h) {
     return is_credential_header(h.name) ? "<redacted>" : h.value;
 }
 
+std::string display_url(std::string_view url) {
+    const std::size_t scheme = url.find("://");
+    if (scheme == std::string_view::npos)
+        return std::string(url);
+    const std::size_t begin = scheme + 3;
+    const std::size_t end = std::min(url.find_first_of("/?#", begin), url.size());
+    const std::size_t at = url.substr(0, end).rfind('@');
+    if (at == std::string_view::npos || at < begin)
+        return std::string(url);
+    std::string_view userinfo = url.substr(begin, at - begin);
+    const std::size_t colon = userinfo.find(':');
+    std::string out(url.substr(0, begin));
+    if (colon != std::string_view::npos) {
+        out += userinfo.substr(0, colon);
+        out += ":***";
+    } else {
+        out += "***";
+    }
+    out += url.substr(at);
+    return out;
+}
+
 // ----- text tables -----
 
 text_table::text_table(std::vector<column> columns, std::string separator)
@@ -174,7 +197,7 @@ json::object summary_json(const hookbox::delivery& d) {
 
 json::object full_json(const hookbox::delivery& d) {
     json::object o = summary_json(d);
-    o["url"] = d.url;
+    o["url"] = display_url(d.url);
     o["method"] = d.method;
     json::array hs;
     for (const auto& h : d.headers)
@@ -195,8 +218,11 @@ json::object full_json(const hookbox::delivery& d) {
     json::value body;
     if (is_json) {
         // A stored JSON payload that no longer parses is still shown, as the text it is.
+        // At any depth: the tool shows what the outbox stored, however deep its writer allowed.
         hookbox::error_code jec;
-        body = json::parse(d.payload.body(), jec);
+        json::parse_options po;
+        po.max_depth = std::size_t(-1);
+        body = json::parse(d.payload.body(), jec, {}, po);
         if (jec)
             body = json::string(d.payload.body());
     } else {

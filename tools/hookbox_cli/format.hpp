@@ -48,6 +48,11 @@ std::string or_dash(const std::optional<hookbox::timestamp>& t);
 // (Authorization, Cookie, names with token, secret, password or api-key).
 std::string header_value(const hookbox::header& h);
 
+// A URL as the tool shows it: a password in its user information replaced by `***`
+// (`https://user:***@host/`), and user information without one (`https://token@host/`) replaced
+// whole. Enqueue refuses such URLs; older rows and other writers may hold them.
+std::string display_url(std::string_view url);
+
 // ----- text tables -----
 
 enum class align { left, right };

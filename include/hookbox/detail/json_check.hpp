@@ -48,10 +48,14 @@ struct json_null_handler {
     bool on_comment(sv, error_code&) { return true; }
 };
 
-// Sets `jec` to the parser's error when `text` is not exactly one JSON document.
+// Sets `jec` to the parser's error when `text` is not exactly one JSON document. Any depth is
+// accepted: whatever depth a writer allowed (`payload_options::max_depth`) is read back. The parser
+// keeps its nesting on the heap, not in recursion, so depth costs no stack.
 inline bool json_is_valid(std::string_view text, error_code& jec) {
     jec.clear();
-    boost::json::basic_parser<json_null_handler> p{boost::json::parse_options{}};
+    boost::json::parse_options po;
+    po.max_depth = std::size_t(-1);
+    boost::json::basic_parser<json_null_handler> p{po};
     std::size_t n = p.write_some(false, text.data(), text.size(), jec);
     if (!jec && n != text.size())
         jec = boost::json::make_error_code(boost::json::error::extra_data);

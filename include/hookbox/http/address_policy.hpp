@@ -89,9 +89,10 @@ struct url_parts {
 };
 
 /// Splits an absolute `http`/`https` URL, as `validate_url` accepts it. User information in the
-/// URL is refused: send credentials as a header.
+/// URL is refused, as at enqueue (a row stored before that rule, or by another writer, may hold it):
+/// send credentials as a header.
 ///
-/// Errors: those of `validate_url`; `errc::invalid_url` for user information. The field is `url`.
+/// Errors: those of `validate_url` (`errc::invalid_url` for user information). The field is `url`.
 HOOKBOX_DECL std::optional<url_parts> parse_url(std::string_view url, error_code& ec, diagnostics& diag);
 
 /// Throwing overload of `parse_url`.

@@ -68,6 +68,9 @@ public:
         case errc::address_not_permitted:
             return "the host resolves only to addresses the sender's address policy forbids (not globally routable); "
                    "allow the network in sender_params::addresses if it is meant to receive webhooks";
+        case errc::payload_too_deep:
+            return "the payload is JSON nested deeper than payload_options::max_depth allows; flatten it or "
+                   "raise the limit";
         }
         return "unknown hookbox error";
     }
@@ -108,6 +111,7 @@ std::string_view to_string(errc e) noexcept {
     case errc::storage_full: return "storage_full";
     case errc::version_conflict: return "version_conflict";
     case errc::address_not_permitted: return "address_not_permitted";
+    case errc::payload_too_deep: return "payload_too_deep";
     }
     return "unknown";
 }

@@ -14,18 +14,28 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <string>
+
 namespace hookbox {
 
 payload payload::from_json(const boost::json::value& v) {
     return payload(std::make_shared<const std::string>(boost::json::serialize(v)), payload_kind::json);
 }
 
-payload payload::parse(std::string text, error_code& ec, diagnostics& diag) {
+payload payload::parse(std::string text, const payload_options& opts, error_code& ec, diagnostics& diag) {
     ec.clear();
     // The parsed value is only looked at, never kept: a monotonic resource frees it in one step.
     boost::json::monotonic_resource mr;
+    boost::json::parse_options po;
+    po.max_depth = opts.max_depth;
     error_code jec;
-    boost::json::parse(text, jec, &mr);
+    boost::json::parse(text, jec, &mr, po);
+    if (jec == boost::json::error::too_deep) {
+        detail::fail(ec, diag, errc::payload_too_deep, "payload",
+                     "payload: JSON nested deeper than " + std::to_string(opts.max_depth) +
+                         " levels (payload_options::max_depth)");
+        return payload();
+    }
     if (jec) {
         detail::fail(ec, diag, errc::invalid_payload, "payload",
                      "payload: not valid JSON (" + jec.message() + "); use payload::raw for a non-JSON body");
@@ -34,9 +44,17 @@ payload payload::parse(std::string text, error_code& ec, diagnostics& diag) {
     return payload(std::make_shared<const std::string>(std::move(text)), payload_kind::json);
 }
 
-payload payload::parse(std::string text) {
+payload payload::parse(std::string text, error_code& ec, diagnostics& diag) {
+    return parse(std::move(text), payload_options{}, ec, diag);
+}
+
+payload payload::parse(std::string text, const payload_options& opts) {
     return detail::call_or_throw(
-        [&](error_code& ec, diagnostics& diag) { return parse(std::move(text), ec, diag); });
+        [&](error_code& ec, diagnostics& diag) { return parse(std::move(text), opts, ec, diag); });
+}
+
+payload payload::parse(std::string text) {
+    return parse(std::move(text), payload_options{});
 }
 
 payload payload::raw(std::string body) {
@@ -50,7 +68,10 @@ payload payload::from_stored(std::string body, payload_kind kind) {
 boost::json::value payload::to_json() const {
     if (kind_ == payload_kind::raw)
         return boost::json::string(body());
-    return boost::json::parse(body());
+    // No depth limit: a stored payload is read back however deep its writer let it be.
+    boost::json::parse_options po;
+    po.max_depth = std::size_t(-1);
+    return boost::json::parse(body(), {}, po);
 }
 
 }  // namespace hookbox

@@ -50,21 +50,17 @@ bool check_text_fail(std::string_view field,
     return false;
 }
 
-// RFC 3986's unreserved characters and sub-delimiters, plus what else a part may hold: ':' in user
-// information; ':', '@', '/' and '?' after the authority (`pchar`, the path's '/', and the query's
-// and fragment's '/' and '?'). '%' is not in them: it starts an escape of two hexadecimal digits.
-inline constexpr auto url_bytes = [](std::string_view more) {
+// RFC 3986's unreserved characters and sub-delimiters, plus what else may follow the authority:
+// ':', '@', '/' and '?' (`pchar`, the path's '/', and the query's and fragment's '/' and '?'). '%'
+// is not in them: it starts an escape of two hexadecimal digits.
+inline constexpr auto target_bytes = [] {
     std::array<bool, 256> t{};
     for (int c = 0; c < 256; ++c)
         t[static_cast<std::size_t>(c)] = host_bytes[static_cast<std::size_t>(c)];
-    for (char c : std::string_view("!$&'()*+,;="))
-        t[static_cast<unsigned char>(c)] = true;
-    for (char c : more)
+    for (char c : std::string_view("!$&'()*+,;=:@/?"))
         t[static_cast<unsigned char>(c)] = true;
     return t;
-};
-inline constexpr auto userinfo_bytes = url_bytes(":");
-inline constexpr auto target_bytes = url_bytes(":@/?");
+}();
 inline constexpr auto target_other = [] {
     std::array<unsigned char, 256> t{};
     for (std::size_t c = 0; c < 256; ++c)
@@ -75,6 +71,14 @@ inline constexpr auto target_other = [] {
 inline std::nullopt_t url_fail(error_code& ec, diagnostics& diag, std::string rule) {
     fail(ec, diag, errc::invalid_url, "url", "url: " + std::move(rule));
     return std::nullopt;
+}
+
+// User information (`user:password@`) is refused however it is written: the URL is stored, listed
+// and shown as it is, so a password in it would be too.
+[[gnu::cold, gnu::noinline]] inline std::nullopt_t userinfo_fail(error_code& ec, diagnostics& diag) {
+    return url_fail(ec, diag,
+                    "user information (user:password@) is not supported: the URL is stored and shown as "
+                    "written; send an Authorization header (or another header) with the credentials instead");
 }
 
 inline bool is_escape(std::string_view s, std::size_t percent) noexcept {
@@ -123,20 +127,8 @@ explain_url(std::string_view url, error_code& ec, diagnostics& diag) {
     std::string_view authority = rest.substr(0, end);
     std::string_view after = rest.substr(end);
     std::string_view hostport = authority;
-    if (std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
-        std::string_view userinfo = authority.substr(0, at);
-        for (std::size_t i = 0; i < userinfo.size(); ++i) {
-            if (userinfo[i] == '%' && is_escape(userinfo, i)) {
-                i += 2;
-                continue;
-            }
-            if (!userinfo_bytes[static_cast<unsigned char>(userinfo[i])])
-                return url_fail(ec, diag,
-                                "user information may contain only letters, digits, -._~!$&'()*+,;=: and "
-                                "%XX escapes (percent-encode the rest, '@' as %40)");
-        }
-        hostport = authority.substr(at + 1);
-    }
+    if (authority.find('@') != std::string_view::npos)
+        return userinfo_fail(ec, diag);
     std::string_view host;
     std::string_view port;
     bool has_port = false;
@@ -294,7 +286,8 @@ std::optional<url_fields> parse_url_rfc3986(std::string_view url, error_code& ec
     url_fields f;
     f.tls = u.scheme_id() == boost::urls::scheme::https;
     f.port = f.tls ? 443 : 80;
-    f.userinfo = u.has_userinfo();
+    if (u.has_userinfo())
+        return userinfo_fail(ec, diag);
     if (u.has_port() && u.port().empty())
         return url_fail(ec, diag, "port is empty");
     switch (u.host_type()) {

@@ -57,7 +57,7 @@ int run_show(const invocation& inv, const request& rq, outbox_file& ob) {
     line("webhook_id", printable(d->webhook_id));
     line("event_id", printable(d->event_id));
     line("event_type", printable(d->event_type));
-    line("url", printable(d->url));
+    line("url", printable(display_url(d->url)));
     line("method", printable(d->method));
     if (d->headers.empty())
         line("headers", "-");

@@ -146,12 +146,6 @@ std::optional<url_parts> parse_url(std::string_view url, error_code& ec, diagnos
     auto fields = hookbox::detail::parse_url(url, ec, diag);
     if (!fields)
         return std::nullopt;
-    if (fields->userinfo) {
-        hookbox::detail::fail(
-            ec, diag, errc::invalid_url, "url",
-            "url: user information (user:password@) is not supported; send an Authorization header");
-        return std::nullopt;
-    }
     url_parts out;
     out.tls = fields->tls;
     out.port = fields->port;

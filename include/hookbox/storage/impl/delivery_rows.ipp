@@ -16,9 +16,43 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <limits>
+#include <string>
+
 namespace hookbox::detail::rows {
 
 namespace col = delivery_column;
+
+// 9999-12-31T23:59:59.999Z: the last time RFC 3339 (and the `hookbox` tool) can write.
+inline constexpr std::int64_t last_time_ms = 253402300799999;
+inline constexpr std::int64_t int_max = std::numeric_limits<int>::max();
+
+inline std::string got(std::int64_t v) { return " (got " + std::to_string(v) + ")"; }
+
+// The rule a stored integer breaks, or empty when it keeps the range the storages write.
+inline std::string time_rule(std::int64_t v) {
+    if (v >= 0 && v <= last_time_ms)
+        return {};
+    return "must be a time in 0.." + std::to_string(last_time_ms) + " ms (1970-01-01 to 9999-12-31)" + got(v);
+}
+
+inline std::string int_rule(std::int64_t v) {
+    if (v >= 0 && v <= int_max)
+        return {};
+    return "must be in 0.." + std::to_string(int_max) + got(v);
+}
+
+inline std::string status_code_rule(std::int64_t v) {
+    if (v >= 100 && v <= 599)
+        return {};
+    return "must be an HTTP status in 100..599" + got(v);
+}
+
+inline std::string not_negative_rule(std::int64_t v) {
+    if (v >= 0)
+        return {};
+    return "must not be negative" + got(v);
+}
 
 cell_view to_cell(const engine::value& v) noexcept {
     cell_view c;
@@ -137,13 +171,20 @@ bool decode_row(std::span<const cell_view> c, delivery& d, decode_error& err) {
         out = c[i].integer;
         return true;
     };
+    // An integer within the range `rule` checks (it returns the rule broken, or nothing).
+    auto checked = [&](std::size_t i, std::int64_t& out, std::string (*rule)(std::int64_t)) {
+        if (!integer(i, out))
+            return false;
+        std::string broken = rule(out);
+        return broken.empty() || fail(i, std::move(broken));
+    };
     auto opt_time = [&](std::size_t i, std::optional<timestamp>& out) {
         if (c[i].is_null()) {
             out.reset();
             return true;
         }
         std::int64_t v = 0;
-        if (!integer(i, v))
+        if (!checked(i, v, time_rule))
             return false;
         out = from_ms(v);
         return true;
@@ -155,6 +196,8 @@ bool decode_row(std::span<const cell_view> c, delivery& d, decode_error& err) {
     std::int64_t n = 0;
     if (!integer(col::seq, n))
         return false;
+    if (n < 1)
+        return fail(col::seq, "must be at least 1" + got(n));
     d.sequence = static_cast<std::uint64_t>(n);
     if (!is_text(col::id))
         return fail(col::id, "expected text");
@@ -187,9 +230,13 @@ bool decode_row(std::span<const cell_view> c, delivery& d, decode_error& err) {
     } else {
         if (!integer(col::timeout_ms, n))
             return false;
+        // As `validate` allows it for a request: above zero, any number of milliseconds.
+        if (n <= 0)
+            return fail(col::timeout_ms, "must be greater than 0" + got(n));
         d.timeout = std::chrono::milliseconds(n);
     }
-    if (!integer(col::partition_key, n))
+    // The partition count is the outbox's, not the storage's: only the range of an int is checked.
+    if (!checked(col::partition_key, n, int_rule))
         return false;
     d.partition_key = static_cast<int>(n);
     if (!is_text(col::status))
@@ -198,34 +245,39 @@ bool decode_row(std::span<const cell_view> c, delivery& d, decode_error& err) {
     if (!st)
         return fail(col::status, "unknown status '" + std::string(c[col::status].text.substr(0, 32)) + "'");
     d.status = *st;
-    if (!integer(col::attempts, n))
+    if (!checked(col::attempts, n, int_rule))
         return false;
     d.attempts = static_cast<int>(n);
     if (!opt_text(col::claimed_by, d.claimed_by) || !opt_time(col::claimed_at, d.claimed_at) ||
         !opt_time(col::next_retry_at, d.next_retry_at) || !opt_time(col::last_attempted_at, d.last_attempted_at))
         return false;
+    // A claim sets both with the status, and every way out of in_flight clears both: without them a
+    // row would never be reaped.
+    if (d.status == delivery_status::in_flight && (!d.claimed_by || !d.claimed_at))
+        return fail(d.claimed_by ? col::claimed_at : col::claimed_by,
+                    "an in_flight row must have claimed_by and claimed_at");
     if (c[col::response_code].is_null()) {
         d.response_code.reset();
     } else {
-        if (!integer(col::response_code, n))
+        if (!checked(col::response_code, n, status_code_rule))
             return false;
         d.response_code = static_cast<int>(n);
     }
     if (!opt_text(col::response_body, d.response_body) || !opt_text(col::error, d.error))
         return false;
-    if (!integer(col::created_at, n))
+    if (!checked(col::created_at, n, time_rule))
         return false;
     d.created_at = from_ms(n);
-    if (!integer(col::updated_at, n))
+    if (!checked(col::updated_at, n, time_rule))
         return false;
     d.updated_at = from_ms(n);
-    if (!integer(col::claim_token, n))
+    if (!checked(col::claim_token, n, not_negative_rule))
         return false;
     d.claim_token = static_cast<std::uint64_t>(n);
     if (c[col::duration_ms].is_null()) {
         d.last_duration.reset();
     } else {
-        if (!integer(col::duration_ms, n))
+        if (!checked(col::duration_ms, n, not_negative_rule))
             return false;
         d.last_duration = std::chrono::milliseconds(n);
     }
@@ -305,6 +357,8 @@ bool decode_attempt(std::span<const cell_view> c, attempt_record& a, decode_erro
                            std::to_string(c.size()));
     if (c[2].type != engine::value::kind::integer)
         return fail(2, "expected an integer");
+    if (std::string broken = time_rule(c[2].integer); !broken.empty())
+        return fail(2, std::move(broken));
     a.at = from_ms(c[2].integer);
     std::optional<delivery_status> st = is_text(3) ? parse_delivery_status(c[3].text) : std::nullopt;
     if (!st)
@@ -312,12 +366,16 @@ bool decode_attempt(std::span<const cell_view> c, attempt_record& a, decode_erro
     a.outcome = *st;
     if (c[4].is_null())
         a.response_code.reset();
-    else if (c[4].type == engine::value::kind::integer)
-        a.response_code = static_cast<int>(c[4].integer);
-    else
+    else if (c[4].type != engine::value::kind::integer)
         return fail(4, "expected an integer");
+    else if (std::string broken = status_code_rule(c[4].integer); !broken.empty())
+        return fail(4, std::move(broken));
+    else
+        a.response_code = static_cast<int>(c[4].integer);
     if (c[5].type != engine::value::kind::integer)
         return fail(5, "expected an integer");
+    if (std::string broken = not_negative_rule(c[5].integer); !broken.empty())
+        return fail(5, std::move(broken));
     a.duration = std::chrono::milliseconds(c[5].integer);
     if (c[6].is_null())
         a.error.reset();
