@@ -74,7 +74,9 @@ public:
         return *this;
     }
 
-    /// Serialises a JSON value (compact, keys in insertion order).
+    /// Serialises a JSON value (compact, keys in insertion order). A double that is infinite or NaN,
+    /// which JSON cannot hold, is written as `null` (as JavaScript's `JSON.stringify` does), so the
+    /// payload is always valid JSON.
     [[nodiscard]] HOOKBOX_DECL static payload from_json(const boost::json::value& v);
 
     /// Takes JSON text as the body, after checking that it is valid JSON nested at most

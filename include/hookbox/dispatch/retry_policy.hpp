@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <concepts>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,8 +64,12 @@ constexpr attempt_class classify(std::optional<int> status) noexcept {
 /// two-digit years read as within 50 years of `now`) and asctime (`Sun Nov  6 08:49:37 1994`).
 HOOKBOX_DECL std::optional<timestamp> parse_http_date(std::string_view v, timestamp now);
 
+/// The longest delay `parse_retry_after` reports: 366 days. A value that asks for more, in seconds
+/// or as a date, is read as this.
+inline constexpr std::chrono::milliseconds retry_after_limit{std::int64_t(366) * 24 * 3600 * 1000};
+
 /// The delay a `Retry-After` value asks for, from `now`: delta-seconds or an HTTP-date (a date in
-/// the past is no delay). `std::nullopt` when the value is neither.
+/// the past is no delay), at most `retry_after_limit`. `std::nullopt` when the value is neither.
 HOOKBOX_DECL std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view v, timestamp now);
 
 /// The parameters of `default_retry_policy`.

@@ -14,11 +14,59 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cmath>
 #include <string>
+#include <vector>
 
 namespace hookbox {
 
+namespace detail {
+
+// Whether `v` holds a double that JSON cannot write: an infinity or a NaN. Iterative, so that a
+// deeply nested value does not exhaust the stack.
+inline bool has_non_finite(const boost::json::value& v) {
+    std::vector<const boost::json::value*> todo{&v};
+    while (!todo.empty()) {
+        const boost::json::value* x = todo.back();
+        todo.pop_back();
+        if (x->is_double() && !std::isfinite(x->get_double()))
+            return true;
+        if (const auto* a = x->if_array())
+            for (const auto& e : *a)
+                todo.push_back(&e);
+        else if (const auto* o = x->if_object())
+            for (const auto& kv : *o)
+                todo.push_back(&kv.value());
+    }
+    return false;
+}
+
+// Replaces each infinity and NaN in `v` by null, as JavaScript's JSON.stringify writes them.
+inline void null_non_finite(boost::json::value& v) {
+    std::vector<boost::json::value*> todo{&v};
+    while (!todo.empty()) {
+        boost::json::value* x = todo.back();
+        todo.pop_back();
+        if (x->is_double() && !std::isfinite(x->get_double()))
+            *x = nullptr;
+        else if (auto* a = x->if_array())
+            for (auto& e : *a)
+                todo.push_back(&e);
+        else if (auto* o = x->if_object())
+            for (auto& kv : *o)
+                todo.push_back(&kv.value());
+    }
+}
+
+}  // namespace detail
+
 payload payload::from_json(const boost::json::value& v) {
+    // Boost.JSON writes an infinity or NaN as `Infinity` or `NaN`, which is not JSON.
+    if (detail::has_non_finite(v)) [[unlikely]] {
+        boost::json::value copy = v;
+        detail::null_non_finite(copy);
+        return payload(std::make_shared<const std::string>(boost::json::serialize(copy)), payload_kind::json);
+    }
     return payload(std::make_shared<const std::string>(boost::json::serialize(v)), payload_kind::json);
 }
 

@@ -127,15 +127,23 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view v, t
     while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
         v.remove_suffix(1);
     if (detail::retry::digits(v)) {
-        // Delta-seconds; anything beyond a year is as good as a year (and cannot overflow).
+        // Delta-seconds; leading zeros count for nothing, and anything beyond the limit is as good
+        // as the limit (and cannot overflow).
+        while (v.size() > 1 && v.front() == '0')
+            v.remove_prefix(1);
         if (v.size() > 8)
-            return std::chrono::milliseconds(std::chrono::hours(24 * 366));
-        return std::chrono::milliseconds(std::int64_t(detail::retry::number(v)) * 1000);
+            return retry_after_limit;
+        std::chrono::milliseconds asked(std::int64_t(detail::retry::number(v)) * 1000);
+        return asked < retry_after_limit ? asked : retry_after_limit;
     }
     auto at = parse_http_date(v, now);
     if (!at)
         return std::nullopt;
-    return *at > now ? *at - now : std::chrono::milliseconds(0);
+    if (*at <= now)
+        return std::chrono::milliseconds(0);
+    // A date is at most year 9999, and a clock's `now` after year 0: the difference fits easily.
+    auto asked = *at - now;
+    return asked < retry_after_limit ? asked : retry_after_limit;
 }
 
 default_retry_policy::default_retry_policy(retry_params p) : p_(std::move(p)) {

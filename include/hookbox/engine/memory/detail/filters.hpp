@@ -15,7 +15,10 @@
 #include <hookbox/engine/memory/detail/values.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace hookbox::engine::detail::memory {
@@ -31,6 +34,58 @@ struct node {
     std::vector<value> values;  // in: sorted, without duplicates
     std::vector<node> children;
 };
+
+// The double equal to integer `i`, if there is one. A real column holds doubles, and beyond 2^53 not
+// every integer is one: such an operand must not be rounded, since filters compare numbers by
+// exact value (as SQL does). `nearest` is set either way; `above` tells whether it exceeds `i`.
+inline bool integer_as_real(std::int64_t i, double& nearest, bool& above) noexcept {
+    nearest = static_cast<double>(i);
+    // `nearest` is a whole number within [-2^63, 2^63]; 2^63 itself is beyond every int64.
+    if (nearest >= 9223372036854775808.0) {
+        above = true;
+        return false;
+    }
+    const auto back = static_cast<std::int64_t>(nearest);
+    above = back > i;
+    return back == i;
+}
+
+// Resolves a comparison of a real column with the integer operand of `n`: the double itself when
+// one equals it; otherwise what the comparison means for doubles: `==` matches nothing (an empty
+// `in`), `<>` every value (`is_not_null`), `<` and `<=` the doubles up to the one below the
+// integer, `>` and `>=` those from the one above.
+inline void compare_real_with_integer(node& n) noexcept {
+    double nearest = 0;
+    bool above = false;
+    if (integer_as_real(n.operand.as_integer(), nearest, above)) {
+        n.operand = value(nearest);
+        return;
+    }
+    const double inf = std::numeric_limits<double>::infinity();
+    const double below = above ? std::nextafter(nearest, -inf) : nearest;
+    const double over = above ? nearest : std::nextafter(nearest, inf);
+    switch (n.op) {
+    case compare_op::eq:
+        n.type = filter::kind::in;
+        n.values.clear();
+        n.operand = value();
+        return;
+    case compare_op::ne:
+        n.type = filter::kind::is_not_null;
+        n.operand = value();
+        return;
+    case compare_op::lt:
+    case compare_op::lte:
+        n.op = compare_op::lte;
+        n.operand = value(below);
+        return;
+    case compare_op::gt:
+    case compare_op::gte:
+        n.op = compare_op::gte;
+        n.operand = value(over);
+        return;
+    }
+}
 
 inline bool matches(const node& n, const std::vector<value>& cells) noexcept {
     switch (n.type) {

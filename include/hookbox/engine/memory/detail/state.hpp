@@ -126,12 +126,23 @@ struct state {
                 return fail("a comparison with null is never true; use is_null() or is_not_null()");
             return coerce(t, out.col, v, ec, diag);
         };
+        const bool real_column = t.columns[out.col].type == column_type::real;
         if (f.type == filter::kind::compare) {
             out.op = f.op;
             out.operand = f.operand;
+            if (real_column && out.operand.type() == value::kind::integer) {
+                compare_real_with_integer(out);
+                return true;
+            }
             return operand(out.operand);
         }
         out.values = f.values;
+        if (real_column)  // an integer that no double equals matches no cell of a real column
+            std::erase_if(out.values, [](const value& v) {
+                double nearest = 0;
+                bool above = false;
+                return v.type() == value::kind::integer && !integer_as_real(v.as_integer(), nearest, above);
+            });
         for (auto& v : out.values)
             if (!operand(v))
                 return false;
