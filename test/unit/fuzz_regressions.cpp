@@ -64,9 +64,11 @@ engine::memory_engine engine_with_reals() {
     return e;
 }
 
-std::size_t count(engine::memory_engine& e, const engine::filter& f) { return e.count("m", f); }
+std::size_t count(engine::memory_engine& e, const engine::filter& f) {
+    return e.count("m", f);
+}
 
-}  // namespace
+} // namespace
 
 BOOST_AUTO_TEST_SUITE(fuzz_regressions)
 
@@ -84,9 +86,12 @@ BOOST_AUTO_TEST_CASE(retry_after_is_bounded_in_both_forms) {
     BOOST_TEST(retry_after_limit == milliseconds(std::int64_t(366) * 24 * 3600 * 1000));
     BOOST_TEST(parse_retry_after("99999999", t0) == std::optional<milliseconds>(retry_after_limit));
     BOOST_TEST(parse_retry_after("31622400", t0) == std::optional<milliseconds>(retry_after_limit));
-    BOOST_TEST(parse_retry_after("31622399", t0) == std::optional<milliseconds>(retry_after_limit - milliseconds(1000)));
-    BOOST_TEST(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", t0) == std::optional<milliseconds>(retry_after_limit));
-    BOOST_TEST(parse_retry_after("Sun, 24 May 2026 00:02:00 GMT", t0) == std::optional<milliseconds>(milliseconds(120000)));
+    BOOST_TEST(parse_retry_after("31622399", t0) ==
+               std::optional<milliseconds>(retry_after_limit - milliseconds(1000)));
+    BOOST_TEST(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", t0) ==
+               std::optional<milliseconds>(retry_after_limit));
+    BOOST_TEST(parse_retry_after("Sun, 24 May 2026 00:02:00 GMT", t0) ==
+               std::optional<milliseconds>(milliseconds(120000)));
 }
 
 // validators: payload::parse keeps "1e400" as written, but its value holds an infinity, which
@@ -128,4 +133,4 @@ BOOST_AUTO_TEST_CASE(memory_engine_compares_integers_with_reals_exactly) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-}  // namespace hookbox::test
+} // namespace hookbox::test
