@@ -16,7 +16,8 @@
 // Invariants: the same rows, stored in a table with indexes (plain, composite and partial) and in
 // one without, match the same filter alike, or the filter is refused alike with a field named;
 // `count` agrees with `find`; ordered by key with a limit, `find` gives a prefix of the full answer;
-// SQLite gives the same answer (or refuses the same filter).
+// `update` and `remove` with it change exactly those rows, and the indexes follow; SQLite gives the
+// same answer (or refuses the same filter).
 
 #include <hookbox/engine/memory_engine.hpp>
 #ifdef HOOKBOX_FUZZ_WITH_SQLITE
@@ -287,6 +288,25 @@ keys(Engine& e, const char* table, const en::filter& f, std::size_t limit, hookb
     return out;
 }
 
+// Marks the rows that match `f` (s = "hit", a text no row starts with), checks that exactly they are
+// found by their mark (through the indexes over s, updated), then removes them.
+template <class Engine>
+void mark_and_remove(Engine& e,
+                     const char* table,
+                     const en::filter& f,
+                     const std::vector<std::int64_t>& matching,
+                     std::size_t rows) {
+    hookbox::error_code ec;
+    hookbox::diagnostics diag;
+    std::size_t marked = e.update(table, f, {en::set("s", value("hit"))}, ec, diag);
+    HOOKBOX_FUZZ_CHECK(!ec && marked == matching.size());
+    auto found = keys(e, table, en::col("s") == "hit", 0, diag);
+    HOOKBOX_FUZZ_CHECK(found && *found == matching);
+    std::size_t removed = e.remove(table, en::col("s") == "hit", ec, diag);
+    HOOKBOX_FUZZ_CHECK(!ec && removed == matching.size());
+    HOOKBOX_FUZZ_CHECK(e.count(table, en::filter::all(), ec, diag) == rows - removed && !ec);
+}
+
 template <class Engine> void load(Engine& e, const en::schema_plan& p, const std::vector<en::record>& rows) {
     hookbox::error_code ec;
     hookbox::diagnostics diag;
@@ -338,6 +358,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         HOOKBOX_FUZZ_CHECK(first && first->size() == std::min(limit, indexed->size()) &&
                            std::equal(first->begin(), first->end(), indexed->begin()));
     }
+    if (indexed) {
+        mark_and_remove(memory, "t", f, *indexed, rows.size());
+        mark_and_remove(memory, "u", f, *indexed, rows.size());
+    }
 
 #ifdef HOOKBOX_FUZZ_WITH_SQLITE
     en::sqlite_engine sqlite{en::sqlite_params{}};
@@ -347,9 +371,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (from_sqlite != indexed)
         explain("sqlite_engine", from_sqlite, indexed);
     HOOKBOX_FUZZ_CHECK(from_sqlite.has_value() == indexed.has_value());
-    if (indexed)
+    if (indexed) {
         HOOKBOX_FUZZ_CHECK(*from_sqlite == *indexed);
-    else
+        mark_and_remove(sqlite, "t", f, *indexed, rows.size());
+    } else
         HOOKBOX_FUZZ_CHECK(ds.field() == dt.field());
 #endif
     return 0;
