@@ -115,12 +115,24 @@ value integer_of(hookbox::fuzz::input& in) {
 }
 
 value real_of(hookbox::fuzz::input& in) {
-    static constexpr double domain[] = {0.0, 1.0, 1.5, -1.0, -0.0, 2.0, 9007199254740992.0, 1e300, -1e300};
+    static constexpr double domain[] = {0.0,
+                                        1.0,
+                                        1.5,
+                                        -1.0,
+                                        -0.0,
+                                        2.0,
+                                        9007199254740992.0,
+                                        -9007199254740994.0,
+                                        1e300,
+                                        -1e300,
+                                        9223372036854775808.0,
+                                        0.5};
     return value(domain[in.pick(std::size(domain))]);
 }
 
 value text_of(hookbox::fuzz::input& in) {
-    static const std::string domain[] = {"a", "b", "", "ab", "B", "a\xff", "\xc3\xa9", "A", "1"};
+    static const std::string domain[] = {"a",     "b",        "",  "ab", "B",
+                                         "a\xff", "\xc3\xa9", "A", "1",  std::string("a\0", 2)};
     return value(domain[in.pick(std::size(domain))]);
 }
 
