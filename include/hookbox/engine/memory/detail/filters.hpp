@@ -53,13 +53,13 @@ inline bool integer_as_real(std::int64_t i, double& nearest, bool& above) noexce
 // Resolves a comparison of a real column with the integer operand of `n`: the double itself when
 // one equals it; otherwise what the comparison means for doubles: `==` matches nothing (an empty
 // `in`), `<>` every value (`is_not_null`), `<` and `<=` the doubles up to the one below the
-// integer, `>` and `>=` those from the one above.
-inline void compare_real_with_integer(node& n) noexcept {
+// integer, `>` and `>=` those from the one above. Returns true (it cannot fail).
+inline bool compare_real_with_integer(node& n) noexcept {
     double nearest = 0;
     bool above = false;
     if (integer_as_real(n.operand.as_integer(), nearest, above)) {
         n.operand = value(nearest);
-        return;
+        return true;
     }
     const double inf = std::numeric_limits<double>::infinity();
     const double below = above ? std::nextafter(nearest, -inf) : nearest;
@@ -69,22 +69,32 @@ inline void compare_real_with_integer(node& n) noexcept {
         n.type = filter::kind::in;
         n.values.clear();
         n.operand = value();
-        return;
+        return true;
     case compare_op::ne:
         n.type = filter::kind::is_not_null;
         n.operand = value();
-        return;
+        return true;
     case compare_op::lt:
     case compare_op::lte:
         n.op = compare_op::lte;
         n.operand = value(below);
-        return;
+        return true;
     case compare_op::gt:
     case compare_op::gte:
         n.op = compare_op::gte;
         n.operand = value(over);
-        return;
+        return true;
     }
+    return true;
+}
+
+// Removes from the `in` list of a real column the integers that no double equals: they match no cell.
+inline void drop_integers_no_double_equals(std::vector<value>& values) {
+    std::erase_if(values, [](const value& v) {
+        double nearest = 0;
+        bool above = false;
+        return v.type() == value::kind::integer && !integer_as_real(v.as_integer(), nearest, above);
+    });
 }
 
 inline bool matches(const node& n, const std::vector<value>& cells) noexcept {

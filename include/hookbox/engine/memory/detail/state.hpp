@@ -130,19 +130,13 @@ struct state {
         if (f.type == filter::kind::compare) {
             out.op = f.op;
             out.operand = f.operand;
-            if (real_column && out.operand.type() == value::kind::integer) {
-                compare_real_with_integer(out);
-                return true;
-            }
+            if (real_column && out.operand.type() == value::kind::integer)
+                return compare_real_with_integer(out);
             return operand(out.operand);
         }
         out.values = f.values;
-        if (real_column)  // an integer that no double equals matches no cell of a real column
-            std::erase_if(out.values, [](const value& v) {
-                double nearest = 0;
-                bool above = false;
-                return v.type() == value::kind::integer && !integer_as_real(v.as_integer(), nearest, above);
-            });
+        if (real_column)
+            drop_integers_no_double_equals(out.values);
         for (auto& v : out.values)
             if (!operand(v))
                 return false;
