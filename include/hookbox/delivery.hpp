@@ -306,6 +306,15 @@ struct outbox_stats {
     }
 };
 
+/// One partition's queue, as `partition_stats` returns it.
+struct partition_depth {
+    int partition = 0;
+    /// Rows in status `pending` (claimable now, or waiting for their retry time).
+    std::size_t pending = 0;
+    /// Age of the partition's oldest `pending` row (by enqueue order); unset when none is pending.
+    std::optional<std::chrono::milliseconds> oldest_pending_age{};
+};
+
 }  // namespace hookbox
 
 #endif  // HOOKBOX_DELIVERY_HPP

@@ -543,6 +543,39 @@ public:
         return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return stats(ec, diag); });
     }
 
+    /// Each partition's queue: one entry for every partition `0 .. partition_count - 1` (and for any
+    /// other partition that holds pending rows, such as those of an earlier partition count), by
+    /// ascending partition, with its `pending` rows and the age of the oldest. A storage with the
+    /// optional `partition_stats` answers in one call; for another, the pending rows are read
+    /// through `list`, a page at a time, so rows that move meanwhile may be missed or counted twice.
+    [[nodiscard]] std::vector<partition_depth> partition_stats(error_code& ec, diagnostics& diag) const {
+        const timestamp now = now_ms(clock_);
+        std::vector<partition_depth> found;
+        if constexpr (detail::storage_reports_partitions<Storage>) {
+            found = storage_.partition_stats(now, ec, diag);
+        } else {
+            detail::partition_tally tally;
+            list_options lo{.status = delivery_status::pending, .limit = limits::list_limit};
+            do {
+                list_page page = storage_.list(lo, ec, diag);
+                if (ec)
+                    return {};
+                for (const delivery& d : page.items)
+                    tally.add(d.partition_key, d.created_at, now);
+                lo.after_sequence = page.next_cursor;
+            } while (lo.after_sequence);
+            found = tally.take();
+        }
+        if (ec)
+            return {};
+        return detail::every_partition(std::move(found), params_.partition_count);
+    }
+
+    /// Throwing overload of `partition_stats`.
+    [[nodiscard]] std::vector<partition_depth> partition_stats() const {
+        return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return partition_stats(ec, diag); });
+    }
+
     // ----- operations -----
 
     /// Sends finished deliveries again, in bulk: every `success`, `failed` or `dead` row that matches

@@ -1632,6 +1632,68 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(stats_counts_rows_per_status_and_the_oldest_pen
     BOOST_TEST(show(s6.oldest_pending_age) == show(this->now() - (t0 + milliseconds(2000))));
 }
 
+// Each partition's pending rows and the age of its oldest (lowest sequence, also while it waits
+// for a retry), after enqueue, claim, ack and redeliver; one entry per partition, in order.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(partition_stats_counts_pending_rows_per_partition, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    auto hooks = webhooks_in_distinct_partitions(3);
+    const int pa = hash_partition(hooks[0], 8), pb = hash_partition(hooks[1], 8);
+    // "p:pending/age" for every partition, and the check that they add up to stats().
+    auto depths = [&] {
+        std::string out;
+        std::size_t pending = 0;
+        int expected_partition = 0;
+        for (const auto& d : this->outbox.partition_stats()) {
+            BOOST_TEST(d.partition == expected_partition++);
+            pending += d.pending;
+            out += std::to_string(d.partition) + ":" + std::to_string(d.pending) + "/" + show(d.oldest_pending_age) + " ";
+        }
+        BOOST_TEST(expected_partition == 8);
+        BOOST_TEST(pending == this->outbox.stats().count(delivery_status::pending));
+        return out;
+    };
+    // The expected text: `a` for partition pa, `b` for pb, every other partition empty.
+    auto expect = [&](const std::string& a, const std::string& b) {
+        std::string out;
+        for (int p = 0; p < 8; ++p)
+            out += std::to_string(p) + ":" + (p == pa ? a : p == pb ? b : "0/" + unset) + " ";
+        return out;
+    };
+
+    BOOST_TEST(depths() == expect("0/" + unset, "0/" + unset));
+    delivery_id a1 = this->outbox.enqueue(make_request(hooks[0], "a1")).id;
+    delivery_id a2 = this->outbox.enqueue(make_request(hooks[0], "a2")).id;
+    this->clock.advance(milliseconds(1000));
+    delivery_id b1 = this->outbox.enqueue(make_request(hooks[1], "b1")).id;
+    this->outbox.enqueue(make_request(hooks[0], "a3"));
+    this->clock.advance(milliseconds(1000));
+    BOOST_TEST(depths() == expect("3/2000 ms", "1/1000 ms"));
+
+    auto take = [&](int p, const delivery_id& expected) {
+        auto c = this->outbox.claim(claim_opts("node-A", 1, milliseconds(60000), partition_ref{p, 8}));
+        BOOST_TEST_REQUIRE(c.size() == 1u);
+        BOOST_TEST_REQUIRE(c[0].id == expected);
+        return c[0];
+    };
+    delivery c1 = take(pa, a1);
+    BOOST_TEST(depths() == expect("2/2000 ms", "1/1000 ms"));
+    delivery c2 = take(pa, a2);
+    BOOST_TEST(depths() == expect("1/1000 ms", "1/1000 ms"));  // a3 is left
+
+    // a1 comes back to wait for its retry: pending again, and the oldest of its partition.
+    this->outbox.ack(c1, retry_result(this->now() + milliseconds(10000)));
+    this->outbox.ack(c2, success_result());
+    BOOST_TEST(depths() == expect("2/2000 ms", "1/1000 ms"));
+
+    this->outbox.ack(take(pb, b1), dead_result());
+    this->clock.advance(milliseconds(500));
+    BOOST_TEST(depths() == expect("2/2500 ms", "0/" + unset));
+
+    // A redelivered row is pending again, with its own created_at.
+    this->outbox.redeliver(b1);
+    BOOST_TEST(depths() == expect("2/2500 ms", "1/1500 ms"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // validation
 // ---------------------------------------------------------------------------------------------

@@ -134,6 +134,7 @@ struct release_request {
 /// | `s.claim_many(qs, n, ec, diag)` | `std::vector<std::vector<delivery>>` | `qs` a `std::span<const claim_query>`: `claim` for each query, in order, as one step (one lock, one transaction), each query taking at most its `limit` and at most what is left of `n` rows in all; one entry per query. On failure nothing is claimed. |
 /// | `s.insert(std::move(req), nd, ec, diag)` | `enqueue_result` | `req` an `enqueue_request` that passed `validate`, with `method` set, and `nd` a `const new_delivery&`: `insert` of the delivery they describe (`has_secret` when the secret is not empty, `created_at = updated_at = nd.now`, every other field as a new delivery has it), without building it first. |
 /// | `s.claim(q, out, ec, diag)` | `void` | `out` a `std::vector<delivery>&`: `claim`, with the claimed deliveries replacing the contents of `out`. The deliveries already in `out` may be reused (assigned to), so that a caller claiming into the same vector again and again allocates little. On failure `out` is left in a valid but unspecified state. |
+/// | `s.partition_stats(now, ec, diag)` | `std::vector<partition_depth>` | One entry per partition that has `pending` rows, by ascending partition: how many, and `now - created_at` of its pending row with the lowest `sequence`. Without it, `basic_outbox::partition_stats` pages through `list` of the pending rows. |
 ///
 /// Exemplar: `test/contract/` holds the suite every model passes; `memory_storage.hpp` is the
 /// shortest complete model.
@@ -183,6 +184,63 @@ concept storage_claims_many =
     requires(S& s, std::span<const claim_query> qs, std::size_t n, error_code& ec, diagnostics& diag) {
         { s.claim_many(qs, n, ec, diag) } -> std::same_as<std::vector<std::vector<delivery>>>;
     };
+
+// A storage with the optional `partition_stats`.
+template <class S>
+concept storage_reports_partitions = requires(S& s, timestamp now, error_code& ec, diagnostics& diag) {
+    { s.partition_stats(now, ec, diag) } -> std::same_as<std::vector<partition_depth>>;
+};
+
+// Builds the `partition_stats` answer from pending rows fed in ascending `sequence` order (the
+// first row of a partition is its oldest), so that every storage and the fallback agree.
+class partition_tally {
+public:
+    void add(int partition, timestamp created_at, timestamp now) {
+        auto [it, first] = entries_.try_emplace(partition);
+        it->second.partition = partition;
+        if (first)
+            it->second.oldest_pending_age = now - created_at;
+        ++it->second.pending;
+    }
+
+    // Adds a partition's count and the `created_at` of its oldest pending row at once.
+    void add_counted(int partition, std::size_t pending, timestamp oldest_created_at, timestamp now) {
+        partition_depth& e = entries_[partition];
+        e.partition = partition;
+        e.pending += pending;
+        e.oldest_pending_age = now - oldest_created_at;
+    }
+
+    std::vector<partition_depth> take() {
+        std::vector<partition_depth> out;
+        out.reserve(entries_.size());
+        for (auto& [p, e] : entries_)
+            out.push_back(e);
+        entries_.clear();
+        return out;
+    }
+
+private:
+    std::map<int, partition_depth> entries_;
+};
+
+// `found` (by ascending partition) with an empty entry added for each partition below `count` that
+// it lacks.
+inline std::vector<partition_depth> every_partition(std::vector<partition_depth> found, int count) {
+    std::vector<partition_depth> out;
+    out.reserve(found.size() + static_cast<std::size_t>(count));
+    auto it = found.begin();
+    for (int p = 0; p < count || it != found.end();) {
+        if (it != found.end() && it->partition <= p) {
+            p = std::max(p, it->partition + 1);
+            out.push_back(std::move(*it++));
+        } else {
+            out.push_back(partition_depth{.partition = p});
+            ++p;
+        }
+    }
+    return out;
+}
 
 inline void fail_not_found(error_code& ec, diagnostics& diag, const delivery_id& id) {
     fail(ec, diag, errc::not_found, "id", "Delivery row '" + id.to_string() + "' not found");

@@ -295,6 +295,20 @@ public:
         return st;
     }
 
+    /// Pending rows per partition: one read of the pending rows' partition and time, by `seq`.
+    [[nodiscard]] std::vector<partition_depth> partition_stats(timestamp now, error_code& ec, diagnostics& diag) {
+        engine::find_options fo;
+        fo.where = engine::col("status") == "pending";
+        fo.fields = {"partition_key", "created_at"};
+        fo.order = {engine::order_by{"seq"}};
+        auto rows = engine_.find(params_.table, fo, ec, diag);
+        detail::partition_tally tally;
+        for (std::size_t i = 0; !ec && i < rows.size(); ++i)
+            tally.add(static_cast<int>(rows[i]["partition_key"].as_integer()),
+                      detail::rows::from_ms(rows[i]["created_at"].as_integer()), now);
+        return tally.take();
+    }
+
     std::size_t replay(const delivery_filter& f, std::size_t limit, timestamp now, error_code& ec, diagnostics& diag) {
         auto tx = engine_.begin(ec, diag);
         if (ec)

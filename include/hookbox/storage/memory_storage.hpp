@@ -150,6 +150,11 @@ public:
     /// Rows per status, and the age at `now` of the oldest pending row. Never sets `ec`.
     [[nodiscard]] HOOKBOX_DECL outbox_stats stats(timestamp now, error_code& ec, diagnostics& diag) const;
 
+    /// Pending rows per partition that has some, and the age at `now` of each one's oldest. Never
+    /// sets `ec`.
+    [[nodiscard]] HOOKBOX_DECL std::vector<partition_depth>
+    partition_stats(timestamp now, error_code& ec, diagnostics& diag) const;
+
 private:
     std::unique_ptr<detail::mem::memory_state> s_;
 };

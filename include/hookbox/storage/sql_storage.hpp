@@ -290,6 +290,19 @@ public:
         return st;
     }
 
+    /// Pending rows per partition, in one `GROUP BY` statement.
+    [[nodiscard]] std::vector<partition_depth> partition_stats(timestamp now, error_code& ec, diagnostics& diag) {
+        ec.clear();
+        hookbox::detail::partition_tally tally;
+        engine_.query(sql_.pending_by_partition, {}, [&](std::span<const engine::cell_view> row) {
+                tally.add_counted(static_cast<int>(row[0].integer), static_cast<std::size_t>(row[1].integer),
+                                  detail::rows::from_ms(row[2].integer), now);
+            }, ec, diag);
+        if (ec)
+            return {};
+        return tally.take();
+    }
+
     std::size_t replay(const delivery_filter& f, std::size_t limit, timestamp now, error_code& ec, diagnostics& diag) {
         auto q = sql_.replay(f, limit, now);
         std::size_t n = engine_.query(q.text, q.params, ignore_rows, ec, diag);

@@ -41,6 +41,8 @@ struct partition_queues {
     // Never-claimed rows in sequence order, linked through row::prev/next.
     slot_t fresh_head = no_slot;
     slot_t fresh_tail = no_slot;
+    // How many rows the fresh list holds.
+    std::size_t fresh_count = 0;
     // Rows that came back and are claimable now, by sequence.
     std::map<std::uint64_t, slot_t> ready;
     // Rows that came back and wait for next_retry_at, by (next_retry_at, sequence).
@@ -161,6 +163,9 @@ struct memory_state {
     HOOKBOX_DECL void drop_claim(slot_t s) noexcept;
 
     HOOKBOX_DECL void reap(timestamp reap_before, timestamp now);
+
+    // Pending rows per partition, and the created_at of each one's lowest-sequence pending row.
+    HOOKBOX_DECL std::vector<partition_depth> partition_depths(timestamp now) const;
 
     // ----- claim -----
 

@@ -161,6 +161,7 @@ enqueue_result memory_state::store(const new_row& d, std::uint32_t dedup_hash, s
         throw;
     }
     link_back(pool, part.fresh_head, part.fresh_tail, s);
+    ++part.fresh_count;
     count(delivery_status::pending, +1);
     return {r.id, true};
 }
@@ -200,8 +201,10 @@ void memory_state::enter_returned(slot_t s, std::int64_t next_retry_at) {
 void memory_state::leave_pending(slot_t s) noexcept {
     auto& r = pool[s];
     auto& part = *partitions[static_cast<std::size_t>(r.partition)];
-    if (!r.has(returned_flag))
+    if (!r.has(returned_flag)) {
+        --part.fresh_count;
         return unlink(pool, part.fresh_head, part.fresh_tail, s);
+    }
     returned.erase(r.sequence);
     if (r.has(delayed_flag))
         part.delayed.erase(std::make_tuple(r.next_retry_at, r.sequence, s));
@@ -300,6 +303,7 @@ slot_t memory_state::take(partition_queues& part, const claim_query& q, node_nam
     if (fresh_first) {
         s = part.fresh_head;
         unlink(pool, part.fresh_head, part.fresh_tail, s);
+        --part.fresh_count;
     } else {
         s = part.ready.begin()->second;
         part.ready.erase(part.ready.begin());
@@ -418,6 +422,44 @@ void memory_state::reset(slot_t s, timestamp now) {
     r.error.reset();
     r.last_duration = no_time;
     r.updated_at = to_ms(now);
+}
+
+std::vector<partition_depth> memory_state::partition_depths(timestamp now) const {
+    // A partition's oldest pending row heads its fresh list or is its first in the returned index
+    // (which holds every partition's returned rows by sequence): one walk of that index, cut short
+    // once each partition with returned rows has been seen.
+    std::vector<std::uint64_t> oldest(partitions.size(), none);
+    std::vector<slot_t> oldest_slot(partitions.size(), no_slot);
+    std::size_t unseen = 0;
+    for (std::size_t p = 0; p < partitions.size(); ++p) {
+        if (partitions[p]->fresh_head != no_slot) {
+            oldest[p] = pool[partitions[p]->fresh_head].sequence;
+            oldest_slot[p] = partitions[p]->fresh_head;
+        }
+        if (!partitions[p]->ready.empty() || !partitions[p]->delayed.empty())
+            ++unseen;
+    }
+    std::vector<bool> seen(partitions.size(), false);
+    for (auto it = returned.begin(); unseen > 0 && it != returned.end(); ++it) {
+        auto p = static_cast<std::size_t>(pool[it->second].partition);
+        if (seen[p])
+            continue;
+        seen[p] = true;
+        --unseen;
+        if (it->first < oldest[p]) {
+            oldest[p] = it->first;
+            oldest_slot[p] = it->second;
+        }
+    }
+    std::vector<partition_depth> out;
+    for (std::size_t p = 0; p < partitions.size(); ++p) {
+        const auto& part = *partitions[p];
+        std::size_t n = part.fresh_count + part.ready.size() + part.delayed.size();
+        if (n == 0)
+            continue;
+        out.push_back(partition_depth{static_cast<int>(p), n, now - from_ms(pool[oldest_slot[p]].created_at)});
+    }
+    return out;
 }
 
 void memory_state::remove(slot_t s) noexcept {

@@ -266,6 +266,12 @@ outbox_stats memory_storage::stats(timestamp now, error_code& ec, diagnostics&) 
         st.oldest_pending_age = now - detail::mem::from_ms(s_->pool[slot].created_at);
     return st;
 }
+
+std::vector<partition_depth> memory_storage::partition_stats(timestamp now, error_code& ec, diagnostics&) const {
+    ec.clear();
+    std::lock_guard lock(s_->mu);
+    return s_->partition_depths(now);
+}
 }  // namespace hookbox
 
 #endif  // HOOKBOX_STORAGE_IMPL_MEMORY_STORAGE_IPP

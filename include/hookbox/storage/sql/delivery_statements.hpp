@@ -117,6 +117,10 @@ struct delivery_statements {
     std::array<std::string, delivery_status_count> count_status{};
     /// `created_at` of the pending row with the lowest `seq`; no parameters.
     std::string oldest_pending{};
+    /// Per partition with pending rows, by ascending partition: `partition_key`, how many pending
+    /// rows, and `created_at` of its pending row with the lowest `seq`; no parameters. One `GROUP BY`
+    /// over the `(status, partition_key, seq)` index.
+    std::string pending_by_partition{};
     /// Per webhook with failing rows: `webhook_id`, dead, retrying, last failure time, last error;
     /// the most failing first, then by `webhook_id`. Parameters: `limit`.
     std::string failures{};

@@ -316,6 +316,9 @@ delivery_statements delivery_statements::make(engine::sql_dialect dialect, std::
         s.count_status[i] = "SELECT COUNT(*) FROM " + t + " WHERE status = '" +
                             std::string(to_string(static_cast<delivery_status>(i))) + "'";
     s.oldest_pending = "SELECT created_at FROM " + t + " WHERE status = 'pending' ORDER BY seq LIMIT 1";
+    s.pending_by_partition = "SELECT g.partition_key, g.n, d.created_at FROM (SELECT partition_key, COUNT(*) AS n, "
+                             "MIN(seq) AS first_seq FROM " + t + " WHERE status = 'pending' GROUP BY partition_key) "
+                             "AS g JOIN " + t + " AS d ON d.seq = g.first_seq ORDER BY g.partition_key";
     // Count per webhook, keep the `limit` most failing, then fetch each one's latest error. The dead
     // rows and the retrying ones are read apart, each through its own index (one OR over both would
     // read the whole table).
