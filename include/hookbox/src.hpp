@@ -35,6 +35,7 @@
 #include <hookbox/impl/payload.ipp>
 #include <hookbox/impl/time_format.ipp>
 #include <hookbox/impl/validate.ipp>
+#include <hookbox/observe/impl/metrics.ipp>
 #include <hookbox/state/impl/state_statements.ipp>
 #include <hookbox/storage/impl/compact_text.ipp>
 #include <hookbox/storage/impl/delivery_rows.ipp>

@@ -1646,7 +1646,8 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(partition_stats_counts_pending_rows_per_partiti
         for (const auto& d : this->outbox.partition_stats()) {
             BOOST_TEST(d.partition == expected_partition++);
             pending += d.pending;
-            out += std::to_string(d.partition) + ":" + std::to_string(d.pending) + "/" + show(d.oldest_pending_age) + " ";
+            out += std::to_string(d.partition) + ":" + std::to_string(d.pending) + "/" +
+                   show(d.oldest_pending_age) + " ";
         }
         BOOST_TEST(expected_partition == 8);
         BOOST_TEST(pending == this->outbox.stats().count(delivery_status::pending));
