@@ -19,7 +19,9 @@
 #include <hookbox.hpp>
 #include <hookbox/engine/memory_engine.hpp>
 #include <hookbox/engine/sqlite_engine.hpp>
+#include <hookbox/dispatch/wakeup.hpp>
 #include <hookbox/fanout/auto_enqueuer.hpp>
+#include <hookbox/observe/metrics.hpp>
 #include <hookbox/retention/retention_sweeper.hpp>
 #include <hookbox/sqlite_outbox.hpp>
 #include <hookbox/state/state_store.hpp>
@@ -577,6 +579,54 @@ void observer_exemplar_run() {
     check(counters->claimed == 1 && counters->attempts == 1 && counters->dead == 1, "observer: claim, attempt, dead");
 }
 
+void observability_metrics() {
+    //[observability_metrics
+    #include <hookbox/observe/metrics.hpp>
+
+    // One registry for the process. The outbox's observer feeds it; the dispatcher and the retention
+    // sweeper tell the outbox's observer, so they feed it too.
+    hookbox::metrics_registry metrics;
+    using metered_outbox = hookbox::basic_outbox<hookbox::memory_storage, std::chrono::system_clock,
+                                                 hookbox::fnv1a_partition_hasher, hookbox::metrics_observer>;
+    metered_outbox outbox({}, {}, {}, {}, hookbox::metrics_observer(metrics));
+
+    // What GET /metrics answers: the queue per partition sampled now, then every family.
+    std::string body;
+    metrics.scrape(outbox, body);
+    //]
+    check(body.find("hookbox_queue_depth{partition=\"7\"} 0\n") != std::string::npos, "metrics: 8 partitions");
+    outbox.enqueue({.webhook_id = "wh-1", .event_id = "evt-1", .event_type = "order.created",
+                    .url = "https://receiver.example/hooks"});
+    body.clear();
+    metrics.scrape(outbox, body);
+    check(body.find("hookbox_enqueued_total{result=\"created\"} 1\n") != std::string::npos, "metrics: enqueue");
+}
+
+//[observability_combined
+// The metrics beside another observer: derive from both, and forward each hook they both define.
+struct service_observer : hookbox::metrics_observer, hookbox::notify_on_enqueue {
+    void on_enqueue(const hookbox::enqueue_result& r) const noexcept {
+        metrics_observer::on_enqueue(r);
+        notify_on_enqueue::on_enqueue(r);
+    }
+};
+//]
+
+void observability_combined() {
+    hookbox::metrics_registry metrics;
+    auto wake = std::make_shared<hookbox::wakeup>();
+    int woken = 0;
+    wake->subscribe([&woken] { ++woken; });
+    hookbox::basic_outbox<hookbox::memory_storage, std::chrono::system_clock, hookbox::fnv1a_partition_hasher,
+                          service_observer>
+        outbox({}, {}, {}, {}, service_observer{hookbox::metrics_observer(metrics), {wake}});
+    outbox.enqueue({.webhook_id = "wh-1", .event_id = "evt-1", .event_type = "order.created",
+                    .url = "https://receiver.example/hooks"});
+    check(woken == 1, "combined observer: woken");
+    check(metrics.to_prometheus().find("hookbox_enqueued_total{result=\"created\"} 1\n") != std::string::npos,
+          "combined observer: counted");
+}
+
 }  // namespace
 
 namespace snippets {
@@ -600,6 +650,8 @@ void run_core() {
     fanout_exemplars();
     concept_exemplars_run();
     observer_exemplar_run();
+    observability_metrics();
+    observability_combined();
 }
 
 }  // namespace snippets
