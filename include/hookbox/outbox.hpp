@@ -549,23 +549,7 @@ public:
     /// optional `partition_stats` answers in one call; for another, the pending rows are read
     /// through `list`, a page at a time, so rows that move meanwhile may be missed or counted twice.
     [[nodiscard]] std::vector<partition_depth> partition_stats(error_code& ec, diagnostics& diag) const {
-        const timestamp now = now_ms(clock_);
-        std::vector<partition_depth> found;
-        if constexpr (detail::storage_reports_partitions<Storage>) {
-            found = storage_.partition_stats(now, ec, diag);
-        } else {
-            detail::partition_tally tally;
-            list_options lo{.status = delivery_status::pending, .limit = limits::list_limit};
-            do {
-                list_page page = storage_.list(lo, ec, diag);
-                if (ec)
-                    return {};
-                for (const delivery& d : page.items)
-                    tally.add(d.partition_key, d.created_at, now);
-                lo.after_sequence = page.next_cursor;
-            } while (lo.after_sequence);
-            found = tally.take();
-        }
+        auto found = detail::partition_depths(storage_, now_ms(clock_), ec, diag);
         if (ec)
             return {};
         return detail::every_partition(std::move(found), params_.partition_count);

@@ -19,6 +19,7 @@
 
 #include <hookbox/delivery.hpp>
 #include <hookbox/error.hpp>
+#include <hookbox/validate.hpp>
 
 #include <algorithm>
 #include <concepts>
@@ -240,6 +241,26 @@ inline std::vector<partition_depth> every_partition(std::vector<partition_depth>
         }
     }
     return out;
+}
+
+// The storage's `partition_stats`, or without it a walk of its pending rows through `list`.
+template <class S>
+std::vector<partition_depth> partition_depths(S& s, timestamp now, error_code& ec, diagnostics& diag) {
+    if constexpr (storage_reports_partitions<S>) {
+        return s.partition_stats(now, ec, diag);
+    } else {
+        partition_tally tally;
+        list_options lo{.status = delivery_status::pending, .limit = limits::list_limit};
+        do {
+            list_page page = s.list(lo, ec, diag);
+            if (ec)
+                return {};
+            for (const delivery& d : page.items)
+                tally.add(d.partition_key, d.created_at, now);
+            lo.after_sequence = page.next_cursor;
+        } while (lo.after_sequence);
+        return tally.take();
+    }
 }
 
 inline void fail_not_found(error_code& ec, diagnostics& diag, const delivery_id& id) {
