@@ -251,15 +251,16 @@ std::vector<partition_depth> partition_depths(S& s, timestamp now, error_code& e
     } else {
         partition_tally tally;
         list_options lo{.status = delivery_status::pending, .limit = limits::list_limit};
-        do {
+        for (;;) {
             list_page page = s.list(lo, ec, diag);
             if (ec)
                 return {};
             for (const delivery& d : page.items)
                 tally.add(d.partition_key, d.created_at, now);
+            if (!page.next_cursor || page.items.empty())
+                return tally.take();
             lo.after_sequence = page.next_cursor;
-        } while (lo.after_sequence);
-        return tally.take();
+        }
     }
 }
 
