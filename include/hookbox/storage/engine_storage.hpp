@@ -18,6 +18,7 @@
 #include <hookbox/storage/concept.hpp>
 #include <hookbox/storage/delivery_schema.hpp>
 #include <hookbox/storage/detail/delivery_rows.hpp>
+#include <hookbox/storage/detail/pending_by_partition.hpp>
 
 #include <algorithm>
 #include <array>
@@ -297,16 +298,7 @@ public:
 
     /// Pending rows per partition: one read of the pending rows' partition and time, by `seq`.
     [[nodiscard]] std::vector<partition_depth> partition_stats(timestamp now, error_code& ec, diagnostics& diag) {
-        engine::find_options fo;
-        fo.where = engine::col("status") == "pending";
-        fo.fields = {"partition_key", "created_at"};
-        fo.order = {engine::order_by{"seq"}};
-        auto rows = engine_.find(params_.table, fo, ec, diag);
-        detail::partition_tally tally;
-        for (std::size_t i = 0; !ec && i < rows.size(); ++i)
-            tally.add(static_cast<int>(rows[i]["partition_key"].as_integer()),
-                      detail::rows::from_ms(rows[i]["created_at"].as_integer()), now);
-        return tally.take();
+        return detail::pending_by_partition(engine_, params_.table, now, ec, diag);
     }
 
     std::size_t replay(const delivery_filter& f, std::size_t limit, timestamp now, error_code& ec, diagnostics& diag) {
