@@ -48,7 +48,7 @@ h2 { font-size: 15px; margin: 0 0 10px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--dim); font-weight: 600; font-size: 12px; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.err { color: var(--dim); max-width: 420px; overflow-wrap: anywhere; }
 .state { font-weight: 600; }
 .state.disabled, .state.open { color: var(--bad); }
