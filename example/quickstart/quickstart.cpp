@@ -352,7 +352,9 @@ bool is_postgres_uri(std::string_view database) {
 class admin_server {
 public:
     admin_server(const hookbox::admin_handler& handler, unsigned short port)
-        : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), port}), handler_(handler) {
+        : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), port}), handler_(handler),
+          page_url_("http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) +
+                    handler.params().prefix + "/?token=" + handler.params().token) {
         asio::co_spawn(io_, accept(acceptor_, handler_), asio::detached);
         thread_ = std::thread([&io = io_] { io.run(); });
     }
@@ -364,10 +366,7 @@ public:
     admin_server& operator=(const admin_server&) = delete;
 
     // The status page, with the token to open it once.
-    std::string page_url() const {
-        return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + handler_.params().prefix +
-               "/?token=" + handler_.params().token;
-    }
+    const std::string& page_url() const { return page_url_; }
 
 private:
     static asio::awaitable<void> accept(asio::ip::tcp::acceptor& acceptor, const hookbox::admin_handler& handler) {
@@ -399,6 +398,7 @@ private:
     asio::io_context io_;
     asio::ip::tcp::acceptor acceptor_;
     const hookbox::admin_handler& handler_;
+    std::string page_url_;
     std::thread thread_;
 };
 //]

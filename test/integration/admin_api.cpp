@@ -55,7 +55,8 @@ constexpr std::string_view api_key = "api-key-value-91c2";
 class admin_server {
 public:
     explicit admin_server(const hookbox::admin_handler& handler)
-        : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}), handler_(handler) {
+        : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}), handler_(handler),
+          port_(acceptor_.local_endpoint().port()) {
         asio::co_spawn(io_, accept(acceptor_, handler_), asio::detached);
         thread_ = std::thread([&io = io_] { io.run(); });
     }
@@ -63,7 +64,7 @@ public:
         io_.stop();
         thread_.join();
     }
-    unsigned short port() const { return acceptor_.local_endpoint().port(); }
+    unsigned short port() const { return port_; }
 
 private:
     static asio::awaitable<void> accept(asio::ip::tcp::acceptor& acceptor, const hookbox::admin_handler& handler) {
@@ -94,6 +95,7 @@ private:
     asio::io_context io_;
     asio::ip::tcp::acceptor acceptor_;
     const hookbox::admin_handler& handler_;
+    unsigned short port_;
     std::thread thread_;
 };
 
