@@ -82,11 +82,12 @@ struct failing_endpoint_file {
             ob.enqueue(make_request("wh-ok", "ok-" + std::to_string(i)));
         finish_all(ob, attempt_outcome::success, 200, "");
 
-        file_states states(open_engine(path), {}, manual_clock());
+        manual_clock clock;
+        file_states states(open_engine(path), {}, clock);
         endpoint_state st;
         st.consecutive_failures = 5;
-        st.failing_since = now_ms(manual_clock());
-        st.open_until = now_ms(manual_clock()) + 10min;
+        st.failing_since = now_ms(clock);
+        st.open_until = now_ms(clock) + 10min;
         st.open_count = 1;
         error_code ec;
         diagnostics diag;
