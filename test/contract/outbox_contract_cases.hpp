@@ -2175,6 +2175,91 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(replay_of_every_finished_row_runs_in_steps_and_
     BOOST_TEST(ob.replay(delivery_filter{}) == 7u);
 }
 
+// A dry run: `count` tells how many rows replay (finished rows only) and purge (any status) would
+// take, changes nothing, agrees with the walk over `list` that serves storages without `count`,
+// and with what replay and purge then do.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(count_tells_what_replay_and_purge_would_take, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    const timestamp t0 = this->now();
+    for (int i = 0; i < 6; ++i) {
+        this->outbox.enqueue(make_request("wh-" + std::to_string(i % 2), "evt-" + std::to_string(i)));
+        this->clock.advance(milliseconds(1000));
+    }
+    auto c = claim_by_event(this->outbox, 6);
+    this->outbox.ack(c["evt-0"], success_result());
+    this->outbox.ack(c["evt-1"], dead_result());
+    this->outbox.ack(c["evt-2"], dead_result());
+    this->outbox.ack(c["evt-3"], retry_result(this->now() + milliseconds(60000)));
+    this->outbox.ack(c["evt-4"], dead_result());
+    // evt-5 stays in flight.
+    this->outbox.enqueue(make_request("wh-0", "evt-6"));  // pending, never claimed
+
+    delivery_filter range;
+    range.created_from = t0 + milliseconds(1000);
+    range.created_before = t0 + milliseconds(4000);
+    delivery_filter old;
+    old.updated_before = this->now();
+    struct expected {
+        delivery_filter f;
+        std::size_t replay, purge;
+    };
+    const std::vector<expected> cases{
+        {delivery_filter{}, 4, 7},
+        {by_webhook("wh-0"), 3, 4},
+        {by_status(delivery_status::dead), 3, 3},
+        {range, 2, 3},
+        {old, 0, 0},
+    };
+    const auto before = this->outbox.stats();
+    for (const auto& e : cases) {
+        error_code ec;
+        diagnostics diag;
+        BOOST_TEST(this->outbox.count(e.f, true, ec, diag) == e.replay);
+        BOOST_TEST(!ec);
+        BOOST_TEST(this->outbox.count(e.f, false) == e.purge);
+        BOOST_TEST(hookbox::detail::count_by_listing(this->outbox.storage(), e.f, true, ec, diag) == e.replay);
+        BOOST_TEST(hookbox::detail::count_by_listing(this->outbox.storage(), e.f, false, ec, diag) == e.purge);
+    }
+    const auto after = this->outbox.stats();
+    for (auto s : {delivery_status::pending, delivery_status::in_flight, delivery_status::success,
+                   delivery_status::dead})
+        BOOST_TEST(after.count(s) == before.count(s));
+
+    // The replay rule applies: a dry run of a replay of pending rows is refused, naming the field.
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(this->outbox.count(by_status(delivery_status::pending), true, ec, diag) == 0u);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "status");
+    BOOST_TEST(this->outbox.count(by_status(delivery_status::pending), false) == 2u);
+
+    // What the dry runs said is what happens.
+    BOOST_TEST(this->outbox.replay(by_webhook("wh-0")) == 3u);
+    BOOST_TEST(this->outbox.purge(by_status(delivery_status::dead)) == 1u);
+    BOOST_TEST(this->outbox.count(delivery_filter{}, false) == 6u);
+}
+
+// Replay and purge report each step's running total, so that a long run can show its progress.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(replay_and_purge_report_each_step, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    outbox_params p;
+    p.replay_batch = 3;
+    typename outbox_fixture<Factory>::outbox_type ob(p, this->factory.make(), this->clock);
+    for (int i = 0; i < 7; ++i)
+        ob.enqueue(make_request("wh-1", "evt-" + std::to_string(i)));
+    for (auto& [event, d] : claim_by_event(ob, 7))
+        ob.ack(d, dead_result());
+    std::vector<std::size_t> steps;
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(ob.replay(delivery_filter{}, [&](std::size_t done) { steps.push_back(done); }, ec, diag) == 7u);
+    BOOST_TEST(!ec);
+    BOOST_TEST((steps == std::vector<std::size_t>{3, 6, 7}));
+    steps.clear();
+    BOOST_TEST(ob.purge(delivery_filter{}, 2, [&](std::size_t done) { steps.push_back(done); }, ec, diag) == 7u);
+    BOOST_TEST((steps == std::vector<std::size_t>{2, 4, 6, 7}));
+}
+
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(replay_and_purge_reject_invalid_filters, Factory, outbox_contract_factories,
                                  outbox_fixture<Factory>) {
     delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;

@@ -21,8 +21,17 @@
 #include <hookbox/delivery_id.hpp>
 
 #include <cstddef>
+#include <string>
 
 namespace hookbox_cli {
+
+// What `endpoints` will do.
+struct endpoint_request {
+    std::string action = "list";  // list, disable, enable
+    std::string webhook_id;
+    std::string reason;
+    std::string state_table = "plugin_state";
+};
 
 // What a command will do, read from the command line before the database is opened.
 struct request {
@@ -31,6 +40,7 @@ struct request {
     hookbox::list_options list;       // list
     hookbox::delivery_id id;          // show, redeliver
     hookbox::delivery_filter filter;  // replay, purge
+    endpoint_request endpoint;        // endpoints
 };
 
 // stats: rows per status, the oldest pending row's age, the webhooks failing most.
@@ -56,6 +66,21 @@ int run_replay(const invocation& inv, const request& rq, outbox_file& ob);
 // purge: deletes every matching delivery.
 void read_purge(const invocation& inv, request& rq);
 int run_purge(const invocation& inv, const request& rq, outbox_file& ob);
+
+// endpoints: endpoint health as dispatchers keep it in the state store; disable, enable.
+void read_endpoints(const invocation& inv, request& rq);
+int run_endpoints(const invocation& inv, const request& rq, outbox_file& ob);
+
+// vacuum: the space of deleted rows back to the file system.
+void read_vacuum(const invocation& inv, request& rq);
+int run_vacuum(const invocation& inv, const request& rq, outbox_file& ob);
+
+// Whether the command opens the database read-write: a dry run and a listing only read.
+inline bool writes(const invocation& inv, const request& rq) {
+    if (inv.command->name == "endpoints")
+        return rq.endpoint.action != "list";
+    return inv.command->writes && !inv.flag("--dry-run");
+}
 
 // True when the filter selects every row: replay and purge then ask for --all.
 inline bool selects_everything(const hookbox::delivery_filter& f) noexcept {

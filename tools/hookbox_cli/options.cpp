@@ -106,9 +106,11 @@ const std::vector<command_spec>& command_table() {
          "sends finished deliveries again, selected by webhook, status and time",
          false,
          true,
-         {{"--webhook", true}, {"--status", true}, {"--since", true}, {"--until", true}, {"--all", false}},
+         {{"--webhook", true}, {"--status", true}, {"--since", true}, {"--until", true}, {"--all", false},
+          {"--dry-run", false}, {"--progress", false}},
          "Usage: hookbox [--json] [--table NAME] replay <database> [--webhook ID]\n"
          "                 [--status success|failed|dead] [--since TIME] [--until TIME] [--all]\n"
+         "                 [--dry-run] [--progress]\n"
          "\n"
          "Puts every finished delivery (success, failed or dead) that matches the filters back to\n"
          "pending, as redeliver does for one, and prints how many. Pending and in-flight rows are\n"
@@ -120,6 +122,9 @@ const std::vector<command_spec>& command_table() {
          "  --since TIME    only rows enqueued at or after TIME\n"
          "  --until TIME    only rows enqueued before TIME\n"
          "  --all           required when no filter is given: replays every finished row\n"
+         "  --dry-run       count the rows it would replay, and change nothing\n"
+         "  --progress      print the rows done so far on stderr after each step of 1000 rows (by\n"
+         "                  default only on a terminal, once the command has run for a second)\n"
          "\n"
          "TIME: 2026-05-24T00:00:00Z (optionally with .mmm), or an age such as 7d, 12h, 30m, 45s\n"
          "meaning now minus that.\n"},
@@ -127,9 +132,10 @@ const std::vector<command_spec>& command_table() {
          "deletes deliveries, selected by webhook, status and time (needs --yes)",
          false,
          true,
-         {{"--webhook", true}, {"--status", true}, {"--before", true}, {"--yes", false}, {"--all", false}},
+         {{"--webhook", true}, {"--status", true}, {"--before", true}, {"--yes", false}, {"--all", false},
+          {"--dry-run", false}, {"--progress", false}, {"--vacuum", false}},
          "Usage: hookbox [--json] [--table NAME] purge <database> [--webhook ID] [--status S]\n"
-         "                 [--before TIME] --yes [--all]\n"
+         "                 [--before TIME] --yes [--all] [--dry-run] [--progress] [--vacuum]\n"
          "\n"
          "Deletes every delivery that matches the filters, whatever its status, with its attempt\n"
          "history, and prints how many. Deleted rows cannot be recovered.\n"
@@ -140,9 +146,48 @@ const std::vector<command_spec>& command_table() {
          "  --before TIME   only rows last updated before TIME\n"
          "  --yes           required: confirms the deletion\n"
          "  --all           required when no filter is given: deletes every row\n"
+         "  --dry-run       count the rows it would delete, and change nothing (needs no --yes)\n"
+         "  --progress      print the rows done so far on stderr after each step of 1000 rows (by\n"
+         "                  default only on a terminal, once the command has run for a second)\n"
+         "  --vacuum        then give the freed space back to the file system (see 'vacuum')\n"
          "\n"
          "TIME: 2026-05-24T00:00:00Z (optionally with .mmm), or an age such as 7d, 12h, 30m, 45s\n"
          "meaning now minus that.\n"},
+        {"endpoints",
+         "lists endpoints disabled, failing or with an open circuit; disables and enables them",
+         false,
+         false,
+         {{"--reason", true}, {"--state-table", true}},
+         "Usage: hookbox [--json] [--table NAME] endpoints <database> [list] [--state-table NAME]\n"
+         "       hookbox [--json] endpoints <database> disable <webhook> [--reason TEXT] [--state-table NAME]\n"
+         "       hookbox [--json] endpoints <database> enable <webhook> [--state-table NAME]\n"
+         "\n"
+         "Endpoint health as dispatchers keep it in the state store of the same database\n"
+         "(state_store_health). 'list' prints each endpoint that is disabled, has its circuit open or\n"
+         "is failing, with the time it has been so, the reason, its consecutive failures, and its dead\n"
+         "and retrying rows; then the webhooks that have dead or retrying rows while their endpoint\n"
+         "is healthy. 'disable' stops the deliveries to an endpoint: a running dispatcher follows\n"
+         "within its reload interval (5 s by default) and turns its rows dead without a request.\n"
+         "'enable' lets them go again, closing its circuit; replay its dead rows then.\n"
+         "\n"
+         "Options:\n"
+         "  --reason TEXT        why it is disabled, shown by 'list' (at most 1024 bytes)\n"
+         "  --state-table NAME   the state store's table (default plugin_state)\n"
+         "\n"
+         "A database without the state table has no endpoint health kept: 'list' prints only the\n"
+         "webhooks with dead or retrying rows, and disable and enable exit 3.\n",
+         3},
+        {"vacuum",
+         "gives the space of deleted rows back to the file system",
+         false,
+         true,
+         {},
+         "Usage: hookbox [--json] [--table NAME] vacuum <database>\n"
+         "\n"
+         "SQLite: rewrites the file without the free pages that deleted rows left (VACUUM); it needs\n"
+         "free disk space for a copy of the file, and waits for no other writer. PostgreSQL: runs\n"
+         "VACUUM (ANALYZE) on the outbox's tables, which makes their space reusable and refreshes the\n"
+         "planner's statistics. 'purge --vacuum' does the same after a purge.\n"},
     };
     return all;
 }
@@ -175,8 +220,8 @@ std::string global_help() {
            "45s meaning now minus that. Printed times are UTC.\n"
            "\n"
            "The database is never created or migrated: a missing file, a file without the delivery table\n"
-           "or a table at another schema version is refused and left as it is. stats, list and show open\n"
-           "it read-only.\n"
+           "or a table at another schema version is refused and left as it is. stats, list, show,\n"
+           "endpoints list and the dry runs open it read-only.\n"
            "\n"
            "Exit status:\n"
            "  0  success\n"
@@ -231,7 +276,8 @@ invocation parse_command_line(std::span<const std::string> args) {
                 inv.command = find_command(a);
                 if (!inv.command)
                     usage_error("command", "unknown command '" + printable(clip(a, 64)) +
-                                               "': expected stats, list, show, redeliver, replay or purge");
+                                               "': expected stats, list, show, redeliver, replay, purge, "
+                                               "endpoints or vacuum");
                 command_name = a;
                 continue;
             }
@@ -313,7 +359,8 @@ invocation parse_command_line(std::span<const std::string> args) {
         inv.command = find_command(inv.positionals.front());
         if (!inv.command)
             usage_error("command", "unknown command '" + printable(clip(inv.positionals.front(), 64)) +
-                                       "': expected stats, list, show, redeliver, replay or purge");
+                                       "': expected stats, list, show, redeliver, replay, purge, "
+                                               "endpoints or vacuum");
         inv.positionals.clear();
     }
     return inv;
@@ -322,14 +369,15 @@ invocation parse_command_line(std::span<const std::string> args) {
 void check_arguments(const invocation& inv) {
     const command_spec& c = *inv.command;
     const std::size_t wanted = c.needs_id ? 2 : 1;
+    const std::size_t most = std::max(wanted, c.max_arguments);
     if (inv.positionals.empty())
         usage_error("database", std::string(c.name) + ": missing argument <database>", std::string(c.name));
     if (inv.positionals.size() < wanted)
         usage_error("id", std::string(c.name) + ": missing argument <id>", std::string(c.name));
-    if (inv.positionals.size() > wanted)
+    if (inv.positionals.size() > most)
         usage_error("argument",
                     std::string(c.name) + ": unexpected argument '" +
-                        printable(clip(inv.positionals[wanted], 64)) + "'",
+                        printable(clip(inv.positionals[most], 64)) + "'",
                     std::string(c.name));
 }
 

@@ -37,6 +37,7 @@ struct command_spec {
     bool writes;    // opened read-write
     std::vector<option_spec> options;
     std::string_view help;
+    std::size_t max_arguments = 0;  // positional arguments it may take, when more than needs_id says
 };
 
 // stats, list, show, redeliver, replay, purge, in the order the help lists them.

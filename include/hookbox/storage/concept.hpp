@@ -134,6 +134,7 @@ struct release_request {
 /// | `s.claim_many(qs, n, ec, diag)` | `std::vector<std::vector<delivery>>` | `qs` a `std::span<const claim_query>`: `claim` for each query, in order, as one step (one lock, one transaction), each query taking at most its `limit` and at most what is left of `n` rows in all; one entry per query. On failure nothing is claimed. |
 /// | `s.insert(std::move(req), nd, ec, diag)` | `enqueue_result` | `req` an `enqueue_request` that passed `validate`, with `method` set, and `nd` a `const new_delivery&`: `insert` of the delivery they describe (`has_secret` when the secret is not empty, `created_at = updated_at = nd.now`, every other field as a new delivery has it), without building it first. |
 /// | `s.claim(q, out, ec, diag)` | `void` | `out` a `std::vector<delivery>&`: `claim`, with the claimed deliveries replacing the contents of `out`. The deliveries already in `out` may be reused (assigned to), so that a caller claiming into the same vector again and again allocates little. On failure `out` is left in a valid but unspecified state. |
+/// | `s.count(f, t, ec, diag)` | `std::size_t` | `t` a `bool`: how many rows match `f`, and are terminal (`success`, `failed`, `dead`) when `t`: what `purge(f, …)`, or with `t` `replay(f, …)`, would take if run to the end now. Changes nothing. |
 ///
 /// Exemplar: `test/contract/` holds the suite every model passes; `memory_storage.hpp` is the
 /// shortest complete model.
@@ -183,6 +184,43 @@ concept storage_claims_many =
     requires(S& s, std::span<const claim_query> qs, std::size_t n, error_code& ec, diagnostics& diag) {
         { s.claim_many(qs, n, ec, diag) } -> std::same_as<std::vector<std::vector<delivery>>>;
     };
+
+// A storage with the optional `count`.
+template <class S>
+concept storage_counts =
+    requires(S& s, const delivery_filter& f, bool terminal_only, error_code& ec, diagnostics& diag) {
+        { s.count(f, terminal_only, ec, diag) } -> std::same_as<std::size_t>;
+    };
+
+// Whether `d` matches `f` (the rule of the table above).
+inline bool filter_matches(const delivery_filter& f, const delivery& d) noexcept {
+    return (!f.status || d.status == *f.status) && (!f.webhook_id || d.webhook_id == *f.webhook_id) &&
+           (!f.created_from || d.created_at >= *f.created_from) &&
+           (!f.created_before || d.created_at < *f.created_before) &&
+           (!f.updated_before || d.updated_at < *f.updated_before);
+}
+
+// `count` for a storage without it: reads the matching rows a page at a time through `list`.
+template <class S>
+std::size_t count_by_listing(S& s, const delivery_filter& f, bool terminal_only, error_code& ec,
+                             diagnostics& diag) {
+    list_options lo;
+    lo.status = f.status;
+    lo.webhook_id = f.webhook_id;
+    lo.limit = 1000;
+    std::size_t n = 0;
+    for (;;) {
+        list_page page = s.list(lo, ec, diag);
+        if (ec)
+            return 0;
+        for (const auto& d : page.items)
+            if (filter_matches(f, d) && (!terminal_only || is_terminal(d.status)))
+                ++n;
+        if (!page.next_cursor || page.items.empty())
+            return n;
+        lo.after_sequence = page.next_cursor;
+    }
+}
 
 inline void fail_not_found(error_code& ec, diagnostics& diag, const delivery_id& id) {
     fail(ec, diag, errc::not_found, "id", "Delivery row '" + id.to_string() + "' not found");

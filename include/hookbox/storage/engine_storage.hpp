@@ -319,6 +319,10 @@ public:
         return ec ? 0 : n;
     }
 
+    std::size_t count(const delivery_filter& f, bool terminal_only, error_code& ec, diagnostics& diag) {
+        return engine_.count(params_.table, terminal_only ? terminal() && to_filter(f) : to_filter(f), ec, diag);
+    }
+
     std::size_t purge(const delivery_filter& f, std::size_t limit, error_code& ec, diagnostics& diag) {
         auto tx = engine_.begin(ec, diag);
         if (ec)

@@ -278,6 +278,12 @@ public:
         return guarded("replay", ec, diag, [&] { return inner_.replay(f, n, now, ec, diag); });
     }
 
+    std::size_t count(const delivery_filter& f, bool terminal_only, error_code& ec, diagnostics& diag)
+        requires detail::storage_counts<Storage>
+    {
+        return guarded("count", ec, diag, [&] { return inner_.count(f, terminal_only, ec, diag); });
+    }
+
     std::size_t purge(const delivery_filter& f, std::size_t n, error_code& ec, diagnostics& diag) {
         return guarded("purge", ec, diag, [&] { return inner_.purge(f, n, ec, diag); });
     }

@@ -129,6 +129,10 @@ public:
     HOOKBOX_DECL std::size_t
     replay(const delivery_filter& f, std::size_t limit, timestamp now, error_code& ec, diagnostics& diag);
 
+    /// How many rows match `f` (and are terminal when `terminal_only`). Never sets `ec`.
+    HOOKBOX_DECL std::size_t
+    count(const delivery_filter& f, bool terminal_only, error_code& ec, diagnostics& diag) const;
+
     /// Deletes up to `limit` rows that match `f`, oldest first; returns how many. Never sets `ec`.
     HOOKBOX_DECL std::size_t
     purge(const delivery_filter& f, std::size_t limit, error_code& ec, diagnostics& diag);

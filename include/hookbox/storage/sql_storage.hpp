@@ -296,6 +296,14 @@ public:
         return ec ? 0 : n;
     }
 
+    std::size_t count(const delivery_filter& f, bool terminal_only, error_code& ec, diagnostics& diag) {
+        auto q = sql_.count(f, terminal_only);
+        std::int64_t n = 0;
+        engine_.query(q.text, q.params, [&](std::span<const engine::cell_view> row) { n = row[0].integer; }, ec,
+                      diag);
+        return ec ? 0 : static_cast<std::size_t>(n);
+    }
+
     std::size_t purge(const delivery_filter& f, std::size_t limit, error_code& ec, diagnostics& diag) {
         auto tx = engine_.begin(ec, diag);
         if (ec)

@@ -182,6 +182,22 @@ std::size_t memory_storage::replay(
     return n;
 }
 
+std::size_t
+memory_storage::count(const delivery_filter& f, bool terminal_only, error_code& ec, diagnostics&) const {
+    ec.clear();
+    std::size_t n = 0;
+    std::lock_guard lock(s_->mu);
+    const std::uint64_t end = s_->all.size();
+    for (std::uint64_t seq = s_->all.first_live(); seq <= end; ++seq) {
+        detail::mem::slot_t s = s_->all.at(seq);
+        if (s == detail::mem::no_slot || (terminal_only && !is_terminal(s_->pool[s].status)) ||
+            !s_->matches(f, s_->pool[s]))
+            continue;
+        ++n;
+    }
+    return n;
+}
+
 std::size_t memory_storage::purge(const delivery_filter& f, std::size_t limit, error_code& ec, diagnostics&) {
     ec.clear();
     std::size_t n = 0;

@@ -152,6 +152,9 @@ struct delivery_statements {
     /// Resets up to `limit` terminal rows that match `f` for redelivery, lowest `seq` first.
     HOOKBOX_DECL bound_statement replay(const delivery_filter& f, std::size_t limit, timestamp now) const;
 
+    /// The number of rows that match `f` (and are terminal when `terminal_only`): one row, one column.
+    HOOKBOX_DECL bound_statement count(const delivery_filter& f, bool terminal_only) const;
+
     /// Deletes up to `limit` rows that match `f`, lowest `seq` first; returns their `seq`s.
     HOOKBOX_DECL bound_statement purge(const delivery_filter& f, std::size_t limit) const;
 

@@ -120,6 +120,15 @@ bound_statement delivery_statements::replay(const delivery_filter& f, std::size_
     return b;
 }
 
+bound_statement delivery_statements::count(const delivery_filter& f, bool terminal_only) const {
+    detail::dialect_writer w{dialect};
+    bound_statement b;
+    b.text = "SELECT count(*) FROM " + quote_identifier(table) +
+             (terminal_only ? " WHERE status IN ('success', 'failed', 'dead')" : " WHERE 1 = 1");
+    detail::append_conditions(w, f, b.text, b.params);
+    return b;
+}
+
 bound_statement delivery_statements::purge(const delivery_filter& f, std::size_t limit) const {
     detail::dialect_writer w{dialect};
     const std::string t = quote_identifier(table);
