@@ -172,6 +172,12 @@ public:
             states_[webhook_id] = s;
     }
 
+    // Keeps an entry as it is, healthy or not, as a store that records a closed circuit does.
+    void keep(const std::string& webhook_id, const hookbox::endpoint_state& s) {
+        std::lock_guard lock(mutex_);
+        states_[webhook_id] = s;
+    }
+
 private:
     std::mutex mutex_;
     std::map<std::string, hookbox::endpoint_state> states_;
@@ -447,8 +453,12 @@ BOOST_AUTO_TEST_CASE(endpoints_are_listed_and_changed_through_the_health_store_o
         for (const auto& e : after_json.at("endpoints").as_array())
             BOOST_TEST((e.at("state").as_string() == "disabled") == (e.at("webhook_id").as_string() != "wh-flaky"));
 
+        // An entry the store keeps for an endpoint that is healthy again is not listed.
+        f.store->keep("wh-recovered", hookbox::endpoint_state{});
+        BOOST_TEST(f.get(port, "/hookbox/endpoints").json().at("endpoints").as_array().size() == 3u);
+
         BOOST_TEST(f.post(port, "/hookbox/endpoints/wh-gone/enable").status == 200u);
-        BOOST_TEST(f.store->load(ec, diag).size() == 1u);  // wh new only
+        BOOST_TEST(f.store->load(ec, diag).size() == 2u);  // wh new, and the healthy wh-recovered
     }
     {
         recording_dispatcher d;

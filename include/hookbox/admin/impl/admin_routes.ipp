@@ -247,8 +247,11 @@ inline response endpoints_route(context& c) {
             return error_response(c.req, from_error(ec, diag));
     }
     std::map<std::string, std::pair<const endpoint_state*, const webhook_failures*>> all;
+    // A store may keep an entry for an endpoint that is healthy again (a circuit that closed is
+    // recorded rather than erased); such an endpoint is listed only when it still has failures.
     for (const auto& [id, st] : kept)
-        all[id].first = &st;
+        if (!st.healthy())
+            all[id].first = &st;
     for (const auto& f : failing)
         all[f.webhook_id].second = &f;
     json::array list;
