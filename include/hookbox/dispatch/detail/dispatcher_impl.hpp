@@ -365,8 +365,10 @@ private:
         delivery d;
         send_result refused;
         error_code refused_ec;
-        void operator()(error_code ec, send_result r) { self->attempted(d, ec, std::move(r)); }
-        void operator()() { self->attempted(d, refused_ec, std::move(refused)); }
+        // The traceparent header the request carried, for its attempt record.
+        std::optional<std::string> traceparent{};
+        void operator()(error_code ec, send_result r) { self->attempted(d, ec, std::move(r), std::move(traceparent)); }
+        void operator()() { self->attempted(d, refused_ec, std::move(refused), std::nullopt); }
     };
 
     // Sends `d`; its outcome comes back to `attempted` on the strand. No coroutine per request: the
@@ -385,12 +387,14 @@ private:
             send_result r;
             r.error = diag.message();
             r.refused = true;
-            boost::asio::post(strand_, sent{this->shared_from_this(), std::move(d), std::move(r), ec});
+            boost::asio::post(strand_, sent{this->shared_from_this(), std::move(d), std::move(r), ec, std::nullopt});
             return;
         }
         req.timeout = std::min(req.timeout, budget_.max_timeout());
+        std::optional<std::string> traceparent = d.traceparent ? traceparent_of(req) : std::nullopt;
         sender_.async_send(std::move(req),
-                           boost::asio::bind_executor(strand_, sent{this->shared_from_this(), std::move(d), {}, {}}));
+                           boost::asio::bind_executor(strand_, sent{this->shared_from_this(), std::move(d), {}, {},
+                                                                    std::move(traceparent)}));
     }
 
     // The keys of a secret text under `s`, parsed once per distinct text (most deliveries of a
@@ -416,7 +420,7 @@ private:
     // Decides the outcome of an attempt of `d` and queues its ack. A request the sender refused
     // before sending it (it never left) is reported: it makes the delivery dead, and its cause (an
     // address the policy forbids, most often) is something the user must see.
-    void attempted(delivery& d, const error_code& ec, send_result r) {
+    void attempted(delivery& d, const error_code& ec, send_result r, std::optional<std::string> traceparent) {
         attempts_.fetch_add(1, std::memory_order_relaxed);
         if (r.refused) {
             send_refused_.fetch_add(1, std::memory_order_relaxed);
@@ -436,6 +440,7 @@ private:
         }
         double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
         attempt_result a = policy_.decide(d.attempts, std::move(r), now_ms(outbox_.clock()), u);
+        a.traceparent = std::move(traceparent);
         switch (a.outcome) {
         case attempt_outcome::success: succeeded_.fetch_add(1, std::memory_order_relaxed); break;
         case attempt_outcome::retry: retried_.fetch_add(1, std::memory_order_relaxed); break;
