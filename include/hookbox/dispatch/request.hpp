@@ -44,6 +44,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace hookbox {
@@ -73,6 +74,37 @@ inline std::vector<signing::secret> parse_secrets(std::string_view text, signing
     }
     return keys;
 }
+
+namespace detail {
+
+// The keys of secret texts, parsed once per distinct text and scheme (most deliveries of a webhook
+// share one) and kept in a bounded cache.
+class secret_cache {
+public:
+    // The keys of `text` under `s` (see `parse_secrets`); null with `ec` set when the text does not
+    // parse. The pointer is good until the next call.
+    const std::vector<signing::secret>* keys_for(const std::string& text, signing::scheme s, error_code& ec,
+                                                 diagnostics& diag) {
+        static const std::vector<signing::secret> none;
+        ec.clear();
+        if (text.empty() || s == signing::scheme::none)
+            return &none;
+        auto& cache = cache_[s == signing::scheme::objectstack ? 1 : 0];
+        if (auto it = cache.find(text); it != cache.end())
+            return &it->second;
+        auto keys = parse_secrets(text, s, ec, diag);
+        if (ec)
+            return nullptr;
+        if (cache.size() >= 1024)
+            cache.clear();
+        return &cache.emplace(text, std::move(keys)).first->second;
+    }
+
+private:
+    std::array<std::unordered_map<std::string, std::vector<signing::secret>>, 2> cache_;
+};
+
+}  // namespace detail
 
 /// A new span id: 16 lowercase hex digits, not all zeros, from 64 random bits of the generator
 /// behind `delivery_id::generate` (seeded per thread from the system's entropy).
