@@ -404,6 +404,7 @@ private:
             .has_secret = has_secret,
             .timeout = req.timeout,
             .payload = std::move(req.payload),
+            .traceparent = std::move(req.traceparent),
             .partition_key = partition,
             .status = delivery_status::pending,
             .attempts = 0,
@@ -482,6 +483,12 @@ private:
         }
         c.duration = result.duration;
         c.now = now;
+        if (result.traceparent) {
+            if constexpr (copy)
+                c.traceparent = result.traceparent;
+            else
+                c.traceparent = std::move(result.traceparent);
+        }
         return c;
     }
 

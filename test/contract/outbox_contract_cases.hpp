@@ -2856,6 +2856,92 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(rows_stored_after_a_purge_start_clean, Factory,
     BOOST_TEST(this->outbox.stats().total() == n);
 }
 
+// ---------------------------------------------------------------------------------------------
+// trace context
+// ---------------------------------------------------------------------------------------------
+
+// The traceparent given to enqueue is kept with the row (get, list, claim, redeliver), by the single
+// and the batch paths; each ack stores the traceparent its attempt sent in that attempt's record,
+// by the single and the batch paths, and a record without one reads back without one.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(traceparent_round_trips_through_rows_and_attempt_records, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    const std::string parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const std::string batch_parent = "01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00-later";
+    auto sent = [](char span) { return "00-4bf92f3577b34da6a3ce929d0e0e4736-" + std::string(16, span) + "-01"; };
+
+    enqueue_request traced = make_request("wh-1", "evt-traced");
+    traced.traceparent = parent;
+    const delivery_id id = this->outbox.enqueue(traced).id;
+    const delivery_id plain = this->outbox.enqueue(make_request("wh-1", "evt-plain")).id;
+    enqueue_request in_batch = make_request("wh-2", "evt-batch");
+    in_batch.traceparent = batch_parent;
+    auto batch = this->outbox.enqueue_many({in_batch, make_request("wh-2", "evt-batch-plain")});
+    BOOST_TEST_REQUIRE(batch.size() == 2u);
+
+    BOOST_TEST(show(get_row(this->outbox, id).traceparent) == show(parent));
+    BOOST_TEST(show(get_row(this->outbox, plain).traceparent) == unset);
+    BOOST_TEST(show(get_row(this->outbox, batch[0].id).traceparent) == show(batch_parent));
+    BOOST_TEST(show(get_row(this->outbox, batch[1].id).traceparent) == unset);
+    auto page = this->outbox.list(list_options{});
+    BOOST_TEST_REQUIRE(page.items.size() == 4u);
+    BOOST_TEST(show(page.items[0].traceparent) == show(parent));
+    BOOST_TEST(show(page.items[1].traceparent) == unset);
+    BOOST_TEST(show(page.items[2].traceparent) == show(batch_parent));
+
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 4u);
+    BOOST_TEST(show(claimed[0].traceparent) == show(parent));
+    BOOST_TEST(show(claimed[1].traceparent) == unset);
+    BOOST_TEST(show(claimed[2].traceparent) == show(batch_parent));
+
+    // One ack at a time: a retry that sent span 1, then (after the retry) a success that sent span 2.
+    attempt_result first = retry_result(std::nullopt);
+    first.traceparent = sent('1');
+    this->outbox.ack(claimed[0], first);
+    // A batch: the other three, one of them with a traceparent and two without.
+    attempt_result batch_sent = success_result();
+    batch_sent.traceparent = sent('3');
+    auto errors = this->outbox.ack_many({ack_entry::for_claimed(claimed[1], success_result()),
+                                         ack_entry::for_claimed(claimed[2], batch_sent),
+                                         ack_entry::for_claimed(claimed[3], success_result())});
+    BOOST_TEST_REQUIRE(errors.size() == 3u);
+    for (const auto& e : errors)
+        BOOST_TEST(!e);
+    auto again = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(again.size() == 1u);
+    BOOST_TEST(show(again[0].traceparent) == show(parent));
+    attempt_result second = success_result();
+    second.traceparent = sent('2');
+    this->outbox.ack(again[0], second);
+
+    auto history = this->outbox.attempts(id);
+    BOOST_TEST_REQUIRE(history.size() == 2u);
+    BOOST_TEST(show(history[0].traceparent) == show(sent('1')));
+    BOOST_TEST(show(history[1].traceparent) == show(sent('2')));
+    auto plain_history = this->outbox.attempts(plain);
+    BOOST_TEST_REQUIRE(plain_history.size() == 1u);
+    BOOST_TEST(show(plain_history[0].traceparent) == unset);
+    auto batch_history = this->outbox.attempts(batch[0].id);
+    BOOST_TEST_REQUIRE(batch_history.size() == 1u);
+    BOOST_TEST(show(batch_history[0].traceparent) == show(sent('3')));
+    BOOST_TEST(show(this->outbox.attempts(batch[1].id).at(0).traceparent) == unset);
+
+    // A redelivery keeps the row's traceparent and the history's; the next attempt adds its own.
+    delivery reset = this->outbox.redeliver(id);
+    BOOST_TEST(show(reset.traceparent) == show(parent));
+    auto third = this->outbox.claim(claim_opts("node-B"));
+    BOOST_TEST_REQUIRE(third.size() == 1u);
+    BOOST_TEST(show(third[0].traceparent) == show(parent));
+    this->outbox.ack(third[0], dead_result());
+    history = this->outbox.attempts(id);
+    BOOST_TEST_REQUIRE(history.size() == 3u);
+    BOOST_TEST(show(history[0].traceparent) == show(sent('1')));
+    BOOST_TEST(show(history[1].traceparent) == show(sent('2')));
+    BOOST_TEST(show(history[2].traceparent) == unset);
+    BOOST_TEST(show(get_row(this->outbox, id).traceparent) == show(parent));
+}
+
 BOOST_AUTO_TEST_SUITE_END()  // outbox_contract
 
 }  // namespace hookbox::test

@@ -171,6 +171,7 @@ json::object full_json(const hookbox::delivery& d) {
     o["headers"] = std::move(hs);
     o["signed"] = d.has_secret;
     o["timeout_ms"] = d.timeout ? json::value(d.timeout->count()) : json::value(nullptr);
+    o["traceparent"] = opt_text(d.traceparent);
     o["partition_key"] = d.partition_key;
     o["claimed_by"] = opt_text(d.claimed_by);
     o["claimed_at"] = opt_time(d.claimed_at);
@@ -206,6 +207,7 @@ json::object attempt_json(const hookbox::attempt_record& a) {
     o["response_code"] = opt_int(a.response_code);
     o["duration_ms"] = a.duration.count();
     o["error"] = opt_text(a.error);
+    o["traceparent"] = opt_text(a.traceparent);
     return o;
 }
 

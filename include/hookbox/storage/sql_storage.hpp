@@ -200,7 +200,7 @@ public:
         }
         // The attempt records of the applied completions, in a few multi-row statements.
         std::vector<engine::value> values;
-        values.reserve(7 * applied.size());
+        values.reserve(8 * applied.size());
         for (std::size_t i : applied) {
             auto v = attempt_values(refs[i], cs[i]);
             values.insert(values.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
@@ -208,7 +208,7 @@ public:
         std::vector<engine::value> args;
         std::size_t from = 0;
         for (auto [text, rows] : sql::plan_rows(sql_.insert_attempts, applied.size())) {
-            sql::pack_rows(sql_.insert_attempts, std::span<const engine::value>(values).subspan(7 * from, 7 * rows),
+            sql::pack_rows(sql_.insert_attempts, std::span<const engine::value>(values).subspan(8 * from, 8 * rows),
                            args);
             tx.query(sql_.insert_attempts.texts[text], args, ignore_rows, ec, diag);
             if (ec)
@@ -714,14 +714,15 @@ private:
 
 
     // The parameters of an attempt record (`sql::delivery_statements::insert_attempt`).
-    static std::array<engine::value, 7> attempt_values(const claim_ref& ref, const completion& c) {
+    static std::array<engine::value, 8> attempt_values(const claim_ref& ref, const completion& c) {
         return {engine::value(ref.id.to_string()),
                 engine::value(detail::rows::ms(c.now)),
                 engine::value(std::string(to_string(c.status))),
                 c.response_code ? engine::value(*c.response_code) : engine::value(),
                 engine::value(std::int64_t(c.duration.count())),
                 c.error ? engine::value(*c.error) : engine::value(),
-                engine::value(static_cast<std::int64_t>(ref.sequence))};
+                engine::value(static_cast<std::int64_t>(ref.sequence)),
+                c.traceparent ? engine::value(*c.traceparent) : engine::value()};
     }
 
     Engine engine_;

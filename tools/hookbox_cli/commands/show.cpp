@@ -19,6 +19,17 @@
 
 namespace hookbox_cli {
 
+namespace {
+
+// The span id of an attempt's traceparent (its parent-id part), or "-" when it sent none.
+std::string span_of(const std::optional<std::string>& traceparent) {
+    if (!traceparent || traceparent->size() < 52)
+        return "-";
+    return printable(traceparent->substr(36, 16));
+}
+
+}  // namespace
+
 void read_show(const invocation& inv, request& rq) {
     rq.id = parse_id(inv.positionals[1]);
 }
@@ -66,6 +77,7 @@ int run_show(const invocation& inv, const request& rq, outbox_file& ob) {
              printable(d->headers[i].name) + ": " + printable(header_value(d->headers[i])));
     line("signed", d->has_secret ? "yes" : "no");
     line("timeout", d->timeout ? std::to_string(d->timeout->count()) + " ms" : std::string("sender default"));
+    line("traceparent", d->traceparent ? printable(*d->traceparent) : std::string("-"));
     line("partition_key", std::to_string(d->partition_key));
     line("sequence", std::to_string(d->sequence));
     line("created_at", format_timestamp(d->created_at));
@@ -95,13 +107,14 @@ int run_show(const invocation& inv, const request& rq, outbox_file& ob) {
                             {"OUTCOME", 7},
                             {"CODE", 4},
                             {"DURATION", 8, align::right},
+                            {"SPAN", 16},
                             {"ERROR"}});
     table.print_header(std::cout);
     for (const auto& a : history)
         table.print_row(std::cout,
                         {std::to_string(a.number), format_timestamp(a.at), std::string(to_string(a.outcome)),
                          or_dash(a.response_code), std::to_string(a.duration.count()) + " ms",
-                         a.error ? printable(clip(*a.error, 120)) : std::string("-")});
+                         span_of(a.traceparent), a.error ? printable(clip(*a.error, 120)) : std::string("-")});
     return exit_ok;
 }
 

@@ -367,11 +367,12 @@ private:
     // The completion handler of one request: carries its delivery and the implementation.
     struct sent {
         self_ptr self;
+        std::optional<std::string> traceparent;  // the header the request carried, for its attempt record
         delivery d;
         send_result refused;
         error_code refused_ec;
-        void operator()(error_code ec, send_result r) { self->attempted(d, ec, std::move(r)); }
-        void operator()() { self->attempted(d, refused_ec, std::move(refused)); }
+        void operator()(error_code ec, send_result r) { self->attempted(d, ec, std::move(r), std::move(traceparent)); }
+        void operator()() { self->attempted(d, refused_ec, std::move(refused), std::nullopt); }
     };
 
     // Sends `d`; its outcome comes back to `attempted` on the strand. No coroutine per request: the
@@ -384,44 +385,25 @@ private:
         diagnostics diag;
         auto unix_seconds = std::chrono::duration_cast<std::chrono::seconds>(started.time_since_epoch()).count();
         outgoing_request req;
-        if (const auto* keys = keys_for(d.secret, scheme, ec, diag))
+        if (const auto* keys = keys_.keys_for(d.secret, scheme, ec, diag))
             req = build_request(d, scheme, *keys, unix_seconds, params_.request_timeout, ec, diag);
         if (ec) {
             send_result r;
             r.error = diag.message();
             r.refused = true;
-            boost::asio::post(strand_, sent{this->shared_from_this(), std::move(d), std::move(r), ec});
+            boost::asio::post(strand_, sent{this->shared_from_this(), std::nullopt, std::move(d), std::move(r), ec});
             return;
         }
         req.timeout = std::min(req.timeout, budget_.max_timeout());
-        sender_.async_send(std::move(req),
-                           boost::asio::bind_executor(strand_, sent{this->shared_from_this(), std::move(d), {}, {}}));
-    }
-
-    // The keys of a secret text under `s`, parsed once per distinct text (most deliveries of a
-    // webhook share one) and kept in a bounded cache; null with `ec` set when the text does not
-    // parse. The pointer is good until the next call.
-    const std::vector<signing::secret>* keys_for(const std::string& text, signing::scheme s, error_code& ec,
-                                                 diagnostics& diag) {
-        static const std::vector<signing::secret> none;
-        ec.clear();
-        if (text.empty() || s == signing::scheme::none)
-            return &none;
-        auto& cache = keys_[s == signing::scheme::objectstack ? 1 : 0];
-        if (auto it = cache.find(text); it != cache.end())
-            return &it->second;
-        auto keys = parse_secrets(text, s, ec, diag);
-        if (ec)
-            return nullptr;
-        if (cache.size() >= 1024)
-            cache.clear();
-        return &cache.emplace(text, std::move(keys)).first->second;
+        // The traceparent is read before `d` is moved (braced initialisers run in order).
+        sent done{this->shared_from_this(), d.traceparent ? traceparent_of(req) : std::nullopt, std::move(d), {}, {}};
+        sender_.async_send(std::move(req), boost::asio::bind_executor(strand_, std::move(done)));
     }
 
     // Decides the outcome of an attempt of `d` and queues its ack. A request the sender refused
     // before sending it (it never left) is reported: it makes the delivery dead, and its cause (an
     // address the policy forbids, most often) is something the user must see.
-    void attempted(delivery& d, const error_code& ec, send_result r) {
+    void attempted(delivery& d, const error_code& ec, send_result r, std::optional<std::string> traceparent) {
         attempts_.fetch_add(1, std::memory_order_relaxed);
         if (r.refused) {
             send_refused_.fetch_add(1, std::memory_order_relaxed);
@@ -441,6 +423,7 @@ private:
         }
         double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
         attempt_result a = policy_.decide(d.attempts, std::move(r), now_ms(outbox_.clock()), u);
+        a.traceparent = std::move(traceparent);
         switch (a.outcome) {
         case attempt_outcome::success: succeeded_.fetch_add(1, std::memory_order_relaxed); break;
         case attempt_outcome::retry: retried_.fetch_add(1, std::memory_order_relaxed); break;
@@ -782,7 +765,7 @@ private:
     bool saving_ = false;
     detail::health_reload<time_point> reload_;
     // Parsed signing keys by secret text: Standard Webhooks, ObjectStack.
-    std::array<std::unordered_map<std::string, std::vector<signing::secret>>, 2> keys_;
+    detail::secret_cache keys_;
 
     std::atomic<bool> notify_pending_{false};
     std::atomic<std::uint64_t> claims_{0}, claimed_{0}, attempts_{0}, succeeded_{0}, retried_{0}, dead_{0}, lost_{0},
