@@ -156,7 +156,8 @@ private:
 
     // Reads what either pipe has, waiting until `until` at most: false when the time is up.
     bool pump(std::chrono::steady_clock::time_point until) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
         if (left.count() <= 0)
             return false;
         pollfd fds[2] = {{out_, POLLIN, 0}, {err_, POLLIN, 0}};
@@ -273,7 +274,7 @@ struct event_file {
     }
 };
 
-std::string text_of(const std::string& path) {
+[[maybe_unused]] std::string text_of(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
@@ -452,7 +453,8 @@ BOOST_AUTO_TEST_CASE(watch_on_a_terminal_redraws_the_screen) {
         return;
     }
     event_file f;
-    const std::string command = std::string("'") + HOOKBOX_TEST_CLI + "' watch '" + f.path + "' --count 2 --interval 0.1";
+    const std::string command =
+        std::string("'") + HOOKBOX_TEST_CLI + "' watch '" + f.path + "' --count 2 --interval 0.1";
     auto r = child({"/usr/bin/script", "-q", "-e", "-c", command, "/dev/null"}).finish();
     BOOST_TEST_REQUIRE(r.status == 0, r.err);
     // Each frame starts by moving the cursor home and clearing the screen.

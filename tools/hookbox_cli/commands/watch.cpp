@@ -205,8 +205,7 @@ struct changes {
 
 changes compare(const frame& f, const frame& prev) {
     changes c;
-    const double seconds = std::max(
-        std::chrono::duration<double>(f.taken - prev.taken).count(), 0.001);
+    const double seconds = std::max(std::chrono::duration<double>(f.taken - prev.taken).count(), 0.001);
     for (std::size_t i = 0; i < hookbox::delivery_status_count; ++i)
         c.delta[i] = difference(f.stats.by_status[i], prev.stats.by_status[i]);
     c.delta.back() = difference(f.stats.total(), prev.stats.total());
