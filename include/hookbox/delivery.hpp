@@ -240,6 +240,13 @@ struct list_options {
     std::optional<delivery_status> status{};
     /// Only rows of this webhook.
     std::optional<std::string> webhook_id{};
+    /// Only rows of this event (exact match; 1 to 128 bytes of UTF-8, as `enqueue_request::event_id`):
+    /// the deliveries of one event, one per webhook it was sent to.
+    std::optional<std::string> event_id{};
+    /// Only rows with `created_at >= created_from`.
+    std::optional<timestamp> created_from{};
+    /// Only rows with `created_at < created_before`; must be later than `created_from` when both are set.
+    std::optional<timestamp> created_before{};
     /// Only rows after this sequence number: `list_page::next_cursor` of the previous page.
     std::optional<std::uint64_t> after_sequence{};
     /// At most this many rows, 1 to 10000.

@@ -514,13 +514,17 @@ public:
         return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return get(id, ec, diag); });
     }
 
-    /// One page of deliveries in enqueue order, filtered by status and webhook (secrets cleared).
-    /// Pass the page's `next_cursor` as `after_sequence` for the next page.
+    /// One page of deliveries in enqueue order, filtered by status, webhook, event and creation time
+    /// (secrets cleared). Pass the page's `next_cursor` as `after_sequence` for the next page.
     ///
-    /// Errors: `errc::invalid_argument` (limit); the storage's errors.
+    /// Errors: `errc::invalid_argument` (limit, created_before not later than created_from);
+    /// `errc::empty_field`, `errc::field_too_long`, `errc::invalid_utf8` (event_id); the storage's errors.
     [[nodiscard]] list_page list(const list_options& opts, error_code& ec, diagnostics& diag) const {
         if (!validate(opts, ec, diag))
             return {};
+        if constexpr (!detail::storage_lists_by_event_and_time<Storage>)
+            if (detail::list_filters_beyond_storage(opts))
+                return detail::list_by_scan(storage_, opts, ec, diag);
         return storage_.list(opts, ec, diag);
     }
 

@@ -68,6 +68,9 @@ struct sqlite_generic_storage_factory {
 static_assert(outbox_storage<engine_storage<engine::memory_engine>>);
 static_assert(outbox_storage<engine_storage<engine::sqlite_engine>>);
 static_assert(outbox_storage<sql_storage<engine::sqlite_engine>>);
+// Their list applies the event and creation-time filters in its query.
+static_assert(detail::storage_lists_by_event_and_time<engine_storage<engine::memory_engine>>);
+static_assert(detail::storage_lists_by_event_and_time<sql_storage<engine::sqlite_engine>>);
 static_assert(engine::sql_engine<engine::sqlite_engine>);
 static_assert(!engine::sql_engine<engine::memory_engine>);
 

@@ -1399,6 +1399,178 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_rejects_limit_out_of_range, Factory, outbo
     });
 }
 
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_filters_by_event_id, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    // One event sent to three webhooks, among other events (one whose id has evt-1 as a prefix).
+    std::vector<delivery_id> evt1;
+    for (const char* wh : {"wh-a", "wh-b", "wh-c"}) {
+        evt1.push_back(this->outbox.enqueue(make_request(wh, "evt-1")).id);
+        this->outbox.enqueue(make_request(wh, "evt-2"));
+    }
+    this->outbox.enqueue(make_request("wh-a", "evt-10"));
+    this->outbox.enqueue(make_request("wh-a", "EVT-1"));
+
+    list_options lo;
+    lo.event_id = "evt-1";
+    auto rows = this->outbox.list(lo).items;
+    BOOST_TEST_REQUIRE(rows.size() == 3u);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        BOOST_TEST(rows[i].id == evt1[i]);
+        BOOST_TEST(rows[i].event_id == "evt-1");
+        BOOST_TEST(rows[i].secret.empty());
+    }
+
+    // With the webhook: the one delivery of the pair.
+    lo.webhook_id = "wh-b";
+    rows = this->outbox.list(lo).items;
+    BOOST_TEST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(rows[0].id == evt1[1]);
+    lo.webhook_id.reset();
+
+    // Pages of two over the three matches: the cursor skips the rows between them.
+    lo.limit = 2;
+    list_page p1 = this->outbox.list(lo);
+    BOOST_TEST_REQUIRE(p1.items.size() == 2u);
+    BOOST_TEST(p1.items[0].id == evt1[0]);
+    BOOST_TEST(p1.items[1].id == evt1[1]);
+    BOOST_TEST_REQUIRE(p1.next_cursor.has_value());
+    lo.after_sequence = p1.next_cursor;
+    list_page p2 = this->outbox.list(lo);
+    BOOST_TEST_REQUIRE(p2.items.size() == 1u);
+    BOOST_TEST(p2.items[0].id == evt1[2]);
+    BOOST_TEST(!p2.next_cursor.has_value());
+
+    // With the status: the claimed one is no longer pending.
+    auto claimed = this->outbox.claim(claim_opts("node-A", 1));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    BOOST_TEST_REQUIRE(claimed[0].id == evt1[0]);
+    list_options pending;
+    pending.event_id = "evt-1";
+    pending.status = delivery_status::pending;
+    rows = this->outbox.list(pending).items;
+    BOOST_TEST_REQUIRE(rows.size() == 2u);
+    BOOST_TEST(rows[0].id == evt1[1]);
+    BOOST_TEST(rows[1].id == evt1[2]);
+
+    list_options none;
+    none.event_id = "evt-none";
+    BOOST_TEST(this->outbox.list(none).items.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_filters_by_creation_time, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    // Two rows a second apart, four times over: t0, t0 + 1 s, t0 + 2 s, t0 + 3 s.
+    const timestamp t0 = this->now();
+    std::vector<std::vector<delivery_id>> at(4);
+    for (int s = 0; s < 4; ++s) {
+        if (s > 0)
+            this->clock.advance(milliseconds(1000));
+        for (const char* wh : {"wh-a", "wh-b"})
+            at[s].push_back(this->outbox.enqueue(make_request(wh, "evt-" + std::to_string(s))).id);
+    }
+    auto ids_of = [](const std::vector<delivery>& ds) {
+        std::vector<delivery_id> out;
+        for (const auto& d : ds)
+            out.push_back(d.id);
+        return out;
+    };
+
+    // created_from is inclusive, to the millisecond.
+    list_options lo;
+    lo.created_from = t0 + milliseconds(2000);
+    std::vector<delivery_id> expected{at[2][0], at[2][1], at[3][0], at[3][1]};
+    BOOST_TEST(ids_of(this->outbox.list(lo).items) == expected, boost::test_tools::per_element());
+    lo.created_from = t0 + milliseconds(2001);
+    expected = {at[3][0], at[3][1]};
+    BOOST_TEST(ids_of(this->outbox.list(lo).items) == expected, boost::test_tools::per_element());
+
+    // created_before is exclusive.
+    list_options before;
+    before.created_before = t0 + milliseconds(1000);
+    expected = {at[0][0], at[0][1]};
+    BOOST_TEST(ids_of(this->outbox.list(before).items) == expected, boost::test_tools::per_element());
+    before.created_before = t0 + milliseconds(1001);
+    expected = {at[0][0], at[0][1], at[1][0], at[1][1]};
+    BOOST_TEST(ids_of(this->outbox.list(before).items) == expected, boost::test_tools::per_element());
+
+    // Both bounds, with the webhook, in pages of one.
+    list_options range;
+    range.created_from = t0 + milliseconds(1000);
+    range.created_before = t0 + milliseconds(3000);
+    range.webhook_id = "wh-b";
+    range.limit = 1;
+    std::vector<delivery_id> seen;
+    std::size_t pages = 0;
+    for (; pages < 10; ++pages) {
+        list_page page = this->outbox.list(range);
+        for (const auto& d : page.items)
+            seen.push_back(d.id);
+        if (!page.next_cursor)
+            break;
+        range.after_sequence = page.next_cursor;
+    }
+    expected = {at[1][1], at[2][1]};
+    BOOST_TEST(seen == expected, boost::test_tools::per_element());
+    BOOST_TEST(pages == 2u);  // two full pages, then an empty one without a cursor
+
+    // The range and the event together; a range in which nothing was created.
+    list_options both;
+    both.event_id = "evt-3";
+    both.created_from = t0 + milliseconds(3000);
+    expected = {at[3][0], at[3][1]};
+    BOOST_TEST(ids_of(this->outbox.list(both).items) == expected, boost::test_tools::per_element());
+    both.created_from = t0;
+    both.created_before = t0 + milliseconds(3000);
+    BOOST_TEST(this->outbox.list(both).items.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_rejects_a_bad_event_id_or_range, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    this->outbox.enqueue(make_request("wh-1", "evt-1"));
+    struct bad {
+        const char* name;
+        list_options lo;
+        errc code;
+        const char* field;
+    };
+    const timestamp t = this->now();
+    std::vector<bad> cases;
+    cases.push_back({"empty event_id", {.event_id = std::string()}, errc::empty_field, "event_id"});
+    cases.push_back(
+        {"event_id of 129 bytes", {.event_id = std::string(129, 'e')}, errc::field_too_long, "event_id"});
+    cases.push_back({"event_id not UTF-8", {.event_id = std::string("evt-\xff")}, errc::invalid_utf8, "event_id"});
+    cases.push_back({"an empty range",
+                     {.created_from = t, .created_before = t},
+                     errc::invalid_argument,
+                     "created_before"});
+    cases.push_back({"a range backwards",
+                     {.created_from = t, .created_before = t - milliseconds(1)},
+                     errc::invalid_argument,
+                     "created_before"});
+    for (const auto& c : cases) {
+        BOOST_TEST_CONTEXT(c.name) {
+            error_code ec;
+            diagnostics diag;
+            list_page page = this->outbox.list(c.lo, ec, diag);
+            HOOKBOX_CHECK_ERROR(ec, diag, c.code, c.field);
+            BOOST_TEST(page.items.empty());
+            BOOST_CHECK_EXCEPTION((void)this->outbox.list(c.lo), error_with_diagnostics,
+                                  [&](const error_with_diagnostics& e) {
+                                      return e.code() == make_error_code(c.code) &&
+                                             e.get_diagnostics().field() == c.field;
+                                  });
+        }
+    }
+    // The longest event id and a one-millisecond range are accepted.
+    list_options longest;
+    longest.event_id = std::string(128, 'e');
+    BOOST_TEST(this->outbox.list(longest).items.empty());
+    list_options one_ms;
+    one_ms.created_from = t;
+    one_ms.created_before = t + milliseconds(1);
+    BOOST_TEST(this->outbox.list(one_ms).items.size() == 1u);
+}
+
 // ---------------------------------------------------------------------------------------------
 // redeliver (the ObjectStack outbox's redeliver tests)
 // ---------------------------------------------------------------------------------------------

@@ -69,6 +69,7 @@ struct postgres_storage_factory {
 static_assert(engine::data_engine<engine::postgres_engine>);
 static_assert(engine::sql_engine<engine::postgres_engine>);
 static_assert(outbox_storage<sql_storage<engine::postgres_engine>>);
+static_assert(detail::storage_lists_by_event_and_time<sql_storage<engine::postgres_engine>>);
 
 using outbox_contract_factories = boost::mpl::list<postgres_storage_factory>;
 using fault_injection_factories = boost::mpl::list<postgres_storage_factory>;

@@ -20,8 +20,11 @@
 #include <hookbox/delivery.hpp>
 #include <hookbox/delivery_id.hpp>
 
+#include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace hookbox_cli {
 
@@ -33,14 +36,22 @@ struct endpoint_request {
     std::string state_table = "plugin_state";
 };
 
+// What `watch` shows, and how often.
+struct watch_request {
+    std::chrono::milliseconds interval{2000};
+    std::optional<std::size_t> frames;      // --count, --once; unset: until interrupted
+    std::optional<std::string> webhook_id;  // the latest deliveries of this webhook only
+};
+
 // What a command will do, read from the command line before the database is opened.
 struct request {
     hookbox::timestamp now{};         // the time ages (`--since 7d`) count back from
     std::size_t top = 10;             // stats
-    hookbox::list_options list;       // list
+    hookbox::list_options list;       // list; show --event
     hookbox::delivery_id id;          // show, redeliver
     hookbox::delivery_filter filter;  // replay, purge
     endpoint_request endpoint;        // endpoints
+    watch_request watch;              // watch
 };
 
 // stats: rows per status, the oldest pending row's age, the webhooks failing most.
@@ -51,9 +62,12 @@ int run_stats(const invocation& inv, const request& rq, outbox_file& ob);
 void read_list(const invocation& inv, request& rq);
 int run_list(const invocation& inv, const request& rq, outbox_file& ob);
 
-// show: every field of one delivery, and its attempt history.
+// show: every field of one delivery, and its attempt history; or the deliveries of one event.
 void read_show(const invocation& inv, request& rq);
 int run_show(const invocation& inv, const request& rq, outbox_file& ob);
+
+// The deliveries as `list` prints them in text: a table, one line each.
+void print_delivery_table(const std::vector<hookbox::delivery>& items);
 
 // redeliver: one finished delivery back to pending.
 void read_redeliver(const invocation& inv, request& rq);
@@ -81,6 +95,13 @@ inline bool writes(const invocation& inv, const request& rq) {
         return rq.endpoint.action != "list";
     return inv.command->writes && !inv.flag("--dry-run");
 }
+// watch: a live view of the outbox, one frame per interval.
+void read_watch(const invocation& inv, request& rq);
+int run_watch(const invocation& inv, const request& rq, outbox_file& ob);
+
+// completion: a completion script for bash, zsh or fish, made from the command table. It takes no
+// database.
+int run_completion(const invocation& inv);
 
 // True when the filter selects every row: replay and purge then ask for --all.
 inline bool selects_everything(const hookbox::delivery_filter& f) noexcept {

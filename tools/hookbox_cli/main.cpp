@@ -49,10 +49,13 @@ constexpr command_entry entries[] = {
     {"show", read_show, run_show},       {"redeliver", read_redeliver, run_redeliver},
     {"replay", read_replay, run_replay}, {"purge", read_purge, run_purge},
     {"endpoints", read_endpoints, run_endpoints}, {"vacuum", read_vacuum, run_vacuum},
+    {"watch", read_watch, run_watch},
 };
 
 int dispatch(const invocation& inv) {
     const command_spec& c = *inv.command;
+    if (c.name == "completion")
+        return run_completion(inv);
     const auto e = std::find_if(std::begin(entries), std::end(entries),
                                 [&](const command_entry& x) { return x.name == c.name; });
     if (e == std::end(entries))
@@ -95,8 +98,7 @@ int run(int argc, char** argv) {
             return exit_ok;
         }
         if (!inv.command)
-            usage_error("command", "missing command: expected stats, list, show, redeliver, replay, purge, "
-                                   "endpoints or vacuum");
+            usage_error("command", "missing command: expected " + command_names());
         return dispatch(inv);
     } catch (failure& f) {
         if (f.status == exit_usage && f.command.empty())

@@ -81,6 +81,8 @@ std::string option_for_field(const std::string& field) {
         return "--limit";
     if (field == "after_sequence")
         return "--after";
+    if (field == "event_id")
+        return "--event";
     if (field == "created_from")
         return "--since";
     if (field == "created_before")

@@ -526,6 +526,15 @@ bool validate(const list_options& opts, error_code& ec, diagnostics& diag) {
                          std::to_string(opts.limit) + ")");
         return false;
     }
+    if (opts.event_id && !detail::check_text("event_id", *opts.event_id, limits::event_id, true, ec, diag))
+        return false;
+    if (opts.created_from && opts.created_before && !(*opts.created_from < *opts.created_before)) {
+        detail::fail(
+            ec, diag, errc::invalid_argument, "created_before",
+            "created_before: must be later than created_from (the range is created_from <= created_at < "
+            "created_before)");
+        return false;
+    }
     return true;
 }
 

@@ -185,6 +185,9 @@ class failing_storage {
 public:
     using inner_type = Storage;
 
+    /// As `Storage`'s: `list` passes every filter on.
+    static constexpr bool lists_by_event_and_time = detail::storage_lists_by_event_and_time<Storage>;
+
     /// Wraps `inner`, consulting `injector` before each call. Throws `error_with_diagnostics` with
     /// `errc::invalid_argument` naming `injector` when it is null.
     explicit failing_storage(Storage inner,

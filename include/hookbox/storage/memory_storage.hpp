@@ -63,6 +63,9 @@ struct memory_state;
 /// says, the optional `insert` from a request, `claim` into a vector and `claim_many` included.
 class memory_storage {
 public:
+    /// `list` applies every filter of `list_options` (see `outbox_storage`).
+    static constexpr bool lists_by_event_and_time = true;
+
     /// An empty storage.
     HOOKBOX_DECL memory_storage();
 

@@ -69,6 +69,9 @@ class sql_storage {
 public:
     using engine_type = Engine;
 
+    /// `list` applies every filter of `list_options` (see `outbox_storage`).
+    static constexpr bool lists_by_event_and_time = true;
+
     /// Takes the engine and, unless `params.migrate` is false, migrates the delivery tables. Throws
     /// `error_with_diagnostics` on failure (`errc::schema_error` naming `table` for a bad name,
     /// `errc::schema_too_new`, the engine's errors).

@@ -140,6 +140,11 @@ list_page memory_storage::list(const list_options& lo, error_code& ec, diagnosti
             continue;
         if (lo.webhook_id && r.tgt->webhook_id != *lo.webhook_id)
             continue;
+        if (lo.event_id && r.event_id.view() != *lo.event_id)
+            continue;
+        if ((lo.created_from && r.created_at < detail::mem::to_ms(*lo.created_from)) ||
+            (lo.created_before && r.created_at >= detail::mem::to_ms(*lo.created_before)))
+            continue;
         page.items.push_back(s_->to_delivery(r, false));
         if (page.items.size() == lo.limit) {
             page.next_cursor = r.sequence;

@@ -98,6 +98,19 @@ bound_statement delivery_statements::list(const list_options& o) const {
         b.params.emplace_back(*o.webhook_id);
         b.text += " AND webhook_id = " + w.p(b.params.size(), "text");
     }
+    // The unique (event_id, webhook_id) index serves this condition by its leading column.
+    if (o.event_id) {
+        b.params.emplace_back(*o.event_id);
+        b.text += " AND event_id = " + w.p(b.params.size(), "text");
+    }
+    if (o.created_from) {
+        b.params.emplace_back(o.created_from->time_since_epoch().count());
+        b.text += " AND created_at >= " + w.p(b.params.size(), "bigint");
+    }
+    if (o.created_before) {
+        b.params.emplace_back(o.created_before->time_since_epoch().count());
+        b.text += " AND created_at < " + w.p(b.params.size(), "bigint");
+    }
     b.params.emplace_back(static_cast<std::int64_t>(o.limit));
     b.text += " ORDER BY seq LIMIT " + w.p(b.params.size(), "bigint");
     return b;
