@@ -14,7 +14,7 @@
 # peers' cluster (peers/w3/pg.sh: 127.0.0.1:15432, stock settings), and W2 on PostgreSQL (w2pg) on
 # the same cluster; `all` includes them when PostgreSQL 15 and hookbox::postgres are there. The
 # cluster is started if it is not running, and stopped at the end if this script started it. Raw
-# output goes to build/bench-results/<timestamp>/.
+# output goes to build/bench-results/<timestamp>/, with the medians and their charts (bench/plot.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -197,3 +197,12 @@ ratio_best w3_claim256_ack_vs_best_peer w3_hookbox_claim256_ack_per_s w3_pgboss_
     w3_graphile_run_c4_lq256_per_s
 ratio w3held_vs_w3_claim256_ack w3held_hookbox_claim256_ack_per_s w3_hookbox_claim256_ack_per_s
 ratio w2_postgres_vs_w0_ceiling w2_hookbox_postgres_deliveries_per_s w0_nginx_post1k_rps
+
+# The charts of this sitting, hookbox beside its peers, one SVG per workload (bench/plot.sh).
+echo
+if charts=$(bench/plot.sh "$out"); then
+    echo "Charts:"
+    echo "$charts"
+else
+    echo "bench: the charts were not drawn (bench/plot.sh \"$out\")" >&2
+fi

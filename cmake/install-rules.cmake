@@ -37,10 +37,13 @@ if(TARGET hookbox_signing)
     install(TARGETS hookbox_signing EXPORT hookboxSigningTargets)
     install(EXPORT hookboxSigningTargets NAMESPACE hookbox::
         DESTINATION "${HOOKBOX_INSTALL_CMAKEDIR}" COMPONENT hookbox_development)
+    list(APPEND HOOKBOX_INSTALLED_COMPONENTS signing)
+endif()
+if(TARGET hookbox_http)
     install(TARGETS hookbox_http EXPORT hookboxHttpTargets)
     install(EXPORT hookboxHttpTargets NAMESPACE hookbox::
         DESTINATION "${HOOKBOX_INSTALL_CMAKEDIR}" COMPONENT hookbox_development)
-    list(APPEND HOOKBOX_INSTALLED_COMPONENTS signing http)
+    list(APPEND HOOKBOX_INSTALLED_COMPONENTS http)
 endif()
 
 configure_package_config_file(cmake/hookbox-config.cmake.in

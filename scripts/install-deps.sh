@@ -8,6 +8,7 @@ packages=(
     libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev libboost-url1.81-dev
     libsqlite3-dev libssl-dev libpq-dev
     postgresql-15
+    gnuplot-nox   # bench/plot.sh draws the benchmark charts
     "$@"
 )
 

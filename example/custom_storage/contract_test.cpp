@@ -31,3 +31,7 @@ using outbox_contract_factories = boost::mpl::list<map_storage_factory>;
 #include "contract/outbox_contract_cases.hpp"
 #include "contract/retention_cases.hpp"
 //]
+
+// map_storage's `list` applies the status and webhook filters only: the outbox applies the event and
+// creation-time filters over its pages, and the list cases of the suite check that it does.
+static_assert(!hookbox::detail::storage_lists_by_event_and_time<example::map_storage>);

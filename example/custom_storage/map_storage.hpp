@@ -536,7 +536,8 @@ private:
                 return;  // nothing changed
             // The attempt record and the row change in the same step (we hold the lock).
             auto& h = r->history;
-            h.push_back({h.empty() ? 1 : h.back().number + 1, c.now, c.status, c.response_code, c.duration, c.error});
+            h.push_back({h.empty() ? 1 : h.back().number + 1, c.now, c.status, c.response_code, c.duration, c.error,
+                         c.traceparent});
             if (h.size() > history_limit)
                 h.erase(h.begin());
             change(*r, [&](delivery& d) {

@@ -17,10 +17,16 @@
 //      schedule compressed from 31 hours to about a minute.
 //   5. Live progress, until every delivery is delivered or dead.
 //   6. A summary: what was delivered, retried and given up on, and how long attempts took.
+//   7. With --admin, the admin API and its status page (doc/admin.md) on 127.0.0.1, for watching
+//      the run and replaying its dead letters.
 //
-// Usage: hookbox_quickstart [--events N] [--fast] [DATABASE]
-//   --events N  how many events to enqueue (default 3000)
-//   --fast      compress the retry schedule to about 2 seconds (for tests)
+// Usage: hookbox_quickstart [--events N] [--fast] [--admin PORT [--linger]] [DATABASE]
+//   --events N    how many events to enqueue (default 3000)
+//   --fast        compress the retry schedule to about 2 seconds (for tests)
+//   --admin PORT  serve the admin API and the status page on 127.0.0.1:PORT (0: any free port), and
+//                 print the page's address with its token
+//   --linger      after the run, keep serving the admin API (the dispatcher stopped, so replayed
+//                 deliveries wait as pending) until SIGINT or SIGTERM
 //   DATABASE    the SQLite file, deleted first (default: hookbox-quickstart.sqlite in the temp
 //               directory); or a postgresql:// (or postgres://) URI of a database whose outbox
 //               table is empty or absent (scripts/demo.sh --postgres starts a throw-away server)
@@ -31,6 +37,7 @@
 #ifdef HOOKBOX_QUICKSTART_POSTGRES
 #include <hookbox/postgres_outbox.hpp>  // link hookbox::postgres
 #endif
+#include <hookbox/admin/admin_handler.hpp>  // link hookbox::http
 #include <hookbox/http/beast_sender.hpp>
 #include <hookbox/signing/verify.hpp>
 
@@ -38,9 +45,11 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -60,7 +69,10 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <map>
 #include <mutex>
+#include <optional>
+#include <random>
 #include <span>
 #include <string>
 #include <string_view>
@@ -68,6 +80,8 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
+
+#include <csignal>
 
 #include <unistd.h>
 
@@ -329,6 +343,119 @@ bool is_postgres_uri(std::string_view database) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The admin API (--admin): hookbox::admin_handler mounted in a small Beast server on 127.0.0.1,
+// served by its own io_context on its own thread, since the handler's calls on the outbox block for
+// their SQL statements. Endpoint health (kept in memory here) is what its endpoint routes show and
+// change.
+
+//[admin_server
+class admin_server {
+public:
+    admin_server(const hookbox::admin_handler& handler, unsigned short port)
+        : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), port}), handler_(handler),
+          page_url_("http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) +
+                    handler.params().prefix + "/?token=" + handler.params().token) {
+        asio::co_spawn(io_, accept(acceptor_, handler_), asio::detached);
+        thread_ = std::thread([&io = io_] { io.run(); });
+    }
+    ~admin_server() {
+        io_.stop();
+        thread_.join();
+    }
+    admin_server(const admin_server&) = delete;
+    admin_server& operator=(const admin_server&) = delete;
+
+    // The status page, with the token to open it once.
+    const std::string& page_url() const { return page_url_; }
+
+private:
+    static asio::awaitable<void> accept(asio::ip::tcp::acceptor& acceptor, const hookbox::admin_handler& handler) {
+        for (;;) {
+            auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+            if (ec)
+                co_return;
+            asio::co_spawn(acceptor.get_executor(), session(std::move(socket), handler), asio::detached);
+        }
+    }
+
+    static asio::awaitable<void> session(asio::ip::tcp::socket socket, const hookbox::admin_handler& handler) {
+        beast::tcp_stream stream(std::move(socket));
+        beast::flat_buffer buffer;
+        for (;;) {
+            http::request_parser<http::string_body> parser;
+            parser.body_limit(handler.params().max_body_bytes);
+            stream.expires_after(60s);
+            auto [ec, n] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            if (ec)
+                co_return;
+            auto res = handler(parser.get());
+            auto [write_ec, write_n] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+            if (write_ec || !res.keep_alive())
+                co_return;
+        }
+    }
+
+    asio::io_context io_;
+    asio::ip::tcp::acceptor acceptor_;
+    const hookbox::admin_handler& handler_;
+    std::string page_url_;
+    std::thread thread_;
+};
+//]
+
+// Endpoint health, in memory: the dispatcher saves to it, the admin API reads it (and writes it
+// when the dispatcher no longer runs).
+class memory_health_store final : public hookbox::endpoint_health_store {
+public:
+    std::vector<std::pair<std::string, hookbox::endpoint_state>> load(hookbox::error_code& ec,
+                                                                      hookbox::diagnostics&) override {
+        ec.clear();
+        std::lock_guard lock(mutex_);
+        return {states_.begin(), states_.end()};
+    }
+    void save(const std::string& webhook_id, const hookbox::endpoint_state& s, hookbox::error_code& ec,
+              hookbox::diagnostics&) override {
+        ec.clear();
+        std::lock_guard lock(mutex_);
+        if (s.healthy())
+            states_.erase(webhook_id);
+        else
+            states_[webhook_id] = s;
+    }
+
+private:
+    std::mutex mutex_;
+    std::map<std::string, hookbox::endpoint_state> states_;
+};
+
+// With `on`, the dispatcher tracks endpoint health and keeps it in memory, where the admin API
+// reads it; only an operator disables an endpoint (no circuit breaker, no disabling on 410), so
+// the run and its summary are those without it.
+void track_endpoints(hookbox::dispatcher_params& dp, bool on) {
+    if (!on)
+        return;
+    hookbox::endpoint_health_params hp;
+    hp.failure_threshold = 0;
+    hp.disable_after = 0ms;
+    hp.disable_on_gone = false;
+    dp.health = hp;
+    dp.health_store = std::make_shared<memory_health_store>();
+}
+
+// 32 random hex digits.
+std::string random_token() {
+    std::random_device rd;
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string t;
+    for (int i = 0; i < 8; ++i) {
+        auto v = rd();
+        for (int j = 0; j < 4; ++j)
+            t += hex[(v >> (j * 8)) & 0xF];
+    }
+    return t;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Output helpers.
 
 std::string human(double ms) {
@@ -407,6 +534,8 @@ private:
 struct options {
     int events = 3000;
     bool fast = false;
+    int admin_port = -1;  // no admin API
+    bool linger = false;
     std::string database = (std::filesystem::temp_directory_path() / "hookbox-quickstart.sqlite").string();
 };
 
@@ -418,12 +547,25 @@ options parse_options(int argc, char** argv) {
             o.events = std::atoi(argv[++i]);
         } else if (a == "--fast") {
             o.fast = true;
+        } else if (a == "--admin" && i + 1 < argc) {
+            o.admin_port = std::atoi(argv[++i]);
+            if (o.admin_port < 0 || o.admin_port > 65535) {
+                std::fprintf(stderr, "--admin: must be a port, 0 to 65535 (0: any free port)\n");
+                std::exit(2);
+            }
+        } else if (a == "--linger") {
+            o.linger = true;
         } else if (!a.starts_with("-")) {
             o.database = a;
         } else {
-            std::fprintf(stderr, "usage: %s [--events N] [--fast] [DATABASE]\n", argv[0]);
+            std::fprintf(stderr, "usage: %s [--events N] [--fast] [--admin PORT [--linger]] [DATABASE]\n",
+                         argv[0]);
             std::exit(2);
         }
+    }
+    if (o.linger && o.admin_port < 0) {
+        std::fprintf(stderr, "--linger: needs --admin\n");
+        std::exit(2);
     }
     if (o.events < 1) {
         std::fprintf(stderr, "--events: must be at least 1\n");
@@ -507,6 +649,7 @@ int run(const options& opt, Storage opened, const char* where) {
     dp.request_timeout = request_timeout;
     dp.claim_ttl = claim_ttl;
     dp.wakeup = wake;
+    track_endpoints(dp, opt.admin_port >= 0); // with --admin: endpoints the admin API shows and changes
     asio::thread_pool storage(1); // storage calls block: they run here, never on the I/O thread
     demo_dispatcher<Storage> dispatcher(io.get_executor(), storage.get_executor(), outbox, sender, dp,
                                         hookbox::default_retry_policy(retry));
@@ -515,6 +658,20 @@ int run(const options& opt, Storage opened, const char* where) {
     auto run_result = run_done.get_future();
     dispatcher.async_run([&](hookbox::error_code ec) { run_done.set_value(ec); });
     std::thread io_thread([&] { io.run(); });
+    //]
+
+    //[admin
+    // The admin API (--admin), on the outbox, the dispatcher and the health store.
+    std::optional<hookbox::admin_handler> admin;
+    std::optional<admin_server> admin_http;
+    if (opt.admin_port >= 0) {
+        hookbox::admin_params ap;
+        ap.token = random_token();
+        ap.health_store = dp.health_store;
+        admin.emplace(hookbox::make_admin_target(outbox, dispatcher), std::move(ap));
+        admin_http.emplace(*admin, static_cast<unsigned short>(opt.admin_port));
+        std::printf("  admin       %s\n", admin_http->page_url().c_str());
+    }
     //]
 
     //[enqueue
@@ -621,6 +778,23 @@ int run(const options& opt, Storage opened, const char* where) {
               t.delivered == delivered && t.dead == dead && t.dead_gone == per_kind[2] &&
               bad_signatures == 0 && run_ec == asio::error::operation_aborted;
     std::printf("\nquickstart: %s\n", ok ? "ok" : "UNEXPECTED RESULT");
+
+    if (opt.linger) {
+        // Serve the admin API until SIGINT or SIGTERM. The dispatcher's run has ended, so replayed
+        // deliveries wait as pending; its I/O thread runs again, to apply endpoint changes.
+        auto io_work = asio::make_work_guard(io);
+        io.restart();
+        std::thread linger_thread([&io] { io.run(); });
+        asio::io_context signal_io;
+        asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+        signals.async_wait([](const hookbox::error_code&, int) {});
+        std::printf("admin: serving %s until SIGINT or SIGTERM\n", admin_http->page_url().c_str());
+        std::fflush(stdout);
+        signal_io.run();
+        admin_http.reset();
+        io_work.reset();
+        linger_thread.join();
+    }
     return ok ? 0 : 1;
 }
 

@@ -105,6 +105,11 @@ struct enqueue_request {
     std::optional<std::chrono::milliseconds> timeout{};
     /// The body. Default: the JSON `null`.
     hookbox::payload payload{};
+    /// The W3C Trace Context `traceparent` of the trace this delivery belongs to (the span that
+    /// enqueued it), for example `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01`; unset
+    /// means untraced. Checked by `validate_traceparent`. Each attempt then sends a `traceparent`
+    /// header of the same trace, with a new span id of its own and these flags.
+    std::optional<std::string> traceparent{};
 };
 
 /// A stored delivery, as `claim`, `get` and `list` return it.
@@ -123,6 +128,8 @@ struct delivery {
     bool has_secret = false;
     std::optional<std::chrono::milliseconds> timeout{};
     hookbox::payload payload{};
+    /// The `traceparent` given to `enqueue`, as it was given; unset for an untraced delivery.
+    std::optional<std::string> traceparent{};
 
     /// The partition, computed at enqueue from `webhook_id` with the outbox's partition count.
     int partition_key = 0;
@@ -207,6 +214,9 @@ struct attempt_result {
     std::chrono::milliseconds duration{0};
     /// For `retry`: when the row becomes claimable again; unset means at once.
     std::optional<timestamp> next_retry_at{};
+    /// The `traceparent` header the attempt sent (a span of the delivery's trace), recorded in the
+    /// attempt history; unset when it sent none. Checked by `validate_traceparent`.
+    std::optional<std::string> traceparent{};
 };
 
 /// One entry of `basic_outbox::ack_many`: which claim, and the outcome of its attempt.
@@ -230,6 +240,13 @@ struct list_options {
     std::optional<delivery_status> status{};
     /// Only rows of this webhook.
     std::optional<std::string> webhook_id{};
+    /// Only rows of this event (exact match; 1 to 128 bytes of UTF-8, as `enqueue_request::event_id`):
+    /// the deliveries of one event, one per webhook it was sent to.
+    std::optional<std::string> event_id{};
+    /// Only rows with `created_at >= created_from`.
+    std::optional<timestamp> created_from{};
+    /// Only rows with `created_at < created_before`; must be later than `created_from` when both are set.
+    std::optional<timestamp> created_before{};
     /// Only rows after this sequence number: `list_page::next_cursor` of the previous page.
     std::optional<std::uint64_t> after_sequence{};
     /// At most this many rows, 1 to 10000.
@@ -274,6 +291,9 @@ struct attempt_record {
     std::chrono::milliseconds duration{0};
     /// The error text of a failed attempt.
     std::optional<std::string> error{};
+    /// The `traceparent` header the attempt sent: its span id names the attempt's span in the
+    /// delivery's trace. Unset when it sent none.
+    std::optional<std::string> traceparent{};
 };
 
 /// Failing deliveries of one webhook, as `failures` returns them.

@@ -24,6 +24,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -33,6 +34,9 @@
 namespace hookbox {
 
 /// Parameters of a `basic_outbox`, fixed at construction.
+/// Called by the bulk operations (`replay`, `purge`) after each step, with the rows done so far.
+using step_callback = std::function<void(std::size_t done)>;
+
 struct outbox_params {
     /// Partitions that webhook ids hash into (`hash_partition(webhook_id, partition_count)`); every
     /// node sharing the storage must use the same count. Must be > 0. The ObjectStack outbox's
@@ -400,6 +404,7 @@ private:
             .has_secret = has_secret,
             .timeout = req.timeout,
             .payload = std::move(req.payload),
+            .traceparent = std::move(req.traceparent),
             .partition_key = partition,
             .status = delivery_status::pending,
             .attempts = 0,
@@ -478,6 +483,12 @@ private:
         }
         c.duration = result.duration;
         c.now = now;
+        if (result.traceparent) {
+            if constexpr (copy)
+                c.traceparent = result.traceparent;
+            else
+                c.traceparent = std::move(result.traceparent);
+        }
         return c;
     }
 
@@ -503,13 +514,17 @@ public:
         return detail::call_or_throw([&](error_code& ec, diagnostics& diag) { return get(id, ec, diag); });
     }
 
-    /// One page of deliveries in enqueue order, filtered by status and webhook (secrets cleared).
-    /// Pass the page's `next_cursor` as `after_sequence` for the next page.
+    /// One page of deliveries in enqueue order, filtered by status, webhook, event and creation time
+    /// (secrets cleared). Pass the page's `next_cursor` as `after_sequence` for the next page.
     ///
-    /// Errors: `errc::invalid_argument` (limit); the storage's errors.
+    /// Errors: `errc::invalid_argument` (limit, created_before not later than created_from);
+    /// `errc::empty_field`, `errc::field_too_long`, `errc::invalid_utf8` (event_id); the storage's errors.
     [[nodiscard]] list_page list(const list_options& opts, error_code& ec, diagnostics& diag) const {
         if (!validate(opts, ec, diag))
             return {};
+        if constexpr (!detail::storage_lists_by_event_and_time<Storage>)
+            if (detail::list_filters_beyond_storage(opts))
+                return detail::list_by_scan(storage_, opts, ec, diag);
         return storage_.list(opts, ec, diag);
     }
 
@@ -577,6 +592,12 @@ public:
     /// `errc::invalid_utf8` (`webhook_id`); the storage's errors. After a storage error the steps
     /// before it stay applied, and their count is returned.
     std::size_t replay(const delivery_filter& filter, error_code& ec, diagnostics& diag) {
+        return replay(filter, step_callback{}, ec, diag);
+    }
+
+    /// `replay`, calling `on_step` after each step with the number of rows reset so far.
+    std::size_t replay(const delivery_filter& filter, const step_callback& on_step, error_code& ec,
+                       diagnostics& diag) {
         if (!validate(filter, true, ec, diag))
             return 0;
         const timestamp now = now_ms(clock_);
@@ -586,6 +607,8 @@ public:
             if (ec)
                 return total;
             total += n;
+            if (on_step)
+                on_step(total);
             if (n < params_.replay_batch)
                 return total;
         }
@@ -613,6 +636,13 @@ public:
     /// `purge` in steps of `batch_size` rows (1 to 100000; else `errc::invalid_argument` naming
     /// `batch_size`).
     std::size_t purge(const delivery_filter& filter, std::size_t batch_size, error_code& ec, diagnostics& diag) {
+        return purge(filter, batch_size, step_callback{}, ec, diag);
+    }
+
+    /// `purge` in steps of `batch_size` rows, calling `on_step` after each step with the number of
+    /// rows deleted so far.
+    std::size_t purge(const delivery_filter& filter, std::size_t batch_size, const step_callback& on_step,
+                      error_code& ec, diagnostics& diag) {
         if (!check_batch("batch_size", batch_size, ec, diag) || !validate(filter, false, ec, diag))
             return 0;
         std::size_t total = 0;
@@ -621,9 +651,32 @@ public:
             if (ec)
                 return total;
             total += n;
+            if (on_step)
+                on_step(total);
             if (n < batch_size)
                 return total;
         }
+    }
+
+    /// How many rows `purge(filter)` would delete now, or, with `replayable`, how many finished rows
+    /// `replay(filter)` would reset; changes nothing (a dry run). One storage query where the storage
+    /// counts (`storage_counts`), else a walk over `list` pages.
+    ///
+    /// Errors: those of `purge`, or of `replay` with `replayable`; the storage's errors.
+    [[nodiscard]] std::size_t count(const delivery_filter& filter, bool replayable, error_code& ec,
+                                    diagnostics& diag) const {
+        if (!validate(filter, replayable, ec, diag))
+            return 0;
+        if constexpr (detail::storage_counts<Storage>)
+            return storage_.count(filter, replayable, ec, diag);
+        else
+            return detail::count_by_listing(storage_, filter, replayable, ec, diag);
+    }
+
+    /// Throwing overload of `count`.
+    [[nodiscard]] std::size_t count(const delivery_filter& filter, bool replayable) const {
+        return detail::call_or_throw(
+            [&](error_code& ec, diagnostics& diag) { return count(filter, replayable, ec, diag); });
     }
 
     /// Throwing overload of `purge`.

@@ -41,6 +41,8 @@ inline constexpr std::size_t node_id = 128;
 inline constexpr std::size_t header_name = 256;
 inline constexpr std::size_t header_value = 8192;
 inline constexpr std::size_t headers = 64;
+/// A `traceparent` of a version above `00`, which may be longer than the 55 bytes of version `00`.
+inline constexpr std::size_t traceparent = 256;
 inline constexpr std::size_t claim_limit = 10000;
 inline constexpr std::size_t list_limit = 10000;
 /// The largest step of `replay` and `purge` (`outbox_params::replay_batch`, a sweeper's batch size).
@@ -184,6 +186,17 @@ HOOKBOX_DECL bool validate_url(std::string_view url, error_code& ec, diagnostics
 /// Errors: `errc::invalid_header`, `errc::field_too_long`.
 HOOKBOX_DECL bool validate_header(const header& h, std::size_t index, error_code& ec, diagnostics& diag);
 
+/// Checks a W3C Trace Context (level 1) `traceparent` header value:
+/// `<version>-<trace-id>-<parent-id>-<trace-flags>`, each part lowercase hexadecimal: a 2-digit
+/// version other than `ff`, a 32-digit trace id and a 16-digit parent id that are not all zeros,
+/// and 2-digit flags. Version `00` is exactly those 55 bytes. A higher version is accepted as the
+/// specification's forward-compatibility rule asks: its first 55 bytes in the version `00` layout,
+/// followed by nothing or by `-` and more visible ASCII, at most `limits::traceparent` bytes in all.
+///
+/// Errors: `errc::invalid_header`; the field is `field` and the message states the rule broken.
+HOOKBOX_DECL bool validate_traceparent(std::string_view value, error_code& ec, diagnostics& diag,
+                                       std::string_view field = "traceparent");
+
 /// Checks an enqueue request against every rule of `enqueue_request`'s fields, stopping at the
 /// first failure. `max_payload_bytes` bounds `payload.size()`.
 HOOKBOX_DECL bool
@@ -192,7 +205,8 @@ validate(const enqueue_request& req, std::size_t max_payload_bytes, error_code& 
 /// Checks claim options for an outbox with `partition_count` partitions.
 HOOKBOX_DECL bool validate(const claim_options& opts, int partition_count, error_code& ec, diagnostics& diag);
 
-/// Checks an attempt result.
+/// Checks an attempt result: `http_status` in 100..599, `duration` not negative, `next_retry_at` only
+/// for a retry, and `traceparent`, when set, as `validate_traceparent` checks it.
 HOOKBOX_DECL bool validate(const attempt_result& r, error_code& ec, diagnostics& diag);
 
 /// Checks list options.

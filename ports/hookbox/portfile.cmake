@@ -1,7 +1,10 @@
-# vcpkg overlay port for hookbox, a header-only library. It installs the checkout it lives in:
+# vcpkg overlay port for hookbox. It installs the checkout it lives in:
 #   vcpkg install hookbox --overlay-ports=<hookbox checkout>/ports
-# Features: sqlite (hookbox::sqlite), signing (hookbox::signing), http (hookbox::http); all on by default.
-set(VCPKG_BUILD_TYPE release) # header-only port
+# Features, each one CMake switch (the test vcpkg_port checks that they correspond):
+#   sqlite (hookbox::sqlite), postgres (hookbox::postgres), signing (hookbox::signing),
+#   http (hookbox::http), tools (the `hookbox` command-line tool); sqlite, signing and http by default.
+# Without tools the port is header-only.
+set(VCPKG_BUILD_TYPE release)
 
 get_filename_component(SOURCE_PATH "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
 if(NOT EXISTS "${SOURCE_PATH}/include/hookbox/version.hpp")
@@ -10,8 +13,11 @@ endif()
 
 vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS
     FEATURES
-        sqlite  HOOKBOX_WITH_SQLITE
-        signing HOOKBOX_WITH_OPENSSL
+        sqlite   HOOKBOX_WITH_SQLITE
+        postgres HOOKBOX_WITH_POSTGRES
+        signing  HOOKBOX_WITH_OPENSSL
+        http     HOOKBOX_WITH_HTTP
+        tools    HOOKBOX_BUILD_TOOLS
 )
 
 vcpkg_cmake_configure(
@@ -22,11 +28,13 @@ vcpkg_cmake_configure(
         -DHOOKBOX_BUILD_TESTS=OFF
         -DHOOKBOX_BUILD_EXAMPLES=OFF
         -DHOOKBOX_BUILD_BENCHMARKS=OFF
-        -DHOOKBOX_BUILD_TOOLS=OFF
 )
 
 vcpkg_cmake_install()
 vcpkg_cmake_config_fixup(PACKAGE_NAME hookbox CONFIG_PATH share/hookbox)
+if("tools" IN_LIST FEATURES)
+    vcpkg_copy_tools(TOOL_NAMES hookbox AUTO_CLEAN)
+endif()
 
 file(REMOVE_RECURSE "${CURRENT_PACKAGES_DIR}/lib")
 vcpkg_install_copyright(FILE_LIST "${SOURCE_PATH}/LICENSE")

@@ -68,6 +68,9 @@ struct sqlite_generic_storage_factory {
 static_assert(outbox_storage<engine_storage<engine::memory_engine>>);
 static_assert(outbox_storage<engine_storage<engine::sqlite_engine>>);
 static_assert(outbox_storage<sql_storage<engine::sqlite_engine>>);
+// Their list applies the event and creation-time filters in its query.
+static_assert(detail::storage_lists_by_event_and_time<engine_storage<engine::memory_engine>>);
+static_assert(detail::storage_lists_by_event_and_time<sql_storage<engine::sqlite_engine>>);
 static_assert(engine::sql_engine<engine::sqlite_engine>);
 static_assert(!engine::sql_engine<engine::memory_engine>);
 
@@ -102,6 +105,7 @@ using fault_injection_factories = boost::mpl::list<sqlite_unsynced_file_storage_
 #undef outbox_contract
 #include "contract/retention_cases.hpp"
 #include "contract/fault_injection_cases.hpp"
+#include "contract/trace_migration.hpp"
 
 namespace hookbox::test {
 
@@ -521,7 +525,7 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_table_at_version_4_moves_its_payloads_and_kee
     typename engine_fixture<Factory>::outbox_type ob(outbox_params{}, typename Factory::storage_type(std::move(eng)),
                                                      this->clock);
     auto& e = ob.storage().engine();
-    BOOST_TEST(e.schema_version("hookbox.sys_webhook_delivery") == 5);
+    BOOST_TEST(e.schema_version("hookbox.sys_webhook_delivery") == delivery_schema().latest());
     BOOST_TEST(e.count("sys_webhook_delivery", engine::filter::all()) == 4u);
     BOOST_TEST(e.count("sys_webhook_delivery_payload", engine::filter::all()) == 4u);
     BOOST_TEST(e.count("sys_webhook_delivery_attempt", engine::filter::all()) == 3u);
@@ -580,6 +584,14 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_table_at_version_4_moves_its_payloads_and_kee
     BOOST_TEST(ob.purge(by_status(delivery_status::success)) == 3u);
     BOOST_TEST(e.count("sys_webhook_delivery_payload", engine::filter::all()) == 1u);
     BOOST_TEST(get_row(ob, buried).payload.body() == "plain <text>");
+}
+
+// Version 6 adds the traceparent columns: the rows and records of a version 5 table read back
+// untraced, and new ones keep theirs.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(a_table_at_version_5_gains_trace_context, Factory, engine_factories,
+                                 engine_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    check_version_5_table_migrates_to_trace_context<typename Factory::storage_type>(this->factory.make_engine());
 }
 
 BOOST_AUTO_TEST_CASE(a_sqlite_file_at_version_2_is_migrated_when_reopened) {

@@ -582,6 +582,8 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(each_fault_fails_its_call_as_documented, Factor
                   detail::storage_inserts_requests<inner>);
     static_assert(detail::storage_claims_into<failing_storage<inner>> == detail::storage_claims_into<inner>);
     static_assert(detail::storage_claims_many<failing_storage<inner>> == detail::storage_claims_many<inner>);
+    static_assert(detail::storage_lists_by_event_and_time<failing_storage<inner>> ==
+                  detail::storage_lists_by_event_and_time<inner>);
 
     struct expectation {
         fault kind;

@@ -256,6 +256,7 @@ BOOST_AUTO_TEST_CASE(rows_far_past_the_first_block_and_purged_index_chunks) {
 BOOST_AUTO_TEST_CASE(insert_of_a_delivery_and_of_a_request_make_the_same_row) {
     static_assert(detail::storage_inserts_requests<memory_storage>);
     static_assert(detail::storage_claims_into<memory_storage>);
+    static_assert(detail::storage_lists_by_event_and_time<memory_storage>);
     const timestamp at = timestamp(milliseconds(1700000000000));
     auto request_of = [](std::string event_id) {
         enqueue_request r = make_request("wh-1", std::move(event_id));

@@ -1399,6 +1399,178 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_rejects_limit_out_of_range, Factory, outbo
     });
 }
 
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_filters_by_event_id, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    // One event sent to three webhooks, among other events (one whose id has evt-1 as a prefix).
+    std::vector<delivery_id> evt1;
+    for (const char* wh : {"wh-a", "wh-b", "wh-c"}) {
+        evt1.push_back(this->outbox.enqueue(make_request(wh, "evt-1")).id);
+        this->outbox.enqueue(make_request(wh, "evt-2"));
+    }
+    this->outbox.enqueue(make_request("wh-a", "evt-10"));
+    this->outbox.enqueue(make_request("wh-a", "EVT-1"));
+
+    list_options lo;
+    lo.event_id = "evt-1";
+    auto rows = this->outbox.list(lo).items;
+    BOOST_TEST_REQUIRE(rows.size() == 3u);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        BOOST_TEST(rows[i].id == evt1[i]);
+        BOOST_TEST(rows[i].event_id == "evt-1");
+        BOOST_TEST(rows[i].secret.empty());
+    }
+
+    // With the webhook: the one delivery of the pair.
+    lo.webhook_id = "wh-b";
+    rows = this->outbox.list(lo).items;
+    BOOST_TEST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(rows[0].id == evt1[1]);
+    lo.webhook_id.reset();
+
+    // Pages of two over the three matches: the cursor skips the rows between them.
+    lo.limit = 2;
+    list_page p1 = this->outbox.list(lo);
+    BOOST_TEST_REQUIRE(p1.items.size() == 2u);
+    BOOST_TEST(p1.items[0].id == evt1[0]);
+    BOOST_TEST(p1.items[1].id == evt1[1]);
+    BOOST_TEST_REQUIRE(p1.next_cursor.has_value());
+    lo.after_sequence = p1.next_cursor;
+    list_page p2 = this->outbox.list(lo);
+    BOOST_TEST_REQUIRE(p2.items.size() == 1u);
+    BOOST_TEST(p2.items[0].id == evt1[2]);
+    BOOST_TEST(!p2.next_cursor.has_value());
+
+    // With the status: the claimed one is no longer pending.
+    auto claimed = this->outbox.claim(claim_opts("node-A", 1));
+    BOOST_TEST_REQUIRE(claimed.size() == 1u);
+    BOOST_TEST_REQUIRE(claimed[0].id == evt1[0]);
+    list_options pending;
+    pending.event_id = "evt-1";
+    pending.status = delivery_status::pending;
+    rows = this->outbox.list(pending).items;
+    BOOST_TEST_REQUIRE(rows.size() == 2u);
+    BOOST_TEST(rows[0].id == evt1[1]);
+    BOOST_TEST(rows[1].id == evt1[2]);
+
+    list_options none;
+    none.event_id = "evt-none";
+    BOOST_TEST(this->outbox.list(none).items.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_filters_by_creation_time, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    // Two rows a second apart, four times over: t0, t0 + 1 s, t0 + 2 s, t0 + 3 s.
+    const timestamp t0 = this->now();
+    std::vector<std::vector<delivery_id>> at(4);
+    for (int s = 0; s < 4; ++s) {
+        if (s > 0)
+            this->clock.advance(milliseconds(1000));
+        for (const char* wh : {"wh-a", "wh-b"})
+            at[s].push_back(this->outbox.enqueue(make_request(wh, "evt-" + std::to_string(s))).id);
+    }
+    auto ids_of = [](const std::vector<delivery>& ds) {
+        std::vector<delivery_id> out;
+        for (const auto& d : ds)
+            out.push_back(d.id);
+        return out;
+    };
+
+    // created_from is inclusive, to the millisecond.
+    list_options lo;
+    lo.created_from = t0 + milliseconds(2000);
+    std::vector<delivery_id> expected{at[2][0], at[2][1], at[3][0], at[3][1]};
+    BOOST_TEST(ids_of(this->outbox.list(lo).items) == expected, boost::test_tools::per_element());
+    lo.created_from = t0 + milliseconds(2001);
+    expected = {at[3][0], at[3][1]};
+    BOOST_TEST(ids_of(this->outbox.list(lo).items) == expected, boost::test_tools::per_element());
+
+    // created_before is exclusive.
+    list_options before;
+    before.created_before = t0 + milliseconds(1000);
+    expected = {at[0][0], at[0][1]};
+    BOOST_TEST(ids_of(this->outbox.list(before).items) == expected, boost::test_tools::per_element());
+    before.created_before = t0 + milliseconds(1001);
+    expected = {at[0][0], at[0][1], at[1][0], at[1][1]};
+    BOOST_TEST(ids_of(this->outbox.list(before).items) == expected, boost::test_tools::per_element());
+
+    // Both bounds, with the webhook, in pages of one.
+    list_options range;
+    range.created_from = t0 + milliseconds(1000);
+    range.created_before = t0 + milliseconds(3000);
+    range.webhook_id = "wh-b";
+    range.limit = 1;
+    std::vector<delivery_id> seen;
+    std::size_t pages = 0;
+    for (; pages < 10; ++pages) {
+        list_page page = this->outbox.list(range);
+        for (const auto& d : page.items)
+            seen.push_back(d.id);
+        if (!page.next_cursor)
+            break;
+        range.after_sequence = page.next_cursor;
+    }
+    expected = {at[1][1], at[2][1]};
+    BOOST_TEST(seen == expected, boost::test_tools::per_element());
+    BOOST_TEST(pages == 2u);  // two full pages, then an empty one without a cursor
+
+    // The range and the event together; a range in which nothing was created.
+    list_options both;
+    both.event_id = "evt-3";
+    both.created_from = t0 + milliseconds(3000);
+    expected = {at[3][0], at[3][1]};
+    BOOST_TEST(ids_of(this->outbox.list(both).items) == expected, boost::test_tools::per_element());
+    both.created_from = t0;
+    both.created_before = t0 + milliseconds(3000);
+    BOOST_TEST(this->outbox.list(both).items.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(list_rejects_a_bad_event_id_or_range, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    this->outbox.enqueue(make_request("wh-1", "evt-1"));
+    struct bad {
+        const char* name;
+        list_options lo;
+        errc code;
+        const char* field;
+    };
+    const timestamp t = this->now();
+    std::vector<bad> cases;
+    cases.push_back({"empty event_id", {.event_id = std::string()}, errc::empty_field, "event_id"});
+    cases.push_back(
+        {"event_id of 129 bytes", {.event_id = std::string(129, 'e')}, errc::field_too_long, "event_id"});
+    cases.push_back({"event_id not UTF-8", {.event_id = std::string("evt-\xff")}, errc::invalid_utf8, "event_id"});
+    cases.push_back({"an empty range",
+                     {.created_from = t, .created_before = t},
+                     errc::invalid_argument,
+                     "created_before"});
+    cases.push_back({"a range backwards",
+                     {.created_from = t, .created_before = t - milliseconds(1)},
+                     errc::invalid_argument,
+                     "created_before"});
+    for (const auto& c : cases) {
+        BOOST_TEST_CONTEXT(c.name) {
+            error_code ec;
+            diagnostics diag;
+            list_page page = this->outbox.list(c.lo, ec, diag);
+            HOOKBOX_CHECK_ERROR(ec, diag, c.code, c.field);
+            BOOST_TEST(page.items.empty());
+            BOOST_CHECK_EXCEPTION((void)this->outbox.list(c.lo), error_with_diagnostics,
+                                  [&](const error_with_diagnostics& e) {
+                                      return e.code() == make_error_code(c.code) &&
+                                             e.get_diagnostics().field() == c.field;
+                                  });
+        }
+    }
+    // The longest event id and a one-millisecond range are accepted.
+    list_options longest;
+    longest.event_id = std::string(128, 'e');
+    BOOST_TEST(this->outbox.list(longest).items.empty());
+    list_options one_ms;
+    one_ms.created_from = t;
+    one_ms.created_before = t + milliseconds(1);
+    BOOST_TEST(this->outbox.list(one_ms).items.size() == 1u);
+}
+
 // ---------------------------------------------------------------------------------------------
 // redeliver (the ObjectStack outbox's redeliver tests)
 // ---------------------------------------------------------------------------------------------
@@ -2238,6 +2410,91 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(replay_of_every_finished_row_runs_in_steps_and_
     BOOST_TEST(ob.replay(delivery_filter{}) == 7u);
 }
 
+// A dry run: `count` tells how many rows replay (finished rows only) and purge (any status) would
+// take, changes nothing, agrees with the walk over `list` that serves storages without `count`,
+// and with what replay and purge then do.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(count_tells_what_replay_and_purge_would_take, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    const timestamp t0 = this->now();
+    for (int i = 0; i < 6; ++i) {
+        this->outbox.enqueue(make_request("wh-" + std::to_string(i % 2), "evt-" + std::to_string(i)));
+        this->clock.advance(milliseconds(1000));
+    }
+    auto c = claim_by_event(this->outbox, 6);
+    this->outbox.ack(c["evt-0"], success_result());
+    this->outbox.ack(c["evt-1"], dead_result());
+    this->outbox.ack(c["evt-2"], dead_result());
+    this->outbox.ack(c["evt-3"], retry_result(this->now() + milliseconds(60000)));
+    this->outbox.ack(c["evt-4"], dead_result());
+    // evt-5 stays in flight.
+    this->outbox.enqueue(make_request("wh-0", "evt-6"));  // pending, never claimed
+
+    delivery_filter range;
+    range.created_from = t0 + milliseconds(1000);
+    range.created_before = t0 + milliseconds(4000);
+    delivery_filter old;
+    old.updated_before = this->now();
+    struct expected {
+        delivery_filter f;
+        std::size_t replay, purge;
+    };
+    const std::vector<expected> cases{
+        {delivery_filter{}, 4, 7},
+        {by_webhook("wh-0"), 3, 4},
+        {by_status(delivery_status::dead), 3, 3},
+        {range, 2, 3},
+        {old, 0, 0},
+    };
+    const auto before = this->outbox.stats();
+    for (const auto& e : cases) {
+        error_code ec;
+        diagnostics diag;
+        BOOST_TEST(this->outbox.count(e.f, true, ec, diag) == e.replay);
+        BOOST_TEST(!ec);
+        BOOST_TEST(this->outbox.count(e.f, false) == e.purge);
+        BOOST_TEST(hookbox::detail::count_by_listing(this->outbox.storage(), e.f, true, ec, diag) == e.replay);
+        BOOST_TEST(hookbox::detail::count_by_listing(this->outbox.storage(), e.f, false, ec, diag) == e.purge);
+    }
+    const auto after = this->outbox.stats();
+    for (auto s : {delivery_status::pending, delivery_status::in_flight, delivery_status::success,
+                   delivery_status::dead})
+        BOOST_TEST(after.count(s) == before.count(s));
+
+    // The replay rule applies: a dry run of a replay of pending rows is refused, naming the field.
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(this->outbox.count(by_status(delivery_status::pending), true, ec, diag) == 0u);
+    HOOKBOX_CHECK_ERROR(ec, diag, errc::invalid_argument, "status");
+    BOOST_TEST(this->outbox.count(by_status(delivery_status::pending), false) == 2u);
+
+    // What the dry runs said is what happens.
+    BOOST_TEST(this->outbox.replay(by_webhook("wh-0")) == 3u);
+    BOOST_TEST(this->outbox.purge(by_status(delivery_status::dead)) == 1u);
+    BOOST_TEST(this->outbox.count(delivery_filter{}, false) == 6u);
+}
+
+// Replay and purge report each step's running total, so that a long run can show its progress.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(replay_and_purge_report_each_step, Factory, outbox_contract_factories,
+                                 outbox_fixture<Factory>) {
+    outbox_params p;
+    p.replay_batch = 3;
+    typename outbox_fixture<Factory>::outbox_type ob(p, this->factory.make(), this->clock);
+    for (int i = 0; i < 7; ++i)
+        ob.enqueue(make_request("wh-1", "evt-" + std::to_string(i)));
+    for (auto& [event, d] : claim_by_event(ob, 7))
+        ob.ack(d, dead_result());
+    std::vector<std::size_t> steps;
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(ob.replay(delivery_filter{}, [&](std::size_t done) { steps.push_back(done); }, ec, diag) == 7u);
+    BOOST_TEST(!ec);
+    BOOST_TEST((steps == std::vector<std::size_t>{3, 6, 7}));
+    steps.clear();
+    BOOST_TEST(ob.purge(delivery_filter{}, 2, [&](std::size_t done) { steps.push_back(done); }, ec, diag) == 7u);
+    BOOST_TEST((steps == std::vector<std::size_t>{2, 4, 6, 7}));
+}
+
 BOOST_FIXTURE_TEST_CASE_TEMPLATE(replay_and_purge_reject_invalid_filters, Factory, outbox_contract_factories,
                                  outbox_fixture<Factory>) {
     delivery_id id = this->outbox.enqueue(make_request("wh-1", "evt-1")).id;
@@ -2832,6 +3089,92 @@ BOOST_FIXTURE_TEST_CASE_TEMPLATE(rows_stored_after_a_purge_start_clean, Factory,
     }
     BOOST_TEST(this->outbox.stats().count(delivery_status::success) == n);
     BOOST_TEST(this->outbox.stats().total() == n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// trace context
+// ---------------------------------------------------------------------------------------------
+
+// The traceparent given to enqueue is kept with the row (get, list, claim, redeliver), by the single
+// and the batch paths; each ack stores the traceparent its attempt sent in that attempt's record,
+// by the single and the batch paths, and a record without one reads back without one.
+BOOST_FIXTURE_TEST_CASE_TEMPLATE(traceparent_round_trips_through_rows_and_attempt_records, Factory,
+                                 outbox_contract_factories, outbox_fixture<Factory>) {
+    BOOST_TEST_MESSAGE("storage: " << Factory::name);
+    const std::string parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const std::string batch_parent = "01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00-later";
+    auto sent = [](char span) { return "00-4bf92f3577b34da6a3ce929d0e0e4736-" + std::string(16, span) + "-01"; };
+
+    enqueue_request traced = make_request("wh-1", "evt-traced");
+    traced.traceparent = parent;
+    const delivery_id id = this->outbox.enqueue(traced).id;
+    const delivery_id plain = this->outbox.enqueue(make_request("wh-1", "evt-plain")).id;
+    enqueue_request in_batch = make_request("wh-2", "evt-batch");
+    in_batch.traceparent = batch_parent;
+    auto batch = this->outbox.enqueue_many({in_batch, make_request("wh-2", "evt-batch-plain")});
+    BOOST_TEST_REQUIRE(batch.size() == 2u);
+
+    BOOST_TEST(show(get_row(this->outbox, id).traceparent) == show(parent));
+    BOOST_TEST(show(get_row(this->outbox, plain).traceparent) == unset);
+    BOOST_TEST(show(get_row(this->outbox, batch[0].id).traceparent) == show(batch_parent));
+    BOOST_TEST(show(get_row(this->outbox, batch[1].id).traceparent) == unset);
+    auto page = this->outbox.list(list_options{});
+    BOOST_TEST_REQUIRE(page.items.size() == 4u);
+    BOOST_TEST(show(page.items[0].traceparent) == show(parent));
+    BOOST_TEST(show(page.items[1].traceparent) == unset);
+    BOOST_TEST(show(page.items[2].traceparent) == show(batch_parent));
+
+    auto claimed = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(claimed.size() == 4u);
+    BOOST_TEST(show(claimed[0].traceparent) == show(parent));
+    BOOST_TEST(show(claimed[1].traceparent) == unset);
+    BOOST_TEST(show(claimed[2].traceparent) == show(batch_parent));
+
+    // One ack at a time: a retry that sent span 1, then (after the retry) a success that sent span 2.
+    attempt_result first = retry_result(std::nullopt);
+    first.traceparent = sent('1');
+    this->outbox.ack(claimed[0], first);
+    // A batch: the other three, one of them with a traceparent and two without.
+    attempt_result batch_sent = success_result();
+    batch_sent.traceparent = sent('3');
+    auto errors = this->outbox.ack_many({ack_entry::for_claimed(claimed[1], success_result()),
+                                         ack_entry::for_claimed(claimed[2], batch_sent),
+                                         ack_entry::for_claimed(claimed[3], success_result())});
+    BOOST_TEST_REQUIRE(errors.size() == 3u);
+    for (const auto& e : errors)
+        BOOST_TEST(!e);
+    auto again = this->outbox.claim(claim_opts("node-A"));
+    BOOST_TEST_REQUIRE(again.size() == 1u);
+    BOOST_TEST(show(again[0].traceparent) == show(parent));
+    attempt_result second = success_result();
+    second.traceparent = sent('2');
+    this->outbox.ack(again[0], second);
+
+    auto history = this->outbox.attempts(id);
+    BOOST_TEST_REQUIRE(history.size() == 2u);
+    BOOST_TEST(show(history[0].traceparent) == show(sent('1')));
+    BOOST_TEST(show(history[1].traceparent) == show(sent('2')));
+    auto plain_history = this->outbox.attempts(plain);
+    BOOST_TEST_REQUIRE(plain_history.size() == 1u);
+    BOOST_TEST(show(plain_history[0].traceparent) == unset);
+    auto batch_history = this->outbox.attempts(batch[0].id);
+    BOOST_TEST_REQUIRE(batch_history.size() == 1u);
+    BOOST_TEST(show(batch_history[0].traceparent) == show(sent('3')));
+    BOOST_TEST(show(this->outbox.attempts(batch[1].id).at(0).traceparent) == unset);
+
+    // A redelivery keeps the row's traceparent and the history's; the next attempt adds its own.
+    delivery reset = this->outbox.redeliver(id);
+    BOOST_TEST(show(reset.traceparent) == show(parent));
+    auto third = this->outbox.claim(claim_opts("node-B"));
+    BOOST_TEST_REQUIRE(third.size() == 1u);
+    BOOST_TEST(show(third[0].traceparent) == show(parent));
+    this->outbox.ack(third[0], dead_result());
+    history = this->outbox.attempts(id);
+    BOOST_TEST_REQUIRE(history.size() == 3u);
+    BOOST_TEST(show(history[0].traceparent) == show(sent('1')));
+    BOOST_TEST(show(history[1].traceparent) == show(sent('2')));
+    BOOST_TEST(show(history[2].traceparent) == unset);
+    BOOST_TEST(show(get_row(this->outbox, id).traceparent) == show(parent));
 }
 
 BOOST_AUTO_TEST_SUITE_END()  // outbox_contract

@@ -421,13 +421,14 @@ BOOST_AUTO_TEST_CASE(schema_too_old_or_too_new_is_refused_and_not_migrated) {
     BOOST_TEST(err.at("field").as_string() == "database");
 }
 
-// Version 5 moved the payloads out of the delivery table: a file at version 4 is refused as it
-// is (the tool never migrates), and read once the application has migrated it.
+// Version 5 moved the payloads out of the delivery table (and version 6 added the traceparent
+// columns): a file at version 4 is refused as it is (the tool never migrates), and read once the
+// application has migrated it.
 BOOST_AUTO_TEST_CASE(a_version_4_file_is_refused_untouched_and_read_once_migrated) {
     temp_dir dir;
     const std::string path = dir.file("v4");
     const auto plan = delivery_schema();
-    BOOST_TEST_REQUIRE(plan.latest() == 5);
+    BOOST_TEST_REQUIRE(plan.latest() == 6);
     const delivery_id id = delivery_id::generate();
     {
         engine::sqlite_engine e({.path = path});
@@ -452,13 +453,13 @@ BOOST_AUTO_TEST_CASE(a_version_4_file_is_refused_untouched_and_read_once_migrate
         BOOST_TEST_CONTEXT(args.front()) {
             auto r = run_cli(args);
             BOOST_TEST(r.status == 3);
-            BOOST_TEST(contains(r.err, "schema version 4 and this hookbox needs version 5"), r.err);
+            BOOST_TEST(contains(r.err, "schema version 4 and this hookbox needs version 6"), r.err);
             BOOST_TEST(contains(r.err, "never migrates"));
         }
     }
     BOOST_TEST(read_file(path) == before);
 
-    { open_outbox(path); }  // the application opens it: the table is migrated to version 5
+    { open_outbox(path); }  // the application opens it: the table is migrated to version 6
     auto r = run_cli({"--json", "show", path, id.to_string()});
     BOOST_TEST(r.status == 0, r.err);
     auto d = parse_json(r).at("delivery");
@@ -594,8 +595,9 @@ BOOST_AUTO_TEST_CASE(show_prints_every_field_and_the_history_but_never_the_secre
         BOOST_TEST(contains(r.out, line), line);
     BOOST_TEST(contains(r.out, R"({"object":"contact","recordId":"c-1"})"));
     // Two attempts: the retry, then the dead one.
-    BOOST_TEST(contains(r.out, "   1  2026-01-01T00:03:00.000Z  pending  500     120 ms  HTTP 500"));
-    BOOST_TEST(contains(r.out, "   2  2026-01-01T00:05:00.000Z  dead     410     120 ms  HTTP 410 Gone"));
+    BOOST_TEST(contains(r.out, "   1  2026-01-01T00:03:00.000Z  pending  500     120 ms  -                 HTTP 500"));
+    BOOST_TEST(contains(r.out, "   2  2026-01-01T00:05:00.000Z  dead     410     120 ms  -                 HTTP 410 Gone"));
+    BOOST_TEST(contains(r.out, "traceparent       -"));
 
     auto j = parse_json(run_cli({"--json", "show", f.path, f.a2.to_string()}));
     const auto& d = j.at("delivery");
@@ -625,6 +627,35 @@ BOOST_AUTO_TEST_CASE(show_prints_every_field_and_the_history_but_never_the_secre
         BOOST_TEST(!contains(o.err, secret_text));
         BOOST_TEST(!contains(o.out, "tok-0f1e2d"));
     }
+}
+
+// A traced delivery: show prints the traceparent it was enqueued with, and each attempt's span id
+// (the whole traceparent each attempt sent in --json).
+BOOST_AUTO_TEST_CASE(show_prints_the_traceparent_and_each_attempts_span) {
+    temp_dir dir;
+    const std::string path = dir.file("traced");
+    const std::string parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const std::string sent = "00-4bf92f3577b34da6a3ce929d0e0e4736-a3ce929d0e0e4736-01";
+    delivery_id id;
+    {
+        file_outbox ob = open_outbox(path);
+        auto req = make_request("wh-a", "evt-1");
+        req.traceparent = parent;
+        id = ob.enqueue(req).id;
+        auto claimed = ob.claim(claim_options{.node_id = "node-1"});
+        BOOST_REQUIRE_EQUAL(claimed.size(), 1u);
+        attempt_result r{.outcome = attempt_outcome::success, .http_status = 200, .duration = 120ms};
+        r.traceparent = sent;
+        ob.ack(claimed[0], r);
+    }
+    auto r = run_cli({"show", path, id.to_string()});
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(contains(r.out, "traceparent       " + parent), r.out);
+    BOOST_TEST(contains(r.out, "DURATION  SPAN              ERROR"), r.out);
+    BOOST_TEST(contains(r.out, "120 ms  a3ce929d0e0e4736  -"), r.out);
+    auto j = parse_json(run_cli({"--json", "show", path, id.to_string()}));
+    BOOST_TEST(j.at("delivery").at("traceparent").as_string() == parent);
+    BOOST_TEST(j.at("history").at(0).at("traceparent").as_string() == sent);
 }
 
 BOOST_AUTO_TEST_CASE(corrupt_row_exits_3_naming_the_column) {

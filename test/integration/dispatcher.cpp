@@ -22,6 +22,7 @@
 #include <hookbox/storage/failing_storage.hpp>
 #include <hookbox/http/beast_sender.hpp>
 #include <hookbox/signing/verify.hpp>
+#include <hookbox/validate.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_allocator.hpp>
@@ -871,6 +872,74 @@ BOOST_FIXTURE_TEST_CASE(claim_ttl_must_outlive_requests, fixture) {
         BOOST_TEST(!test_dispatcher::check(bad, 2s, ec, diag));
         BOOST_TEST(diag.field() == field);
     }
+}
+
+// W3C Trace Context over real HTTP: each attempt of a traced delivery carries one traceparent
+// header with the enqueued trace id and flags and a span id of its own (a custom header of that name
+// does not make a second one), and its attempt record holds exactly the header it sent; an untraced
+// delivery sends none and records none.
+BOOST_FIXTURE_TEST_CASE(traceparent_reaches_the_receiver_and_the_attempt_records, fixture) {
+    const std::string parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    std::atomic<int> n{0};
+    receiver.script([&](const received_request& r) {
+        // The traced delivery fails twice, then succeeds; the untraced one succeeds at once.
+        return r.header("traceparent").empty() || ++n >= 3 ? response_plan{.status = 200}
+                                                            : response_plan{.status = 500};
+    });
+    auto ob = make_outbox(8);
+    auto traced = request(receiver, "wh-1", "evt-traced");
+    traced.traceparent = parent;
+    traced.headers = {{"traceparent", "00-11111111111111111111111111111111-2222222222222222-00"}};
+    const auto id = ob.enqueue(traced).id;
+    const auto plain = ob.enqueue(request(receiver, "wh-2", "evt-plain")).id;
+    test_dispatcher a(ioc.get_executor(), ob, sender, node("node-A"));
+    std::optional<error_code> done;
+    a.async_run([&](error_code ec) { done = ec; });
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+        BOOST_TEST_REQUIRE(run_until(ioc, [&] { return ob.get(id)->attempts == attempt; }));
+        clock.advance(60s);  // past any retry delay of the default policy's first attempts
+        a.notify();
+    }
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return ob.get(plain)->status == delivery_status::success; }));
+    BOOST_TEST(ob.get(id)->status == delivery_status::success);
+    a.cancel();
+    BOOST_TEST_REQUIRE(run_until(ioc, [&] { return done.has_value(); }));
+
+    std::vector<std::string> sent;
+    for (const auto& r : receiver.requests()) {
+        std::size_t headers = 0;
+        for (const auto& [name, value] : r.headers)
+            headers += detail::iequals(name, "traceparent") ? 1 : 0;
+        if (r.header("webhook-id") == plain.to_string()) {
+            BOOST_TEST(headers == 0u);
+            continue;
+        }
+        BOOST_TEST_REQUIRE(headers == 1u);
+        sent.push_back(r.header("traceparent"));
+    }
+    BOOST_TEST_REQUIRE(sent.size() == 3u);
+    std::set<std::string> spans;
+    for (const auto& tp : sent) {
+        BOOST_TEST_CONTEXT(tp) {
+            error_code ec;
+            diagnostics diag;
+            BOOST_TEST(validate_traceparent(tp, ec, diag), diag.message());
+            BOOST_TEST(tp.substr(0, 35) == parent.substr(0, 35));  // version 00 and the trace id
+            BOOST_TEST(tp.substr(52) == parent.substr(52));       // the flags
+            BOOST_TEST(tp.substr(36, 16) != parent.substr(36, 16));
+            spans.insert(tp.substr(36, 16));
+        }
+    }
+    BOOST_TEST(spans.size() == 3u);  // a new span per attempt
+
+    auto history = ob.attempts(id);
+    BOOST_TEST_REQUIRE(history.size() == 3u);
+    for (std::size_t i = 0; i < history.size(); ++i)
+        BOOST_TEST(history[i].traceparent == std::optional<std::string>(sent[i]));
+    BOOST_TEST(ob.get(id)->traceparent == std::optional<std::string>(parent));
+    auto plain_history = ob.attempts(plain);
+    BOOST_TEST_REQUIRE(plain_history.size() == 1u);
+    BOOST_TEST(!plain_history[0].traceparent);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -69,6 +69,7 @@ struct postgres_storage_factory {
 static_assert(engine::data_engine<engine::postgres_engine>);
 static_assert(engine::sql_engine<engine::postgres_engine>);
 static_assert(outbox_storage<sql_storage<engine::postgres_engine>>);
+static_assert(detail::storage_lists_by_event_and_time<sql_storage<engine::postgres_engine>>);
 
 using outbox_contract_factories = boost::mpl::list<postgres_storage_factory>;
 using fault_injection_factories = boost::mpl::list<postgres_storage_factory>;
@@ -79,6 +80,7 @@ using fault_injection_factories = boost::mpl::list<postgres_storage_factory>;
 #include "contract/outbox_contract_cases.hpp"
 #include "contract/retention_cases.hpp"
 #include "contract/fault_injection_cases.hpp"
+#include "contract/trace_migration.hpp"
 
 // ---------------------------------------------------------------------------------------------------
 // A stored row's columns are range-checked on PostgreSQL as on SQLite (sql_storage decodes rows alike
@@ -117,6 +119,13 @@ BOOST_AUTO_TEST_CASE(a_negative_attempt_count_is_a_corrupt_row) {
     outbox_stats st = ob.stats();
     BOOST_TEST(st.count(delivery_status::dead) == 1u);
     BOOST_TEST(st.count(delivery_status::in_flight) == 2u);
+}
+
+// Version 6 adds the traceparent columns on PostgreSQL as on SQLite: a version 5 table's rows and
+// records read back untraced, and new ones keep theirs.
+BOOST_AUTO_TEST_CASE(a_table_at_version_5_gains_trace_context) {
+    check_version_5_table_migrates_to_trace_context<postgres_storage_factory::storage_type>(
+        postgres_storage_factory{}.make_engine());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -17,9 +17,11 @@
 #include "common/test_common.hpp"
 
 #include <hookbox/dispatch/dispatcher.hpp>
+#include <hookbox/dispatch/health_store.hpp>
 #include <hookbox/engine/postgres/listener.hpp>
 #include <hookbox/http/beast_sender.hpp>
 #include <hookbox/postgres_outbox.hpp>
+#include <hookbox/state/state_store.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
@@ -314,9 +316,33 @@ BOOST_AUTO_TEST_CASE(the_command_line_tool_reads_and_replays_a_postgres_outbox) 
     out = run("show '" + conninfo + "' " + id.to_string(), status);
     BOOST_TEST(status == 0, out);
     BOOST_TEST(out.find("HTTP 410") != std::string::npos, out);
+    out = run("replay --status dead --dry-run '" + conninfo + "'", status);
+    BOOST_TEST(status == 0, out);
+    BOOST_TEST(out.find("would replay 1 delivery") != std::string::npos, out);
+    BOOST_TEST(ob.get(id)->status == delivery_status::dead);
     out = run("replay --status dead '" + conninfo + "'", status);
     BOOST_TEST(status == 0, out);
     BOOST_TEST(ob.get(id)->status == delivery_status::pending);
+    out = run("vacuum '" + conninfo + "'", status);
+    BOOST_TEST(status == 0, out);
+    BOOST_TEST(out == "vacuumed\n");
+
+    // Endpoint health in the state store of the same schema: disabled and enabled from the tool.
+    out = run("endpoints '" + conninfo + "' disable wh-1", status);
+    BOOST_TEST(status == 3, out);  // no state table yet
+    basic_state_store<engine::postgres_engine> states(engine::postgres_engine({.conninfo = conninfo}));
+    state_store_health<basic_state_store<engine::postgres_engine>> health(states);
+    out = run("endpoints '" + conninfo + "' disable wh-1 --reason 'receiver being fixed'", status);
+    BOOST_TEST(status == 0, out);
+    auto kept = health.endpoints();
+    BOOST_TEST_REQUIRE(kept.size() == 1u);
+    BOOST_TEST(kept[0].second.disabled_reason == "receiver being fixed");
+    out = run("endpoints '" + conninfo + "'", status);
+    BOOST_TEST(status == 0, out);
+    BOOST_TEST(out.find("receiver being fixed") != std::string::npos, out);
+    out = run("endpoints '" + conninfo + "' enable wh-1", status);
+    BOOST_TEST(status == 0, out);
+    BOOST_TEST(health.endpoints().empty());
 
     // A schema without an outbox, and a server that does not answer: clear refusals.
     out = run("stats '" + pg_fresh_schema_conninfo("cli_empty") + "'", status);

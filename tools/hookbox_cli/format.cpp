@@ -7,6 +7,7 @@
 
 #include "format.hpp"
 
+#include <hookbox/detail/redact.hpp>
 #include <hookbox/error.hpp>
 #include <hookbox/payload.hpp>
 #include <hookbox/time_format.hpp>
@@ -78,47 +79,12 @@ std::string or_dash(const std::optional<hookbox::timestamp>& t) {
     return t ? hookbox::format_timestamp(*t) : std::string("-");
 }
 
-namespace {
-
-bool is_credential_header(std::string_view name) {
-    std::string n(name);
-    for (auto& c : n)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    if (n == "authorization" || n == "proxy-authorization" || n == "cookie" || n == "set-cookie")
-        return true;
-    for (std::string_view part : {"token", "secret", "password", "api-key", "apikey", "api_key"})
-        if (n.find(part) != std::string::npos)
-            return true;
-    return false;
-}
-
-}  // namespace
-
 std::string header_value(const hookbox::header& h) {
-    return is_credential_header(h.name) ? "<redacted>" : h.value;
+    return hookbox::detail::shown_header_value(h.name, h.value);
 }
 
 std::string display_url(std::string_view url) {
-    const std::size_t scheme = url.find("://");
-    if (scheme == std::string_view::npos)
-        return std::string(url);
-    const std::size_t begin = scheme + 3;
-    const std::size_t end = std::min(url.find_first_of("/?#", begin), url.size());
-    const std::size_t at = url.substr(0, end).rfind('@');
-    if (at == std::string_view::npos || at < begin)
-        return std::string(url);
-    std::string_view userinfo = url.substr(begin, at - begin);
-    const std::size_t colon = userinfo.find(':');
-    std::string out(url.substr(0, begin));
-    if (colon != std::string_view::npos) {
-        out += userinfo.substr(0, colon);
-        out += ":***";
-    } else {
-        out += "***";
-    }
-    out += url.substr(at);
-    return out;
+    return hookbox::detail::display_url(url);
 }
 
 // ----- text tables -----
@@ -205,6 +171,7 @@ json::object full_json(const hookbox::delivery& d) {
     o["headers"] = std::move(hs);
     o["signed"] = d.has_secret;
     o["timeout_ms"] = d.timeout ? json::value(d.timeout->count()) : json::value(nullptr);
+    o["traceparent"] = opt_text(d.traceparent);
     o["partition_key"] = d.partition_key;
     o["claimed_by"] = opt_text(d.claimed_by);
     o["claimed_at"] = opt_time(d.claimed_at);
@@ -240,6 +207,7 @@ json::object attempt_json(const hookbox::attempt_record& a) {
     o["response_code"] = opt_int(a.response_code);
     o["duration_ms"] = a.duration.count();
     o["error"] = opt_text(a.error);
+    o["traceparent"] = opt_text(a.traceparent);
     return o;
 }
 

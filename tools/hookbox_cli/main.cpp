@@ -48,10 +48,14 @@ constexpr command_entry entries[] = {
     {"stats", read_stats, run_stats},    {"list", read_list, run_list},
     {"show", read_show, run_show},       {"redeliver", read_redeliver, run_redeliver},
     {"replay", read_replay, run_replay}, {"purge", read_purge, run_purge},
+    {"endpoints", read_endpoints, run_endpoints}, {"vacuum", read_vacuum, run_vacuum},
+    {"watch", read_watch, run_watch},
 };
 
 int dispatch(const invocation& inv) {
     const command_spec& c = *inv.command;
+    if (c.name == "completion")
+        return run_completion(inv);
     const auto e = std::find_if(std::begin(entries), std::end(entries),
                                 [&](const command_entry& x) { return x.name == c.name; });
     if (e == std::end(entries))
@@ -66,7 +70,7 @@ int dispatch(const invocation& inv) {
     std::chrono::system_clock clock;
     rq.now = hookbox::now_ms(clock);
     e->read(inv, rq);
-    outbox_file ob = outbox_file::open(inv.positionals[0], inv.table, c.writes);
+    outbox_file ob = outbox_file::open(inv.positionals[0], inv.table, writes(inv, rq));
     return e->run(inv, rq, ob);
 }
 
@@ -94,7 +98,7 @@ int run(int argc, char** argv) {
             return exit_ok;
         }
         if (!inv.command)
-            usage_error("command", "missing command: expected stats, list, show, redeliver, replay or purge");
+            usage_error("command", "missing command: expected " + command_names());
         return dispatch(inv);
     } catch (failure& f) {
         if (f.status == exit_usage && f.command.empty())

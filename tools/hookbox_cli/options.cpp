@@ -13,6 +13,7 @@
 #include <hookbox/error.hpp>
 #include <hookbox/storage/delivery_schema.hpp>
 #include <hookbox/time_format.hpp>
+#include <hookbox/validate.hpp>
 #include <hookbox/version.hpp>
 
 #include <boost/json/object.hpp>
@@ -45,6 +46,50 @@ bool all_digits(std::string_view s) noexcept {
 
 // ----- the command table -----
 
+namespace {
+
+command_spec watch_command() {
+    return {"watch",
+            "a live view, as top: rows per status and their rate, failing webhooks, latest deliveries",
+            false,
+            false,
+            {{"--interval", true}, {"--webhook", true}, {"--count", true}, {"--once", false}},
+            "Usage: hookbox [--json] [--table NAME] watch <database> [--interval SECONDS] [--webhook ID]\n"
+            "                 [--count N | --once]\n"
+            "\n"
+            "Shows the outbox live, refreshed every interval until interrupted (Ctrl-C, SIGTERM; both\n"
+            "exit 0): the rows in each status with their change since the previous refresh and that\n"
+            "change per second, how long the oldest pending row has waited, the webhooks failing most,\n"
+            "and the latest deliveries (of one webhook with --webhook). On a terminal the screen is\n"
+            "redrawn in place; otherwise the frames follow one another. With --json, each frame is one\n"
+            "JSON document on a line of its own.\n"
+            "\n"
+            "Options:\n"
+            "  --interval SECONDS   time between refreshes, 0.1 to 3600 (default 2)\n"
+            "  --webhook ID         the latest deliveries of this webhook only\n"
+            "  --count N            stop after N frames, 1 to 1000000\n"
+            "  --once               print one frame and exit (as --count 1)\n"};
+}
+
+command_spec completion_command() {
+    return {"completion",
+            "prints a shell completion script: bash, zsh or fish",
+            false,
+            false,
+            {},
+            "Usage: hookbox completion bash|zsh|fish\n"
+            "\n"
+            "Prints a script that completes hookbox's commands, options and option values in that\n"
+            "shell. It takes no database. To use it:\n"
+            "\n"
+            "  bash   source <(hookbox completion bash)   (installed as\n"
+            "         share/bash-completion/completions/hookbox)\n"
+            "  zsh    hookbox completion zsh > \"${fpath[1]}/_hookbox\"\n"
+            "  fish   hookbox completion fish > ~/.config/fish/completions/hookbox.fish\n"};
+}
+
+}  // namespace
+
 const std::vector<command_spec>& command_table() {
     static const std::vector<command_spec> all{
         {"stats",
@@ -61,12 +106,18 @@ const std::vector<command_spec>& command_table() {
          "Options:\n"
          "  --top N   how many failing webhooks to show, 0 to 1000 (default 10)\n"},
         {"list",
-         "lists deliveries one per line, filtered by status and webhook, in pages",
+         "lists deliveries one per line, filtered by status, webhook, event and time, in pages",
          false,
          false,
-         {{"--status", true}, {"--webhook", true}, {"--limit", true}, {"--after", true}},
+         {{"--status", true},
+          {"--webhook", true},
+          {"--event", true},
+          {"--since", true},
+          {"--until", true},
+          {"--limit", true},
+          {"--after", true}},
          "Usage: hookbox [--json] [--table NAME] list <database> [--status S] [--webhook ID]\n"
-         "                                            [--limit N] [--after CURSOR]\n"
+         "                 [--event ID] [--since TIME] [--until TIME] [--limit N] [--after CURSOR]\n"
          "\n"
          "Prints one line per delivery, in enqueue order: id, status, attempts, webhook, event type,\n"
          "last update (UTC), last response code and last error. When more rows follow, the last\n"
@@ -75,21 +126,36 @@ const std::vector<command_spec>& command_table() {
          "Options:\n"
          "  --status S       only rows in status S: pending, in_flight, success, failed, dead\n"
          "  --webhook ID     only rows of this webhook\n"
+         "  --event ID       only rows of this event (its event_id, exactly)\n"
+         "  --since TIME     only rows enqueued at or after TIME\n"
+         "  --until TIME     only rows enqueued before TIME\n"
          "  --limit N        at most N rows, 1 to 10000 (default 50)\n"
-         "  --after CURSOR   the page after this cursor\n"},
+         "  --after CURSOR   the page after this cursor\n"
+         "\n"
+         "TIME: 2026-05-24T00:00:00Z (optionally with .mmm), or an age such as 7d, 12h, 30m, 45s\n"
+         "meaning now minus that.\n"},
         {"show",
-         "shows every field of one delivery, and its attempt history",
+         "shows every field of one delivery (by id, or by event), and its attempt history",
          true,
          false,
-         {},
+         {{"--event", true}, {"--webhook", true}},
          "Usage: hookbox [--json] [--table NAME] show <database> <id>\n"
+         "       hookbox [--json] [--table NAME] show <database> --event ID [--webhook ID]\n"
          "\n"
          "Prints every field of the delivery <id> (a UUID) and the history of its attempts. The\n"
          "signing secret is never printed: 'signed' tells whether the delivery has one. Values of\n"
          "headers that carry credentials (Authorization, Cookie, names with token, secret,\n"
          "password or api-key) are shown as <redacted>.\n"
          "\n"
-         "Exits 1 when no delivery has this id.\n"},
+         "With --event, finds the deliveries of that event (the event_id given at enqueue), one per\n"
+         "webhook it was sent to: when there is one, it is shown as above; when there are several,\n"
+         "they are listed one per line, as 'list' prints them.\n"
+         "\n"
+         "Options:\n"
+         "  --event ID     the deliveries of this event, in place of <id>\n"
+         "  --webhook ID   with --event: only the delivery to this webhook\n"
+         "\n"
+         "Exits 1 when no delivery has this id, or this event.\n"},
         {"redeliver",
          "sends one finished (success, failed, dead) delivery again",
          true,
@@ -106,9 +172,11 @@ const std::vector<command_spec>& command_table() {
          "sends finished deliveries again, selected by webhook, status and time",
          false,
          true,
-         {{"--webhook", true}, {"--status", true}, {"--since", true}, {"--until", true}, {"--all", false}},
+         {{"--webhook", true}, {"--status", true}, {"--since", true}, {"--until", true}, {"--all", false},
+          {"--dry-run", false}, {"--progress", false}},
          "Usage: hookbox [--json] [--table NAME] replay <database> [--webhook ID]\n"
          "                 [--status success|failed|dead] [--since TIME] [--until TIME] [--all]\n"
+         "                 [--dry-run] [--progress]\n"
          "\n"
          "Puts every finished delivery (success, failed or dead) that matches the filters back to\n"
          "pending, as redeliver does for one, and prints how many. Pending and in-flight rows are\n"
@@ -120,6 +188,9 @@ const std::vector<command_spec>& command_table() {
          "  --since TIME    only rows enqueued at or after TIME\n"
          "  --until TIME    only rows enqueued before TIME\n"
          "  --all           required when no filter is given: replays every finished row\n"
+         "  --dry-run       count the rows it would replay, and change nothing\n"
+         "  --progress      print the rows done so far on stderr after each step of 1000 rows (by\n"
+         "                  default only on a terminal, once the command has run for a second)\n"
          "\n"
          "TIME: 2026-05-24T00:00:00Z (optionally with .mmm), or an age such as 7d, 12h, 30m, 45s\n"
          "meaning now minus that.\n"},
@@ -127,9 +198,10 @@ const std::vector<command_spec>& command_table() {
          "deletes deliveries, selected by webhook, status and time (needs --yes)",
          false,
          true,
-         {{"--webhook", true}, {"--status", true}, {"--before", true}, {"--yes", false}, {"--all", false}},
+         {{"--webhook", true}, {"--status", true}, {"--before", true}, {"--yes", false}, {"--all", false},
+          {"--dry-run", false}, {"--progress", false}, {"--vacuum", false}},
          "Usage: hookbox [--json] [--table NAME] purge <database> [--webhook ID] [--status S]\n"
-         "                 [--before TIME] --yes [--all]\n"
+         "                 [--before TIME] --yes [--all] [--dry-run] [--progress] [--vacuum]\n"
          "\n"
          "Deletes every delivery that matches the filters, whatever its status, with its attempt\n"
          "history, and prints how many. Deleted rows cannot be recovered.\n"
@@ -140,11 +212,69 @@ const std::vector<command_spec>& command_table() {
          "  --before TIME   only rows last updated before TIME\n"
          "  --yes           required: confirms the deletion\n"
          "  --all           required when no filter is given: deletes every row\n"
+         "  --dry-run       count the rows it would delete, and change nothing (needs no --yes)\n"
+         "  --progress      print the rows done so far on stderr after each step of 1000 rows (by\n"
+         "                  default only on a terminal, once the command has run for a second)\n"
+         "  --vacuum        then give the freed space back to the file system (see 'vacuum')\n"
          "\n"
          "TIME: 2026-05-24T00:00:00Z (optionally with .mmm), or an age such as 7d, 12h, 30m, 45s\n"
          "meaning now minus that.\n"},
+        {"endpoints",
+         "lists endpoints disabled, failing or with an open circuit; disables and enables them",
+         false,
+         false,
+         {{"--reason", true}, {"--state-table", true}},
+         "Usage: hookbox [--json] [--table NAME] endpoints <database> [list] [--state-table NAME]\n"
+         "       hookbox [--json] endpoints <database> disable <webhook> [--reason TEXT] [--state-table NAME]\n"
+         "       hookbox [--json] endpoints <database> enable <webhook> [--state-table NAME]\n"
+         "\n"
+         "Endpoint health as dispatchers keep it in the state store of the same database\n"
+         "(state_store_health). 'list' prints each endpoint that is disabled, has its circuit open or\n"
+         "is failing, with the time it has been so, the reason, its consecutive failures, and its dead\n"
+         "and retrying rows; then the webhooks that have dead or retrying rows while their endpoint\n"
+         "is healthy. 'disable' stops the deliveries to an endpoint: a running dispatcher follows\n"
+         "within its reload interval (5 s by default) and turns its rows dead without a request.\n"
+         "'enable' lets them go again, closing its circuit; replay its dead rows then.\n"
+         "\n"
+         "Options:\n"
+         "  --reason TEXT        why it is disabled, shown by 'list' (at most 1024 bytes)\n"
+         "  --state-table NAME   the state store's table (default plugin_state)\n"
+         "\n"
+         "A database without the state table has no endpoint health kept: 'list' prints only the\n"
+         "webhooks with dead or retrying rows, and disable and enable exit 3.\n",
+         3},
+        {"vacuum",
+         "gives the space of deleted rows back to the file system",
+         false,
+         true,
+         {},
+         "Usage: hookbox [--json] [--table NAME] vacuum <database>\n"
+         "\n"
+         "SQLite: rewrites the file without the free pages that deleted rows left (VACUUM); it needs\n"
+         "free disk space for a copy of the file, and waits for no other writer. PostgreSQL: runs\n"
+         "VACUUM (ANALYZE) on the outbox's tables, which makes their space reusable and refreshes the\n"
+         "planner's statistics. 'purge --vacuum' does the same after a purge.\n"},
+        watch_command(),
+        completion_command(),
     };
     return all;
+}
+
+const std::vector<option_spec>& global_options() {
+    static const std::vector<option_spec> all{
+        {"--json", false}, {"--table", true}, {"-h", false}, {"--help", false}, {"--version", false}};
+    return all;
+}
+
+std::string command_names() {
+    std::string out;
+    const auto& all = command_table();
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (i > 0)
+            out += i + 1 == all.size() ? " or " : ", ";
+        out += all[i].name;
+    }
+    return out;
 }
 
 const command_spec* find_command(std::string_view name) {
@@ -160,10 +290,11 @@ std::string global_help() {
         "\n"
         "Usage: hookbox [--json] [--table NAME] <command> <database> [options]\n"
         "       hookbox help <command>\n"
+        "       hookbox completion bash|zsh|fish\n"
         "\n"
         "Commands:\n";
     for (const auto& c : command_table())
-        out += "  " + pad(std::string(c.name), 11) + std::string(c.summary) + "\n";
+        out += "  " + pad(std::string(c.name), 12) + std::string(c.summary) + "\n";
     out += "\n"
            "Options:\n"
            "  --json         print one JSON document on stdout, errors included\n"
@@ -175,8 +306,8 @@ std::string global_help() {
            "45s meaning now minus that. Printed times are UTC.\n"
            "\n"
            "The database is never created or migrated: a missing file, a file without the delivery table\n"
-           "or a table at another schema version is refused and left as it is. stats, list and show open\n"
-           "it read-only.\n"
+           "or a table at another schema version is refused and left as it is. stats, list, show,\n"
+           "endpoints list and the dry runs open it read-only.\n"
            "\n"
            "Exit status:\n"
            "  0  success\n"
@@ -231,7 +362,7 @@ invocation parse_command_line(std::span<const std::string> args) {
                 inv.command = find_command(a);
                 if (!inv.command)
                     usage_error("command", "unknown command '" + printable(clip(a, 64)) +
-                                               "': expected stats, list, show, redeliver, replay or purge");
+                                               "': expected " + command_names());
                 command_name = a;
                 continue;
             }
@@ -313,7 +444,7 @@ invocation parse_command_line(std::span<const std::string> args) {
         inv.command = find_command(inv.positionals.front());
         if (!inv.command)
             usage_error("command", "unknown command '" + printable(clip(inv.positionals.front(), 64)) +
-                                       "': expected stats, list, show, redeliver, replay or purge");
+                                       "': expected " + command_names());
         inv.positionals.clear();
     }
     return inv;
@@ -321,15 +452,20 @@ invocation parse_command_line(std::span<const std::string> args) {
 
 void check_arguments(const invocation& inv) {
     const command_spec& c = *inv.command;
-    const std::size_t wanted = c.needs_id ? 2 : 1;
+    // A command that takes --event (show) takes it in place of <id>.
+    const bool id_by_event = c.needs_id && inv.value("--event") != nullptr;
+    const std::size_t wanted = c.needs_id && !id_by_event ? 2 : 1;
+    const std::size_t most = std::max(wanted, c.max_arguments);
     if (inv.positionals.empty())
         usage_error("database", std::string(c.name) + ": missing argument <database>", std::string(c.name));
     if (inv.positionals.size() < wanted)
         usage_error("id", std::string(c.name) + ": missing argument <id>", std::string(c.name));
-    if (inv.positionals.size() > wanted)
+    if (inv.positionals.size() > wanted && id_by_event)
+        usage_error("--event", std::string(c.name) + ": give <id> or --event, not both", std::string(c.name));
+    if (inv.positionals.size() > most)
         usage_error("argument",
                     std::string(c.name) + ": unexpected argument '" +
-                        printable(clip(inv.positionals[wanted], 64)) + "'",
+                        printable(clip(inv.positionals[most], 64)) + "'",
                     std::string(c.name));
 }
 
@@ -390,6 +526,21 @@ std::string parse_webhook(const std::string& option, std::string_view s) {
     if (s.size() > 64)
         usage_error(option,
                     option + ": is " + std::to_string(s.size()) + " bytes long; a webhook id has at most 64");
+    return std::string(s);
+}
+
+std::string parse_event(const std::string& option, std::string_view s) {
+    hookbox::list_options probe;
+    probe.event_id = std::string(s);
+    hookbox::error_code ec;
+    hookbox::diagnostics diag;
+    if (!hookbox::validate(probe, ec, diag)) {
+        // The library's message names its field (event_id): the tool's user knows the option.
+        std::string rule = diag.message();
+        if (rule.rfind("event_id: ", 0) == 0)
+            rule = rule.substr(10);
+        usage_error(option, option + ": " + rule);
+    }
     return std::string(s);
 }
 

@@ -37,12 +37,19 @@ struct command_spec {
     bool writes;    // opened read-write
     std::vector<option_spec> options;
     std::string_view help;
+    std::size_t max_arguments = 0;  // positional arguments it may take, when more than needs_id says
 };
 
-// stats, list, show, redeliver, replay, purge, in the order the help lists them.
+// stats, list, show, redeliver, replay, purge, watch, completion, in the order the help lists them.
 const std::vector<command_spec>& command_table();
 
 const command_spec* find_command(std::string_view name);
+
+// The options every command takes (--json, --table, -h, --help, --version), as the parser reads them.
+const std::vector<option_spec>& global_options();
+
+// "stats, list, ... or completion": the commands, for the errors that name them.
+std::string command_names();
 
 // The text of `hookbox --help`.
 std::string global_help();
@@ -67,7 +74,8 @@ struct invocation {
 // a value given to a flag, or a --table that is no identifier.
 invocation parse_command_line(std::span<const std::string> args);
 
-// The command's positional arguments: <database>, and <id> for the commands that need one.
+// The command's positional arguments: <database>, and <id> for the commands that need one (unless
+// --event stands for it).
 void check_arguments(const invocation& inv);
 
 // Prints `text` as it is, or as {"help": text}.
@@ -80,6 +88,8 @@ std::uint64_t parse_cursor(const std::string& option, std::string_view s);
 hookbox::delivery_id parse_id(std::string_view s);
 hookbox::delivery_status parse_status(const std::string& option, std::string_view s, bool terminal_only);
 std::string parse_webhook(const std::string& option, std::string_view s);
+// An event id as enqueue takes it: 1 to 128 bytes of UTF-8.
+std::string parse_event(const std::string& option, std::string_view s);
 // TIME: a UTC time, or an age before `now` (hookbox::parse_time).
 hookbox::timestamp parse_time(const std::string& option, std::string_view s, hookbox::timestamp now);
 

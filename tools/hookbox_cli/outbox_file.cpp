@@ -9,11 +9,14 @@
 
 #include "format.hpp"
 
+#include <hookbox/dispatch/health_store.hpp>
 #include <hookbox/engine/filter.hpp>
 #include <hookbox/engine/sqlite_engine.hpp>
 #include <hookbox/outbox.hpp>
 #include <hookbox/storage/delivery_schema.hpp>
 #include <hookbox/sqlite_outbox.hpp>
+#include <hookbox/state/state_schema.hpp>
+#include <hookbox/state/state_store.hpp>
 #ifdef HOOKBOX_CLI_POSTGRES
 #include <hookbox/postgres_outbox.hpp>
 #endif
@@ -78,6 +81,8 @@ std::string option_for_field(const std::string& field) {
         return "--limit";
     if (field == "after_sequence")
         return "--after";
+    if (field == "event_id")
+        return "--event";
     if (field == "created_from")
         return "--since";
     if (field == "created_before")
@@ -152,10 +157,67 @@ Outbox checked_outbox(Engine engine, const std::string& path, const std::string&
     return Outbox(hookbox::outbox_params{}, std::move(*storage));
 }
 
+// The engine for the state store beside the outbox: SQLite's own connection, or a new PostgreSQL one.
+std::optional<hookbox::engine::sqlite_engine>
+state_engine(hookbox::sqlite_outbox& ob, const std::string&, error_code&, diagnostics&) {
+    return hookbox::engine::sqlite_engine::attach(ob.storage().engine().native_handle());
+}
+
+#ifdef HOOKBOX_CLI_POSTGRES
+std::optional<hookbox::engine::postgres_engine>
+state_engine(hookbox::postgres_outbox&, const std::string& path, error_code& ec, diagnostics& diag) {
+    hookbox::engine::postgres_params p;
+    p.conninfo = path;
+    p.pool_size = 1;
+    return hookbox::engine::postgres_engine::open(p, ec, diag);
+}
+#endif
+
+// Calls `f` with the `state_store_health` over the state table `table`, when the database has one
+// (`kept`); creates and migrates nothing.
+template <class Engine, class F>
+void with_health(std::optional<Engine> engine, const std::string& table, bool& kept, error_code& ec,
+                 diagnostics& diag, F f) {
+    kept = false;
+    if (!engine)
+        return;
+    const int version = engine->schema_version(hookbox::state_schema(table).name, ec, diag);
+    if (ec || version == 0)
+        return;
+    kept = true;
+    using store_type = hookbox::basic_state_store<Engine>;
+    auto store = store_type::open(std::move(*engine), {.table = table, .migrate = false}, {}, ec, diag);
+    if (!store)
+        return;
+    hookbox::state_store_health<store_type> health(*store);
+    f(health);
+}
+
+[[noreturn]] void no_state_table(const std::string& state_table) {
+    throw failure{exit_database, "no_state_table", "--state-table",
+                  "--state-table: the database has no state table '" + state_table +
+                      "': endpoint health is kept there only when a dispatcher uses a state store "
+                      "(state_store_health) in this database",
+                  {}};
+}
+
+// A table name quoted for SQL (the names are identifiers, checked before).
+std::string quoted(const std::string& name) {
+    return "\"" + name + "\"";
+}
+
 }  // namespace
 
 struct outbox_file::impl {
     outbox_variant outbox;
+    std::string path{};
+    std::string table{};
+
+    // `f(health)` on the state store beside the outbox.
+    template <class F>
+    void health(const std::string& state_table, bool& kept, error_code& ec, diagnostics& diag, F f) {
+        visit([&](auto& ob) { with_health(state_engine(ob, path, ec, diag), state_table, kept, ec, diag, f); });
+    }
 
     template <class F>
     decltype(auto) visit(F&& f) {
@@ -189,7 +251,7 @@ outbox_file outbox_file::open(const std::string& path, const std::string& table,
         if (ec)
             database_error(ec, diag);
         return outbox_file(std::make_unique<impl>(
-            impl{checked_outbox<hookbox::postgres_outbox>(std::move(*engine), path, table)}));
+            impl{checked_outbox<hookbox::postgres_outbox>(std::move(*engine), path, table), path, table}));
 #else
         (void)write;
         refuse("no_postgres", "database: '" + shown(path) +
@@ -229,10 +291,68 @@ outbox_file outbox_file::open(const std::string& path, const std::string& table,
         database_error(ec, diag);
 
     return outbox_file(std::make_unique<impl>(
-        impl{checked_outbox<hookbox::sqlite_outbox>(std::move(*engine), path, table)}));
+        impl{checked_outbox<hookbox::sqlite_outbox>(std::move(*engine), path, table), path, table}));
 }
 
 outbox_file::outbox_file(std::unique_ptr<impl> p) noexcept : impl_(std::move(p)) {}
+
+std::size_t outbox_file::replay(const hookbox::delivery_filter& filter, const hookbox::step_callback& on_step,
+                                error_code& ec, diagnostics& diag) {
+    return impl_->visit([&](auto& ob) { return ob.replay(filter, on_step, ec, diag); });
+}
+
+std::size_t outbox_file::purge(const hookbox::delivery_filter& filter, const hookbox::step_callback& on_step,
+                               error_code& ec, diagnostics& diag) {
+    return impl_->visit(
+        [&](auto& ob) { return ob.purge(filter, ob.params().replay_batch, on_step, ec, diag); });
+}
+
+std::size_t
+outbox_file::count(const hookbox::delivery_filter& filter, bool replayable, error_code& ec, diagnostics& diag) const {
+    return impl_->visit([&](auto& ob) { return ob.count(filter, replayable, ec, diag); });
+}
+
+void outbox_file::vacuum(error_code& ec, diagnostics& diag) {
+    const std::string& t = impl_->table;
+    impl_->visit([&](auto& ob) {
+        auto& engine = ob.storage().engine();
+        if constexpr (std::is_same_v<std::decay_t<decltype(ob)>, hookbox::sqlite_outbox>)
+            (void)engine.query("VACUUM", {}, [](auto) {}, ec, diag);
+        else
+            (void)engine.query("VACUUM (ANALYZE) " + quoted(t) + ", " + quoted(hookbox::attempt_table(t)) + ", " +
+                                   quoted(hookbox::payload_table(t)),
+                               {}, [](auto) {}, ec, diag);
+    });
+}
+
+std::vector<std::pair<std::string, hookbox::endpoint_state>>
+outbox_file::endpoints(const std::string& state_table, bool& kept, error_code& ec, diagnostics& diag) {
+    std::vector<std::pair<std::string, hookbox::endpoint_state>> out;
+    impl_->health(state_table, kept, ec, diag, [&](auto& h) { out = h.endpoints(ec, diag); });
+    return out;
+}
+
+hookbox::endpoint_state outbox_file::disable_endpoint(const std::string& state_table, const std::string& webhook_id,
+                                                      std::string reason, hookbox::timestamp at, error_code& ec,
+                                                      diagnostics& diag) {
+    hookbox::endpoint_state st;
+    bool kept = false;
+    impl_->health(state_table, kept, ec, diag,
+                  [&](auto& h) { st = h.disable(webhook_id, std::move(reason), at, ec, diag); });
+    if (!ec && !kept)
+        no_state_table(state_table);
+    return st;
+}
+
+bool outbox_file::enable_endpoint(const std::string& state_table, const std::string& webhook_id, error_code& ec,
+                                  diagnostics& diag) {
+    bool was = false;
+    bool kept = false;
+    impl_->health(state_table, kept, ec, diag, [&](auto& h) { was = h.enable(webhook_id, ec, diag); });
+    if (!ec && !kept)
+        no_state_table(state_table);
+    return was;
+}
 outbox_file::outbox_file(outbox_file&&) noexcept = default;
 outbox_file& outbox_file::operator=(outbox_file&&) noexcept = default;
 outbox_file::~outbox_file() = default;

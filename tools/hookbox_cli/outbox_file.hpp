@@ -20,12 +20,15 @@
 
 #include <hookbox/delivery.hpp>
 #include <hookbox/delivery_id.hpp>
+#include <hookbox/dispatch/endpoint_health.hpp>
 #include <hookbox/error.hpp>
+#include <hookbox/outbox.hpp>
 
 #include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hookbox_cli {
@@ -58,6 +61,30 @@ public:
     replay(const hookbox::delivery_filter& filter, hookbox::error_code& ec, hookbox::diagnostics& diag);
     std::size_t
     purge(const hookbox::delivery_filter& filter, hookbox::error_code& ec, hookbox::diagnostics& diag);
+
+    // Replay and purge reporting each step (`on_step`), and their dry run (`count`).
+    std::size_t replay(const hookbox::delivery_filter& filter, const hookbox::step_callback& on_step,
+                       hookbox::error_code& ec, hookbox::diagnostics& diag);
+    std::size_t purge(const hookbox::delivery_filter& filter, const hookbox::step_callback& on_step,
+                      hookbox::error_code& ec, hookbox::diagnostics& diag);
+    std::size_t count(const hookbox::delivery_filter& filter, bool replayable, hookbox::error_code& ec,
+                      hookbox::diagnostics& diag) const;
+
+    // Gives the space of deleted rows back: SQLite `VACUUM`, PostgreSQL `VACUUM (ANALYZE)` of the
+    // outbox's tables.
+    void vacuum(hookbox::error_code& ec, hookbox::diagnostics& diag);
+
+    // Endpoint health as dispatchers keep it in the state store table `state_table` of the same
+    // database (`state_store_health`): the endpoints that are not healthy, and an operator's
+    // disable and enable. `kept` is false when the database has no such table (no dispatcher
+    // keeps health there): the list is then empty, and disable and enable refuse.
+    std::vector<std::pair<std::string, hookbox::endpoint_state>>
+    endpoints(const std::string& state_table, bool& kept, hookbox::error_code& ec, hookbox::diagnostics& diag);
+    hookbox::endpoint_state disable_endpoint(const std::string& state_table, const std::string& webhook_id,
+                                             std::string reason, hookbox::timestamp at, hookbox::error_code& ec,
+                                             hookbox::diagnostics& diag);
+    bool enable_endpoint(const std::string& state_table, const std::string& webhook_id, hookbox::error_code& ec,
+                         hookbox::diagnostics& diag);
 
 private:
     struct impl;

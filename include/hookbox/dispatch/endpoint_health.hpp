@@ -60,6 +60,10 @@ struct endpoint_health_params {
     std::chrono::milliseconds disable_after{std::chrono::hours(24 * 5)};
     /// Disable the endpoint when it answers 410 Gone.
     bool disable_on_gone = true;
+    /// How often a dispatcher with an `endpoint_health_store` reads the store again to follow the
+    /// disables and enables made there by others (an operator's `hookbox endpoints disable`, another
+    /// process); 0 reads it only when a run starts. Not negative.
+    std::chrono::milliseconds reload_interval{5000};
     /// The default rate limit of every webhook (unlimited by default).
     rate_limit rate{};
     /// A webhook's own rate limit, when it has one; otherwise `rate` applies.
@@ -154,8 +158,9 @@ struct health_update {
     std::optional<endpoint_event> event{};
 };
 
-/// Where a dispatcher keeps endpoint health between runs: `load` when a run starts, `save` after
-/// each change (from the dispatcher's storage executor, one call at a time). A healthy state may be
+/// Where a dispatcher keeps endpoint health between runs: `load` when a run starts and every
+/// `endpoint_health_params::reload_interval`, `update` after each change (from the dispatcher's
+/// storage executor, one call at a time). A healthy state may be
 /// saved as "nothing to keep". `state_store_health` (`dispatch/health_store.hpp`) keeps it in a
 /// `basic_state_store`.
 class endpoint_health_store {
@@ -165,6 +170,15 @@ public:
     virtual std::vector<std::pair<std::string, endpoint_state>> load(error_code& ec, diagnostics& diag) = 0;
     virtual void
     save(const std::string& webhook_id, const endpoint_state& s, error_code& ec, diagnostics& diag) = 0;
+    /// Saves a state that the dispatcher changed. When `decides` is false the change is only the
+    /// circuit's (failures counted, circuit opened or closed), and a store shared with operators
+    /// keeps the `disabled` decision it holds rather than the dispatcher's older copy (see
+    /// `state_store_health`). The default saves `s` as it is.
+    virtual void update(const std::string& webhook_id, const endpoint_state& s, bool decides, error_code& ec,
+                        diagnostics& diag) {
+        (void)decides;
+        save(webhook_id, s, ec, diag);
+    }
 };
 
 /// The health of every endpoint one dispatcher sends to. Not thread-safe: the dispatcher calls it from

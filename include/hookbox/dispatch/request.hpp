@@ -23,17 +23,28 @@
 /// `Content-Type` (and, under `objectstack`, the event, delivery and attempt headers, as the
 /// ObjectStack outbox allows), but never a signature. The Standard Webhooks headers come last so
 /// that a custom header cannot forge them.
+///
+/// A delivery enqueued with a `traceparent` sends, under every scheme, one `traceparent` header
+/// last: version `00`, the delivery's trace id and flags, and a new random span id for each
+/// attempt (the attempt is a child span of the one that enqueued it). It replaces a custom header
+/// of that name, which is sent as given only by a delivery without a `traceparent`.
 
 #include <hookbox/delivery.hpp>
+#include <hookbox/delivery_id.hpp>
 #include <hookbox/error.hpp>
 #include <hookbox/http/sender_concept.hpp>
 #include <hookbox/signing/signer.hpp>
+#include <hookbox/validate.hpp>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace hookbox {
@@ -64,6 +75,76 @@ inline std::vector<signing::secret> parse_secrets(std::string_view text, signing
     return keys;
 }
 
+namespace detail {
+
+// The keys of secret texts, parsed once per distinct text and scheme (most deliveries of a webhook
+// share one) and kept in a bounded cache.
+class secret_cache {
+public:
+    // The keys of `text` under `s` (see `parse_secrets`); null with `ec` set when the text does not
+    // parse. The pointer is good until the next call.
+    const std::vector<signing::secret>* keys_for(const std::string& text, signing::scheme s, error_code& ec,
+                                                 diagnostics& diag) {
+        static const std::vector<signing::secret> none;
+        ec.clear();
+        if (text.empty() || s == signing::scheme::none)
+            return &none;
+        auto& cache = cache_[s == signing::scheme::objectstack ? 1 : 0];
+        if (auto it = cache.find(text); it != cache.end())
+            return &it->second;
+        auto keys = parse_secrets(text, s, ec, diag);
+        if (ec)
+            return nullptr;
+        if (cache.size() >= 1024)
+            cache.clear();
+        return &cache.emplace(text, std::move(keys)).first->second;
+    }
+
+private:
+    std::array<std::unordered_map<std::string, std::vector<signing::secret>>, 2> cache_;
+};
+
+}  // namespace detail
+
+/// A new span id: 16 lowercase hex digits, not all zeros, from 64 random bits of the generator
+/// behind `delivery_id::generate` (seeded per thread from the system's entropy).
+inline std::string new_span_id() {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out(16, '0');
+    for (;;) {
+        // A UUID v4 keeps its version and variant in bytes 6 and 8: the span takes the others.
+        const auto b = delivery_id::generate().bytes();
+        static constexpr std::array<std::size_t, 8> random_bytes{0, 1, 2, 3, 4, 5, 9, 10};
+        bool zero = true;
+        for (std::size_t i = 0; i < random_bytes.size(); ++i) {
+            const unsigned char x = b[random_bytes[i]];
+            zero = zero && x == 0;
+            out[2 * i] = digits[x >> 4];
+            out[2 * i + 1] = digits[x & 0xF];
+        }
+        if (!zero)
+            return out;
+    }
+}
+
+/// The `traceparent` of a child span of `parent` (a value `validate_traceparent` accepts): version
+/// `00`, `parent`'s trace id and flags, and `span_id` (16 lowercase hex digits, not all zeros).
+inline std::string child_traceparent(std::string_view parent, std::string_view span_id) {
+    std::string out;
+    out.reserve(55);
+    out.append("00-").append(parent.substr(3, 32)).append("-").append(span_id).append("-").append(parent.substr(53, 2));
+    return out;
+}
+
+/// The value of the last `traceparent` header of `r` (names compare case-insensitively), which is
+/// the one a sender sends; `std::nullopt` when it has none.
+inline std::optional<std::string> traceparent_of(const outgoing_request& r) {
+    for (auto it = r.headers.rbegin(); it != r.headers.rend(); ++it)
+        if (detail::iequals(it->name, "traceparent"))
+            return it->value;
+    return std::nullopt;
+}
+
 /// Builds the request for the next attempt of `d` (attempt number `d.attempts + 1`), made at
 /// `unix_seconds`, signed under `s` with `keys` (what `parse_secrets` made of `d.secret`).
 /// `default_timeout` applies when the delivery has none.
@@ -92,7 +173,7 @@ inline outgoing_request build_request(const delivery& d, signing::scheme s, std:
     if (ec)
         return r;
 
-    r.headers.reserve(d.headers.size() + sig.size() + 1);
+    r.headers.reserve(d.headers.size() + sig.size() + 2);
     r.headers.push_back({"Content-Type", "application/json"});
     if (s == signing::scheme::objectstack) {
         // The ObjectStack outbox's order: the identifying headers, then the custom ones (which may
@@ -107,6 +188,10 @@ inline outgoing_request build_request(const delivery& d, signing::scheme s, std:
         r.headers.insert(r.headers.end(), d.headers.begin(), d.headers.end());
         for (auto& h : sig)
             r.headers.push_back(std::move(h));
+    }
+    if (d.traceparent) {
+        std::erase_if(r.headers, [](const header& h) { return detail::iequals(h.name, "traceparent"); });
+        r.headers.push_back({"traceparent", child_traceparent(*d.traceparent, new_span_id())});
     }
     return r;
 }

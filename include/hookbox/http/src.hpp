@@ -10,11 +10,11 @@
 
 /// \file
 /// The separately compiled HTTP component: `beast_sender` on Beast and OpenSSL's libssl, with its
-/// address policy and connection pool. Include it once in the program, in the translation unit of
-/// `<hookbox/src.hpp>` or another one, with `HOOKBOX_SEPARATE_COMPILATION` defined everywhere (see
-/// `<hookbox/src.hpp>`). It also instantiates `basic_beast_sender<boost::asio::any_io_executor>`
-/// (`beast_sender`) and its implementation, which `<hookbox/http/beast_sender.hpp>` then declares
-/// `extern`.
+/// address policy and connection pool, and the admin API's `admin_handler`. Include it once in the
+/// program, in the translation unit of `<hookbox/src.hpp>` or another one, with
+/// `HOOKBOX_SEPARATE_COMPILATION` defined everywhere (see `<hookbox/src.hpp>`). It also instantiates
+/// `basic_beast_sender<boost::asio::any_io_executor>` (`beast_sender`) and its implementation, which
+/// `<hookbox/http/beast_sender.hpp>` then declares `extern`.
 
 #include <hookbox/detail/config.hpp>
 
@@ -26,6 +26,8 @@
 #include <hookbox/http/impl/origin_pool.ipp>
 #include <hookbox/http/impl/request_head.ipp>
 #include <hookbox/http/impl/response_reader.ipp>
+
+#include <hookbox/admin/impl/admin_handler.ipp>
 
 #include <hookbox/http/beast_sender.hpp>
 

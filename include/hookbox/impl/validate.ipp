@@ -358,6 +358,63 @@ bool validate_header(const header& h, std::size_t index, error_code& ec, diagnos
     return true;
 }
 
+namespace detail {
+
+inline bool is_lower_hex(std::string_view s) noexcept {
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    return true;
+}
+
+inline bool all_zeros(std::string_view s) noexcept { return s.find_first_not_of('0') == std::string_view::npos; }
+
+}  // namespace detail
+
+bool validate_traceparent(std::string_view v, error_code& ec, diagnostics& diag, std::string_view field) {
+    ec.clear();
+    auto fail = [&](const std::string& why) {
+        std::string f(field);
+        detail::fail(ec, diag, errc::invalid_header, f,
+                     f + ": " + why +
+                         " (W3C traceparent: 00-<32 lowercase hex trace-id>-<16 lowercase hex parent-id>-<2 hex "
+                         "flags>)");
+        return false;
+    };
+    constexpr std::size_t size_00 = 55;
+    if (v.size() < size_00)
+        return fail("must be at least " + std::to_string(size_00) + " bytes (got " + std::to_string(v.size()) + ")");
+    if (v.size() > limits::traceparent)
+        return fail("must be at most " + std::to_string(limits::traceparent) + " bytes (got " +
+                    std::to_string(v.size()) + ")");
+    if (v[2] != '-' || v[35] != '-' || v[52] != '-')
+        return fail("its parts must be separated by '-' after bytes 2, 35 and 52");
+    const std::string_view version = v.substr(0, 2), trace_id = v.substr(3, 32), parent_id = v.substr(36, 16),
+                           flags = v.substr(53, 2);
+    if (!detail::is_lower_hex(version))
+        return fail("the version must be 2 lowercase hex digits");
+    if (version == "ff")
+        return fail("version ff is invalid");
+    if (!detail::is_lower_hex(trace_id))
+        return fail("the trace-id must be 32 lowercase hex digits");
+    if (detail::all_zeros(trace_id))
+        return fail("the trace-id must not be all zeros");
+    if (!detail::is_lower_hex(parent_id))
+        return fail("the parent-id must be 16 lowercase hex digits");
+    if (detail::all_zeros(parent_id))
+        return fail("the parent-id must not be all zeros");
+    if (!detail::is_lower_hex(flags))
+        return fail("the trace-flags must be 2 lowercase hex digits");
+    if (v.size() == size_00)
+        return true;
+    if (version == "00")
+        return fail("version 00 must be exactly " + std::to_string(size_00) + " bytes (got " +
+                    std::to_string(v.size()) + ")");
+    if (v[size_00] != '-' || !detail::is_visible_ascii(v.substr(size_00)))
+        return fail("a version above 00 may continue after the flags only with '-' and visible ASCII");
+    return true;
+}
+
 bool validate(const enqueue_request& req, std::size_t max_payload_bytes, error_code& ec, diagnostics& diag) {
     ec.clear();
     if (!detail::check_text("webhook_id", req.webhook_id, limits::webhook_id, true, ec, diag) ||
@@ -403,6 +460,8 @@ bool validate(const enqueue_request& req, std::size_t max_payload_bytes, error_c
                          std::to_string(max_payload_bytes) + ")");
         return false;
     }
+    if (req.traceparent && !validate_traceparent(*req.traceparent, ec, diag))
+        return false;
     return true;
 }
 
@@ -454,6 +513,8 @@ bool validate(const attempt_result& r, error_code& ec, diagnostics& diag) {
                      "next_retry_at: only a retry outcome may set it");
         return false;
     }
+    if (r.traceparent && !validate_traceparent(*r.traceparent, ec, diag))
+        return false;
     return true;
 }
 
@@ -463,6 +524,15 @@ bool validate(const list_options& opts, error_code& ec, diagnostics& diag) {
         detail::fail(ec, diag, errc::invalid_argument, "limit",
                      "limit: must be in 1.." + std::to_string(limits::list_limit) + " (got " +
                          std::to_string(opts.limit) + ")");
+        return false;
+    }
+    if (opts.event_id && !detail::check_text("event_id", *opts.event_id, limits::event_id, true, ec, diag))
+        return false;
+    if (opts.created_from && opts.created_before && !(*opts.created_from < *opts.created_before)) {
+        detail::fail(
+            ec, diag, errc::invalid_argument, "created_before",
+            "created_before: must be later than created_from (the range is created_from <= created_at < "
+            "created_before)");
         return false;
     }
     return true;

@@ -82,6 +82,9 @@ struct completion {
     std::chrono::milliseconds duration{0};
     /// `last_attempted_at = updated_at = now`.
     timestamp now{};
+    /// The `traceparent` the attempt sent, for its attempt record only (the row keeps the one
+    /// given at enqueue).
+    std::optional<std::string> traceparent{};
 };
 
 /// What `outbox_storage::release` applies to an `in_flight` row that its claimer gives back without
@@ -115,11 +118,11 @@ struct release_request {
 /// | `s.insert(d, ec, diag)` | `enqueue_result` | If a row with the same `(event_id, webhook_id)` exists, returns its id with `created = false` and changes nothing. Otherwise stores `d`, assigning the next `sequence`, and returns its id with `created = true`. Atomic against concurrent inserts of the same pair. |
 /// | `s.claim(q, ec, diag)` | `std::vector<delivery>` | Reaps (see `claim_query::reap_before`), then takes up to `q.limit` `pending` rows with `next_retry_at` unset or `<= q.now` (of `q.partition` only, when set), lowest `sequence` first, and makes them `in_flight` with `claimed_by = q.node_id`, `claimed_at = q.now` and a fresh `claim_token` unique within the storage. Returns them with their secrets. No row is returned to two concurrent claimers. Its cost must not grow with the number of rows that are not claimable. |
 /// | `s.insert_many(ds, ec, diag)` | `std::vector<enqueue_result>` | `ds` a `std::vector<delivery>&&`: `insert` for each, in order, as one atomic step (all stored, or on failure none); a pair repeated within `ds` is stored once and its later entries return the first one's id with `created = false`. |
-/// | `s.complete(ref, c, ec, diag)` | `void` | If row `ref.id` is `in_flight` with `claim_token == ref.claim_token`, applies `c` and appends one attempt record (`number` one more than the row's highest, `at = c.now`, `outcome = c.status`, `c.response_code`, `c.duration`, `c.error`) in the same atomic step. Otherwise changes nothing and fails: `errc::not_found` for an unknown id (field `id`, message `Delivery row '<id>' not found`), `errc::claim_lost` for any other row (field `claim_token`, message `Delivery row '<id>': the claim was reaped or taken over by another claimer; the ack was discarded`). A non-zero `ref.sequence` that does not belong to `ref.id` is treated as unknown. |
+/// | `s.complete(ref, c, ec, diag)` | `void` | If row `ref.id` is `in_flight` with `claim_token == ref.claim_token`, applies `c` and appends one attempt record (`number` one more than the row's highest, `at = c.now`, `outcome = c.status`, `c.response_code`, `c.duration`, `c.error`, `c.traceparent`) in the same atomic step. Otherwise changes nothing and fails: `errc::not_found` for an unknown id (field `id`, message `Delivery row '<id>' not found`), `errc::claim_lost` for any other row (field `claim_token`, message `Delivery row '<id>': the claim was reaped or taken over by another claimer; the ack was discarded`). A non-zero `ref.sequence` that does not belong to `ref.id` is treated as unknown. |
 /// | `s.complete_many(refs, cs, ec, diag)` | `std::vector<error_code>` | `refs` a `std::span<const claim_ref>`, `cs` a `std::vector<completion>&&` of the same size: `complete` for each (attempt records included), in one step where the storage can; returns each entry's own error (`not_found`, `claim_lost`, or none). `ec` is set only when the whole batch failed and nothing was applied. |
 /// | `s.release(refs, rr, ec, diag)` | `std::vector<error_code>` | For each `refs[i]` whose row is `in_flight` with that claim token: `status = rr.status`, `next_retry_at = rr.next_retry_at`, `error = *rr.error` when set, `updated_at = rr.now`, and `claimed_by`, `claimed_at` and `claim_token` cleared; `attempts`, the last response and the attempt history stay. Each entry's own `not_found` / `claim_lost` as in `complete_many`; one step where the storage can; `ec` only when nothing was applied. |
 /// | `s.get(id, ec, diag)` | `std::optional<delivery>` | The row, its secret cleared; `std::nullopt` if there is none. |
-/// | `s.list(lo, ec, diag)` | `list_page` | Rows with `sequence > lo.after_sequence`, matching the filters, in `sequence` order, at most `lo.limit`, secrets cleared; `next_cursor` set when more may follow. |
+/// | `s.list(lo, ec, diag)` | `list_page` | Rows with `sequence > lo.after_sequence`, matching `lo.status` and `lo.webhook_id`, in `sequence` order, at most `lo.limit`, secrets cleared; `next_cursor` set when more may follow. A storage that declares `lists_by_event_and_time` also applies `lo.event_id` (`event_id ==`), `lo.created_from` and `lo.created_before` (as in `f`); for any other, `basic_outbox` applies them itself. |
 /// | `s.redeliver(id, now, ec, diag)` | `delivery` | If the row's status is terminal, resets it to `pending` (attempts 0; claimed_by, claimed_at, claim_token, next_retry_at, last_attempted_at, response_code, response_body, error and last_duration cleared; `updated_at = now`) and returns it, secret cleared. `errc::not_found` (field `id`) with the message `Delivery row '<id>' not found`, or `errc::not_eligible` (field `id`) with `Delivery row '<id>' is '<status>', expected one of: success, failed, dead`. |
 /// | `s.stats(now, ec, diag)` | `outbox_stats` | Rows per status, and `now - created_at` of the pending row with the lowest `sequence`. |
 /// | `s.replay(f, n, now, ec, diag)` | `std::size_t` | Applies the `redeliver` reset (`updated_at = now`) to up to `n` rows that match `f` and are terminal (`success`, `failed`, `dead`), lowest `sequence` first, as one atomic step; their attempt history stays. Returns how many. |
@@ -136,6 +139,8 @@ struct release_request {
 /// | `s.insert(std::move(req), nd, ec, diag)` | `enqueue_result` | `req` an `enqueue_request` that passed `validate`, with `method` set, and `nd` a `const new_delivery&`: `insert` of the delivery they describe (`has_secret` when the secret is not empty, `created_at = updated_at = nd.now`, every other field as a new delivery has it), without building it first. |
 /// | `s.claim(q, out, ec, diag)` | `void` | `out` a `std::vector<delivery>&`: `claim`, with the claimed deliveries replacing the contents of `out`. The deliveries already in `out` may be reused (assigned to), so that a caller claiming into the same vector again and again allocates little. On failure `out` is left in a valid but unspecified state. |
 /// | `s.partition_stats(now, ec, diag)` | `std::vector<partition_depth>` | One entry per partition that has `pending` rows, by ascending partition: how many, and `now - created_at` of its pending row with the lowest `sequence`. Without it, `basic_outbox::partition_stats` pages through `list` of the pending rows. |
+/// | `s.count(f, t, ec, diag)` | `std::size_t` | `t` a `bool`: how many rows match `f`, and are terminal (`success`, `failed`, `dead`) when `t`: what `purge(f, …)`, or with `t` `replay(f, …)`, would take if run to the end now. Changes nothing. |
+/// | `S::lists_by_event_and_time` | `static constexpr bool`, `true` | `s.list` applies every filter of `list_options`: `event_id`, `created_from` and `created_before` too. Without it, `basic_outbox` pages through `s.list` with the other filters and keeps the rows that match, which reads every row the other filters select. |
 ///
 /// Exemplar: `test/contract/` holds the suite every model passes; `memory_storage.hpp` is the
 /// shortest complete model.
@@ -185,6 +190,89 @@ concept storage_claims_many =
     requires(S& s, std::span<const claim_query> qs, std::size_t n, error_code& ec, diagnostics& diag) {
         { s.claim_many(qs, n, ec, diag) } -> std::same_as<std::vector<std::vector<delivery>>>;
     };
+// A storage whose `list` applies `list_options::event_id`, `created_from` and `created_before`.
+template <class S>
+concept storage_lists_by_event_and_time = requires {
+    requires static_cast<bool>(S::lists_by_event_and_time);
+};
+
+inline bool list_filters_beyond_storage(const list_options& lo) noexcept {
+    return lo.event_id || lo.created_from || lo.created_before;
+}
+
+inline bool matches_event_and_time(const list_options& lo, const delivery& d) noexcept {
+    return (!lo.event_id || d.event_id == *lo.event_id) &&
+           (!lo.created_from || d.created_at >= *lo.created_from) &&
+           (!lo.created_before || d.created_at < *lo.created_before);
+}
+
+// `list` over a storage without `lists_by_event_and_time`: pages through its `list` with the filters
+// it applies, and keeps the rows that match the others, until the page is full or the rows end.
+template <class S>
+list_page list_by_scan(S& s, const list_options& lo, error_code& ec, diagnostics& diag) {
+    list_options inner;
+    inner.status = lo.status;
+    inner.webhook_id = lo.webhook_id;
+    inner.after_sequence = lo.after_sequence;
+    inner.limit = lo.limit;
+    list_page page;
+    for (;;) {
+        list_page part = s.list(inner, ec, diag);
+        if (ec)
+            return {};
+        for (auto& d : part.items) {
+            if (!matches_event_and_time(lo, d))
+                continue;
+            page.items.push_back(std::move(d));
+            if (page.items.size() == lo.limit) {
+                page.next_cursor = page.items.back().sequence;
+                return page;
+            }
+        }
+        // Each turn moves the cursor forward, so the walk ends with the storage's rows.
+        if (!part.next_cursor || part.items.empty() ||
+            (inner.after_sequence && *part.next_cursor <= *inner.after_sequence))
+            return page;
+        inner.after_sequence = part.next_cursor;
+    }
+}
+
+// A storage with the optional `count`.
+template <class S>
+concept storage_counts =
+    requires(S& s, const delivery_filter& f, bool terminal_only, error_code& ec, diagnostics& diag) {
+        { s.count(f, terminal_only, ec, diag) } -> std::same_as<std::size_t>;
+    };
+
+// Whether `d` matches `f` (the rule of the table above).
+inline bool filter_matches(const delivery_filter& f, const delivery& d) noexcept {
+    return (!f.status || d.status == *f.status) && (!f.webhook_id || d.webhook_id == *f.webhook_id) &&
+           (!f.created_from || d.created_at >= *f.created_from) &&
+           (!f.created_before || d.created_at < *f.created_before) &&
+           (!f.updated_before || d.updated_at < *f.updated_before);
+}
+
+// `count` for a storage without it: reads the matching rows a page at a time through `list`.
+template <class S>
+std::size_t count_by_listing(S& s, const delivery_filter& f, bool terminal_only, error_code& ec,
+                             diagnostics& diag) {
+    list_options lo;
+    lo.status = f.status;
+    lo.webhook_id = f.webhook_id;
+    lo.limit = 1000;
+    std::size_t n = 0;
+    for (;;) {
+        list_page page = s.list(lo, ec, diag);
+        if (ec)
+            return 0;
+        for (const auto& d : page.items)
+            if (filter_matches(f, d) && (!terminal_only || is_terminal(d.status)))
+                ++n;
+        if (!page.next_cursor || page.items.empty())
+            return n;
+        lo.after_sequence = page.next_cursor;
+    }
+}
 
 // A storage with the optional `partition_stats`.
 template <class S>

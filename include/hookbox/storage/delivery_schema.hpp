@@ -43,6 +43,10 @@
 /// rows (lists, counts, replays and failure reports of those); a row on its way from `pending`
 /// through `in_flight` to `success` no longer touches an index for the status it leaves behind.
 /// `success` rows are read in `seq` order from the table itself.
+///
+/// Version 6 adds W3C trace context: a nullable `traceparent` column in the delivery table (the
+/// one given to `enqueue`) and in the attempt table (the one each attempt sent). Existing rows and
+/// records read back untraced.
 
 #include <hookbox/detail/config.hpp>
 #include <hookbox/engine/filter.hpp>
@@ -93,6 +97,7 @@ enum : std::size_t {
     updated_at,
     claim_token,
     duration_ms,
+    traceparent,
     count_,
     payload_json = count_,
     payload_raw,
@@ -106,14 +111,15 @@ inline constexpr std::array<std::string_view, delivery_column::count_> delivery_
     "method",        "headers_json", "secret",      "timeout_ms",        "partition_key", "status",
     "attempts",      "claimed_by", "claimed_at",    "next_retry_at",     "last_attempted_at",
     "response_code", "response_body", "error",      "created_at",        "updated_at",
-    "claim_token",   "duration_ms"};
+    "claim_token",   "duration_ms", "traceparent"};
 
 /// The payload table of the delivery table named `table`: `<table>_payload` (version 5).
 /// The columns an enqueue writes in the delivery table, in the order the storages bind them (its
 /// payload goes to the payload table).
-inline constexpr std::array<std::string_view, 15> insert_columns{
+inline constexpr std::array<std::string_view, 16> insert_columns{
     "id",        "webhook_id", "event_id", "event_type",    "url",    "method",   "headers_json", "secret",
-    "timeout_ms", "partition_key", "status", "attempts", "created_at", "updated_at", "claim_token"};
+    "timeout_ms", "partition_key", "status", "attempts", "created_at", "updated_at", "claim_token",
+    "traceparent"};
 
 inline std::string payload_table(std::string_view table = "sys_webhook_delivery") {
     return std::string(table) + "_payload";
@@ -128,8 +134,8 @@ inline std::string attempt_table(std::string_view table = "sys_webhook_delivery"
 }
 
 /// Every column of the attempt-history table, in the order engine_storage reads them.
-inline constexpr std::array<std::string_view, 7> attempt_columns{
-    "seq", "delivery_id", "attempted_at", "outcome", "response_code", "duration_ms", "error"};
+inline constexpr std::array<std::string_view, 8> attempt_columns{
+    "seq", "delivery_id", "attempted_at", "outcome", "response_code", "duration_ms", "error", "traceparent"};
 
 /// The longest name the plan derives from the table name adds this many characters to it (index
 /// `<table>_attempt_delivery`); names are limited to 63 characters.

@@ -68,6 +68,9 @@ class engine_storage {
 public:
     using engine_type = Engine;
 
+    /// `list` applies every filter of `list_options` (see `outbox_storage`).
+    static constexpr bool lists_by_event_and_time = true;
+
     /// Takes the engine and, unless `params.migrate` is false, migrates the delivery tables. Throws
     /// `error_with_diagnostics` on failure (`errc::schema_error` naming `table` for a bad name,
     /// `errc::schema_too_new`, the engine's errors).
@@ -209,6 +212,12 @@ public:
             f = std::move(f) && engine::col("status") == std::string(to_string(*lo.status));
         if (lo.webhook_id)
             f = std::move(f) && engine::col("webhook_id") == *lo.webhook_id;
+        if (lo.event_id)
+            f = std::move(f) && engine::col("event_id") == *lo.event_id;
+        if (lo.created_from)
+            f = std::move(f) && engine::col("created_at") >= detail::rows::ms(*lo.created_from);
+        if (lo.created_before)
+            f = std::move(f) && engine::col("created_at") < detail::rows::ms(*lo.created_before);
         auto fo = all_columns(std::move(f));
         fo.order = {engine::order_by{"seq"}};
         fo.limit = lo.limit;
@@ -323,6 +332,10 @@ public:
         }
         tx.commit(ec, diag);
         return ec ? 0 : n;
+    }
+
+    std::size_t count(const delivery_filter& f, bool terminal_only, error_code& ec, diagnostics& diag) {
+        return engine_.count(params_.table, terminal_only ? terminal() && to_filter(f) : to_filter(f), ec, diag);
     }
 
     std::size_t purge(const delivery_filter& f, std::size_t limit, error_code& ec, diagnostics& diag) {

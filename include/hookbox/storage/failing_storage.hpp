@@ -185,6 +185,9 @@ class failing_storage {
 public:
     using inner_type = Storage;
 
+    /// As `Storage`'s: `list` passes every filter on.
+    static constexpr bool lists_by_event_and_time = detail::storage_lists_by_event_and_time<Storage>;
+
     /// Wraps `inner`, consulting `injector` before each call. Throws `error_with_diagnostics` with
     /// `errc::invalid_argument` naming `injector` when it is null.
     explicit failing_storage(Storage inner,
@@ -276,6 +279,12 @@ public:
     std::size_t
     replay(const delivery_filter& f, std::size_t n, timestamp now, error_code& ec, diagnostics& diag) {
         return guarded("replay", ec, diag, [&] { return inner_.replay(f, n, now, ec, diag); });
+    }
+
+    std::size_t count(const delivery_filter& f, bool terminal_only, error_code& ec, diagnostics& diag)
+        requires detail::storage_counts<Storage>
+    {
+        return guarded("count", ec, diag, [&] { return inner_.count(f, terminal_only, ec, diag); });
     }
 
     std::size_t purge(const delivery_filter& f, std::size_t n, error_code& ec, diagnostics& diag) {

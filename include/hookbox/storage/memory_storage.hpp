@@ -63,6 +63,9 @@ struct memory_state;
 /// says, the optional `insert` from a request, `claim` into a vector and `claim_many` included.
 class memory_storage {
 public:
+    /// `list` applies every filter of `list_options` (see `outbox_storage`).
+    static constexpr bool lists_by_event_and_time = true;
+
     /// An empty storage.
     HOOKBOX_DECL memory_storage();
 
@@ -128,6 +131,10 @@ public:
     /// Redelivers up to `limit` finished rows that match `f`; returns how many. Never sets `ec`.
     HOOKBOX_DECL std::size_t
     replay(const delivery_filter& f, std::size_t limit, timestamp now, error_code& ec, diagnostics& diag);
+
+    /// How many rows match `f` (and are terminal when `terminal_only`). Never sets `ec`.
+    HOOKBOX_DECL std::size_t
+    count(const delivery_filter& f, bool terminal_only, error_code& ec, diagnostics& diag) const;
 
     /// Deletes up to `limit` rows that match `f`, oldest first; returns how many. Never sets `ec`.
     HOOKBOX_DECL std::size_t

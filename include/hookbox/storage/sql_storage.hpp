@@ -69,6 +69,9 @@ class sql_storage {
 public:
     using engine_type = Engine;
 
+    /// `list` applies every filter of `list_options` (see `outbox_storage`).
+    static constexpr bool lists_by_event_and_time = true;
+
     /// Takes the engine and, unless `params.migrate` is false, migrates the delivery tables. Throws
     /// `error_with_diagnostics` on failure (`errc::schema_error` naming `table` for a bad name,
     /// `errc::schema_too_new`, the engine's errors).
@@ -200,7 +203,7 @@ public:
         }
         // The attempt records of the applied completions, in a few multi-row statements.
         std::vector<engine::value> values;
-        values.reserve(7 * applied.size());
+        values.reserve(8 * applied.size());
         for (std::size_t i : applied) {
             auto v = attempt_values(refs[i], cs[i]);
             values.insert(values.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
@@ -208,7 +211,7 @@ public:
         std::vector<engine::value> args;
         std::size_t from = 0;
         for (auto [text, rows] : sql::plan_rows(sql_.insert_attempts, applied.size())) {
-            sql::pack_rows(sql_.insert_attempts, std::span<const engine::value>(values).subspan(7 * from, 7 * rows),
+            sql::pack_rows(sql_.insert_attempts, std::span<const engine::value>(values).subspan(8 * from, 8 * rows),
                            args);
             tx.query(sql_.insert_attempts.texts[text], args, ignore_rows, ec, diag);
             if (ec)
@@ -307,6 +310,14 @@ public:
         auto q = sql_.replay(f, limit, now);
         std::size_t n = engine_.query(q.text, q.params, ignore_rows, ec, diag);
         return ec ? 0 : n;
+    }
+
+    std::size_t count(const delivery_filter& f, bool terminal_only, error_code& ec, diagnostics& diag) {
+        auto q = sql_.count(f, terminal_only);
+        std::int64_t n = 0;
+        engine_.query(q.text, q.params, [&](std::span<const engine::cell_view> row) { n = row[0].integer; }, ec,
+                      diag);
+        return ec ? 0 : static_cast<std::size_t>(n);
     }
 
     std::size_t purge(const delivery_filter& f, std::size_t limit, error_code& ec, diagnostics& diag) {
@@ -719,14 +730,15 @@ private:
 
 
     // The parameters of an attempt record (`sql::delivery_statements::insert_attempt`).
-    static std::array<engine::value, 7> attempt_values(const claim_ref& ref, const completion& c) {
+    static std::array<engine::value, 8> attempt_values(const claim_ref& ref, const completion& c) {
         return {engine::value(ref.id.to_string()),
                 engine::value(detail::rows::ms(c.now)),
                 engine::value(std::string(to_string(c.status))),
                 c.response_code ? engine::value(*c.response_code) : engine::value(),
                 engine::value(std::int64_t(c.duration.count())),
                 c.error ? engine::value(*c.error) : engine::value(),
-                engine::value(static_cast<std::int64_t>(ref.sequence))};
+                engine::value(static_cast<std::int64_t>(ref.sequence)),
+                c.traceparent ? engine::value(*c.traceparent) : engine::value()};
     }
 
     Engine engine_;

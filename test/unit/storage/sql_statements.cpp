@@ -37,7 +37,7 @@ struct expected_text {
 std::vector<expected_text> sqlite_texts(const sql::delivery_statements& s) {
     return {
         {"insert", s.insert,
-         R"(INSERT INTO "sys_webhook_delivery" (id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, created_at, updated_at, claim_token) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT (event_id, webhook_id) DO NOTHING RETURNING seq)"},
+         R"(INSERT INTO "sys_webhook_delivery" (id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, created_at, updated_at, claim_token, traceparent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT (event_id, webhook_id) DO NOTHING RETURNING seq)"},
         {"insert_payload", s.insert_payload,
          R"(INSERT INTO "sys_webhook_delivery_payload" (seq, payload_json, payload_raw) VALUES (?1, ?2, ?3))"},
         {"find_pair", s.find_pair,
@@ -45,9 +45,9 @@ std::vector<expected_text> sqlite_texts(const sql::delivery_statements& s) {
         {"reap", s.reap,
          R"(UPDATE "sys_webhook_delivery" SET status = 'pending', claimed_by = NULL, claimed_at = NULL, claim_token = 0, updated_at = ?2 WHERE status = 'in_flight' AND claimed_at < ?1)"},
         {"claim_all", s.claim_all,
-         R"(UPDATE "sys_webhook_delivery" SET status = 'in_flight', claimed_by = ?1, claimed_at = ?2, updated_at = ?2, claim_token = ?3 + seq WHERE seq IN (SELECT seq FROM "sys_webhook_delivery" WHERE status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= ?2) ORDER BY seq LIMIT ?4) RETURNING seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, response_code, response_body, error, created_at, updated_at, claim_token, duration_ms)"},
+         R"(UPDATE "sys_webhook_delivery" SET status = 'in_flight', claimed_by = ?1, claimed_at = ?2, updated_at = ?2, claim_token = ?3 + seq WHERE seq IN (SELECT seq FROM "sys_webhook_delivery" WHERE status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= ?2) ORDER BY seq LIMIT ?4) RETURNING seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, response_code, response_body, error, created_at, updated_at, claim_token, duration_ms, traceparent)"},
         {"claim_partition", s.claim_partition,
-         R"(UPDATE "sys_webhook_delivery" SET status = 'in_flight', claimed_by = ?1, claimed_at = ?2, updated_at = ?2, claim_token = ?3 + seq WHERE seq IN (SELECT seq FROM "sys_webhook_delivery" WHERE status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= ?2) AND partition_key = ?5 ORDER BY seq LIMIT ?4) RETURNING seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, response_code, response_body, error, created_at, updated_at, claim_token, duration_ms)"},
+         R"(UPDATE "sys_webhook_delivery" SET status = 'in_flight', claimed_by = ?1, claimed_at = ?2, updated_at = ?2, claim_token = ?3 + seq WHERE seq IN (SELECT seq FROM "sys_webhook_delivery" WHERE status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= ?2) AND partition_key = ?5 ORDER BY seq LIMIT ?4) RETURNING seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, response_code, response_body, error, created_at, updated_at, claim_token, duration_ms, traceparent)"},
         {"payloads", s.payloads.text,
          R"(SELECT seq, payload_json, payload_raw FROM "sys_webhook_delivery_payload" WHERE seq IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54, ?55, ?56, ?57, ?58, ?59, ?60, ?61, ?62, ?63, ?64))"},
         {"bury", s.bury,
@@ -57,11 +57,11 @@ std::vector<expected_text> sqlite_texts(const sql::delivery_statements& s) {
         {"complete_by_id", s.complete_by_id,
          R"(UPDATE "sys_webhook_delivery" SET status = ?1, attempts = attempts + 1, claimed_by = NULL, claimed_at = NULL, claim_token = 0, next_retry_at = ?2, response_code = ?3, response_body = ?4, error = ?5, duration_ms = ?6, last_attempted_at = ?7, updated_at = ?7 WHERE id = ?9 AND claim_token = ?10 AND status = 'in_flight' AND ?8 = 0)"},
         {"insert_attempt", s.insert_attempt,
-         R"(INSERT INTO "sys_webhook_delivery_attempt" (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error) VALUES (?1, CASE WHEN ?7 <> 0 THEN ?7 ELSE (SELECT seq FROM "sys_webhook_delivery" WHERE id = ?1) END, ?2, ?3, ?4, ?5, ?6))"},
+         R"(INSERT INTO "sys_webhook_delivery_attempt" (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error, traceparent) VALUES (?1, CASE WHEN ?7 <> 0 THEN ?7 ELSE (SELECT seq FROM "sys_webhook_delivery" WHERE id = ?1) END, ?2, ?3, ?4, ?5, ?6, ?8))"},
         {"insert_attempts[0]", s.insert_attempts.texts.at(0),
-         R"(INSERT INTO "sys_webhook_delivery_attempt" (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error) VALUES (?1, CASE WHEN ?7 <> 0 THEN ?7 ELSE (SELECT seq FROM "sys_webhook_delivery" WHERE id = ?1) END, ?2, ?3, ?4, ?5, ?6))"},
+         R"(INSERT INTO "sys_webhook_delivery_attempt" (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error, traceparent) VALUES (?1, CASE WHEN ?7 <> 0 THEN ?7 ELSE (SELECT seq FROM "sys_webhook_delivery" WHERE id = ?1) END, ?2, ?3, ?4, ?5, ?6, ?8))"},
         {"insert_attempts[1]", s.insert_attempts.texts.at(1),
-         R"(INSERT INTO "sys_webhook_delivery_attempt" (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error) VALUES (?1, CASE WHEN ?7 <> 0 THEN ?7 ELSE (SELECT seq FROM "sys_webhook_delivery" WHERE id = ?1) END, ?2, ?3, ?4, ?5, ?6), (?8, CASE WHEN ?14 <> 0 THEN ?14 ELSE (SELECT seq FROM "sys_webhook_delivery" WHERE id = ?8) END, ?9, ?10, ?11, ?12, ?13))"},
+         R"(INSERT INTO "sys_webhook_delivery_attempt" (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error, traceparent) VALUES (?1, CASE WHEN ?7 <> 0 THEN ?7 ELSE (SELECT seq FROM "sys_webhook_delivery" WHERE id = ?1) END, ?2, ?3, ?4, ?5, ?6, ?8), (?9, CASE WHEN ?15 <> 0 THEN ?15 ELSE (SELECT seq FROM "sys_webhook_delivery" WHERE id = ?9) END, ?10, ?11, ?12, ?13, ?14, ?16))"},
         {"release_by_seq", s.release_by_seq,
          R"(UPDATE "sys_webhook_delivery" SET status = ?1, claimed_by = NULL, claimed_at = NULL, claim_token = 0, next_retry_at = ?2, error = COALESCE(?3, error), updated_at = ?4 WHERE seq = ?5 AND id = ?6 AND claim_token = ?7 AND status = 'in_flight')"},
         {"release_by_id", s.release_by_id,
@@ -69,11 +69,11 @@ std::vector<expected_text> sqlite_texts(const sql::delivery_statements& s) {
         {"seq_of_id", s.seq_of_id,
          R"(SELECT seq FROM "sys_webhook_delivery" WHERE id = ?1)"},
         {"get", s.get,
-         R"(SELECT seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, response_code, response_body, error, created_at, updated_at, claim_token, duration_ms FROM "sys_webhook_delivery" WHERE id = ?1)"},
+         R"(SELECT seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, response_code, response_body, error, created_at, updated_at, claim_token, duration_ms, traceparent FROM "sys_webhook_delivery" WHERE id = ?1)"},
         {"status_of", s.status_of,
          R"(SELECT status FROM "sys_webhook_delivery" WHERE id = ?1)"},
         {"attempts_of", s.attempts_of,
-         R"(SELECT seq, delivery_id, attempted_at, outcome, response_code, duration_ms, error FROM "sys_webhook_delivery_attempt" WHERE delivery_seq = ?1 ORDER BY seq)"},
+         R"(SELECT seq, delivery_id, attempted_at, outcome, response_code, duration_ms, error, traceparent FROM "sys_webhook_delivery_attempt" WHERE delivery_seq = ?1 ORDER BY seq)"},
         {"count_status[dead]", s.count_status[static_cast<std::size_t>(delivery_status::dead)],
          R"(SELECT COUNT(*) FROM "sys_webhook_delivery" WHERE status = 'dead')"},
         {"oldest_pending", s.oldest_pending,
@@ -81,7 +81,7 @@ std::vector<expected_text> sqlite_texts(const sql::delivery_statements& s) {
         {"failures", s.failures,
          R"(SELECT g.webhook_id, g.dead, g.retrying, g.last_failed_at, (SELECT x.error FROM "sys_webhook_delivery" AS x WHERE x.webhook_id = g.webhook_id AND (x.status = 'dead' OR (x.status = 'pending' AND x.attempts > 0)) ORDER BY x.updated_at DESC, x.seq DESC LIMIT 1) FROM (SELECT webhook_id, SUM(dead) AS dead, SUM(1 - dead) AS retrying, MAX(updated_at) AS last_failed_at FROM (SELECT webhook_id, 1 AS dead, updated_at FROM "sys_webhook_delivery" WHERE status = 'dead' UNION ALL SELECT webhook_id, 0, updated_at FROM "sys_webhook_delivery" WHERE status = 'pending' AND attempts > 0) AS f GROUP BY webhook_id ORDER BY COUNT(*) DESC, webhook_id LIMIT ?1) AS g ORDER BY g.dead + g.retrying DESC, g.webhook_id)"},
         {"redeliver", s.redeliver,
-         R"(UPDATE "sys_webhook_delivery" SET status = 'pending', attempts = 0, claimed_by = NULL, claimed_at = NULL, claim_token = 0, next_retry_at = NULL, last_attempted_at = NULL, response_code = NULL, response_body = NULL, error = NULL, duration_ms = NULL, updated_at = ?1 WHERE id = ?2 AND status IN ('success', 'failed', 'dead') RETURNING seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, response_code, response_body, error, created_at, updated_at, claim_token, duration_ms)"},
+         R"(UPDATE "sys_webhook_delivery" SET status = 'pending', attempts = 0, claimed_by = NULL, claimed_at = NULL, claim_token = 0, next_retry_at = NULL, last_attempted_at = NULL, response_code = NULL, response_body = NULL, error = NULL, duration_ms = NULL, updated_at = ?1 WHERE id = ?2 AND status IN ('success', 'failed', 'dead') RETURNING seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, response_code, response_body, error, created_at, updated_at, claim_token, duration_ms, traceparent)"},
         {"purge_attempts", s.purge_attempts.text,
          R"(DELETE FROM "sys_webhook_delivery_attempt" WHERE delivery_seq IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32))"},
         {"purge_payloads", s.purge_payloads.text,
@@ -98,7 +98,7 @@ std::vector<expected_text> sqlite_texts(const sql::delivery_statements& s) {
 std::vector<expected_text> postgresql_texts(const sql::delivery_statements& s) {
     return {
         {"insert", s.insert,
-         R"(INSERT INTO "sys_webhook_delivery" (id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, created_at, updated_at, claim_token) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (event_id, webhook_id) DO NOTHING RETURNING seq)"},
+         R"(INSERT INTO "sys_webhook_delivery" (id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, created_at, updated_at, claim_token, traceparent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (event_id, webhook_id) DO NOTHING RETURNING seq)"},
         {"insert_payload", s.insert_payload,
          R"(INSERT INTO "sys_webhook_delivery_payload" (seq, payload_json, payload_raw) VALUES ($1, $2, $3))"},
         {"find_pair", s.find_pair,
@@ -106,9 +106,9 @@ std::vector<expected_text> postgresql_texts(const sql::delivery_statements& s) {
         {"reap", s.reap,
          R"(UPDATE "sys_webhook_delivery" SET status = 'pending', claimed_by = NULL, claimed_at = NULL, claim_token = 0, updated_at = $2 WHERE status = 'in_flight' AND claimed_at < $1::bigint)"},
         {"claim_all", s.claim_all,
-         R"(UPDATE "sys_webhook_delivery" AS d SET status = 'in_flight', claimed_by = $1, claimed_at = $2, updated_at = $2, claim_token = $3::bigint + d.seq FROM (SELECT seq FROM "sys_webhook_delivery" WHERE status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= $2::bigint) ORDER BY seq LIMIT $4::bigint FOR UPDATE SKIP LOCKED) AS c WHERE d.seq = c.seq RETURNING d.seq, d.id, d.webhook_id, d.event_id, d.event_type, d.url, d.method, d.headers_json, d.secret, d.timeout_ms, d.partition_key, d.status, d.attempts, d.claimed_by, d.claimed_at, d.next_retry_at, d.last_attempted_at, d.response_code, d.response_body, d.error, d.created_at, d.updated_at, d.claim_token, d.duration_ms)"},
+         R"(UPDATE "sys_webhook_delivery" AS d SET status = 'in_flight', claimed_by = $1, claimed_at = $2, updated_at = $2, claim_token = $3::bigint + d.seq FROM (SELECT seq FROM "sys_webhook_delivery" WHERE status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= $2::bigint) ORDER BY seq LIMIT $4::bigint FOR UPDATE SKIP LOCKED) AS c WHERE d.seq = c.seq RETURNING d.seq, d.id, d.webhook_id, d.event_id, d.event_type, d.url, d.method, d.headers_json, d.secret, d.timeout_ms, d.partition_key, d.status, d.attempts, d.claimed_by, d.claimed_at, d.next_retry_at, d.last_attempted_at, d.response_code, d.response_body, d.error, d.created_at, d.updated_at, d.claim_token, d.duration_ms, d.traceparent)"},
         {"claim_partition", s.claim_partition,
-         R"(UPDATE "sys_webhook_delivery" AS d SET status = 'in_flight', claimed_by = $1, claimed_at = $2, updated_at = $2, claim_token = $3::bigint + d.seq FROM (SELECT seq FROM "sys_webhook_delivery" WHERE status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= $2::bigint) AND partition_key = $5::bigint ORDER BY seq LIMIT $4::bigint FOR UPDATE SKIP LOCKED) AS c WHERE d.seq = c.seq RETURNING d.seq, d.id, d.webhook_id, d.event_id, d.event_type, d.url, d.method, d.headers_json, d.secret, d.timeout_ms, d.partition_key, d.status, d.attempts, d.claimed_by, d.claimed_at, d.next_retry_at, d.last_attempted_at, d.response_code, d.response_body, d.error, d.created_at, d.updated_at, d.claim_token, d.duration_ms)"},
+         R"(UPDATE "sys_webhook_delivery" AS d SET status = 'in_flight', claimed_by = $1, claimed_at = $2, updated_at = $2, claim_token = $3::bigint + d.seq FROM (SELECT seq FROM "sys_webhook_delivery" WHERE status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= $2::bigint) AND partition_key = $5::bigint ORDER BY seq LIMIT $4::bigint FOR UPDATE SKIP LOCKED) AS c WHERE d.seq = c.seq RETURNING d.seq, d.id, d.webhook_id, d.event_id, d.event_type, d.url, d.method, d.headers_json, d.secret, d.timeout_ms, d.partition_key, d.status, d.attempts, d.claimed_by, d.claimed_at, d.next_retry_at, d.last_attempted_at, d.response_code, d.response_body, d.error, d.created_at, d.updated_at, d.claim_token, d.duration_ms, d.traceparent)"},
         {"payloads", s.payloads.text,
          R"(SELECT seq, payload_json, payload_raw FROM "sys_webhook_delivery_payload" WHERE seq = ANY($1::bigint[]))"},
         {"bury", s.bury,
@@ -118,9 +118,9 @@ std::vector<expected_text> postgresql_texts(const sql::delivery_statements& s) {
         {"complete_by_id", s.complete_by_id,
          R"(UPDATE "sys_webhook_delivery" SET status = $1, attempts = attempts + 1, claimed_by = NULL, claimed_at = NULL, claim_token = 0, next_retry_at = $2, response_code = $3, response_body = $4, error = $5, duration_ms = $6, last_attempted_at = $7, updated_at = $7 WHERE id = $9::text AND claim_token = $10::bigint AND status = 'in_flight' AND $8::bigint = 0)"},
         {"insert_attempt", s.insert_attempt,
-         R"(INSERT INTO "sys_webhook_delivery_attempt" (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error) VALUES ($1, CASE WHEN $7::bigint <> 0 THEN $7::bigint ELSE (SELECT seq FROM "sys_webhook_delivery" WHERE id = $1::text) END, $2, $3, $4, $5, $6))"},
+         R"(INSERT INTO "sys_webhook_delivery_attempt" (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error, traceparent) VALUES ($1, CASE WHEN $7::bigint <> 0 THEN $7::bigint ELSE (SELECT seq FROM "sys_webhook_delivery" WHERE id = $1::text) END, $2, $3, $4, $5, $6, $8))"},
         {"insert_attempts[0]", s.insert_attempts.texts.at(0),
-         R"(INSERT INTO "sys_webhook_delivery_attempt" (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error) SELECT u.delivery_id, CASE WHEN u.delivery_seq <> 0 THEN u.delivery_seq ELSE (SELECT seq FROM "sys_webhook_delivery" WHERE id = u.delivery_id) END, u.attempted_at, u.outcome, u.response_code, u.duration_ms, u.error FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[]) AS u(delivery_id, attempted_at, outcome, response_code, duration_ms, error, delivery_seq))"},
+         R"(INSERT INTO "sys_webhook_delivery_attempt" (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error, traceparent) SELECT u.delivery_id, CASE WHEN u.delivery_seq <> 0 THEN u.delivery_seq ELSE (SELECT seq FROM "sys_webhook_delivery" WHERE id = u.delivery_id) END, u.attempted_at, u.outcome, u.response_code, u.duration_ms, u.error, u.traceparent FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[], $8::text[]) AS u(delivery_id, attempted_at, outcome, response_code, duration_ms, error, delivery_seq, traceparent))"},
         {"release_by_seq", s.release_by_seq,
          R"(UPDATE "sys_webhook_delivery" SET status = $1, claimed_by = NULL, claimed_at = NULL, claim_token = 0, next_retry_at = $2, error = COALESCE($3::text, error), updated_at = $4 WHERE seq = $5::bigint AND id = $6::text AND claim_token = $7::bigint AND status = 'in_flight')"},
         {"release_by_id", s.release_by_id,
@@ -128,11 +128,11 @@ std::vector<expected_text> postgresql_texts(const sql::delivery_statements& s) {
         {"seq_of_id", s.seq_of_id,
          R"(SELECT seq FROM "sys_webhook_delivery" WHERE id = $1)"},
         {"get", s.get,
-         R"(SELECT seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, response_code, response_body, error, created_at, updated_at, claim_token, duration_ms FROM "sys_webhook_delivery" WHERE id = $1)"},
+         R"(SELECT seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, response_code, response_body, error, created_at, updated_at, claim_token, duration_ms, traceparent FROM "sys_webhook_delivery" WHERE id = $1)"},
         {"status_of", s.status_of,
          R"(SELECT status FROM "sys_webhook_delivery" WHERE id = $1)"},
         {"attempts_of", s.attempts_of,
-         R"(SELECT seq, delivery_id, attempted_at, outcome, response_code, duration_ms, error FROM "sys_webhook_delivery_attempt" WHERE delivery_seq = $1::bigint ORDER BY seq)"},
+         R"(SELECT seq, delivery_id, attempted_at, outcome, response_code, duration_ms, error, traceparent FROM "sys_webhook_delivery_attempt" WHERE delivery_seq = $1::bigint ORDER BY seq)"},
         {"count_status[dead]", s.count_status[static_cast<std::size_t>(delivery_status::dead)],
          R"(SELECT COUNT(*) FROM "sys_webhook_delivery" WHERE status = 'dead')"},
         {"oldest_pending", s.oldest_pending,
@@ -140,7 +140,7 @@ std::vector<expected_text> postgresql_texts(const sql::delivery_statements& s) {
         {"failures", s.failures,
          R"(SELECT g.webhook_id, g.dead, g.retrying, g.last_failed_at, (SELECT x.error FROM "sys_webhook_delivery" AS x WHERE x.webhook_id = g.webhook_id AND (x.status = 'dead' OR (x.status = 'pending' AND x.attempts > 0)) ORDER BY x.updated_at DESC, x.seq DESC LIMIT 1) FROM (SELECT webhook_id, CAST(SUM(dead) AS BIGINT) AS dead, CAST(SUM(1 - dead) AS BIGINT) AS retrying, MAX(updated_at) AS last_failed_at FROM (SELECT webhook_id, 1 AS dead, updated_at FROM "sys_webhook_delivery" WHERE status = 'dead' UNION ALL SELECT webhook_id, 0, updated_at FROM "sys_webhook_delivery" WHERE status = 'pending' AND attempts > 0) AS f GROUP BY webhook_id ORDER BY COUNT(*) DESC, webhook_id LIMIT $1::bigint) AS g ORDER BY g.dead + g.retrying DESC, g.webhook_id)"},
         {"redeliver", s.redeliver,
-         R"(UPDATE "sys_webhook_delivery" SET status = 'pending', attempts = 0, claimed_by = NULL, claimed_at = NULL, claim_token = 0, next_retry_at = NULL, last_attempted_at = NULL, response_code = NULL, response_body = NULL, error = NULL, duration_ms = NULL, updated_at = $1 WHERE id = $2 AND status IN ('success', 'failed', 'dead') RETURNING seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, response_code, response_body, error, created_at, updated_at, claim_token, duration_ms)"},
+         R"(UPDATE "sys_webhook_delivery" SET status = 'pending', attempts = 0, claimed_by = NULL, claimed_at = NULL, claim_token = 0, next_retry_at = NULL, last_attempted_at = NULL, response_code = NULL, response_body = NULL, error = NULL, duration_ms = NULL, updated_at = $1 WHERE id = $2 AND status IN ('success', 'failed', 'dead') RETURNING seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, response_code, response_body, error, created_at, updated_at, claim_token, duration_ms, traceparent)"},
         {"purge_attempts", s.purge_attempts.text,
          R"(DELETE FROM "sys_webhook_delivery_attempt" WHERE delivery_seq = ANY($1::bigint[]))"},
         {"purge_payloads", s.purge_payloads.text,
@@ -241,7 +241,7 @@ BOOST_AUTO_TEST_CASE(list_binds_its_options_in_order) {
     const std::string cols =
         "seq, id, webhook_id, event_id, event_type, url, method, headers_json, secret, timeout_ms, partition_key, "
         "status, attempts, claimed_by, claimed_at, next_retry_at, last_attempted_at, response_code, response_body, "
-        "error, created_at, updated_at, claim_token, duration_ms";
+        "error, created_at, updated_at, claim_token, duration_ms, traceparent";
     std::vector<tc> cases{
         {"defaults, sqlite", list_options{}, sql_dialect::sqlite,
          "SELECT " + cols + R"( FROM "t" WHERE seq > ?1 ORDER BY seq LIMIT ?2)",
@@ -323,7 +323,7 @@ BOOST_AUTO_TEST_CASE(keys_fill_sqlite_placeholders_and_make_one_postgresql_array
 BOOST_AUTO_TEST_CASE(attempt_batches_take_the_largest_texts_that_fit) {
     auto lite = sql::delivery_statements::make(sql_dialect::sqlite, "t");
     BOOST_TEST(lite.insert_attempts.sizes == (std::vector<std::size_t>{1, 2, 4, 8, 16, 32, 64}));
-    BOOST_TEST(lite.insert_attempts.width == 7u);
+    BOOST_TEST(lite.insert_attempts.width == 8u);
     using plan = std::vector<std::pair<std::size_t, std::size_t>>;
     BOOST_TEST(sql::plan_rows(lite.insert_attempts, 0).empty());
     BOOST_TEST((sql::plan_rows(lite.insert_attempts, 1) == (plan{{0, 1}})));
@@ -383,21 +383,26 @@ BOOST_AUTO_TEST_CASE(postgresql_has_single_statement_enqueue_batches_and_a_notif
     BOOST_TEST(lite.notify_setup.empty());
 
     const auto pg = sql::delivery_statements::make(sql_dialect::postgresql, "sys_webhook_delivery");
-    // One statement inserts the row and its payload: the INSERT of `insert`, and the payload from $16, $17.
+    // One statement inserts the row and its payload: the INSERT of `insert`, and the payload from $17, $18.
     BOOST_TEST(pg.insert_with_payload.find(pg.insert) != std::string::npos);
-    BOOST_TEST(pg.insert_with_payload.find("SELECT seq, $16, $17 FROM ins") != std::string::npos);
-    BOOST_TEST(pg.insert_with_payload.find("$18") == std::string::npos);
-    // The batch: 17 arrays, in their order, conflicts skipped.
+    BOOST_TEST(pg.insert_with_payload.find("SELECT seq, $17, $18 FROM ins") != std::string::npos);
+    BOOST_TEST(pg.insert_with_payload.find("$19") == std::string::npos);
+    // The batch: 18 arrays, in their order (the traceparent's before the payload's), conflicts skipped.
     BOOST_TEST(pg.insert_batch.find("unnest($1::text[], $2::text[]") != std::string::npos);
-    BOOST_TEST(pg.insert_batch.find("$17::text[]) WITH ORDINALITY") != std::string::npos);
+    BOOST_TEST(pg.insert_batch.find("$16::text[], $17::text[], $18::text[]) WITH ORDINALITY") != std::string::npos);
+    BOOST_TEST(pg.insert_batch.find("claim_token, traceparent, payload_json, payload_raw, ord") != std::string::npos);
     BOOST_TEST(pg.insert_batch.find("ORDER BY ord ON CONFLICT (event_id, webhook_id) DO NOTHING") != std::string::npos);
-    BOOST_TEST(pg.insert_batch.find("$18") == std::string::npos);
+    BOOST_TEST(pg.insert_batch.find("$19") == std::string::npos);
     // The ack batch: fenced as complete_by_seq is, one attempt record per applied entry, first of a seq wins.
     BOOST_TEST(pg.complete_batch.find("SELECT DISTINCT ON (seq) * FROM unnest($1::bigint[]") != std::string::npos);
     BOOST_TEST(pg.complete_batch.find("d.seq = u.seq AND d.id = u.id AND d.claim_token = u.claim_token AND "
                                       "d.status = 'in_flight'") != std::string::npos);
     BOOST_TEST(pg.complete_batch.find("attempts = d.attempts + 1") != std::string::npos);
-    BOOST_TEST(pg.complete_batch.find("$11") == std::string::npos);
+    BOOST_TEST(pg.complete_batch.find("$11::text[]) WITH ORDINALITY AS u(seq, id, claim_token, status, next_retry_at, "
+                                      "response_code, response_body, error, duration_ms, now, traceparent, ord)") !=
+               std::string::npos);
+    BOOST_TEST(pg.complete_batch.find("u.error, u.traceparent FROM input AS u JOIN upd") != std::string::npos);
+    BOOST_TEST(pg.complete_batch.find("$12") == std::string::npos);
     // Claims in several partitions: one statement, each partition its own SKIP LOCKED subquery and limit.
     BOOST_TEST(pg.claim_partitions.find("unnest($4::bigint[], $5::bigint[]) WITH ORDINALITY AS q(k, n, ord), LATERAL") !=
                std::string::npos);

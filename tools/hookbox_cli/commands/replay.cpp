@@ -7,6 +7,9 @@
 
 #include "../commands.hpp"
 #include "../format.hpp"
+#include "../progress.hpp"
+
+#include <iostream>
 
 #include <hookbox/time_format.hpp>
 
@@ -27,7 +30,7 @@ void read_replay(const invocation& inv, request& rq) {
                     "--until: must be later than --since (" + hookbox::format_timestamp(*f.created_before) +
                         " is not after " + hookbox::format_timestamp(*f.created_from) + ")",
                     "replay");
-    if (selects_everything(f) && !inv.flag("--all"))
+    if (selects_everything(f) && !inv.flag("--all") && !inv.flag("--dry-run"))
         usage_error(
             "--all",
             "replay with no filter would send every finished delivery again: give --webhook, --status, "
@@ -42,7 +45,19 @@ int run_replay(const invocation& inv, const request& rq, outbox_file& ob) {
     f.updated_before = rq.now;
     hookbox::error_code ec;
     hookbox::diagnostics diag;
-    const std::size_t n = ob.replay(f, ec, diag);
+    if (inv.flag("--dry-run")) {
+        const std::size_t n = ob.count(f, true, ec, diag);
+        if (ec)
+            library_error(ec, diag);
+        if (inv.json)
+            print_count(true, "would_replay", n);
+        else
+            std::cout << "would replay " << n << (n == 1 ? " delivery" : " deliveries")
+                      << " (dry run: nothing changed)\n";
+        return exit_ok;
+    }
+    progress shown("replay", inv.flag("--progress"));
+    const std::size_t n = ob.replay(f, shown.callback(), ec, diag);
     if (ec)
         library_error(ec, diag);
     print_count(inv.json, "replayed", n);

@@ -16,17 +16,83 @@
 
 #include <iostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace hookbox_cli {
 
+namespace {
+
+// The span id of an attempt's traceparent (its parent-id part), or "-" when it sent none.
+std::string span_of(const std::optional<std::string>& traceparent) {
+    if (!traceparent || traceparent->size() < 52)
+        return "-";
+    return printable(traceparent->substr(36, 16));
+}
+
+}  // namespace
+
 void read_show(const invocation& inv, request& rq) {
+    if (auto* v = inv.value("--event")) {
+        rq.list.event_id = parse_event("--event", *v);
+        if (auto* w = inv.value("--webhook"))
+            rq.list.webhook_id = parse_webhook("--webhook", *w);
+        return;
+    }
+    if (inv.value("--webhook"))
+        usage_error("--webhook", "--webhook: only with --event (an <id> names one delivery already)");
     rq.id = parse_id(inv.positionals[1]);
 }
 
-int run_show(const invocation& inv, const request& rq, outbox_file& ob) {
+namespace {
+
+int show_one(const invocation& inv, hookbox::delivery_id id, outbox_file& ob);
+
+// show --event: the event's deliveries, one per webhook, read a page at a time.
+int show_event(const invocation& inv, const request& rq, outbox_file& ob) {
+    namespace json = boost::json;
+    hookbox::list_options lo = rq.list;
+    lo.limit = 1000;
+    std::vector<hookbox::delivery> found;
+    for (;;) {
+        hookbox::error_code ec;
+        hookbox::diagnostics diag;
+        auto page = ob.list(lo, ec, diag);
+        if (ec)
+            library_error(ec, diag);
+        for (auto& d : page.items)
+            found.push_back(std::move(d));
+        if (!page.next_cursor || page.items.empty())
+            break;
+        lo.after_sequence = page.next_cursor;
+    }
+    if (found.empty()) {
+        std::string what = "no delivery of event '" + printable(*rq.list.event_id) + "'";
+        if (rq.list.webhook_id)
+            what += " to webhook '" + printable(*rq.list.webhook_id) + "'";
+        throw failure{exit_failed, "not_found", "--event", what, {}};
+    }
+    if (found.size() == 1)
+        return show_one(inv, found.front().id, ob);
+    if (inv.json) {
+        json::array items;
+        for (const auto& d : found)
+            items.push_back(summary_json(d));
+        json::object o;
+        o["event_id"] = *rq.list.event_id;
+        o["items"] = std::move(items);
+        emit(o);
+        return exit_ok;
+    }
+    std::cout << "event '" << printable(*rq.list.event_id) << "': " << found.size()
+              << " deliveries, one per webhook ('hookbox show <database> <id>' for one)\n";
+    print_delivery_table(found);
+    return exit_ok;
+}
+
+int show_one(const invocation& inv, hookbox::delivery_id id, outbox_file& ob) {
     namespace json = boost::json;
     using hookbox::format_timestamp;
-    const auto& id = rq.id;
     hookbox::error_code ec;
     hookbox::diagnostics diag;
     auto d = ob.get(id, ec, diag);
@@ -66,6 +132,7 @@ int run_show(const invocation& inv, const request& rq, outbox_file& ob) {
              printable(d->headers[i].name) + ": " + printable(header_value(d->headers[i])));
     line("signed", d->has_secret ? "yes" : "no");
     line("timeout", d->timeout ? std::to_string(d->timeout->count()) + " ms" : std::string("sender default"));
+    line("traceparent", d->traceparent ? printable(*d->traceparent) : std::string("-"));
     line("partition_key", std::to_string(d->partition_key));
     line("sequence", std::to_string(d->sequence));
     line("created_at", format_timestamp(d->created_at));
@@ -95,14 +162,23 @@ int run_show(const invocation& inv, const request& rq, outbox_file& ob) {
                             {"OUTCOME", 7},
                             {"CODE", 4},
                             {"DURATION", 8, align::right},
+                            {"SPAN", 16},
                             {"ERROR"}});
     table.print_header(std::cout);
     for (const auto& a : history)
         table.print_row(std::cout,
                         {std::to_string(a.number), format_timestamp(a.at), std::string(to_string(a.outcome)),
                          or_dash(a.response_code), std::to_string(a.duration.count()) + " ms",
-                         a.error ? printable(clip(*a.error, 120)) : std::string("-")});
+                         span_of(a.traceparent), a.error ? printable(clip(*a.error, 120)) : std::string("-")});
     return exit_ok;
+}
+
+}  // namespace
+
+int run_show(const invocation& inv, const request& rq, outbox_file& ob) {
+    if (rq.list.event_id)
+        return show_event(inv, rq, ob);
+    return show_one(inv, rq.id, ob);
 }
 
 }  // namespace hookbox_cli

@@ -19,6 +19,7 @@
 #include <hookbox/detail/async.hpp>
 #include <hookbox/dispatch/detail/endpoint_lines.hpp>
 #include <hookbox/dispatch/detail/fifo.hpp>
+#include <hookbox/dispatch/detail/health_sync.hpp>
 #include <hookbox/dispatch/detail/request_budget.hpp>
 #include <hookbox/dispatch/detail/round.hpp>
 #include <hookbox/dispatch/dispatcher_params.hpp>
@@ -231,12 +232,16 @@ private:
         running_ = true;
         // `stop_` is not cleared here: a `cancel()` that came before this run started stops it.
         co_await boost::asio::this_coro::throw_if_cancelled(false);
-        if (health_ && params_.health_store)
-            co_await load_health();
+        if (health_ && params_.health_store) {
+            reload_.start(TimerClock::now(), health_->params().reload_interval);
+            co_await read_health(true);
+        }
 
         while (!stop_) {
             if (co_await take_cancellation())
                 break;
+            if (health_ && params_.health_store && reload_.due(TimerClock::now(), saving_))
+                co_await read_health(false);
             evict_held();
             std::size_t room =
                 params_.max_in_flight - std::min(params_.max_in_flight, in_flight_ + lines_.held());
@@ -362,11 +367,12 @@ private:
     // The completion handler of one request: carries its delivery and the implementation.
     struct sent {
         self_ptr self;
+        std::optional<std::string> traceparent;  // the header the request carried, for its attempt record
         delivery d;
         send_result refused;
         error_code refused_ec;
-        void operator()(error_code ec, send_result r) { self->attempted(d, ec, std::move(r)); }
-        void operator()() { self->attempted(d, refused_ec, std::move(refused)); }
+        void operator()(error_code ec, send_result r) { self->attempted(d, ec, std::move(r), std::move(traceparent)); }
+        void operator()() { self->attempted(d, refused_ec, std::move(refused), std::nullopt); }
     };
 
     // Sends `d`; its outcome comes back to `attempted` on the strand. No coroutine per request: the
@@ -379,44 +385,25 @@ private:
         diagnostics diag;
         auto unix_seconds = std::chrono::duration_cast<std::chrono::seconds>(started.time_since_epoch()).count();
         outgoing_request req;
-        if (const auto* keys = keys_for(d.secret, scheme, ec, diag))
+        if (const auto* keys = keys_.keys_for(d.secret, scheme, ec, diag))
             req = build_request(d, scheme, *keys, unix_seconds, params_.request_timeout, ec, diag);
         if (ec) {
             send_result r;
             r.error = diag.message();
             r.refused = true;
-            boost::asio::post(strand_, sent{this->shared_from_this(), std::move(d), std::move(r), ec});
+            boost::asio::post(strand_, sent{this->shared_from_this(), std::nullopt, std::move(d), std::move(r), ec});
             return;
         }
         req.timeout = std::min(req.timeout, budget_.max_timeout());
-        sender_.async_send(std::move(req),
-                           boost::asio::bind_executor(strand_, sent{this->shared_from_this(), std::move(d), {}, {}}));
-    }
-
-    // The keys of a secret text under `s`, parsed once per distinct text (most deliveries of a
-    // webhook share one) and kept in a bounded cache; null with `ec` set when the text does not
-    // parse. The pointer is good until the next call.
-    const std::vector<signing::secret>* keys_for(const std::string& text, signing::scheme s, error_code& ec,
-                                                 diagnostics& diag) {
-        static const std::vector<signing::secret> none;
-        ec.clear();
-        if (text.empty() || s == signing::scheme::none)
-            return &none;
-        auto& cache = keys_[s == signing::scheme::objectstack ? 1 : 0];
-        if (auto it = cache.find(text); it != cache.end())
-            return &it->second;
-        auto keys = parse_secrets(text, s, ec, diag);
-        if (ec)
-            return nullptr;
-        if (cache.size() >= 1024)
-            cache.clear();
-        return &cache.emplace(text, std::move(keys)).first->second;
+        // The traceparent is read before `d` is moved (braced initialisers run in order).
+        sent done{this->shared_from_this(), d.traceparent ? traceparent_of(req) : std::nullopt, std::move(d), {}, {}};
+        sender_.async_send(std::move(req), boost::asio::bind_executor(strand_, std::move(done)));
     }
 
     // Decides the outcome of an attempt of `d` and queues its ack. A request the sender refused
     // before sending it (it never left) is reported: it makes the delivery dead, and its cause (an
     // address the policy forbids, most often) is something the user must see.
-    void attempted(delivery& d, const error_code& ec, send_result r) {
+    void attempted(delivery& d, const error_code& ec, send_result r, std::optional<std::string> traceparent) {
         attempts_.fetch_add(1, std::memory_order_relaxed);
         if (r.refused) {
             send_refused_.fetch_add(1, std::memory_order_relaxed);
@@ -436,6 +423,7 @@ private:
         }
         double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
         attempt_result a = policy_.decide(d.attempts, std::move(r), now_ms(outbox_.clock()), u);
+        a.traceparent = std::move(traceparent);
         switch (a.outcome) {
         case attempt_outcome::success: succeeded_.fetch_add(1, std::memory_order_relaxed); break;
         case attempt_outcome::retry: retried_.fetch_add(1, std::memory_order_relaxed); break;
@@ -568,20 +556,24 @@ private:
 
     // ----- endpoint health -----
 
-    // Loads the persisted endpoint health (on the storage executor) into `health_`.
-    awaitable<void> load_health() {
-        auto load = [store = params_.health_store] {
-            error_code ec;
-            diagnostics diag;
-            auto states = store->load(ec, diag);
-            return std::make_tuple(std::move(states), ec, std::move(diag));
-        };
+    // Reads the endpoint health kept in the store (on the storage executor): when a run starts it is
+    // restored; later (`reload_`) the disables and enables made there by others are followed, unless
+    // the read failed (a partial read must not enable what it could not read).
+    awaitable<void> read_health(bool at_start) {
+        const std::uint64_t epoch = reload_.begin(TimerClock::now());
+        auto load = [store = params_.health_store] { return detail::load_health(*store); };
         auto loaded = co_await on_storage(std::move(load));
-        auto& [states, ec, diag] = loaded;
-        if (ec)
-            report(ec, diag, "health.load");
-        for (auto& [id, st] : states)
-            health_->restore(std::move(id), std::move(st));
+        if (loaded.ec)
+            report(loaded.ec, loaded.diag, "health.load");
+        if (at_start) {
+            for (auto& [id, st] : loaded.states)
+                health_->restore(std::move(id), std::move(st));
+        } else if (!loaded.ec && reload_.may_apply(epoch, TimerClock::now())) {
+            const timestamp now = now_ms(outbox_.clock());
+            for (auto& c : detail::operator_changes(loaded.states, *health_))
+                apply_health(c.webhook_id, c.disable ? health_->disable(c.webhook_id, now, std::move(c.reason))
+                                                     : health_->enable(c.webhook_id, now));
+        }
     }
 
     // Saves a changed endpoint state and tells the observer of an event.
@@ -595,7 +587,9 @@ private:
                 detail::notify_endpoint_event(outbox_.observer(), *u.event);
         }
         if (u.changed && params_.health_store) {
-            saves_[webhook_id] = std::move(u.state);
+            auto& s = saves_[webhook_id];
+            s.decides = s.decides || decides(u);
+            s.state = std::move(u.state);
             if (!saving_) {
                 saving_ = true;
                 boost::asio::co_spawn(strand_, flush_saves(this->shared_from_this()), boost::asio::detached);
@@ -610,34 +604,18 @@ private:
     awaitable<void> flush_saves_loop() {
         unsigned failures = 0;
         while (!saves_.empty()) {
-            std::map<std::string, endpoint_state> batch;
+            std::map<std::string, health_save> batch;
             batch.swap(saves_);
+            reload_.saving();
             auto save = [store = params_.health_store, b = std::move(batch)]() mutable {
-                std::map<std::string, endpoint_state> failed;
-                error_code first;
-                diagnostics first_diag;
-                for (auto& [id, st] : b) {
-                    error_code ec;
-                    diagnostics diag;
-                    store->save(id, st, ec, diag);
-                    if (ec) {
-                        if (!first) {
-                            first = ec;
-                            first_diag = std::move(diag);
-                        }
-                        failed.emplace(id, std::move(st));
-                    }
-                }
-                return std::make_tuple(std::move(failed), first, std::move(first_diag));
+                return save_health(*store, std::move(b));
             };
             auto saved = co_await on_storage(std::move(save));
-            auto& [failed, ec, diag] = saved;
-            if (ec) {
-                report(ec, diag, "health.save");
+            if (saved.ec) {
+                report(saved.ec, saved.diag, "health.save");
                 if (stop_ && drain_deadline_ && TimerClock::now() >= *drain_deadline_)
                     break;
-                for (auto& [id, st] : failed)
-                    saves_.try_emplace(id, std::move(st));  // a newer state wins
+                requeue(saves_, std::move(saved.failed));
                 co_await retry_pause(failures++);
             } else {
                 failures = 0;
@@ -783,10 +761,11 @@ private:
     std::optional<endpoint_health> health_;
     std::vector<release_entry> releases_;
     bool releasing_ = false;
-    std::map<std::string, endpoint_state> saves_;
+    std::map<std::string, health_save> saves_;
     bool saving_ = false;
+    detail::health_reload<time_point> reload_;
     // Parsed signing keys by secret text: Standard Webhooks, ObjectStack.
-    std::array<std::unordered_map<std::string, std::vector<signing::secret>>, 2> keys_;
+    detail::secret_cache keys_;
 
     std::atomic<bool> notify_pending_{false};
     std::atomic<std::uint64_t> claims_{0}, claimed_{0}, attempts_{0}, succeeded_{0}, retried_{0}, dead_{0}, lost_{0},

@@ -39,6 +39,9 @@ void endpoint_health_params::check(error_code& ec, diagnostics& diag) const {
     if (disable_after.count() < 0)
         return detail::fail(ec, diag, errc::invalid_argument, "disable_after",
                             "disable_after must be >= 0 (0 never disables)");
+    if (reload_interval.count() < 0)
+        return detail::fail(ec, diag, errc::invalid_argument, "reload_interval",
+                            "reload_interval must be >= 0 (0 reads the store only when a run starts)");
     check_rate(rate, "rate", ec, diag);
 }
 

@@ -53,6 +53,14 @@ inline std::optional<int> opt_code(std::int32_t v) noexcept {
     return v == no_code ? std::nullopt : std::optional<int>(v);
 }
 
+// The trace fields of a row, kept apart (and allocated only for a row that has one) so that an
+// untraced row pays one pointer: the `traceparent` given at enqueue, and the one the latest
+// attempt record holds.
+struct row_trace {
+    std::optional<std::string> given;
+    std::optional<std::string> sent;
+};
+
 struct target;    // interning.hpp
 struct node_name; // interning.hpp
 
@@ -103,6 +111,7 @@ struct row {
     compact_text response_body;
     compact_text error;
     std::unique_ptr<std::vector<attempt_record>> older;
+    std::unique_ptr<row_trace> trace;
 
     bool has(std::uint8_t f) const noexcept { return (flags & f) != 0; }
 };
@@ -125,6 +134,7 @@ struct new_row {
     std::vector<header>& headers;
     std::string& url;
     hookbox::payload& payload;
+    std::optional<std::string>& traceparent;
 
     static new_row of(delivery& d) noexcept {
         return {d.id,
@@ -140,13 +150,14 @@ struct new_row {
                 d.secret,
                 d.headers,
                 d.url,
-                d.payload};
+                d.payload,
+                d.traceparent};
     }
 
     static new_row of(enqueue_request& r, const new_delivery& nd) noexcept {
         return {nd.id,     nd.partition_key, to_ms(nd.now), to_ms(nd.now), !r.secret.empty(),
                 r.timeout, r.webhook_id,     r.event_id,    r.event_type,  r.method,
-                r.secret,  r.headers,        r.url,         r.payload};
+                r.secret,  r.headers,        r.url,         r.payload,     r.traceparent};
     }
 };
 

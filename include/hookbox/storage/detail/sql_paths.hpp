@@ -80,7 +80,7 @@ std::vector<error_code> complete_batch(Engine& engine, const sql::delivery_state
     if (refs.empty())
         return out;
     std::vector<engine::value> values;
-    values.reserve(10 * refs.size());
+    values.reserve(11 * refs.size());
     for (std::size_t i = 0; i < refs.size(); ++i) {
         const claim_ref& ref = refs[i];
         const completion& c = cs[i];
@@ -94,11 +94,12 @@ std::vector<error_code> complete_batch(Engine& engine, const sql::delivery_state
         values.push_back(c.error ? engine::value(*c.error) : engine::value());
         values.emplace_back(std::int64_t(c.duration.count()));
         values.emplace_back(detail::rows::ms(c.now));
+        values.push_back(c.traceparent ? engine::value(*c.traceparent) : engine::value());
     }
     std::vector<engine::value> arrays;
-    arrays.reserve(10);
-    for (std::size_t col = 0; col < 10; ++col)
-        arrays.emplace_back(sql::array_literal(values, col, 10));
+    arrays.reserve(11);
+    for (std::size_t col = 0; col < 11; ++col)
+        arrays.emplace_back(sql::array_literal(values, col, 11));
     std::vector<char> applied(refs.size(), 0);
     engine.query(sql.complete_batch, arrays,
                   [&](std::span<const engine::cell_view> row) {
@@ -160,7 +161,7 @@ std::vector<enqueue_result> insert_batch(Engine& engine, const sql::delivery_sta
         for (std::size_t first = 0; first < ds.size(); first += batch_rows) {
             const std::size_t n = std::min(batch_rows, ds.size() - first);
             values.clear();
-            values.reserve(n * 17);
+            values.reserve(n * 18);
             for (std::size_t i = first; i < first + n; ++i) {
                 auto row = detail::rows::insert_values(ds[i]);
                 auto payload = detail::rows::payload_values(0, ds[i].payload);
@@ -170,8 +171,8 @@ std::vector<enqueue_result> insert_batch(Engine& engine, const sql::delivery_sta
                 values.push_back(std::move(payload[2]));
             }
             arrays.clear();
-            for (std::size_t c = 0; c < 17; ++c)
-                arrays.emplace_back(sql::array_literal(values, c, 17));
+            for (std::size_t c = 0; c < 18; ++c)
+                arrays.emplace_back(sql::array_literal(values, c, 18));
             created.assign(n, 0);
             session.query(sql.insert_batch, arrays,
                           [&](std::span<const engine::cell_view> row) {

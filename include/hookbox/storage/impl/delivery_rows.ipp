@@ -281,7 +281,7 @@ bool decode_row(std::span<const cell_view> c, delivery& d, decode_error& err) {
             return false;
         d.last_duration = std::chrono::milliseconds(n);
     }
-    return true;
+    return opt_text(col::traceparent, d.traceparent);
 }
 
 bool decode(std::span<const cell_view> c, delivery& d, decode_error& err, std::string_view payloads) {
@@ -313,6 +313,7 @@ std::vector<engine::value> insert_values(const delivery& d) {
     v.emplace_back(ms(d.created_at));
     v.emplace_back(ms(d.updated_at));
     v.emplace_back(std::int64_t(0));
+    v.push_back(d.traceparent ? engine::value(*d.traceparent) : engine::value());
     return v;
 }
 
@@ -332,7 +333,7 @@ std::int64_t claim_nonce() noexcept {
 
 engine::record attempt_row(const delivery_id& id, std::int64_t delivery_seq, const completion& c) {
     engine::record r;
-    r.reserve(7);
+    r.reserve(8);
     r.push_back("delivery_id", engine::value(id.to_string()));
     r.push_back("delivery_seq", engine::value(delivery_seq));
     r.push_back("attempted_at", engine::value(ms(c.now)));
@@ -340,6 +341,7 @@ engine::record attempt_row(const delivery_id& id, std::int64_t delivery_seq, con
     r.push_back("response_code", c.response_code ? engine::value(*c.response_code) : engine::value());
     r.push_back("duration_ms", engine::value(std::int64_t(c.duration.count())));
     r.push_back("error", c.error ? engine::value(*c.error) : engine::value());
+    r.push_back("traceparent", c.traceparent ? engine::value(*c.traceparent) : engine::value());
     return r;
 }
 
@@ -383,6 +385,12 @@ bool decode_attempt(std::span<const cell_view> c, attempt_record& a, decode_erro
         a.error.emplace(c[6].text);
     else
         return fail(6, "expected text");
+    if (c[7].is_null())
+        a.traceparent.reset();
+    else if (is_text(7))
+        a.traceparent.emplace(c[7].text);
+    else
+        return fail(7, "expected text");
     return true;
 }
 

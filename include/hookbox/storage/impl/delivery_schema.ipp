@@ -147,6 +147,13 @@ engine::schema_plan delivery_schema(std::string_view table) {
             engine::create_index{t, partial(t + "_failed", {"status", "seq"},
                                             col("status") == "failed" || col("status") == "dead")},
         }});
+    plan.migrations.push_back(engine::migration{
+        6,
+        "trace context: the traceparent of a delivery and of each attempt",
+        {
+            engine::add_column{t, text("traceparent")},
+            engine::add_column{at, text("traceparent")},
+        }});
     return plan;
 }
 

@@ -67,6 +67,10 @@ void memory_state::fill(delivery& d, const row& r, bool with_secret) {
     assign(d.response_body, r.response_body);
     assign(d.error, r.error);
     d.last_duration = opt_duration(r.last_duration);
+    if (r.trace)
+        assign(d.traceparent, r.trace->given ? std::optional<std::string_view>(*r.trace->given) : std::nullopt);
+    else
+        d.traceparent.reset();
     d.sequence = r.sequence;
     d.created_at = from_ms(r.created_at);
     d.updated_at = from_ms(r.updated_at);
@@ -91,7 +95,8 @@ attempt_record memory_state::current_record(const row& r) {
                           r.last_outcome,
                           opt_code(r.response_code),
                           std::chrono::milliseconds(r.last_duration),
-                          r.error.to_optional()};
+                          r.error.to_optional(),
+                          r.trace ? r.trace->sent : std::nullopt};
 }
 
 void memory_state::archive(row& r) {
@@ -122,6 +127,7 @@ enqueue_result memory_state::insert(const new_row& d, error_code& ec, diagnostic
 enqueue_result memory_state::store(const new_row& d, std::uint32_t dedup_hash, std::uint32_t id_hash) {
     auto& part = partition(d.partition);
     compact_text event_id(d.event_id);
+    std::unique_ptr<row_trace> trace = d.traceparent ? std::make_unique<row_trace>() : nullptr;
     target* t = targets.acquire(d, seed);
     slot_t s;
     try {
@@ -141,6 +147,10 @@ enqueue_result memory_state::store(const new_row& d, std::uint32_t dedup_hash, s
     r.body = detail::payload_access::take_body(std::move(d.payload));
     r.url = std::move(d.url);
     r.event_id = std::move(event_id);
+    if (trace) {
+        trace->given = std::move(d.traceparent);
+        r.trace = std::move(trace);
+    }
     try {
         r.sequence = all.push(s); // dense from 1
         try {
@@ -359,6 +369,8 @@ void memory_state::complete(const claim_ref& ref, completion&& c, error_code& ec
     archive(r);
     compact_text body = c.response_body ? compact_text(*c.response_body) : compact_text();
     compact_text error = c.error ? compact_text(*c.error) : compact_text();
+    if (c.traceparent && !r.trace)
+        r.trace = std::make_unique<row_trace>();
     const std::int64_t retry_at = to_ms(c.next_retry_at);
     if (c.status == delivery_status::pending)
         enter_returned(s, retry_at);
@@ -375,6 +387,8 @@ void memory_state::complete(const claim_ref& ref, completion&& c, error_code& ec
     r.last_attempted_at = to_ms(c.now);
     r.updated_at = r.last_attempted_at;
     r.last_outcome = c.status;
+    if (r.trace)
+        r.trace->sent = std::move(c.traceparent);
     r.recorded += 1;
     r.flags |= current_record_flag;
     if (r.older && r.older->size() >= history_limit)

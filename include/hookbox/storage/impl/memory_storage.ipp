@@ -140,6 +140,11 @@ list_page memory_storage::list(const list_options& lo, error_code& ec, diagnosti
             continue;
         if (lo.webhook_id && r.tgt->webhook_id != *lo.webhook_id)
             continue;
+        if (lo.event_id && r.event_id.view() != *lo.event_id)
+            continue;
+        if ((lo.created_from && r.created_at < detail::mem::to_ms(*lo.created_from)) ||
+            (lo.created_before && r.created_at >= detail::mem::to_ms(*lo.created_before)))
+            continue;
         page.items.push_back(s_->to_delivery(r, false));
         if (page.items.size() == lo.limit) {
             page.next_cursor = r.sequence;
@@ -177,6 +182,22 @@ std::size_t memory_storage::replay(
         if (s == detail::mem::no_slot || !is_terminal(s_->pool[s].status) || !s_->matches(f, s_->pool[s]))
             continue;
         s_->reset(s, now);
+        ++n;
+    }
+    return n;
+}
+
+std::size_t
+memory_storage::count(const delivery_filter& f, bool terminal_only, error_code& ec, diagnostics&) const {
+    ec.clear();
+    std::size_t n = 0;
+    std::lock_guard lock(s_->mu);
+    const std::uint64_t end = s_->all.size();
+    for (std::uint64_t seq = s_->all.first_live(); seq <= end; ++seq) {
+        detail::mem::slot_t s = s_->all.at(seq);
+        if (s == detail::mem::no_slot || (terminal_only && !is_terminal(s_->pool[s].status)) ||
+            !s_->matches(f, s_->pool[s]))
+            continue;
         ++n;
     }
     return n;

@@ -41,10 +41,10 @@ struct delivery_statements {
 
     // ----- enqueue -----
 
-    /// Inserts a new row, unless its `(event_id, webhook_id)` is stored. Parameters: the 15
+    /// Inserts a new row, unless its `(event_id, webhook_id)` is stored. Parameters: the 16
     /// `insert_columns` (`id`, `webhook_id`, `event_id`, `event_type`, `url`, `method`,
     /// `headers_json`, `secret`, `timeout_ms`, `partition_key`, `status`, `attempts`, `created_at`,
-    /// `updated_at`, `claim_token`). Returns `seq` of the new row; no row when the pair is stored.
+    /// `updated_at`, `claim_token`, `traceparent`). Returns `seq` of the new row; no row when the pair is stored.
     std::string insert{};
     /// Inserts a payload row. Parameters: `seq`, `payload_json`, `payload_raw`.
     std::string insert_payload{};
@@ -52,7 +52,7 @@ struct delivery_statements {
     /// own). Parameters: those of `insert`, then `payload_json`, `payload_raw`. Returns `seq` of the
     /// new row; no row when the pair is stored. Empty for SQLite.
     std::string insert_with_payload{};
-    /// PostgreSQL: inserts many rows and their payloads in one statement, from 17 array parameters
+    /// PostgreSQL: inserts many rows and their payloads in one statement, from 18 array parameters
     /// (those of `insert_with_payload`, one array each, as `sql::array_literal` writes them), in the
     /// arrays' order. Returns `(ordinal, seq)` of each new row (ordinals from 1); a row whose pair
     /// is stored (already, or earlier in the arrays) returns nothing. Empty for SQLite.
@@ -88,15 +88,17 @@ struct delivery_statements {
     /// `duration_ms`, `now`, `seq`, `id`, `claim_token`. Returns no rows; changes 1 or 0.
     std::string complete_by_seq, complete_by_id;
     /// PostgreSQL: applies many completions by `seq` and writes their attempt records, in one
-    /// statement, from 10 array parameters: `seq`, `id`, `claim_token`, `status`, `next_retry_at`,
-    /// `response_code`, `response_body`, `error`, `duration_ms`, `now`. Of entries naming one `seq`
+    /// statement, from 11 array parameters: `seq`, `id`, `claim_token`, `status`, `next_retry_at`,
+    /// `response_code`, `response_body`, `error`, `duration_ms`, `now`, `traceparent` (of the
+    /// attempt record). Of entries naming one `seq`
     /// twice, the first is applied. Returns the ordinal (from 1) of each entry applied; the others
     /// missed (their claim is lost, or the row is gone). Empty for SQLite.
     std::string complete_batch{};
     /// Appends one attempt record. Parameters: `delivery_id`, `attempted_at`, `outcome`,
-    /// `response_code`, `duration_ms`, `error`, `delivery_seq` (0: looked up by `delivery_id`).
+    /// `response_code`, `duration_ms`, `error`, `delivery_seq` (0: looked up by `delivery_id`),
+    /// `traceparent`.
     std::string insert_attempt{};
-    /// Appends attempt records, 7 values each, as `insert_attempt` takes them.
+    /// Appends attempt records, 8 values each, as `insert_attempt` takes them.
     row_batch_statement insert_attempts{};
     /// Gives an `in_flight` row with that claim token back, as a release does; by `seq` and `id`, or
     /// by `id` alone (with a `seq` of 0). Parameters: `status`, `next_retry_at`, `error` (null keeps
@@ -155,6 +157,9 @@ struct delivery_statements {
 
     /// Resets up to `limit` terminal rows that match `f` for redelivery, lowest `seq` first.
     HOOKBOX_DECL bound_statement replay(const delivery_filter& f, std::size_t limit, timestamp now) const;
+
+    /// The number of rows that match `f` (and are terminal when `terminal_only`): one row, one column.
+    HOOKBOX_DECL bound_statement count(const delivery_filter& f, bool terminal_only) const;
 
     /// Deletes up to `limit` rows that match `f`, lowest `seq` first; returns their `seq`s.
     HOOKBOX_DECL bound_statement purge(const delivery_filter& f, std::size_t limit) const;

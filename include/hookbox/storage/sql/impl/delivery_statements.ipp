@@ -98,6 +98,19 @@ bound_statement delivery_statements::list(const list_options& o) const {
         b.params.emplace_back(*o.webhook_id);
         b.text += " AND webhook_id = " + w.p(b.params.size(), "text");
     }
+    // The unique (event_id, webhook_id) index serves this condition by its leading column.
+    if (o.event_id) {
+        b.params.emplace_back(*o.event_id);
+        b.text += " AND event_id = " + w.p(b.params.size(), "text");
+    }
+    if (o.created_from) {
+        b.params.emplace_back(o.created_from->time_since_epoch().count());
+        b.text += " AND created_at >= " + w.p(b.params.size(), "bigint");
+    }
+    if (o.created_before) {
+        b.params.emplace_back(o.created_before->time_since_epoch().count());
+        b.text += " AND created_at < " + w.p(b.params.size(), "bigint");
+    }
     b.params.emplace_back(static_cast<std::int64_t>(o.limit));
     b.text += " ORDER BY seq LIMIT " + w.p(b.params.size(), "bigint");
     return b;
@@ -117,6 +130,15 @@ bound_statement delivery_statements::replay(const delivery_filter& f, std::size_
     detail::append_conditions(w, f, b.text, b.params);
     b.params.emplace_back(static_cast<std::int64_t>(limit));
     b.text += " ORDER BY seq LIMIT " + w.p(b.params.size(), "bigint") + ")";
+    return b;
+}
+
+bound_statement delivery_statements::count(const delivery_filter& f, bool terminal_only) const {
+    detail::dialect_writer w{dialect};
+    bound_statement b;
+    b.text = "SELECT count(*) FROM " + quote_identifier(table) +
+             (terminal_only ? " WHERE status IN ('success', 'failed', 'dead')" : " WHERE 1 = 1");
+    detail::append_conditions(w, f, b.text, b.params);
     return b;
 }
 
@@ -153,12 +175,12 @@ delivery_statements delivery_statements::make(engine::sql_dialect dialect, std::
     s.insert_payload = "INSERT INTO " + pt + " (seq, payload_json, payload_raw) VALUES (" + w.list(1, 3) + ")";
     if (pg) {
         s.insert_with_payload = "WITH ins AS (" + s.insert + "), pay AS (INSERT INTO " + pt +
-                                " (seq, payload_json, payload_raw) SELECT seq, " + w.p(16) + ", " + w.p(17) +
+                                " (seq, payload_json, payload_raw) SELECT seq, " + w.p(17) + ", " + w.p(18) +
                                 " FROM ins) SELECT seq FROM ins";
         // Text arrays for every column; the INSERT casts them to the columns' types.
-        static constexpr std::array<const char*, 17> array_types{
-            "text[]", "text[]", "text[]", "text[]", "text[]", "text[]", "text[]", "text[]", "bigint[]",
-            "bigint[]", "text[]", "bigint[]", "bigint[]", "bigint[]", "bigint[]", "text[]", "text[]"};
+        static constexpr std::array<const char*, 18> array_types{
+            "text[]",   "text[]",   "text[]",   "text[]",   "text[]", "text[]", "text[]", "text[]", "bigint[]",
+            "bigint[]", "text[]",   "bigint[]", "bigint[]", "bigint[]", "bigint[]", "text[]", "text[]", "text[]"};
         std::string arrays;
         for (std::size_t i = 0; i < array_types.size(); ++i)
             arrays += (i ? ", " : "") + w.p(i + 1, array_types[i]);
@@ -254,38 +276,41 @@ delivery_statements delivery_statements::make(engine::sql_dialect dialect, std::
         s.complete_batch =
             "WITH input AS (SELECT DISTINCT ON (seq) * FROM unnest(" + w.p(1, "bigint[]") + ", " + w.p(2, "text[]") +
             ", " + w.p(3, "bigint[]") + ", " + w.p(4, "text[]") + ", " + w.p(5, "bigint[]") + ", " + w.p(6, "bigint[]") +
-            ", " + w.p(7, "text[]") + ", " + w.p(8, "text[]") + ", " + w.p(9, "bigint[]") + ", " + w.p(10, "bigint[]") +
+            ", " + w.p(7, "text[]") + ", " + w.p(8, "text[]") + ", " + w.p(9, "bigint[]") + ", " + w.p(10, "bigint[]") + ", " + w.p(11, "text[]") +
             ") WITH ORDINALITY AS u(seq, id, claim_token, status, next_retry_at, response_code, response_body, error, "
-            "duration_ms, now, ord) ORDER BY seq, ord), upd AS (UPDATE " + t +
+            "duration_ms, now, traceparent, ord) ORDER BY seq, ord), upd AS (UPDATE " + t +
             " AS d SET status = u.status, attempts = d.attempts + 1, claimed_by = NULL, claimed_at = NULL, "
             "claim_token = 0, next_retry_at = u.next_retry_at, response_code = u.response_code, response_body = "
             "u.response_body, error = u.error, duration_ms = u.duration_ms, last_attempted_at = u.now, updated_at = "
             "u.now FROM input AS u WHERE d.seq = u.seq AND d.id = u.id AND d.claim_token = u.claim_token AND "
             "d.status = 'in_flight' RETURNING d.seq), att AS (INSERT INTO " + at +
-            " (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error) SELECT u.id, u.seq, "
-            "u.now, u.status, u.response_code, u.duration_ms, u.error FROM input AS u JOIN upd USING (seq) ORDER BY "
+            " (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error, traceparent) SELECT "
+            "u.id, u.seq, u.now, u.status, u.response_code, u.duration_ms, u.error, u.traceparent FROM input AS u JOIN "
+            "upd USING (seq) ORDER BY "
             "u.ord) SELECT u.ord FROM input AS u JOIN upd USING (seq)";
     const std::string attempt_into =
-        "INSERT INTO " + at + " (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error)";
+        "INSERT INTO " + at +
+        " (delivery_id, delivery_seq, attempted_at, outcome, response_code, duration_ms, error, traceparent)";
     // An attempt's delivery_seq: the one the ack knows, or (0) the row's, looked up by id.
     auto attempt_values = [&](std::size_t first) {
         const std::string seq = w.p(first + 6, "bigint");
         return "(" + w.p(first) + ", CASE WHEN " + seq + " <> 0 THEN " + seq + " ELSE (SELECT seq FROM " + t +
-               " WHERE id = " + w.p(first, "text") + ") END, " + w.list(first + 1, 5) + ")";
+               " WHERE id = " + w.p(first, "text") + ") END, " + w.list(first + 1, 5) + ", " + w.p(first + 7) + ")";
     };
     s.insert_attempt = attempt_into + " VALUES " + attempt_values(1);
-    s.insert_attempts.width = 7;
+    s.insert_attempts.width = 8;
     s.insert_attempts.array = pg;
     if (pg) {
         s.insert_attempts.sizes = {1024};
         s.insert_attempts.texts = {
             attempt_into +
             " SELECT u.delivery_id, CASE WHEN u.delivery_seq <> 0 THEN u.delivery_seq ELSE (SELECT seq FROM " + t +
-            " WHERE id = u.delivery_id) END, u.attempted_at, u.outcome, u.response_code, u.duration_ms, u.error"
+            " WHERE id = u.delivery_id) END, u.attempted_at, u.outcome, u.response_code, u.duration_ms, u.error,"
+            " u.traceparent"
             " FROM unnest(" +
             w.p(1, "text[]") + ", " + w.p(2, "bigint[]") + ", " + w.p(3, "text[]") + ", " + w.p(4, "bigint[]") + ", " +
-            w.p(5, "bigint[]") + ", " + w.p(6, "text[]") + ", " + w.p(7, "bigint[]") +
-            ") AS u(delivery_id, attempted_at, outcome, response_code, duration_ms, error, delivery_seq)"};
+            w.p(5, "bigint[]") + ", " + w.p(6, "text[]") + ", " + w.p(7, "bigint[]") + ", " + w.p(8, "text[]") +
+            ") AS u(delivery_id, attempted_at, outcome, response_code, duration_ms, error, delivery_seq, traceparent)"};
     } else {
         // One multi-row INSERT per chunk: each statement on a table with an auto-increment key also
         // reads and writes SQLite's sqlite_sequence row, so a statement per record would do that once
@@ -293,7 +318,7 @@ delivery_statements delivery_statements::make(engine::sql_dialect dialect, std::
         for (std::size_t n = 1; n <= 64; n *= 2) {
             std::string q = attempt_into + " VALUES ";
             for (std::size_t row = 0; row < n; ++row)
-                q += (row ? ", " : "") + attempt_values(1 + 7 * row);
+                q += (row ? ", " : "") + attempt_values(1 + 8 * row);
             s.insert_attempts.texts.push_back(std::move(q));
             s.insert_attempts.sizes.push_back(n);
         }
