@@ -38,6 +38,7 @@
 #include <hookbox/postgres_outbox.hpp>  // link hookbox::postgres
 #endif
 #include <hookbox/admin/admin_handler.hpp>  // link hookbox::http
+#include <hookbox/observe/metrics.hpp>
 #include <hookbox/http/beast_sender.hpp>
 #include <hookbox/signing/verify.hpp>
 
@@ -295,10 +296,20 @@ private:
 //[outbox_types
 struct demo_observer : hookbox::notify_on_enqueue {
     std::shared_ptr<attempt_log> log;
+    hookbox::metrics_observer metrics{};  // the counters the admin API serves at /metrics
 
+    void on_enqueue(const hookbox::enqueue_result& r) const {
+        notify_on_enqueue::on_enqueue(r);
+        metrics.on_enqueue(r);
+    }
     void on_attempt(const hookbox::delivery_id& id, const hookbox::attempt_result& r) const {
         log->record(id, r);
+        metrics.on_attempt(id, r);
     }
+    void on_dead(const hookbox::delivery_id& id, const hookbox::attempt_result& r) const {
+        metrics.on_dead(id, r);
+    }
+    void on_endpoint_event(const hookbox::endpoint_event& e) const { metrics.on_endpoint_event(e); }
 
     // What went wrong in the background, where nothing else would say it: a storage call that
     // failed (it is retried), or a request the sender refused before sending (the address policy
@@ -306,6 +317,7 @@ struct demo_observer : hookbox::notify_on_enqueue {
     void on_error(const hookbox::error_code& ec, const hookbox::diagnostics& diag, std::string_view what) const {
         std::fprintf(stderr, "hookbox %.*s: %s (%s)\n", int(what.size()), what.data(), diag.message().c_str(),
                      ec.message().c_str());
+        metrics.on_error(ec, diag, what);
     }
 };
 
@@ -596,7 +608,9 @@ int run(const options& opt, Storage opened, const char* where) {
     // 1. The outbox, on the storage main() opened: a SQLite file or a PostgreSQL database.
     auto wake = std::make_shared<hookbox::wakeup>();
     auto log = std::make_shared<attempt_log>();
-    demo_outbox<Storage> outbox({}, std::move(opened), {}, {}, demo_observer{{wake}, log});
+    hookbox::metrics_registry metrics;
+    demo_outbox<Storage> outbox({}, std::move(opened), {}, {},
+                                demo_observer{{wake}, log, hookbox::metrics_observer(metrics)});
     //]
     // The summary counts every row of the outbox: it must start empty.
     if (auto rows = outbox.stats().total(); rows != 0) {
@@ -668,6 +682,8 @@ int run(const options& opt, Storage opened, const char* where) {
         hookbox::admin_params ap;
         ap.token = random_token();
         ap.health_store = dp.health_store;
+        // GET /hookbox/metrics: the counters, and each partition's queue read when it is scraped.
+        ap.metrics = [&metrics, &outbox](std::string& out) { metrics.scrape(outbox, out); };
         admin.emplace(hookbox::make_admin_target(outbox, dispatcher), std::move(ap));
         admin_http.emplace(*admin, static_cast<unsigned short>(opt.admin_port));
         std::printf("  admin       %s\n", admin_http->page_url().c_str());

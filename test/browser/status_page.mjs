@@ -90,6 +90,16 @@ async function main() {
     const goneDead = Number(before.dead);
     check(goneDead > 0, "the run left dead letters (the gone receiver's)");
 
+    // The quickstart serves its metrics registry: the dead letters counted there are those of /stats.
+    const metricsReply = await fetch(base + "/metrics", { headers: { Authorization: "Bearer " + token } });
+    check(metricsReply.ok && (metricsReply.headers.get("content-type") || "").startsWith("text/plain; version=0.0.4"),
+          "GET /metrics answers in the Prometheus text format");
+    const metricsText = await metricsReply.text();
+    const deadLetters = metricsText.match(/^hookbox_dead_letters_total (\d+)$/m);
+    check(deadLetters && Number(deadLetters[1]) === goneDead,
+          `hookbox_dead_letters_total is ${deadLetters && deadLetters[1]}, /stats counts ${goneDead} dead`);
+    check(/^hookbox_queue_depth\{partition="0"\} \d+$/m.test(metricsText), "the queue depth of partition 0 is served");
+
     const endpoints = await api("GET", "/endpoints");
     const gone = endpoints.endpoints.find((e) => e.webhook_id === "wh-gone");
     check(gone && gone.dead === goneDead, "GET /endpoints counts every dead letter against wh-gone");

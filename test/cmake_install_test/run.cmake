@@ -21,7 +21,7 @@ foreach(file IN ITEMS include/hookbox.hpp include/hookbox/outbox.hpp include/hoo
 endforeach()
 file(GLOB_RECURSE installed RELATIVE "${prefix}" "${prefix}/*")
 foreach(file IN LISTS installed)
-    if(NOT file MATCHES "^(include/hookbox\\.hpp|include/hookbox/.*\\.(hpp|ipp)|share/hookbox/[A-Za-z-]+\\.cmake|bin/hookbox)$")
+    if(NOT file MATCHES "^(include/hookbox\\.hpp|include/hookbox/.*\\.(hpp|ipp)|share/hookbox/[A-Za-z-]+\\.cmake|share/bash-completion/completions/hookbox|bin/hookbox)$")
         message(FATAL_ERROR "the package installs a file a consumer has no use for: ${file}")
     endif()
 endforeach()

@@ -90,7 +90,8 @@ if(NOT "openssl" IN_LIST signing_names)
     problem("ports/hookbox/vcpkg.json: feature signing must depend on openssl")
 endif()
 
-# The Boost libraries the headers include: those of http/ (the Beast sender) belong to feature http,
+# The Boost libraries the headers include: those of http/ and admin/ (the Beast sender, the admin
+# handler) belong to feature http,
 # every other one to the core dependencies. The .ipp files count: a header-only build includes them.
 file(GLOB_RECURSE headers "${SOURCE_DIR}/include/*.hpp" "${SOURCE_DIR}/include/*.ipp")
 set(core_boost "")
@@ -100,7 +101,7 @@ foreach(h IN LISTS headers)
     foreach(line IN LISTS includes)
         string(REGEX MATCH "<boost/([a-z_0-9]+)" _ "${line}")
         set(lib "boost-${CMAKE_MATCH_1}")
-        if(h MATCHES "/include/hookbox/http/")
+        if(h MATCHES "/include/hookbox/(http|admin)/")
             list(APPEND http_boost "${lib}")
         else()
             list(APPEND core_boost "${lib}")
