@@ -47,7 +47,7 @@ struct tool_result {
     }
 };
 
-inline tool_result run_tool(const std::vector<std::string>& args) {
+inline tool_result run_tool(const std::vector<std::string>& args, const std::vector<std::string>& prefix = {}) {
     int out_pipe[2], err_pipe[2];
     BOOST_REQUIRE(::pipe2(out_pipe, O_CLOEXEC) == 0);
     BOOST_REQUIRE(::pipe2(err_pipe, O_CLOEXEC) == 0);
@@ -56,7 +56,8 @@ inline tool_result run_tool(const std::vector<std::string>& args) {
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
-    std::vector<std::string> storage{HOOKBOX_TEST_CLI};
+    std::vector<std::string> storage = prefix;  // a program the tool runs under (setpriv), if any
+    storage.push_back(HOOKBOX_TEST_CLI);
     storage.insert(storage.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : storage)

@@ -8,6 +8,7 @@
 // The `hookbox` command-line tool, run as a subprocess on real SQLite outbox files: its output
 // (text and JSON), its exit status, and what it leaves in the database, checked through the library.
 
+#include "common/cli_runner.hpp"
 #include "common/temp_dir.hpp"
 #include "common/test_common.hpp"
 
@@ -30,13 +31,8 @@
 #include <string>
 #include <vector>
 
-#include <fcntl.h>
-#include <poll.h>
-#include <spawn.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace hookbox::test {
 
@@ -50,68 +46,12 @@ using file_outbox = basic_outbox<sqlite_storage, manual_clock>;
 
 // ----- running the tool -----
 
-struct cli_result {
-    int status = -1;  // the exit status, or 128 + the signal that ended the process
-    std::string out;
-    std::string err;
-};
+using cli_result = tool_result;
 
 // Runs the tool with exactly these arguments (no shell), stdin from /dev/null, and collects its
-// stdout and stderr through pipes, both drained at once so that neither can fill up and block it.
+// stdout and stderr; `prefix` is a program to run it under (setpriv), if any.
 cli_result run_cli(const std::vector<std::string>& args, const std::vector<std::string>& prefix = {}) {
-    int out_pipe[2], err_pipe[2];
-    BOOST_REQUIRE(::pipe2(out_pipe, O_CLOEXEC) == 0);
-    BOOST_REQUIRE(::pipe2(err_pipe, O_CLOEXEC) == 0);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
-    std::vector<std::string> storage = prefix;
-    storage.push_back(HOOKBOX_TEST_CLI);
-    storage.insert(storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : storage)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    int rc = posix_spawn(&pid, storage.front().c_str(), &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    ::close(out_pipe[1]);
-    ::close(err_pipe[1]);
-    cli_result r;
-    if (rc != 0) {
-        ::close(out_pipe[0]);
-        ::close(err_pipe[0]);
-        BOOST_FAIL("posix_spawn " << storage.front() << " failed: " << rc);
-    }
-    pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-    std::string* sinks[2] = {&r.out, &r.err};
-    int open_fds = 2;
-    char buf[4096];
-    while (open_fds > 0) {
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || fds[i].revents == 0)
-                continue;
-            ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-            if (n > 0) {
-                sinks[i]->append(buf, static_cast<std::size_t>(n));
-            } else if (n == 0 || errno != EINTR) {
-                ::close(fds[i].fd);
-                fds[i].fd = -1;
-                --open_fds;
-            }
-        }
-    }
-    int status = 0;
-    BOOST_REQUIRE(::waitpid(pid, &status, 0) == pid);
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    return r;
+    return run_tool(args, prefix);
 }
 
 bool contains(const std::string& haystack, std::string_view needle) {
