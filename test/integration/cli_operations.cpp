@@ -188,6 +188,17 @@ BOOST_AUTO_TEST_CASE(the_failing_endpoint_walkthrough) {
     auto arrived = run_tool({"--json", "list", f.path, "--webhook", "wh-pay", "--status", "success"});
     BOOST_TEST(arrived.status == 0, arrived.err);
     BOOST_TEST(arrived.json().at("items").as_array().size() == 3u);
+    // As the walkthrough watches them: one frame of `watch --webhook wh-pay`.
+    auto watched = run_tool({"--json", "watch", f.path, "--webhook", "wh-pay", "--once"});
+    BOOST_TEST(watched.status == 0, watched.err);
+    const auto frame = watched.json();
+    BOOST_TEST(frame.at("webhook").as_string() == "wh-pay");
+    BOOST_TEST(frame.at("failures").as_array().empty());
+    BOOST_TEST_REQUIRE(frame.at("latest").as_array().size() >= 3u);
+    for (const auto& d : frame.at("latest").as_array()) {
+        BOOST_TEST(d.at("webhook_id").as_string() == "wh-pay");
+        BOOST_TEST(d.at("status").as_string() == "success");
+    }
     auto clear = run_tool({"endpoints", f.path});
     BOOST_TEST(clear.out == "endpoints: none disabled, failing or with dead or retrying rows\n");
 }
