@@ -38,6 +38,7 @@
 #include <hookbox/postgres_outbox.hpp>  // link hookbox::postgres
 #endif
 #include <hookbox/admin/admin_handler.hpp>  // link hookbox::http
+#include <hookbox/dispatch/health_store.hpp>
 #include <hookbox/observe/metrics.hpp>
 #include <hookbox/http/beast_sender.hpp>
 #include <hookbox/signing/verify.hpp>
@@ -415,31 +416,6 @@ private:
 };
 //]
 
-// Endpoint health, in memory: the dispatcher saves to it, the admin API reads it (and writes it
-// when the dispatcher no longer runs).
-class memory_health_store final : public hookbox::endpoint_health_store {
-public:
-    std::vector<std::pair<std::string, hookbox::endpoint_state>> load(hookbox::error_code& ec,
-                                                                      hookbox::diagnostics&) override {
-        ec.clear();
-        std::lock_guard lock(mutex_);
-        return {states_.begin(), states_.end()};
-    }
-    void save(const std::string& webhook_id, const hookbox::endpoint_state& s, hookbox::error_code& ec,
-              hookbox::diagnostics&) override {
-        ec.clear();
-        std::lock_guard lock(mutex_);
-        if (s.healthy())
-            states_.erase(webhook_id);
-        else
-            states_[webhook_id] = s;
-    }
-
-private:
-    std::mutex mutex_;
-    std::map<std::string, hookbox::endpoint_state> states_;
-};
-
 // With `on`, the dispatcher tracks endpoint health and keeps it in memory, where the admin API
 // reads it; only an operator disables an endpoint (no circuit breaker, no disabling on 410), so
 // the run and its summary are those without it.
@@ -451,7 +427,7 @@ void track_endpoints(hookbox::dispatcher_params& dp, bool on) {
     hp.disable_after = 0ms;
     hp.disable_on_gone = false;
     dp.health = hp;
-    dp.health_store = std::make_shared<memory_health_store>();
+    dp.health_store = std::make_shared<hookbox::memory_health_store>();  // read by the admin API too
 }
 
 // 32 random hex digits.

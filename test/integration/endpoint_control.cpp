@@ -98,6 +98,33 @@ using driven_dispatcher =
 
 BOOST_AUTO_TEST_SUITE(endpoint_control)
 
+// The in-memory store keeps the endpoints that are not healthy, and forgets one saved as healthy.
+BOOST_AUTO_TEST_CASE(memory_health_store_keeps_what_is_not_healthy) {
+    memory_health_store store;
+    error_code ec;
+    diagnostics diag;
+    BOOST_TEST(store.load(ec, diag).empty());
+    endpoint_state off;
+    off.disabled = true;
+    off.disabled_reason = "410 Gone";
+    store.save("wh-gone", off, ec, diag);
+    BOOST_TEST(!ec);
+    endpoint_state failing;
+    failing.consecutive_failures = 2;
+    store.save("wh-flaky", failing, ec, diag);
+    auto kept = store.load(ec, diag);
+    BOOST_TEST(!ec);
+    BOOST_TEST_REQUIRE(kept.size() == 2u);
+    BOOST_TEST(kept[0].first == "wh-flaky");
+    BOOST_TEST((kept[0].second == failing));
+    BOOST_TEST(kept[1].first == "wh-gone");
+    BOOST_TEST((kept[1].second == off));
+    store.save("wh-flaky", endpoint_state{}, ec, diag);  // healthy again: nothing to keep
+    kept = store.load(ec, diag);
+    BOOST_TEST_REQUIRE(kept.size() == 1u);
+    BOOST_TEST(kept[0].first == "wh-gone");
+}
+
 // An operator's disable keeps the circuit's counters; enable erases the entry; the listing leaves
 // healthy entries out; bad input is refused naming the field.
 BOOST_AUTO_TEST_CASE(operator_disables_and_enables_through_the_store) {

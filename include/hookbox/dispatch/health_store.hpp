@@ -18,6 +18,8 @@
 #include <hookbox/state/state_store.hpp>
 #include <hookbox/validate.hpp>
 
+#include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -222,6 +224,31 @@ private:
     Store& store_;
     std::string plugin_id_;
     std::string name_space_;
+};
+
+/// An `endpoint_health_store` in memory: the endpoints of one process that are not healthy, shared by
+/// its dispatchers and an admin handler, and lost when the process ends. Thread-safe. A healthy state
+/// is saved as "nothing to keep" (its entry is erased).
+class memory_health_store final : public endpoint_health_store {
+public:
+    std::vector<std::pair<std::string, endpoint_state>> load(error_code& ec, diagnostics&) override {
+        ec.clear();
+        std::lock_guard lock(mutex_);
+        return {states_.begin(), states_.end()};
+    }
+
+    void save(const std::string& webhook_id, const endpoint_state& s, error_code& ec, diagnostics&) override {
+        ec.clear();
+        std::lock_guard lock(mutex_);
+        if (s.healthy())
+            states_.erase(webhook_id);
+        else
+            states_[webhook_id] = s;
+    }
+
+private:
+    std::mutex mutex_;
+    std::map<std::string, endpoint_state> states_;
 };
 
 }  // namespace hookbox
